@@ -1,0 +1,91 @@
+/** Public types of the gateway client library (gateway.md §7). */
+import type { ErrorCode } from '../protocol/errors';
+
+export interface ConnectOptions {
+  /** `https://host:port` = QUIC, `tls://host:port` = TLS over TCP. */
+  url: string;
+  /** Realm to join, e.g. `be.cortexiq.energy`. */
+  realm: string;
+  /** Realm token, when the gateway requires one. */
+  token?: string;
+  /** Stable client name for logs and admin APIs; a random one is made when absent. */
+  clientId?: string;
+  /** Accept the gateway's development identity without verification (or `MACULA_TLS_INSECURE=1`). */
+  insecure?: boolean;
+  /** TLS: PEM CA bundle the gateway certificate must chain to. */
+  caPem?: string;
+  /** Gateway identities to accept (QUIC peer ids or TLS SHA-256 fingerprints). */
+  pinned?: string[];
+  /** Reconnect after a lost connection, restoring subscriptions and registrations (default true). */
+  reconnect?: boolean;
+  /** Give up a single connection attempt after this many ms (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+export interface EventMeta {
+  topic: string;
+  /** Session id of the publishing client. */
+  publisher: string;
+  /** Gateway the publisher is attached to. */
+  gatewayId: string;
+}
+
+export type EventHandler<T = unknown> = (payload: T, meta: EventMeta) => void | Promise<void>;
+
+export interface SubscribeOptions {
+  /**
+   * Durable name: the gateway keeps this subscription's events while the client is away and
+   * replays what was not acknowledged when a client subscribes again under the same name.
+   * The client acknowledges an event once its handler has returned (or its promise resolved).
+   */
+  durable?: string;
+}
+
+export interface Subscription {
+  readonly pattern: string;
+  /** Events the gateway dropped for this subscription (slow consumer or durable overflow). */
+  readonly dropped: number;
+  unsubscribe(): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Wait until the gateway has accepted the publication. */
+  ack?: boolean;
+  /** Do not deliver to this client's own matching subscriptions. */
+  excludeMe?: boolean;
+}
+
+export interface InvocationMeta {
+  procedure: string;
+  /** Session id of the caller. */
+  caller: string;
+}
+
+export type RpcHandler<A = unknown, R = unknown> = (args: A, meta: InvocationMeta) => R | Promise<R>;
+
+export interface Registration {
+  readonly procedure: string;
+  unregister(): Promise<void>;
+}
+
+export interface CallOptions {
+  /** Fail with `timeout` after this many ms (default 10000). */
+  timeoutMs?: number;
+}
+
+export type ClientEvent = 'disconnected' | 'reconnected' | 'dropped';
+
+export interface GatewayClient {
+  readonly sessionId: string;
+  readonly gatewayId: string;
+  subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options?: SubscribeOptions): Promise<Subscription>;
+  publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void>;
+  register<A = unknown, R = unknown>(procedure: string, handler: RpcHandler<A, R>): Promise<Registration>;
+  call<R = unknown>(procedure: string, args?: unknown, options?: CallOptions): Promise<R>;
+  /** Resolves when everything published so far has been handed to the transport. */
+  flush(): Promise<void>;
+  on(event: ClientEvent, listener: (detail?: unknown) => void): void;
+  close(): Promise<void>;
+}
+
+export type { ErrorCode };

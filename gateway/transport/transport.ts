@@ -1,0 +1,80 @@
+/**
+ * The project's own transport seam (gateway.md §1). The gateway, the mesh and the client only see
+ * this interface; QUIC (quinn) and TLS-over-TCP implement it with the same framing above it.
+ *
+ * A Connection is one ordered, reliable byte stream. Writers hand it small chunks; the transport
+ * coalesces everything written in one event-loop turn into a single native/socket write.
+ */
+
+/** Who we are and whom we accept, for either transport. */
+export interface TransportSecurity {
+  /** TLS/TCP: PEM certificate (chain) presented by this side. */
+  certPem?: string;
+  /** TLS/TCP: PEM private key matching `certPem`. */
+  keyPem?: string;
+  /** TLS/TCP: PEM CA bundle; when set, the other side's certificate must chain to it. */
+  caPem?: string;
+  /** QUIC: 32-byte Ed25519 seed of this side's libp2p identity. */
+  quicSeed?: Uint8Array;
+  /**
+   * Identities accepted from the other side when no CA decides: QUIC peer ids, or TLS certificate
+   * SHA-256 fingerprints (hex, colon-free). Empty or absent: no pinning.
+   */
+  pinned?: readonly string[];
+  /** Accept an unverified other side (development identities only). */
+  insecure?: boolean;
+  /** TLS/TCP server: ask clients for a certificate (mesh peers use it for mutual auth). */
+  requestClientCert?: boolean;
+}
+
+export interface Connection {
+  /** Queue bytes for sending; flushed, coalesced, at the end of the current event-loop turn. */
+  write(chunk: Uint8Array): void;
+  /** Bytes accepted by `write` that the transport has not yet handed to the OS / native layer. */
+  readonly pendingBytes: number;
+  /** Called with each chunk of bytes as it arrives, in order. Set once, before data flows. */
+  onData(handler: (chunk: Buffer) => void): void;
+  /** Called once when the connection ends, with the error if it failed. */
+  onClose(handler: (err?: Error) => void): void;
+  /** Called when `pendingBytes` falls back to zero after having been above zero. */
+  onDrain(handler: () => void): void;
+  /** Flush what is queued, then close the sending side and the connection. */
+  close(): void;
+  /** Drop the connection at once. */
+  destroy(err?: Error): void;
+  /** `host:port` of the other side, for logs and admin APIs. */
+  readonly remoteAddress: string;
+  /** The other side's verified identity (QUIC peer id or TLS certificate fingerprint), if any. */
+  readonly remoteIdentity: string | undefined;
+  /** Smoothed round-trip time in ms when the transport measures it (QUIC does). */
+  rttMs(): number | undefined;
+}
+
+export interface Listener {
+  /** The bound port (useful when listening on port 0). */
+  readonly port: number;
+  /** The identity this listener presents (QUIC peer id or TLS fingerprint). */
+  readonly identity: string;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  security: TransportSecurity;
+}
+
+export interface DialOptions {
+  host: string;
+  port: number;
+  security: TransportSecurity;
+  /** Give up connecting after this many ms. */
+  timeoutMs?: number;
+}
+
+export interface Transport {
+  /** `quic` or `tls`: also the URL scheme family (`https://` = QUIC, `tls://` = TLS/TCP). */
+  readonly name: 'quic' | 'tls';
+  listen(options: ListenOptions, onConnection: (conn: Connection) => void): Promise<Listener>;
+  dial(options: DialOptions): Promise<Connection>;
+}
