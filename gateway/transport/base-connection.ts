@@ -1,0 +1,124 @@
+/**
+ * What both transports share behind `Connection` (transport.ts): the per-turn write queue, the
+ * handler slots, early-data buffering, exactly-once close reporting and drain detection. The
+ * subclasses only move bytes: TLS hands the queue to a socket, QUIC to a quinn stream.
+ */
+import type { Connection } from './transport';
+
+/** Counters kept per connection; tests use `nativeWrites` to prove coalescing (gateway.md §1). */
+export interface ConnectionStats {
+  /** Calls into the socket / native stream (one per flush, never one per `write`). */
+  nativeWrites: number;
+  bytesOut: number;
+  bytesIn: number;
+  /** Bytes passed to `write` after the connection had closed, dropped. */
+  droppedAfterClose: number;
+}
+
+export abstract class BaseConnection implements Connection {
+  readonly stats: ConnectionStats = { nativeWrites: 0, bytesOut: 0, bytesIn: 0, droppedAfterClose: 0 };
+  abstract readonly remoteAddress: string;
+  abstract readonly remoteIdentity: string | undefined;
+
+  /** Chunks written in this turn (or while a native write is in flight), not yet handed over. */
+  protected queue: Buffer[] = [];
+  protected queuedBytes = 0;
+  /** Set once `close()` or `destroy()` was called: no more writes are accepted. */
+  protected ending = false;
+  private flushScheduled = false;
+  private dataHandler: ((chunk: Buffer) => void) | undefined;
+  private earlyData: Buffer[] = [];
+  private closeHandler: ((err?: Error) => void) | undefined;
+  private drainHandler: (() => void) | undefined;
+  private closedWith: { err: Error | undefined } | undefined;
+  private aboveZero = false;
+
+  write(chunk: Uint8Array): void {
+    if (this.ending || this.closedWith) {
+      this.stats.droppedAfterClose += chunk.byteLength;
+      return;
+    }
+    if (chunk.byteLength === 0) return;
+    // A view, not a copy: like socket.write, the caller must not reuse `chunk` afterwards.
+    this.queue.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.queuedBytes += chunk.byteLength;
+    this.aboveZero = true;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // setImmediate, not nextTick: every write made while handling one batch of I/O callbacks
+      // lands in the same flush.
+      setImmediate(() => {
+        this.flushScheduled = false;
+        if (!this.closedWith) this.flush();
+      });
+    }
+  }
+
+  abstract get pendingBytes(): number;
+
+  onData(handler: (chunk: Buffer) => void): void {
+    this.dataHandler = handler;
+    const early = this.earlyData;
+    this.earlyData = [];
+    for (const chunk of early) handler(chunk);
+  }
+
+  onClose(handler: (err?: Error) => void): void {
+    this.closeHandler = handler;
+    if (this.closedWith) handler(this.closedWith.err);
+  }
+
+  onDrain(handler: () => void): void {
+    this.drainHandler = handler;
+  }
+
+  abstract close(): void;
+  abstract destroy(err?: Error): void;
+  abstract rttMs(): number | undefined;
+
+  /** Hand everything queued to the transport now. */
+  protected abstract flush(): void;
+
+  /** Takes the whole queue as one buffer (no copy when it holds a single chunk). */
+  protected takeQueued(): Buffer | undefined {
+    if (this.queuedBytes === 0) return undefined;
+    const out = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue, this.queuedBytes);
+    this.queue = [];
+    this.queuedBytes = 0;
+    return out;
+  }
+
+  protected emitData(chunk: Buffer): void {
+    this.stats.bytesIn += chunk.byteLength;
+    if (this.dataHandler) this.dataHandler(chunk);
+    else this.earlyData.push(chunk);
+  }
+
+  /** Reports the end exactly once, whichever of close, destroy, error or timeout came first. */
+  protected finish(err?: Error): void {
+    if (this.closedWith) return;
+    this.closedWith = { err };
+    this.ending = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.closeHandler?.(err);
+  }
+
+  protected get isClosed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Call after bytes were handed over; fires `onDrain` when pending bytes reach zero again. */
+  protected checkDrain(): void {
+    if (this.aboveZero && this.pendingBytes === 0 && !this.closedWith) {
+      this.aboveZero = false;
+      this.drainHandler?.();
+    }
+  }
+}
+
+/** `host:port` for logs and errors, with IPv6 literals bracketed. */
+export function hostPort(host: string | undefined, port: number | undefined): string {
+  const h = host ?? '?';
+  return `${h.includes(':') ? `[${h}]` : h}:${port ?? '?'}`;
+}
