@@ -1,0 +1,123 @@
+/**
+ * Node identities for both transports: the Ed25519 seed that QUIC (libp2p) uses and the TLS
+ * certificate + key that TLS/TCP uses.
+ *
+ * `devIdentity()` makes a throw-away identity at start when no TLS settings are given. Node cannot
+ * create X.509 certificates, so the certificate is assembled and signed with node-forge (zero
+ * dependencies, CommonJS); the RSA key itself comes from node:crypto, which is much faster than
+ * forge's pure-JS key generation. A development certificate is trusted by pinning its fingerprint
+ * or with `insecure: true`, never through a CA.
+ */
+import { createPrivateKey, generateKeyPair, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { promisify } from 'node:util';
+import * as forge from 'node-forge';
+import { fingerprintPem } from './fingerprint';
+import { peerIdFromSeed } from './libp2p-key';
+import type { TransportSecurity } from './transport';
+
+export { fingerprintPem, normaliseFingerprint } from './fingerprint';
+export { peerIdFromSeed } from './libp2p-key';
+
+export interface NodeIdentity {
+  /** QUIC: 32-byte Ed25519 seed. */
+  quicSeed: Uint8Array;
+  /** QUIC: the libp2p peer id derived from `quicSeed` (what peers pin). */
+  quicPeerId: string;
+  /** TLS: PEM certificate and its PKCS#8 PEM key. */
+  certPem: string;
+  keyPem: string;
+  /** TLS: SHA-256 fingerprint of `certPem` (what peers pin). */
+  tlsFingerprint: string;
+}
+
+export interface DevIdentityOptions {
+  /** Subject common name; defaults to `cortexiq-dev-<random>`. */
+  commonName?: string;
+  /** DNS names and IP literals put in subjectAltName. */
+  altNames?: readonly string[];
+  /** Certificate lifetime in days (default 365). */
+  validDays?: number;
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+const IP_LITERAL = /^[0-9.]+$|:/;
+
+/** A 32-byte Ed25519 seed: any 32 random bytes are a valid seed (RFC 8032 §5.1.5). */
+export function newQuicSeed(): Uint8Array {
+  return randomBytes(32);
+}
+
+export async function selfSignedCertificate(options: DevIdentityOptions = {}): Promise<{ certPem: string; keyPem: string }> {
+  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  // Positive serial: a leading 0x01 byte keeps the DER INTEGER from reading as negative.
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + (options.validDays ?? 365) * 86_400_000);
+  const subject = [{ name: 'commonName', value: options.commonName ?? `cortexiq-dev-${randomUUID().slice(0, 8)}` }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  const altNames = (options.altNames ?? ['localhost', '127.0.0.1', '::1']).map((name) =>
+    IP_LITERAL.test(name) ? { type: 7, ip: name } : { type: 2, value: name },
+  );
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+    { name: 'subjectAltName', altNames },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKey };
+}
+
+/** A fresh development identity for both transports. */
+export async function devIdentity(options: DevIdentityOptions = {}): Promise<NodeIdentity> {
+  const quicSeed = newQuicSeed();
+  const { certPem, keyPem } = await selfSignedCertificate(options);
+  return { quicSeed, quicPeerId: peerIdFromSeed(quicSeed), certPem, keyPem, tlsFingerprint: fingerprintPem(certPem) };
+}
+
+export interface PemIdentityInput {
+  certPem: string;
+  keyPem: string;
+  /** 64 hex characters; a fresh seed is made when absent. */
+  quicSeedHex?: string;
+}
+
+/** Loads an identity from configuration, checking that the key belongs to the certificate. */
+export function identityFromPem(input: PemIdentityInput): NodeIdentity {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(input.certPem);
+  } catch (err) {
+    throw new Error(`certPem: expected a PEM certificate (${(err as Error).message})`);
+  }
+  let key;
+  try {
+    key = createPrivateKey(input.keyPem);
+  } catch (err) {
+    throw new Error(`keyPem: expected a PEM private key (${(err as Error).message})`);
+  }
+  if (!cert.checkPrivateKey(key)) throw new Error('keyPem: the private key does not match certPem');
+  let quicSeed: Uint8Array;
+  if (input.quicSeedHex === undefined) quicSeed = newQuicSeed();
+  else if (/^[0-9a-fA-F]{64}$/.test(input.quicSeedHex)) quicSeed = Buffer.from(input.quicSeedHex, 'hex');
+  else throw new Error('quicSeedHex: expected 64 hex characters (a 32-byte Ed25519 seed)');
+  return {
+    quicSeed,
+    quicPeerId: peerIdFromSeed(quicSeed),
+    certPem: input.certPem,
+    keyPem: input.keyPem,
+    tlsFingerprint: fingerprintPem(input.certPem),
+  };
+}
+
+/** The `security` a listener presents with this identity (both transports read what they need). */
+export function listenerSecurity(id: NodeIdentity, extra: Partial<TransportSecurity> = {}): TransportSecurity {
+  return { certPem: id.certPem, keyPem: id.keyPem, quicSeed: id.quicSeed, ...extra };
+}
