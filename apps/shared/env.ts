@@ -1,0 +1,160 @@
+/**
+ * Environment parsing for every app (infra.md §5). One zod schema per app; a bad value stops the app
+ * with a message that names the variable, what was expected and what was given — never a silent default
+ * for a value that was set (domain.md §2 Decision).
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses `env` with `schema`; every problem is listed as `NAME: expected …, got "…"`. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.map(String).join('.') || '(environment)';
+    const raw = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    return `${name}: ${issue.message}${raw === undefined ? '' : `, got ${JSON.stringify(raw)}`}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Unset or empty → default; otherwise must be an integer in [min, max]. */
+export function envInt(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value);
+      if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** Unset or empty → default; otherwise a finite number in [min, max]. */
+export function envNumber(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** Unset or empty → default; otherwise a full ISO 8601 UTC timestamp, returned as epoch ms. */
+export function envIsoDate(fallback: string) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = value === undefined || value.trim() === '' ? fallback : value.trim();
+      const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+      const ms = Date.parse(text);
+      if (!ok || Number.isNaN(ms)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected an ISO 8601 timestamp such as 2025-01-01T00:00:00Z',
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+export function envBool(fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const v = value.trim().toLowerCase();
+      if (['1', 'true', 'yes'].includes(v)) return true;
+      if (['0', 'false', 'no'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected 1/0, true/false or yes/no' });
+      return z.NEVER;
+    });
+}
+
+/** Comma-separated list; unset or empty → `fallback`. */
+export function envList(fallback: string[]) {
+  return z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined || value.trim() === ''
+        ? fallback
+        : value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
+}
+
+/** The regions of domain.md §1. */
+export const REGIONS = ['antwerp', 'brabant', 'east-flanders'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export function envRegion() {
+  return z.string({ message: `required: one of ${REGIONS.join(', ')}` }).transform((value, ctx) => {
+    const v = value.trim();
+    if (!(REGIONS as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `expected one of ${REGIONS.join(', ')}` });
+      return z.NEVER;
+    }
+    return v as Region;
+  });
+}
+
+/** The gateway connection every app needs (infra.md §5). */
+export const connectionEnv = {
+  MACULA_URL: z
+    .string({ message: 'required: the local gateway URL, e.g. https://127.0.0.1:9443' })
+    .regex(/^(https|tls):\/\/[^\s/]+:\d+\/?$/, 'expected https://host:port (QUIC) or tls://host:port'),
+  MACULA_REALM: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim()) || 'be.cortexiq.energy'),
+  MACULA_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim()) || undefined),
+  MACULA_TLS_INSECURE: envBool(false),
+};
+
+export interface ConnectionConfig {
+  url: string;
+  realm: string;
+  token?: string;
+  insecure: boolean;
+}
+
+export function connectionFrom(env: {
+  MACULA_URL: string;
+  MACULA_REALM: string;
+  MACULA_TOKEN?: string;
+  MACULA_TLS_INSECURE: boolean;
+}): ConnectionConfig {
+  return {
+    url: env.MACULA_URL,
+    realm: env.MACULA_REALM,
+    token: env.MACULA_TOKEN,
+    insecure: env.MACULA_TLS_INSECURE,
+  };
+}

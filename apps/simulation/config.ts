@@ -1,0 +1,35 @@
+/** Environment of the `simulation` app (infra.md §5, domain.md §2). */
+import { z } from 'zod';
+import {
+  connectionEnv,
+  connectionFrom,
+  envInt,
+  envIsoDate,
+  parseEnv,
+  type ConnectionConfig,
+} from '../shared/env';
+import { MAX_SPEED, MIN_SPEED } from './clock';
+
+export interface SimulationConfig {
+  connection: ConnectionConfig;
+  speed: number;
+  startMs: number;
+  tickMs: number;
+}
+
+const schema = z.object({
+  ...connectionEnv,
+  SIMULATION_SPEED: envInt(MIN_SPEED, MAX_SPEED, 105_120),
+  SIMULATION_START_DATE: envIsoDate('2025-01-01T00:00:00Z'),
+  TICK_MS: envInt(10, 3_600_000, 1000),
+});
+
+export function simulationConfigFromEnv(env: Record<string, string | undefined>): SimulationConfig {
+  const e = parseEnv(schema, env);
+  return {
+    connection: connectionFrom(e),
+    speed: e.SIMULATION_SPEED,
+    startMs: e.SIMULATION_START_DATE,
+    tickMs: e.TICK_MS,
+  };
+}
