@@ -1,0 +1,147 @@
+/**
+ * One QUIC connection carrying one bidirectional stream (gateway.md §1, §8).
+ *
+ * Writes: quinn writes are async hops to a native thread and must not overlap on a stream, so at
+ * most one native write is in flight; whatever is written meanwhile is queued and goes out as one
+ * chunk when it completes (plus the per-turn flush of BaseConnection).
+ *
+ * Close: quinn's `abort()` discards unsent stream data, so a graceful close is a FIN exchange. The
+ * side that closes first sends FIN after its last bytes, waits for the peer's FIN (which the peer
+ * sends after its own last bytes) and only then aborts the connection; the other side answers FIN
+ * with FIN and waits for that abort. Each wait is bounded, so close never hangs.
+ */
+import type { QuinnConnection, QuinnStream } from '../../types/quinn-native';
+import { BaseConnection } from './base-connection';
+
+/** Bytes asked of quinn per read. */
+const READ_MAX = 64 * 1024;
+/** How long a graceful close waits for the peer before aborting. */
+const CLOSE_GRACE_MS = 3_000;
+
+export interface QuicConnectionInit {
+  conn: QuinnConnection;
+  stream: QuinnStream;
+  remoteAddress: string;
+  remoteIdentity: string;
+  /** Bytes already read past the stream preamble (listener side). */
+  initialData?: Buffer;
+  /** Runs once after the connection ended (the dialer closes its endpoint here). */
+  onEnded?: () => void;
+}
+
+export class QuicConnection extends BaseConnection {
+  readonly remoteAddress: string;
+  readonly remoteIdentity: string;
+  private readonly conn: QuinnConnection;
+  private readonly stream: QuinnStream;
+  private readonly onEnded: (() => void) | undefined;
+  private inFlightBytes = 0;
+  private remoteFinished = false;
+  private localFinished = false;
+
+  constructor(init: QuicConnectionInit) {
+    super();
+    this.conn = init.conn;
+    this.stream = init.stream;
+    this.remoteAddress = init.remoteAddress;
+    this.remoteIdentity = init.remoteIdentity;
+    this.onEnded = init.onEnded;
+    if (init.initialData && init.initialData.byteLength > 0) this.emitData(init.initialData);
+    void this.readLoop();
+    // closed() says nothing about why; the read loop reports the reason first when there is one.
+    this.conn.closed().then(
+      () => setImmediate(() => this.end(this.remoteFinished ? undefined : this.lostError())),
+      (err: Error) => this.end(err),
+    );
+  }
+
+  get pendingBytes(): number {
+    return this.queuedBytes + this.inFlightBytes;
+  }
+
+  rttMs(): number | undefined {
+    return this.isClosed ? undefined : this.conn.rtt();
+  }
+
+  protected flush(): void {
+    if (this.inFlightBytes > 0 || this.isClosed) return;
+    const buf = this.takeQueued();
+    if (!buf) {
+      if (this.ending) void this.finishSending();
+      return;
+    }
+    this.inFlightBytes = buf.byteLength;
+    this.stats.nativeWrites++;
+    this.stats.bytesOut += buf.byteLength;
+    this.stream.write(buf).then(
+      () => {
+        this.inFlightBytes = 0;
+        if (this.queuedBytes > 0 || this.ending) this.flush();
+        else this.checkDrain();
+      },
+      (err: Error) => this.end(this.isClosed ? undefined : new Error(`quic write to ${this.remoteAddress} failed: ${err.message}`)),
+    );
+  }
+
+  close(): void {
+    if (this.ending || this.isClosed) return;
+    this.ending = true;
+    this.flush();
+    // Whoever closes second only waits for the first side's abort; bound both waits.
+    setTimeout(() => this.abortNow(), CLOSE_GRACE_MS * 2).unref();
+  }
+
+  destroy(err?: Error): void {
+    if (this.isClosed) return;
+    this.ending = true;
+    this.abortNow(err);
+  }
+
+  private async finishSending(): Promise<void> {
+    if (this.localFinished) return;
+    this.localFinished = true;
+    try {
+      await this.stream.finishWrite();
+    } catch {
+      // The stream is already gone; the close path below still ends the connection.
+    }
+    // The peer's FIN came first: it closed first and will abort once it reads ours.
+    if (this.remoteFinished) setTimeout(() => this.abortNow(), CLOSE_GRACE_MS).unref();
+  }
+
+  private async readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        const chunk = await this.stream.read(READ_MAX);
+        if (chunk === null) break;
+        // A view on quinn's Uint8Array, not a copy.
+        this.emitData(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+    } catch (err) {
+      if (!this.ending) this.end(this.lostError(err as Error));
+      return;
+    }
+    this.remoteFinished = true;
+    // We closed first: the peer has sent everything and read our FIN, so nothing is lost now.
+    if (this.localFinished) this.abortNow();
+    else this.close();
+  }
+
+  private lostError(cause?: Error): Error {
+    return new Error(
+      `quic connection to ${this.remoteAddress} lost (peer aborted or idle timeout)${cause ? `: ${cause.message}` : ''}`,
+    );
+  }
+
+  private abortNow(err?: Error): void {
+    if (this.isClosed) return;
+    this.conn.abort();
+    this.end(err);
+  }
+
+  private end(err?: Error): void {
+    if (this.isClosed) return;
+    this.finish(err);
+    this.onEnded?.();
+  }
+}

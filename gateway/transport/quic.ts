@@ -1,0 +1,199 @@
+/**
+ * QUIC v1 transport over the quinn binding of @chainsafe/libp2p-quic 2.1.1 (gateway.md §1, §8;
+ * scheme `https://`).
+ *
+ * Identity is libp2p's: each side presents a certificate carrying its Ed25519 key and the remote
+ * side's peer id is what `remoteIdentity` reports. There is no CA path, so `dial` needs either
+ * `pinned` peer ids or `insecure: true` and refuses otherwise. The listener never refuses by
+ * identity: apps and gateways share it and the gateway checks identities at the protocol level.
+ *
+ * One bidirectional stream per connection. A QUIC stream only becomes visible to the peer with
+ * its first STREAM frame, so the dialer opens it with a one-byte preamble (`STREAM_PREAMBLE`) that
+ * the listener checks and strips; that lets the listener hand over a connection before the app
+ * has said anything, and a listener-speaks-first protocol works too.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { QuinnBinding, QuinnConnection, QuinnServer, QuinnStream } from '../../types/quinn-native';
+import { hostPort } from './base-connection';
+import { newQuicSeed, peerIdFromSeed } from './identity';
+import { QuicConnection } from './quic-connection';
+import { loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
+import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
+
+/** "CortexIQ stream, version 1": the first byte the dialer sends on the stream. */
+export const STREAM_PREAMBLE = 0xc1;
+const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
+/** How long an accepted connection may take to open its stream before it is dropped. */
+const STREAM_OPEN_TIMEOUT_MS = 10_000;
+/** Listener close never waits longer than this for quinn's endpoint to go idle. */
+const LISTENER_CLOSE_MAX_MS = 2_000;
+
+export type QuicTransportOptions = QuinnTuning;
+
+/** Process-wide identity for dialers that have none of their own (apps). */
+let ephemeralSeed: Uint8Array | undefined;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }> {
+  const family = isIP(host);
+  if (family !== 0) return { address: host, family: family as 4 | 6 };
+  const found = await lookup(host);
+  return { address: found.address, family: found.family as 4 | 6 };
+}
+
+function peerIdOf(conn: QuinnConnection): string {
+  const match = /\/p2p\/([^/]+)$/.exec(conn.remoteMultiaddr());
+  if (!match) throw new Error(`remote multiaddr ${conn.remoteMultiaddr()} carries no peer id`);
+  return match[1];
+}
+
+function remoteAddressOf(conn: QuinnConnection): string {
+  const m = /^\/ip[46]\/([^/]+)\/udp\/(\d+)/.exec(conn.remoteMultiaddr());
+  return m ? hostPort(m[1], Number(m[2])) : conn.remoteMultiaddr();
+}
+
+class QuicListener implements Listener {
+  readonly identity: string;
+  readonly port: number;
+  private closing = false;
+  private readonly live = new Set<QuinnConnection>();
+
+  constructor(
+    private readonly server: QuinnServer,
+    seed: Uint8Array,
+    private readonly onConnection: (conn: Connection) => void,
+  ) {
+    this.identity = peerIdFromSeed(seed);
+    this.port = server.port();
+    void this.acceptLoop();
+  }
+
+  private async acceptLoop(): Promise<void> {
+    while (!this.closing) {
+      let conn: QuinnConnection;
+      try {
+        conn = await this.server.inboundConnection();
+      } catch (err) {
+        // A failed handshake concerns that client only; "server closed" ends the loop.
+        if (/server closed/.test((err as Error).message)) return;
+        continue;
+      }
+      if (this.closing) conn.abort();
+      else void this.accept(conn);
+    }
+  }
+
+  private async accept(conn: QuinnConnection): Promise<void> {
+    this.live.add(conn);
+    const forget = (): void => void this.live.delete(conn);
+    conn.closed().then(forget, forget);
+    let stream: QuinnStream;
+    let first: Uint8Array | null;
+    try {
+      const opened = async (): Promise<[QuinnStream, Uint8Array | null]> => {
+        const s = await conn.inboundStream();
+        return [s, await s.read(64 * 1024)];
+      };
+      [stream, first] = await withTimeout(opened(), STREAM_OPEN_TIMEOUT_MS, () => new Error('no stream opened'));
+      if (!first || first[0] !== STREAM_PREAMBLE) throw new Error('bad stream preamble');
+    } catch {
+      conn.abort();
+      return;
+    }
+    if (this.closing) {
+      conn.abort();
+      return;
+    }
+    const initialData = Buffer.from(first.buffer, first.byteOffset + 1, first.byteLength - 1);
+    const remoteIdentity = peerIdOf(conn);
+    this.onConnection(new QuicConnection({ conn, stream, remoteAddress: remoteAddressOf(conn), remoteIdentity, initialData }));
+  }
+
+  /** Stops accepting and closes the connections it accepted (quinn closes them with the endpoint). */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const conn of this.live) conn.abort();
+    await withTimeout(this.server.abort(), LISTENER_CLOSE_MAX_MS, () => new Error('quinn endpoint did not go idle')).catch(
+      () => undefined,
+    );
+  }
+}
+
+export class QuicTransport implements Transport {
+  readonly name = 'quic' as const;
+  private readonly quinn: QuinnBinding;
+
+  constructor(private readonly options: QuicTransportOptions = {}) {
+    this.quinn = loadQuinn();
+  }
+
+  async listen(options: ListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
+    const seed = options.security.quicSeed;
+    if (!seed) {
+      throw new Error('quic listen: security.quicSeed is required (use devIdentity() from gateway/transport/identity for development)');
+    }
+    const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, this.options));
+    const { address } = await resolveHost(options.host);
+    let server: QuinnServer;
+    try {
+      server = new this.quinn.Server(config, address, options.port);
+    } catch (err) {
+      throw new Error(`quic listen ${hostPort(options.host, options.port)} failed: ${(err as Error).message}`);
+    }
+    return new QuicListener(server, seed, onConnection);
+  }
+
+  async dial(options: DialOptions): Promise<Connection> {
+    const { security } = options;
+    const where = hostPort(options.host, options.port);
+    const pinned = security.pinned ?? [];
+    if (pinned.length === 0 && !security.insecure) {
+      throw new Error(`quic dial ${where}: refusing an unverified gateway; set security.pinned (peer ids) or security.insecure`);
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+    const seed = security.quicSeed ?? (ephemeralSeed ??= newQuicSeed());
+    const { address, family } = await resolveHost(options.host);
+    // One endpoint per dial: its handshake timeout is this dial's, and it goes with the connection.
+    const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, { ...this.options, handshakeTimeoutMs: timeoutMs }));
+    const client = new this.quinn.Client(config, family === 4 ? 0 : 1);
+    let conn: QuinnConnection | undefined;
+    try {
+      conn = await withTimeout(
+        client.outboundConnection(address, options.port),
+        timeoutMs,
+        () => new Error(`timed out after ${timeoutMs} ms (is a gateway listening on UDP ${options.port}?)`),
+      );
+      const peerId = peerIdOf(conn);
+      if (!security.insecure && !pinned.includes(peerId)) throw new Error(`peer id ${peerId} is not in security.pinned`);
+      const stream = await withTimeout(conn.outboundStream(), timeoutMs, () => new Error('timed out opening the stream'));
+      await stream.write(Uint8Array.of(STREAM_PREAMBLE));
+      return new QuicConnection({
+        conn,
+        stream,
+        remoteAddress: where,
+        remoteIdentity: peerId,
+        onEnded: () => client.abort(),
+      });
+    } catch (err) {
+      conn?.abort();
+      client.abort();
+      throw new Error(`quic dial ${where} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+let shared: QuicTransport | undefined;
+
+/** The default QUIC transport (the native binding is loaded on first use). */
+export function quicTransport(): QuicTransport {
+  return (shared ??= new QuicTransport());
+}
