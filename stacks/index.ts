@@ -1,0 +1,43 @@
+/**
+ * The typed stack model: the one public entry of `stacks/`. The Pulumi program, `cortexiq render`
+ * and the local launcher (`cortexiq up`) import from here and nowhere deeper.
+ *
+ * For the local launcher:
+ *   const { config } = loadStackFile('dev');                  // Pulumi.dev.yaml, validated, frozen
+ *   const topo = deriveTopology(config, { peerUrl, clientUrl }); // map gateway ids to loopback URLs
+ *   topo.clusters[i] = { name, role, region?, context, postgres,
+ *                        gateway: { id, peers: [ids], hub?: id, env: { plain, secret } },
+ *                        apps: [{ app, cluster, needsDatabase, env: { plain, secret } }] }
+ *   topo.links = [[a, b], …]  (each mesh link once)
+ * `env.secret` names the variables whose values are secret (MACULA_TOKEN, MESH_SECRET, MACULA_TLS_*,
+ * DATABASE_URL, SECRET_KEY_BASE) as Kubernetes Secret references; a launcher fills them itself.
+ */
+export { NAMESPACE, SECRET_KEYS, ROLES, LAYOUTS, stackSchema, type StackConfig, type ClusterConfig, type Role, type Layout, type SecretKey } from './schema';
+export { StackConfigError, type StackIssue } from './issues';
+export { parseStackConfig } from './parse';
+export { loadStackFile, rawFromConfigMap, stackFile, type LoadedStack } from './load';
+export { meshLinks, neighbours, unreachable, type MeshLink } from './mesh';
+export { APPS, IMAGES, appsFor, runsPostgres, DATABASE_APPS, type AppName, type ImageName } from './placement';
+export { SECRETS, GATEWAY_SERVICE, POSTGRES_SERVICE, DATABASE_NAME, DATABASE_USER, databaseUrl, gatewayEnv, appEnv, type EnvSpec, type SecretRef } from './env';
+export { deriveTopology, defaultPeerUrl, type Topology, type ClusterNode, type GatewayNode, type AppNode, type TopologyOptions } from './topology';
+export {
+  kindConfig,
+  renderKindConfig,
+  hubPortMappings,
+  nodeLabels,
+  registryHost,
+  registryInNetwork,
+  registryHostsToml,
+  localRegistryHosting,
+  CLUSTER_LABEL,
+  ROLE_LABEL,
+  REGION_LABEL,
+  type PortMapping,
+} from './kind-config';
+export { imageRef, imageRepository, envList, labels } from './manifests/common';
+export { gatewayDeployment, gatewayService } from './manifests/gateway';
+export { postgresStatefulSet, postgresService } from './manifests/postgres';
+export { appDeployment, dashboardService } from './manifests/app';
+export { clusterWorkloads, type ClusterWorkloads, type Workload, type WorkloadGroup } from './manifests/cluster';
+export { fluxSource, fluxKustomizations, fluxHelmValues, layerPath, FLUX_NAMESPACE, FLUX_CONTROLLERS, SOURCE_NAME } from './manifests/flux';
+export { renderGitOpsTree, type Tree } from './gitops';
