@@ -1,0 +1,334 @@
+/**
+ * The typed gateway client every app uses (gateway.md §7). It survives lost connections: it redials
+ * with backoff, restores subscriptions (durable ones resume where they were acknowledged) and
+ * registrations, and sends what was published meanwhile, in order.
+ */
+import { EventEmitter } from 'node:events';
+import { GatewayError, isErrorCode } from '../protocol/errors';
+import { decodePayload, encodePayload, type Frame } from '../protocol/frames';
+import { M } from '../protocol/messages';
+import { patternProblem, topicProblem } from '../protocol/topics';
+import { ClientConnection } from './session';
+import type {
+  CallOptions,
+  ClientEvent,
+  ConnectOptions,
+  EventHandler,
+  GatewayClient,
+  PublishOptions,
+  Registration,
+  RpcHandler,
+  SubscribeOptions,
+  Subscription,
+} from './types';
+
+const RESOLVED = Promise.resolve();
+const MAX_OFFLINE_BYTES = 64 * 1024 * 1024;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+interface SubState {
+  pattern: string;
+  handler: EventHandler<unknown>;
+  durable: string | undefined;
+  serverId: number;
+  dropped: number;
+  active: boolean;
+  /** Durable: events are handled one after another so acknowledgements stay cumulative. */
+  chain: Promise<void>;
+  ackSeq: number;
+  ackScheduled: boolean;
+}
+
+interface RegState {
+  procedure: string;
+  handler: RpcHandler<unknown, unknown>;
+  serverId: number;
+  active: boolean;
+}
+
+export class Client implements GatewayClient {
+  private conn!: ClientConnection;
+  private readonly subs = new Set<SubState>();
+  private readonly subsByServerId = new Map<number, SubState>();
+  private readonly regs = new Map<string, RegState>();
+  private readonly regsByServerId = new Map<number, RegState>();
+  private readonly events = new EventEmitter();
+  private offline: Array<{ header: unknown[]; payload: Buffer }> = [];
+  private offlineBytes = 0;
+  private userClosed = false;
+  private reconnecting: Promise<void> | undefined;
+
+  private constructor(private readonly opts: ConnectOptions) {
+    this.events.on('error', () => undefined);
+  }
+
+  static async connect(opts: ConnectOptions): Promise<Client> {
+    const client = new Client(opts);
+    client.conn = await client.open();
+    return client;
+  }
+
+  get sessionId(): string {
+    return this.conn.sessionId;
+  }
+
+  get gatewayId(): string {
+    return this.conn.gatewayId;
+  }
+
+  private open(): Promise<ClientConnection> {
+    return ClientConnection.open(
+      this.opts,
+      (f) => this.onFrame(f),
+      () => this.onLost(),
+    );
+  }
+
+  on(event: ClientEvent, listener: (detail?: unknown) => void): void {
+    this.events.on(event, listener);
+  }
+
+  // --- pub/sub --------------------------------------------------------------------------------
+
+  async subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options: SubscribeOptions = {}): Promise<Subscription> {
+    const problem = patternProblem(pattern);
+    if (problem) throw new GatewayError('invalid_argument', `bad pattern '${pattern}': ${problem}`);
+    const state: SubState = {
+      pattern,
+      handler: handler as EventHandler<unknown>,
+      durable: options.durable,
+      serverId: 0,
+      dropped: 0,
+      active: true,
+      chain: RESOLVED,
+      ackSeq: 0,
+      ackScheduled: false,
+    };
+    await this.sendSubscribe(state);
+    this.subs.add(state);
+    return {
+      pattern,
+      get dropped() {
+        return state.dropped;
+      },
+      unsubscribe: async () => {
+        if (!state.active) return;
+        state.active = false;
+        this.subs.delete(state);
+        this.subsByServerId.delete(state.serverId);
+        if (!this.conn.closed) await this.conn.request((id) => [M.UNSUBSCRIBE, id, state.serverId], undefined, REQUEST_TIMEOUT_MS);
+      },
+    };
+  }
+
+  private async sendSubscribe(state: SubState): Promise<void> {
+    const reply = await this.conn.request((id) => [M.SUBSCRIBE, id, state.pattern, state.durable ?? null], undefined, REQUEST_TIMEOUT_MS);
+    state.serverId = reply.header[2] as number;
+    this.subsByServerId.set(state.serverId, state);
+    const overflow = reply.header[3] as number;
+    if (overflow > 0) {
+      state.dropped += overflow;
+      this.events.emit('dropped', { pattern: state.pattern, durable: state.durable, count: overflow });
+    }
+  }
+
+  publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+    const problem = topicProblem(topic);
+    if (problem) return Promise.reject(new GatewayError('invalid_argument', `bad topic '${topic}': ${problem}`));
+    const body = encodePayload(payload);
+    const exclude = options.excludeMe === true;
+    if (options.ack) return this.conn.request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS).then(() => undefined);
+    if (this.conn.closed) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
+    this.conn.send([M.PUBLISH, topic, 0, exclude], body);
+    return RESOLVED;
+  }
+
+  /** While reconnecting, publications wait (bounded) and go out in order once connected again. */
+  private keepOffline(header: unknown[], payload: Buffer): Promise<void> {
+    if (this.userClosed) return Promise.reject(new GatewayError('closed', 'client is closed'));
+    if (this.offlineBytes + payload.length > MAX_OFFLINE_BYTES) {
+      return Promise.reject(new GatewayError('unavailable', `gateway unreachable and ${MAX_OFFLINE_BYTES} bytes already waiting`));
+    }
+    this.offline.push({ header, payload });
+    this.offlineBytes += payload.length;
+    return RESOLVED;
+  }
+
+  flush(): Promise<void> {
+    if (this.conn.closed) return RESOLVED;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.conn.closed || this.conn.conn.pendingBytes === 0) resolve();
+        else setTimeout(check, 1);
+      };
+      setImmediate(check);
+    });
+  }
+
+  private onEvent(frame: Frame): void {
+    const [, subId, topic, publisher, gatewayId, seq] = frame.header as [number, number, string, string, string, number];
+    const state = this.subsByServerId.get(subId);
+    if (!state || !state.active) return;
+    let payload: unknown;
+    try {
+      payload = decodePayload(frame.payload);
+    } catch (err) {
+      this.events.emit('error', err);
+      return;
+    }
+    const meta = { topic, publisher, gatewayId };
+    if (!seq) {
+      try {
+        const r = state.handler(payload, meta);
+        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.events.emit('error', e));
+      } catch (err) {
+        this.events.emit('error', err);
+      }
+      return;
+    }
+    // Durable: handle in order, acknowledge after the handler finished (gateway.md §2).
+    state.chain = state.chain
+      .then(() => state.handler(payload, meta))
+      .then(
+        () => this.scheduleAck(state, seq),
+        (err) => {
+          this.events.emit('error', err);
+          this.scheduleAck(state, seq);
+        },
+      );
+  }
+
+  private scheduleAck(state: SubState, seq: number): void {
+    if (seq > state.ackSeq) state.ackSeq = seq;
+    if (state.ackScheduled) return;
+    state.ackScheduled = true;
+    setImmediate(() => {
+      state.ackScheduled = false;
+      if (state.active) this.conn.send([M.ACK, state.serverId, state.ackSeq]);
+    });
+  }
+
+  // --- RPC ------------------------------------------------------------------------------------
+
+  async register<A = unknown, R = unknown>(procedure: string, handler: RpcHandler<A, R>): Promise<Registration> {
+    const problem = topicProblem(procedure);
+    if (problem) throw new GatewayError('invalid_argument', `bad procedure name '${procedure}': ${problem}`);
+    if (this.regs.has(procedure)) throw new GatewayError('already_exists', `procedure ${procedure} is already registered by this client`);
+    const state: RegState = { procedure, handler: handler as RpcHandler<unknown, unknown>, serverId: 0, active: true };
+    await this.sendRegister(state);
+    this.regs.set(procedure, state);
+    return {
+      procedure,
+      unregister: async () => {
+        if (!state.active) return;
+        state.active = false;
+        this.regs.delete(procedure);
+        this.regsByServerId.delete(state.serverId);
+        if (!this.conn.closed) await this.conn.request((id) => [M.UNREGISTER, id, state.serverId], undefined, REQUEST_TIMEOUT_MS);
+      },
+    };
+  }
+
+  private async sendRegister(state: RegState): Promise<void> {
+    const reply = await this.conn.request((id) => [M.REGISTER, id, state.procedure], undefined, REQUEST_TIMEOUT_MS);
+    state.serverId = reply.header[2] as number;
+    this.regsByServerId.set(state.serverId, state);
+  }
+
+  async call<R = unknown>(procedure: string, args?: unknown, options: CallOptions = {}): Promise<R> {
+    const problem = topicProblem(procedure);
+    if (problem) throw new GatewayError('invalid_argument', `bad procedure name '${procedure}': ${problem}`);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (this.conn.closed && this.reconnecting) await this.reconnecting.catch(() => undefined);
+    // The gateway enforces the timeout; the extra second only covers a gateway that vanished.
+    const reply = await this.conn.request((id) => [M.CALL, id, procedure, timeoutMs], encodePayload(args), timeoutMs + 1000);
+    return decodePayload(reply.payload) as R;
+  }
+
+  private async onInvocation(frame: Frame): Promise<void> {
+    const [, invId, regId, procedure, caller] = frame.header as [number, number, number, string, string];
+    const conn = this.conn;
+    const state = this.regsByServerId.get(regId);
+    if (!state || !state.active) {
+      conn.send([M.INVOCATION_ERROR, invId, 'no_such_procedure', `${procedure} is no longer registered here`]);
+      return;
+    }
+    try {
+      const result = await state.handler(decodePayload(frame.payload), { procedure, caller });
+      conn.send([M.YIELD, invId], encodePayload(result));
+    } catch (err) {
+      const code = err instanceof GatewayError && isErrorCode(err.code) ? err.code : 'internal';
+      conn.send([M.INVOCATION_ERROR, invId, code, (err as Error).message ?? String(err)]);
+    }
+  }
+
+  // --- frames and reconnection ----------------------------------------------------------------
+
+  private onFrame(frame: Frame): void {
+    switch (frame.header[0]) {
+      case M.EVENT:
+        return this.onEvent(frame);
+      case M.INVOCATION:
+        void this.onInvocation(frame);
+        return;
+      case M.PING:
+        this.conn.send([M.PONG, frame.header[1]]);
+        return;
+      case M.DROPPED: {
+        const state = this.subsByServerId.get(frame.header[1] as number);
+        const count = frame.header[2] as number;
+        if (state) state.dropped += count;
+        this.events.emit('dropped', { pattern: state?.pattern, count });
+        return;
+      }
+      case M.ERROR:
+        // An error to a fire-and-forget publish (bad topic): surfaced as an event.
+        this.events.emit('error', new GatewayError(isErrorCode(frame.header[2]) ? frame.header[2] : 'internal', String(frame.header[3])));
+        return;
+      case M.ABORT:
+        this.events.emit('error', new GatewayError(isErrorCode(frame.header[1]) ? frame.header[1] : 'internal', String(frame.header[2])));
+        return;
+    }
+  }
+
+  private onLost(): void {
+    if (this.userClosed) return;
+    this.events.emit('disconnected');
+    if (this.opts.reconnect === false) return;
+    this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
+  }
+
+  private async reconnect(): Promise<void> {
+    let delay = 100;
+    while (!this.userClosed) {
+      try {
+        this.conn = await this.open();
+        this.subsByServerId.clear();
+        this.regsByServerId.clear();
+        for (const s of this.subs) await this.sendSubscribe(s);
+        for (const r of this.regs.values()) await this.sendRegister(r);
+        const waiting = this.offline;
+        this.offline = [];
+        this.offlineBytes = 0;
+        for (const p of waiting) this.conn.send(p.header, p.payload);
+        this.events.emit('reconnected', { sessionId: this.sessionId, gatewayId: this.gatewayId });
+        return;
+      } catch {
+        if (this.userClosed) return;
+        if (this.conn && !this.conn.closed) this.conn.conn.destroy();
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 3000);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.userClosed) return;
+    this.userClosed = true;
+    if (!this.conn.closed) {
+      this.conn.send([M.GOODBYE, 'client closed']);
+      await this.flush();
+      this.conn.conn.close();
+    }
+  }
+}

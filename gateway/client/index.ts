@@ -1,0 +1,28 @@
+/**
+ * The gateway client library (gateway.md §7): the only way apps talk to the mesh.
+ * This file lists what is public on purpose; everything else in this folder is internal.
+ */
+import { Client } from './client';
+import type { ConnectOptions, GatewayClient } from './types';
+
+/** Connect to a gateway (`https://` = QUIC, `tls://` = TLS/TCP) and join the realm. */
+export function connect(options: ConnectOptions): Promise<GatewayClient> {
+  return Client.connect(options);
+}
+
+export { GatewayError, ERROR_CODES, isErrorCode } from '../protocol/errors';
+export type { ErrorCode } from '../protocol/errors';
+export type {
+  CallOptions,
+  ClientEvent,
+  ConnectOptions,
+  EventHandler,
+  EventMeta,
+  GatewayClient,
+  InvocationMeta,
+  PublishOptions,
+  Registration,
+  RpcHandler,
+  SubscribeOptions,
+  Subscription,
+} from './types';

@@ -1,0 +1,165 @@
+/**
+ * One connection of a client to its gateway: dial by URL scheme, HELLO/WELCOME, and request ids.
+ * The reconnecting client (client.ts) creates a new ClientConnection for each connection.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { GatewayError, isErrorCode } from '../protocol/errors';
+import { FrameStream } from '../protocol/frame-stream';
+import { encodeFrame, type Frame } from '../protocol/frames';
+import { M } from '../protocol/messages';
+import { loadTransport } from '../core/transports';
+import type { Connection, TransportSecurity } from '../transport/transport';
+import type { ConnectOptions } from './types';
+
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+export interface ParsedUrl {
+  transport: 'quic' | 'tls';
+  host: string;
+  port: number;
+}
+
+export function parseGatewayUrl(url: string): ParsedUrl {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new GatewayError('invalid_argument', `gateway url '${url}' is not a URL (expected https://host:port or tls://host:port)`);
+  }
+  const transport = u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
+  if (!transport) throw new GatewayError('invalid_argument', `gateway url '${url}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`);
+  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 9443) };
+}
+
+function envCa(): string | undefined {
+  const v = process.env.MACULA_TLS_CA;
+  if (!v) return undefined;
+  if (v.includes('-----BEGIN')) return v;
+  return existsSync(v) ? readFileSync(v, 'utf8') : undefined;
+}
+
+export function clientSecurity(opts: ConnectOptions): TransportSecurity {
+  const envInsecure = ['1', 'true', 'yes'].includes(process.env.MACULA_TLS_INSECURE ?? '');
+  return { caPem: opts.caPem ?? envCa(), pinned: opts.pinned ?? [], insecure: opts.insecure ?? envInsecure };
+}
+
+export class ClientConnection {
+  sessionId = '';
+  gatewayId = '';
+  private nextReq = 1;
+  private readonly waiting = new Map<number, { resolve: (f: Frame) => void; reject: (e: Error) => void }>();
+  closed = false;
+
+  private constructor(
+    readonly conn: Connection,
+    stream: FrameStream,
+  ) {}
+
+  static async open(opts: ConnectOptions, onFrame: (f: Frame) => void, onClose: (err?: Error) => void): Promise<ClientConnection> {
+    const url = parseGatewayUrl(opts.url);
+    const conn = await loadTransport(url.transport).dial({ host: url.host, port: url.port, security: clientSecurity(opts), timeoutMs: opts.connectTimeoutMs ?? 5000 });
+    const stream = new FrameStream(conn, MAX_FRAME_BYTES);
+    const c = new ClientConnection(conn, stream);
+    const welcome = new Promise<Frame>((resolve, reject) => {
+      stream.setHandler((frame) => {
+        if (frame.header[0] === M.WELCOME) resolve(frame);
+        else if (frame.header[0] === M.ABORT) reject(new GatewayError(isErrorCode(frame.header[1]) ? frame.header[1] : 'internal', String(frame.header[2])));
+        else reject(new GatewayError('protocol_error', `expected WELCOME, got message type ${String(frame.header[0])}`));
+      });
+      conn.onClose((err) => reject(new GatewayError('unavailable', `connection to ${opts.url} closed during the handshake${err ? `: ${err.message}` : ''}`)));
+    });
+    conn.write(encodeFrame([M.HELLO, opts.realm, opts.token ?? null, opts.clientId ?? `client-${process.pid}`]));
+    let frame: Frame;
+    try {
+      frame = await withTimeout(welcome, opts.connectTimeoutMs ?? 5000, `no WELCOME from ${opts.url}`);
+    } catch (err) {
+      conn.destroy();
+      throw err;
+    }
+    c.sessionId = String(frame.header[1]);
+    c.gatewayId = String(frame.header[2]);
+    stream.setHandler((f) => c.route(f, onFrame));
+    stream.onBadFrame((err) => conn.destroy(err));
+    conn.onClose((err) => {
+      c.closed = true;
+      for (const w of c.waiting.values()) w.reject(new GatewayError('unavailable', 'connection to the gateway lost'));
+      c.waiting.clear();
+      onClose(err);
+    });
+    return c;
+  }
+
+  /** Replies to requests resolve their waiter; everything else goes to the client. */
+  private route(frame: Frame, onFrame: (f: Frame) => void): void {
+    const h = frame.header;
+    switch (h[0]) {
+      case M.SUBSCRIBED:
+      case M.UNSUBSCRIBED:
+      case M.REGISTERED:
+      case M.UNREGISTERED:
+      case M.PUBLISHED:
+      case M.RESULT:
+      case M.ERROR: {
+        const w = this.waiting.get(h[1] as number);
+        if (w) {
+          this.waiting.delete(h[1] as number);
+          if (h[0] === M.ERROR) w.reject(new GatewayError(isErrorCode(h[2]) ? h[2] : 'internal', String(h[3])));
+          else w.resolve(frame);
+        } else onFrame(frame);
+        return;
+      }
+      default:
+        onFrame(frame);
+    }
+  }
+
+  /**
+   * Send a request whose header has its request id at index 1; resolves with the reply frame.
+   * With `timeoutMs`, fails with `timeout` if no reply came by then (the gateway answers first
+   * normally: this guards against a gateway that vanished).
+   */
+  request(build: (reqId: number) => unknown[], payload?: Uint8Array, timeoutMs?: number): Promise<Frame> {
+    if (this.closed) return Promise.reject(new GatewayError('unavailable', 'not connected to the gateway'));
+    const reqId = this.nextReq++;
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.waiting.delete(reqId);
+          reject(new GatewayError('timeout', `no reply from the gateway within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.waiting.set(reqId, {
+        resolve: (f) => {
+          if (timer) clearTimeout(timer);
+          resolve(f);
+        },
+        reject: (e) => {
+          if (timer) clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.conn.write(encodeFrame(build(reqId), payload));
+    });
+  }
+
+  send(header: unknown[], payload?: Uint8Array): void {
+    if (!this.closed) this.conn.write(encodeFrame(header, payload));
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new GatewayError('timeout', message)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

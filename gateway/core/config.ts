@@ -1,0 +1,183 @@
+/**
+ * Gateway settings from the environment (infra.md §5, gateway.md §1–4). Parsed once; every bad or
+ * missing variable is reported together, each by name with what was expected.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+export type TransportName = 'quic' | 'tls';
+
+export interface PeerUrl {
+  transport: TransportName;
+  host: string;
+  port: number;
+  url: string;
+}
+
+export interface GatewayConfig {
+  gatewayId: string;
+  realm: string;
+  host: string;
+  port: number;
+  transports: TransportName[];
+  meshPeers: PeerUrl[];
+  hubUrl: PeerUrl | undefined;
+  adminHost: string;
+  adminPort: number;
+  adminToken: string | undefined;
+  /** Realm token clients must present, when set. */
+  token: string | undefined;
+  meshSecret: string | undefined;
+  /** Pinned identities of mesh peers (QUIC peer ids or TLS SHA-256 fingerprints). */
+  meshPeerIds: string[];
+  tls: { certPem?: string; keyPem?: string; caPem?: string; quicSeed?: Uint8Array };
+  /** Accept peers' development identities when dialing them. */
+  insecure: boolean;
+  meshReplayMs: number;
+  meshReplayMaxBytes: number;
+  durableMaxMessages: number;
+  durableMaxBytes: number;
+  maxFrameBytes: number;
+  clientMaxQueueBytes: number;
+  clientMaxSubscriptions: number;
+  clientMaxRegistrations: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid gateway configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** Parse `https://h:p` (QUIC) or `tls://h:p` (TLS/TCP). Returns a reason string when invalid. */
+export function parsePeerUrl(raw: string): PeerUrl | string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return `'${raw}' is not a URL (expected https://host:port for QUIC or tls://host:port for TLS)`;
+  }
+  const transport = u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
+  if (!transport) return `'${raw}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`;
+  const port = Number(u.port || 9443);
+  if (!u.hostname) return `'${raw}' has no host`;
+  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port, url: raw };
+}
+
+const intIn = (min: number, max: number) =>
+  z.coerce.number({ message: `expected an integer from ${min} to ${max}` }).int(`expected an integer from ${min} to ${max}`).min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`);
+
+const boolFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''], { message: 'expected 1/0, true/false or yes/no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  GATEWAY_ID: z.string().regex(ID, 'expected 1-63 characters of letters, digits, _ . - (starting with a letter or digit)').optional(),
+  MACULA_REALM: z.string().regex(/^[a-z0-9]+(\.[a-z0-9_-]+)*$/, 'expected a dotted realm name like be.cortexiq.energy').default('be.cortexiq.energy'),
+  MACULA_GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  MACULA_GATEWAY_PORT: intIn(0, 65535).default(9443),
+  MACULA_TRANSPORTS: z.string().default('quic,tls'),
+  MESH_PEERS: z.string().default(''),
+  HUB_GATEWAY_URL: z.string().optional(),
+  ADMIN_HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_PORT: intIn(0, 65535).default(8080),
+  ADMIN_TOKEN: z.string().min(1).optional(),
+  MACULA_TOKEN: z.string().min(1).optional(),
+  MESH_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  MESH_PEER_IDS: z.string().default(''),
+  MACULA_TLS_CERT: z.string().optional(),
+  MACULA_TLS_KEY: z.string().optional(),
+  MACULA_TLS_CA: z.string().optional(),
+  MACULA_QUIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a 32-byte Ed25519 seed)').optional(),
+  MACULA_TLS_INSECURE: boolFlag.default(false),
+  MESH_REPLAY_S: intIn(0, 3600).default(30),
+  MESH_REPLAY_MAX_BYTES: intIn(0, 2 ** 40).default(64 * 1024 * 1024),
+  DURABLE_MAX_MESSAGES: intIn(1, 100_000_000).default(1_000_000),
+  DURABLE_MAX_BYTES: intIn(1024, 2 ** 40).default(256 * 1024 * 1024),
+  MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  CLIENT_MAX_QUEUE_BYTES: intIn(64 * 1024, 2 ** 32).default(32 * 1024 * 1024),
+  CLIENT_MAX_SUBSCRIPTIONS: intIn(1, 1_000_000).default(10_000),
+  CLIENT_MAX_REGISTRATIONS: intIn(1, 1_000_000).default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** A PEM given inline, or a path to a file holding it. */
+function pem(name: string, value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.includes('-----BEGIN')) return value;
+  if (existsSync(value)) return readFileSync(value, 'utf8');
+  problems.push(`${name}: expected PEM text or the path of a PEM file, got '${value.slice(0, 60)}'`);
+  return undefined;
+}
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const transports: TransportName[] = [];
+  for (const t of e.MACULA_TRANSPORTS.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (t === 'quic' || t === 'tls') transports.push(t);
+    else problems.push(`MACULA_TRANSPORTS: unknown transport '${t}' (expected quic and/or tls)`);
+  }
+  if (transports.length === 0) problems.push('MACULA_TRANSPORTS: expected at least one of quic, tls');
+  const meshPeers: PeerUrl[] = [];
+  for (const raw of e.MESH_PEERS.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const peer = parsePeerUrl(raw);
+    if (typeof peer === 'string') problems.push(`MESH_PEERS: ${peer}`);
+    else meshPeers.push(peer);
+  }
+  let hubUrl: PeerUrl | undefined;
+  if (e.HUB_GATEWAY_URL) {
+    const peer = parsePeerUrl(e.HUB_GATEWAY_URL);
+    if (typeof peer === 'string') problems.push(`HUB_GATEWAY_URL: ${peer}`);
+    else hubUrl = peer;
+  }
+  const certPem = pem('MACULA_TLS_CERT', e.MACULA_TLS_CERT, problems);
+  const keyPem = pem('MACULA_TLS_KEY', e.MACULA_TLS_KEY, problems);
+  const caPem = pem('MACULA_TLS_CA', e.MACULA_TLS_CA, problems);
+  if (Boolean(certPem) !== Boolean(keyPem)) {
+    problems.push('MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    gatewayId: e.GATEWAY_ID ?? `gw-${hostname()}`.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-'),
+    realm: e.MACULA_REALM,
+    host: e.MACULA_GATEWAY_HOST,
+    port: e.MACULA_GATEWAY_PORT,
+    transports,
+    meshPeers,
+    hubUrl,
+    adminHost: e.ADMIN_HOST,
+    adminPort: e.ADMIN_PORT,
+    adminToken: e.ADMIN_TOKEN,
+    token: e.MACULA_TOKEN,
+    meshSecret: e.MESH_SECRET,
+    meshPeerIds: e.MESH_PEER_IDS.split(',').map((s) => s.trim()).filter(Boolean),
+    tls: { certPem, keyPem, caPem, quicSeed: e.MACULA_QUIC_KEY ? Buffer.from(e.MACULA_QUIC_KEY, 'hex') : undefined },
+    insecure: e.MACULA_TLS_INSECURE,
+    meshReplayMs: e.MESH_REPLAY_S * 1000,
+    meshReplayMaxBytes: e.MESH_REPLAY_MAX_BYTES,
+    durableMaxMessages: e.DURABLE_MAX_MESSAGES,
+    durableMaxBytes: e.DURABLE_MAX_BYTES,
+    maxFrameBytes: e.MAX_FRAME_BYTES,
+    clientMaxQueueBytes: e.CLIENT_MAX_QUEUE_BYTES,
+    clientMaxSubscriptions: e.CLIENT_MAX_SUBSCRIPTIONS,
+    clientMaxRegistrations: e.CLIENT_MAX_REGISTRATIONS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Config for tests and embedding: defaults plus overrides, without reading process.env. */
+export function gatewayConfig(overrides: Partial<GatewayConfig> & { gatewayId: string }): GatewayConfig {
+  const base = loadGatewayConfig({ GATEWAY_ID: overrides.gatewayId, MACULA_GATEWAY_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', MACULA_GATEWAY_PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'warn' });
+  return { ...base, ...overrides };
+}

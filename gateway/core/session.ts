@@ -1,0 +1,265 @@
+/**
+ * One connected client (gateway.md §2): the handshake, then one handler per message type.
+ * A malformed frame or a protocol violation closes this connection only (§4).
+ */
+import type { Logger } from 'pino';
+import { GatewayError, isErrorCode, type ErrorCode } from '../protocol/errors';
+import { encodeFrame, type Frame } from '../protocol/frames';
+import type { FrameStream } from '../protocol/frame-stream';
+import { M } from '../protocol/messages';
+import { patternProblem, topicProblem } from '../protocol/topics';
+import type { Connection } from '../transport/transport';
+import type { GatewayConfig } from './config';
+import { Outbound } from './outbound';
+import type { Rpc } from './rpc';
+import type { GatewayStats } from './stats';
+import { DurableSubscription, LiveSubscription, type Subscriber } from './subscribers';
+
+export interface SessionHost {
+  readonly gatewayId: string;
+  readonly config: GatewayConfig;
+  readonly rpc: Rpc;
+  readonly log: Logger;
+  readonly stats: GatewayStats;
+  addSubscriber(sub: Subscriber): void;
+  removeSubscriber(sub: Subscriber): void;
+  /** Find or create the durable subscription `name` for `pattern`. */
+  durable(name: string, pattern: string): DurableSubscription;
+  dropDurable(name: string): void;
+  /** Registrations changed: advertise them to the mesh. */
+  proceduresChanged(): void;
+  publish(topic: string, publisher: string, payload: Buffer, excludeSession: string | undefined): void;
+  sessionClosed(session: ClientSession): void;
+}
+
+type Handler = (s: ClientSession, h: unknown[], payload: Buffer) => void;
+
+export class ClientSession {
+  readonly out: Outbound;
+  readonly subscriptions = new Map<number, Subscriber>();
+  readonly procedures = new Map<number, string>();
+  clientId = '';
+  private nextSubId = 1;
+  private nextRegId = 1;
+  private closed = false;
+  readonly connectedAt = Date.now();
+
+  constructor(
+    readonly conn: Connection,
+    readonly sessionId: string,
+    private readonly host: SessionHost,
+  ) {
+    this.out = new Outbound(conn, host.config.clientMaxQueueBytes, (counts) => {
+      for (const [subId, count] of counts) {
+        host.stats.slowConsumerDrops += count;
+        this.out.control(encodeFrame([M.DROPPED, subId, count]));
+      }
+      host.log.warn({ session: sessionId, client: this.clientId }, 'slow consumer: events dropped');
+    });
+  }
+
+  /** Run the handshake on the first frame (already decoded by the connection dispatcher). */
+  start(hello: Frame, stream: FrameStream): void {
+    const [, realm, token, clientId] = hello.header;
+    this.clientId = typeof clientId === 'string' ? clientId.slice(0, 128) : '';
+    const { config } = this.host;
+    if (realm !== config.realm) return this.abort('no_such_realm', `realm '${String(realm)}' is not served here (this gateway serves '${config.realm}')`);
+    if (config.token !== undefined && token !== config.token) return this.abort('unauthorized', 'missing or wrong realm token');
+    this.send([M.WELCOME, this.sessionId, this.host.gatewayId]);
+    stream.onBadFrame((e) => {
+      this.host.stats.malformedFrames++;
+      this.host.log.warn({ session: this.sessionId, err: e.message }, 'closing client after bad frame');
+      this.abort(e.code, e.message);
+    });
+    stream.setHandler((frame) => {
+      if (this.closed) return;
+      try {
+        this.handle(frame);
+      } catch (err) {
+        const e = err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message);
+        this.host.stats.malformedFrames++;
+        this.host.log.warn({ session: this.sessionId, err: e.message }, 'closing client after bad message');
+        this.abort(e.code, e.message);
+      }
+    });
+  }
+
+  private handle(frame: Frame): void {
+    const type = frame.header[0] as number;
+    this.host.stats.messagesIn[type & 63]++;
+    const handler = HANDLERS[type];
+    if (!handler) throw new GatewayError('protocol_error', `unexpected message type ${type}`);
+    handler(this, frame.header, frame.payload);
+  }
+
+  send(header: unknown[], payload?: Uint8Array): void {
+    this.host.stats.messagesOut[(header[0] as number) & 63]++;
+    this.out.control(encodeFrame(header, payload));
+  }
+
+  error(reqId: unknown, code: ErrorCode, message: string): void {
+    this.send([M.ERROR, reqId, code, message]);
+  }
+
+  abort(code: ErrorCode, message: string): void {
+    if (this.closed) return;
+    this.send([M.ABORT, code, message]);
+    this.host.stats.refusedSessions++;
+    this.conn.close();
+    this.cleanup();
+  }
+
+  /** Connection ended (either side). */
+  cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sub of this.subscriptions.values()) {
+      if (sub instanceof DurableSubscription) sub.detach(this.sessionId);
+      else this.host.removeSubscriber(sub);
+    }
+    this.subscriptions.clear();
+    this.host.sessionClosed(this);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // --- handlers (gateway.md §2), one per message type -------------------------------------------
+
+  static subscribe(s: ClientSession, h: unknown[]): void {
+    const [, reqId, pattern, durable] = h;
+    const problem = patternProblem(pattern);
+    if (problem) return s.error(reqId, 'invalid_argument', `bad pattern '${String(pattern)}': ${problem}`);
+    if (s.subscriptions.size >= s.host.config.clientMaxSubscriptions) {
+      return s.error(reqId, 'limit_exceeded', `at most ${s.host.config.clientMaxSubscriptions} subscriptions per client`);
+    }
+    const subId = s.nextSubId++;
+    if (durable !== null && durable !== undefined) {
+      if (typeof durable !== 'string' || durable.length === 0 || durable.length > 128) {
+        return s.error(reqId, 'invalid_argument', 'durable name must be a string of 1 to 128 characters');
+      }
+      let sub: DurableSubscription;
+      try {
+        sub = s.host.durable(durable, pattern as string);
+      } catch (err) {
+        const e = err as GatewayError;
+        return s.error(reqId, e.code ?? 'internal', e.message);
+      }
+      s.subscriptions.set(subId, sub);
+      s.send([M.SUBSCRIBED, reqId, subId, sub.overflow]);
+      sub.attach(s.sessionId, subId, s.out);
+      return;
+    }
+    const sub = new LiveSubscription(pattern as string, subId, s.sessionId, s.out);
+    s.subscriptions.set(subId, sub);
+    s.host.addSubscriber(sub);
+    s.send([M.SUBSCRIBED, reqId, subId, 0]);
+  }
+
+  static unsubscribe(s: ClientSession, h: unknown[]): void {
+    const [, reqId, subId] = h;
+    const sub = s.subscriptions.get(subId as number);
+    if (!sub) return s.error(reqId, 'not_found', `no subscription ${String(subId)}`);
+    s.subscriptions.delete(subId as number);
+    if (sub instanceof DurableSubscription) s.host.dropDurable(sub.name);
+    else s.host.removeSubscriber(sub);
+    s.send([M.UNSUBSCRIBED, reqId]);
+  }
+
+  static publish(s: ClientSession, h: unknown[], payload: Buffer): void {
+    const [, topic, ackId, excludeMe] = h;
+    const problem = topicProblem(topic);
+    if (problem) {
+      if (ackId) s.error(ackId, 'invalid_argument', `bad topic '${String(topic)}': ${problem}`);
+      else s.send([M.ERROR, 0, 'invalid_argument', `bad topic '${String(topic)}': ${problem}`]);
+      return;
+    }
+    s.host.publish(topic as string, s.sessionId, payload, excludeMe ? s.sessionId : undefined);
+    if (ackId) s.send([M.PUBLISHED, ackId]);
+  }
+
+  static ack(s: ClientSession, h: unknown[]): void {
+    const [, subId, seq] = h;
+    const sub = s.subscriptions.get(subId as number);
+    if (sub instanceof DurableSubscription && typeof seq === 'number') sub.ack(seq);
+  }
+
+  static register(s: ClientSession, h: unknown[]): void {
+    const [, reqId, procedure] = h;
+    const problem = topicProblem(procedure);
+    if (problem) return s.error(reqId, 'invalid_argument', `bad procedure name '${String(procedure)}': ${problem}`);
+    if (s.procedures.size >= s.host.config.clientMaxRegistrations) {
+      return s.error(reqId, 'limit_exceeded', `at most ${s.host.config.clientMaxRegistrations} registrations per client`);
+    }
+    const regId = s.nextRegId++;
+    try {
+      s.host.rpc.register(procedure as string, {
+        sessionId: s.sessionId,
+        regId,
+        invoke: (invId, proc, caller, args) => s.send([M.INVOCATION, invId, regId, proc, caller], args),
+      });
+    } catch (err) {
+      const e = err as GatewayError;
+      return s.error(reqId, e.code, e.message);
+    }
+    s.procedures.set(regId, procedure as string);
+    s.host.proceduresChanged();
+    s.send([M.REGISTERED, reqId, regId]);
+  }
+
+  static unregister(s: ClientSession, h: unknown[]): void {
+    const [, reqId, regId] = h;
+    const procedure = s.procedures.get(regId as number);
+    if (!procedure) return s.error(reqId, 'not_found', `no registration ${String(regId)}`);
+    s.procedures.delete(regId as number);
+    s.host.rpc.unregister(procedure, s.sessionId);
+    s.host.proceduresChanged();
+    s.send([M.UNREGISTERED, reqId]);
+  }
+
+  static call(s: ClientSession, h: unknown[], payload: Buffer): void {
+    const [, reqId, procedure, timeoutMs] = h;
+    const problem = topicProblem(procedure);
+    if (problem) return s.error(reqId, 'invalid_argument', `bad procedure name '${String(procedure)}': ${problem}`);
+    const timeout = typeof timeoutMs === 'number' && timeoutMs > 0 ? Math.min(timeoutMs, 300_000) : 10_000;
+    s.host.rpc.call(procedure as string, Buffer.from(payload), timeout, s.sessionId, (err, result) => {
+      if (s.closed) return;
+      if (err) s.error(reqId, err.code, err.message);
+      else s.send([M.RESULT, reqId], result);
+    });
+  }
+
+  static yieldResult(s: ClientSession, h: unknown[], payload: Buffer): void {
+    s.host.rpc.answer(s.sessionId, h[1] as number, undefined, payload);
+  }
+
+  static invocationError(s: ClientSession, h: unknown[]): void {
+    const [, invId, code, message] = h;
+    s.host.rpc.answer(s.sessionId, invId as number, { code: isErrorCode(code) ? code : 'internal', message: String(message ?? '') });
+  }
+
+  static ping(s: ClientSession, h: unknown[]): void {
+    s.send([M.PONG, h[1]]);
+  }
+
+  static goodbye(s: ClientSession): void {
+    s.conn.close();
+    s.cleanup();
+  }
+}
+
+const HANDLERS: Record<number, Handler> = {
+  [M.SUBSCRIBE]: ClientSession.subscribe,
+  [M.UNSUBSCRIBE]: ClientSession.unsubscribe,
+  [M.PUBLISH]: ClientSession.publish,
+  [M.ACK]: ClientSession.ack,
+  [M.REGISTER]: ClientSession.register,
+  [M.UNREGISTER]: ClientSession.unregister,
+  [M.CALL]: ClientSession.call,
+  [M.YIELD]: ClientSession.yieldResult,
+  [M.INVOCATION_ERROR]: ClientSession.invocationError,
+  [M.PING]: ClientSession.ping,
+  [M.PONG]: () => undefined,
+  [M.GOODBYE]: ClientSession.goodbye,
+};

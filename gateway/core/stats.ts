@@ -1,0 +1,28 @@
+/**
+ * Plain counters on the hot path (an array increment per message); prom-client reads them only when
+ * /metrics is scraped (gateway/admin/metrics.ts), so counting never costs a label lookup.
+ */
+import { M } from '../protocol/messages';
+
+const NAMES = new Map<number, string>(Object.entries(M).map(([name, n]) => [n, name.toLowerCase()]));
+
+export function messageKindName(type: number): string {
+  return NAMES.get(type) ?? `type_${type}`;
+}
+
+export class GatewayStats {
+  readonly messagesIn = new Float64Array(64);
+  readonly messagesOut = new Float64Array(64);
+  bytesIn = 0;
+  bytesOut = 0;
+  slowConsumerDrops = 0;
+  malformedFrames = 0;
+  refusedSessions = 0;
+  refusedPeers = 0;
+  meshForwarded = 0;
+  meshDelivered = 0;
+  meshReplayed = 0;
+  meshReplayDropped = 0;
+  meshUnroutable = 0;
+  meshDuplicates = 0;
+}

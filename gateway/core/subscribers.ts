@@ -1,0 +1,125 @@
+/**
+ * The two kinds of subscription a gateway delivers to (gateway.md §2): live ones, owned by a
+ * connected client, and durable ones, which keep events while their client is away and replay
+ * what was not acknowledged when a client subscribes again under the same name.
+ */
+import { encodeFrame } from '../protocol/frames';
+import { M } from '../protocol/messages';
+import type { Outbound } from './outbound';
+
+export interface Subscriber {
+  readonly pattern: string;
+  /** Session that owns this subscription right now (undefined for a durable one that is away). */
+  readonly sessionId: string | undefined;
+  deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void;
+}
+
+export class LiveSubscription implements Subscriber {
+  constructor(
+    readonly pattern: string,
+    readonly subId: number,
+    readonly sessionId: string,
+    private readonly out: Outbound,
+  ) {}
+
+  deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
+    this.out.event(encodeFrame([M.EVENT, this.subId, topic, publisher, gatewayId, 0], payload), this.subId);
+  }
+}
+
+interface StoredEvent {
+  seq: number;
+  topic: string;
+  publisher: string;
+  gatewayId: string;
+  payload: Buffer;
+}
+
+export interface DurableLimits {
+  maxMessages: number;
+  maxBytes: number;
+}
+
+export class DurableSubscription implements Subscriber {
+  private events: StoredEvent[] = [];
+  private head = 0;
+  private bytes = 0;
+  private nextSeq = 1;
+  /** Events dropped by the bound since the last resume, reported to the client on resume. */
+  overflow = 0;
+  overflowTotal = 0;
+  private attached: { sessionId: string; subId: number; out: Outbound } | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly pattern: string,
+    private readonly limits: DurableLimits,
+  ) {}
+
+  get sessionId(): string | undefined {
+    return this.attached?.sessionId;
+  }
+
+  get pending(): number {
+    return this.events.length - this.head;
+  }
+
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
+    // Keep a copy: the payload is a view into a read buffer that will be reused.
+    const event: StoredEvent = { seq: this.nextSeq++, topic, publisher, gatewayId, payload: Buffer.from(payload) };
+    this.events.push(event);
+    this.bytes += payload.length + topic.length + 64;
+    while (this.pending > this.limits.maxMessages || this.bytes > this.limits.maxBytes) this.dropOldest();
+    if (this.attached) this.send(event);
+  }
+
+  /** A client (re)subscribes under this name: replay everything not yet acknowledged, in order. */
+  attach(sessionId: string, subId: number, out: Outbound): number {
+    this.attached = { sessionId, subId, out };
+    const overflow = this.overflow;
+    this.overflow = 0;
+    for (let i = this.head; i < this.events.length; i++) this.send(this.events[i]);
+    return overflow;
+  }
+
+  detach(sessionId: string): void {
+    if (this.attached?.sessionId === sessionId) this.attached = undefined;
+  }
+
+  /** Cumulative acknowledgement: everything up to `seq` is processed and can be forgotten. */
+  ack(seq: number): void {
+    while (this.head < this.events.length && this.events[this.head].seq <= seq) this.forgetHead();
+    this.compact();
+  }
+
+  private send(event: StoredEvent): void {
+    const a = this.attached!;
+    a.out.event(encodeFrame([M.EVENT, a.subId, event.topic, event.publisher, event.gatewayId, event.seq], event.payload), a.subId);
+  }
+
+  private dropOldest(): void {
+    this.forgetHead();
+    this.overflow++;
+    this.overflowTotal++;
+    this.compact();
+  }
+
+  private forgetHead(): void {
+    const e = this.events[this.head++];
+    this.bytes -= e.payload.length + e.topic.length + 64;
+  }
+
+  private compact(): void {
+    if (this.head === this.events.length) {
+      this.events = [];
+      this.head = 0;
+    } else if (this.head > 8192 && this.head * 2 > this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * One gateway process (gateway.md): listeners on QUIC and TLS/TCP, client sessions, the local
+ * subscription index and registrations, durable subscriptions, the mesh, and the admin HTTP API.
+ * Built separately from any process entry so tests run several gateways in one process.
+ */
+import pino, { type Logger } from 'pino';
+import { GatewayError } from './protocol/errors';
+import { FrameStream } from './protocol/frame-stream';
+import { M } from './protocol/messages';
+import type { Frame } from './protocol/frames';
+import type { GatewayConfig, PeerUrl, TransportName } from './core/config';
+import { PatternIndex } from './core/pattern-index';
+import { Rpc } from './core/rpc';
+import { ClientSession, type SessionHost } from './core/session';
+import { GatewayStats } from './core/stats';
+import { DurableSubscription, type Subscriber } from './core/subscribers';
+import { Mesh, type MeshHost } from './mesh/mesh';
+import { PeerDialer } from './mesh/dialer';
+import { devIdentity, identityFromPem, listenerSecurity, type NodeIdentity } from './transport/identity';
+import type { Connection, Listener, TransportSecurity } from './transport/transport';
+import { loadTransport } from './core/transports';
+import { startAdmin, type AdminServer } from './admin/server';
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Reuse an identity (tests); otherwise from config or a fresh development identity. */
+  identity?: NodeIdentity;
+}
+
+export class Gateway implements SessionHost, MeshHost {
+  readonly gatewayId: string;
+  readonly epoch = Date.now();
+  readonly rpc = new Rpc();
+  readonly stats = new GatewayStats();
+  readonly sessions = new Map<string, ClientSession>();
+  readonly subscribers = new PatternIndex<Subscriber>();
+  readonly durables = new Map<string, DurableSubscription>();
+  readonly mesh: Mesh;
+  readonly listeners = new Map<TransportName, Listener>();
+  readonly dialers: PeerDialer[] = [];
+  admin: AdminServer | undefined;
+  ready = false;
+  private nextSession = 1;
+  private stopping = false;
+
+  private constructor(
+    readonly config: GatewayConfig,
+    readonly log: Logger,
+    readonly identity: NodeIdentity,
+  ) {
+    this.gatewayId = config.gatewayId;
+    this.mesh = new Mesh(this);
+    this.rpc.remote = this.mesh;
+  }
+
+  static async start(config: GatewayConfig, options: StartOptions = {}): Promise<Gateway> {
+    const log = options.logger ?? pino({ level: config.logLevel, base: { gateway: config.gatewayId } });
+    const identity =
+      options.identity ??
+      (config.tls.certPem && config.tls.keyPem
+        ? identityFromPem({ certPem: config.tls.certPem, keyPem: config.tls.keyPem, quicSeedHex: config.tls.quicSeed ? Buffer.from(config.tls.quicSeed).toString('hex') : undefined })
+        : await devIdentity({ commonName: config.gatewayId }));
+    if (!config.meshSecret && config.meshPeerIds.length === 0 && (config.meshPeers.length > 0 || config.hubUrl)) {
+      log.warn('neither MESH_SECRET nor MESH_PEER_IDS is set: mesh peers are not authenticated (development only)');
+    }
+    const gw = new Gateway(config, log, identity);
+    try {
+      for (const name of config.transports) {
+        const listener = await loadTransport(name).listen(
+          { host: config.host, port: config.port, security: listenerSecurity(identity, { requestClientCert: true }) },
+          (conn) => gw.accept(conn),
+        );
+        gw.listeners.set(name, listener);
+      }
+      gw.admin = await startAdmin(gw);
+      for (const peer of [...config.meshPeers, ...(config.hubUrl ? [config.hubUrl] : [])]) {
+        const dialer = new PeerDialer(peer, { connect: (p) => gw.dialPeer(p), isLinked: (id) => gw.mesh.links.get(id)?.connected ?? false }, log);
+        gw.dialers.push(dialer);
+        dialer.start();
+      }
+    } catch (err) {
+      await gw.stop();
+      throw err;
+    }
+    // Ready once listening and every configured peer has been tried at least once (gateway.md §5).
+    void Promise.all(gw.dialers.map((d) => d.firstAttempt)).then(() => (gw.ready = true));
+    log.info({ listeners: gw.urls(), admin: gw.admin?.url }, 'gateway started');
+    return gw;
+  }
+
+  /** Client URLs of this gateway, per transport. */
+  urls(host = '127.0.0.1'): Partial<Record<TransportName, string>> {
+    const out: Partial<Record<TransportName, string>> = {};
+    for (const [name, l] of this.listeners) out[name] = `${name === 'quic' ? 'https' : 'tls'}://${host}:${l.port}`;
+    return out;
+  }
+
+  /** Security for dialing other gateways: verify by CA or pins when configured (gateway.md §3). */
+  private peerDialSecurity(): TransportSecurity {
+    const { config, identity } = this;
+    const verified = Boolean(config.tls.caPem) || config.meshPeerIds.length > 0;
+    return {
+      certPem: identity.certPem,
+      keyPem: identity.keyPem,
+      quicSeed: identity.quicSeed,
+      caPem: config.tls.caPem,
+      pinned: config.meshPeerIds,
+      // Without a CA or pins the HMAC over MESH_SECRET is what authenticates the peer.
+      insecure: config.insecure || !verified,
+    };
+  }
+
+  private async dialPeer(peer: PeerUrl): Promise<{ peerId: string; closed: Promise<void> }> {
+    const conn = await loadTransport(peer.transport).dial({ host: peer.host, port: peer.port, security: this.peerDialSecurity(), timeoutMs: 3000 });
+    const closed = new Promise<void>((resolve) => conn.onClose(() => resolve()));
+    const stream = new FrameStream(conn, this.config.maxFrameBytes * 2);
+    const peerId = await this.mesh.establish(stream, 'dialer', undefined, peer.url);
+    // The mesh re-registers onClose for the adopted link; resolve ours from the link state too.
+    return { peerId, closed: closed.then(() => undefined) };
+  }
+
+  /** A new connection: the first frame says whether it is a client or a peer gateway. */
+  private accept(conn: Connection): void {
+    if (this.stopping) return conn.destroy();
+    const stream = new FrameStream(conn, this.config.maxFrameBytes * 2);
+    const firstFrameTimer = setTimeout(() => conn.destroy(new Error('no hello within 10 s')), 10_000);
+    firstFrameTimer.unref?.();
+    stream.onBadFrame(() => {
+      this.stats.malformedFrames++;
+      conn.destroy();
+    });
+    stream.setHandler((frame: Frame) => {
+      clearTimeout(firstFrameTimer);
+      const type = frame.header[0];
+      if (type === M.HELLO) {
+        const session = new ClientSession(conn, `${this.gatewayId}:${this.nextSession++}`, this);
+        this.sessions.set(session.sessionId, session);
+        conn.onClose(() => session.cleanup());
+        session.start(frame, stream);
+      } else if (type === M.PEER_HELLO) {
+        this.mesh.establish(stream, 'acceptor', frame).catch((err) => this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'));
+      } else {
+        this.stats.malformedFrames++;
+        stream.setHandler(() => undefined);
+        conn.destroy(new GatewayError('protocol_error', `expected HELLO or PEER_HELLO, got message type ${String(type)}`));
+      }
+    });
+  }
+
+  // --- SessionHost ----------------------------------------------------------------------------
+
+  addSubscriber(sub: Subscriber): void {
+    if (this.subscribers.add(sub)) this.mesh.scheduleOriginate();
+  }
+
+  removeSubscriber(sub: Subscriber): void {
+    if (this.subscribers.remove(sub)) this.mesh.scheduleOriginate();
+  }
+
+  proceduresChanged(): void {
+    this.mesh.scheduleOriginate();
+  }
+
+  durable(name: string, pattern: string): DurableSubscription {
+    const existing = this.durables.get(name);
+    if (existing) {
+      if (existing.pattern !== pattern) {
+        throw new GatewayError('already_exists', `durable subscription '${name}' exists with pattern '${existing.pattern}'`);
+      }
+      // A new client takes the name over (e.g. a restart before the old connection timed out).
+      const old = existing.sessionId ? this.sessions.get(existing.sessionId) : undefined;
+      if (old) for (const [id, s] of old.subscriptions) if (s === existing) old.subscriptions.delete(id);
+      if (existing.sessionId) existing.detach(existing.sessionId);
+      return existing;
+    }
+    const sub = new DurableSubscription(name, pattern, { maxMessages: this.config.durableMaxMessages, maxBytes: this.config.durableMaxBytes });
+    this.durables.set(name, sub);
+    this.addSubscriber(sub);
+    return sub;
+  }
+
+  dropDurable(name: string): void {
+    const sub = this.durables.get(name);
+    if (!sub) return;
+    this.durables.delete(name);
+    this.removeSubscriber(sub);
+  }
+
+  publish(topic: string, publisher: string, payload: Buffer, excludeSession: string | undefined): void {
+    this.deliverLocal(topic, publisher, this.gatewayId, payload, excludeSession);
+    this.mesh.publish(topic, publisher, payload);
+  }
+
+  sessionClosed(session: ClientSession): void {
+    this.sessions.delete(session.sessionId);
+    if (this.rpc.sessionClosed(session.sessionId).length > 0) this.mesh.scheduleOriginate();
+  }
+
+  // --- MeshHost -------------------------------------------------------------------------------
+
+  localPatterns(): string[] {
+    return this.subscribers.patterns();
+  }
+
+  localProcedures(): string[] {
+    return [...this.rpc.registrations.keys()].sort();
+  }
+
+  deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer, excludeSession?: string): void {
+    const subs = this.subscribers.match(topic);
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i];
+      if (excludeSession !== undefined && sub.sessionId === excludeSession) continue;
+      sub.deliver(topic, publisher, originGateway, payload);
+    }
+    this.stats.messagesOut[M.EVENT] += subs.length;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const d of this.dialers) d.stop();
+    this.mesh.stop();
+    for (const s of this.sessions.values()) {
+      s.conn.close();
+      s.cleanup();
+    }
+    await Promise.all([...this.listeners.values()].map((l) => l.close().catch(() => undefined)));
+    await this.admin?.close();
+    this.log.info('gateway stopped');
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Mutual peer authentication with the mesh secret (gateway.md §3): each side sends a fresh nonce
+ * and proves knowledge of the secret by an HMAC over the other side's nonce and both ids, so a
+ * proof can be neither replayed to another gateway nor reflected back. Pinned identities, when
+ * configured, are checked on the transport identity in addition.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export function nonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function proof(secret: string | undefined, role: 'acceptor' | 'dialer', theirNonce: string, prover: string, verifier: string): string {
+  if (!secret) return '';
+  return createHmac('sha256', secret).update(`${role}|${theirNonce}|${prover}|${verifier}`).digest('hex');
+}
+
+export function verifyProof(expected: string, given: unknown): boolean {
+  if (expected === '') return true; // no secret configured: development mesh
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(given));
+}

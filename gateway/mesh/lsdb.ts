@@ -1,0 +1,151 @@
+/**
+ * Link-state database and routes (gateway.md §3). Every gateway floods an advertisement (LSA) of
+ * its live links, its local subscription patterns and its registered procedures, tagged with its
+ * id, a process epoch and a version. From the same database every gateway computes the same graph;
+ * an edge counts only when both ends list each other, so a dead gateway's stale LSA cannot attract
+ * traffic. Routes are shortest paths (BFS), ties broken by gateway id, so they are deterministic.
+ */
+import { matches } from '../protocol/topics';
+
+export interface Lsa {
+  origin: string;
+  epoch: number;
+  version: number;
+  neighbors: string[];
+  patterns: string[];
+  procedures: string[];
+}
+
+export function newer(a: Lsa, b: Lsa | undefined): boolean {
+  if (!b) return true;
+  return a.epoch > b.epoch || (a.epoch === b.epoch && a.version > b.version);
+}
+
+export class LinkStateDb {
+  readonly entries = new Map<string, Lsa>();
+  /** When each gateway was last seen reachable (for ageing out the LSAs of vanished gateways). */
+  private readonly lastReachable = new Map<string, number>();
+  private nextHops = new Map<string, string>();
+  private distances = new Map<string, number>();
+  private interestCache = new Map<string, string[]>();
+  /** Bumped on every change, so callers can cache derived answers. */
+  generation = 0;
+
+  constructor(readonly self: string) {}
+
+  /** Store `lsa` if it is newer than what we hold. Returns true when the database changed. */
+  apply(lsa: Lsa): boolean {
+    if (!newer(lsa, this.entries.get(lsa.origin))) return false;
+    this.entries.set(lsa.origin, lsa);
+    if (!this.lastReachable.has(lsa.origin)) this.lastReachable.set(lsa.origin, Date.now());
+    this.recompute();
+    return true;
+  }
+
+  remove(origin: string): void {
+    if (this.entries.delete(origin)) this.recompute();
+    this.lastReachable.delete(origin);
+  }
+
+  private recompute(): void {
+    this.generation++;
+    this.interestCache = new Map();
+    const hops = new Map<string, string>();
+    const dist = new Map<string, number>([[this.self, 0]]);
+    // BFS from self; neighbours visited in id order, so ties resolve the same way everywhere.
+    let frontier = [this.self];
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      for (const node of frontier) {
+        for (const n of this.twoWayNeighbors(node)) {
+          if (dist.has(n)) continue;
+          dist.set(n, dist.get(node)! + 1);
+          hops.set(n, node === this.self ? n : hops.get(node)!);
+          next.push(n);
+        }
+      }
+      frontier = next.sort();
+    }
+    this.nextHops = hops;
+    this.distances = dist;
+    const now = Date.now();
+    for (const id of dist.keys()) this.lastReachable.set(id, now);
+  }
+
+  private twoWayNeighbors(node: string): string[] {
+    const lsa = this.entries.get(node);
+    if (!lsa) return [];
+    return lsa.neighbors.filter((n) => this.entries.get(n)?.neighbors.includes(node)).sort();
+  }
+
+  nextHop(dest: string): string | undefined {
+    return this.nextHops.get(dest);
+  }
+
+  reachable(dest: string): boolean {
+    return this.distances.has(dest);
+  }
+
+  distance(dest: string): number | undefined {
+    return this.distances.get(dest);
+  }
+
+  /** Other gateways (reachable or recently so) with a pattern matching `topic`. Cached per topic. */
+  interestedIn(topic: string): readonly string[] {
+    const cached = this.interestCache.get(topic);
+    if (cached) return cached;
+    const out: string[] = [];
+    for (const lsa of this.entries.values()) {
+      if (lsa.origin === this.self) continue;
+      if (lsa.patterns.some((p) => matches(p, topic))) out.push(lsa.origin);
+    }
+    if (this.interestCache.size > 10_000) this.interestCache = new Map();
+    this.interestCache.set(topic, out);
+    return out;
+  }
+
+  /** The nearest reachable other gateway that registered `procedure` (ties: lowest id). */
+  nearestServing(procedure: string): string | undefined {
+    let best: string | undefined;
+    let bestDist = Infinity;
+    for (const lsa of this.entries.values()) {
+      if (lsa.origin === this.self || !lsa.procedures.includes(procedure)) continue;
+      const d = this.distances.get(lsa.origin);
+      if (d === undefined) continue;
+      if (d < bestDist || (d === bestDist && lsa.origin < best!)) {
+        best = lsa.origin;
+        bestDist = d;
+      }
+    }
+    return best;
+  }
+
+  serves(gatewayId: string, procedure: string): boolean {
+    return this.entries.get(gatewayId)?.procedures.includes(procedure) ?? false;
+  }
+
+  /** Forget LSAs of gateways unreachable for longer than `maxAgeMs`; returns the ids forgotten. */
+  expire(maxAgeMs: number, now = Date.now()): string[] {
+    const gone: string[] = [];
+    for (const id of this.entries.keys()) {
+      if (id === this.self || this.distances.has(id)) continue;
+      const seen = this.lastReachable.get(id) ?? 0;
+      if (now - seen > maxAgeMs) gone.push(id);
+    }
+    for (const id of gone) {
+      this.entries.delete(id);
+      this.lastReachable.delete(id);
+    }
+    if (gone.length > 0) this.recompute();
+    return gone;
+  }
+
+  /** Undirected two-way links, each once, for /api/topology. */
+  links(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const id of this.entries.keys()) {
+      for (const n of this.twoWayNeighbors(id)) if (id < n) out.push([id, n]);
+    }
+    return out;
+  }
+}

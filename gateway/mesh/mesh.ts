@@ -1,0 +1,417 @@
+/**
+ * The mesh (gateway.md §3): links to neighbour gateways, link-state flooding of interest and
+ * procedures, forwarding of publications only toward interest, RPC to the nearest serving
+ * gateway, rerouting on link loss and per-link replay within MESH_REPLAY_S.
+ *
+ * Forwarding partitions a message's destination set by next hop at every gateway, so each
+ * destination is on exactly one branch: no loops, no duplicates, even while views differ. A hop
+ * limit bounds anything that could still circle during convergence.
+ */
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../core/config';
+import { onceWithTimeout, type RemoteRouter, type Reply, type Rpc } from '../core/rpc';
+import type { GatewayStats } from '../core/stats';
+import { isErrorCode } from '../protocol/errors';
+import { encodeFrame, type Frame } from '../protocol/frames';
+import type { FrameStream } from '../protocol/frame-stream';
+import { K, M } from '../protocol/messages';
+import type { Connection } from '../transport/transport';
+import { RecentIds } from './dedupe';
+import { PeerLink, type MeshMessage } from './link';
+import { LinkStateDb, type Lsa } from './lsdb';
+import { PeerHandshake, type HandshakeResult } from './peer-handshake';
+
+const MAX_HOPS = 16;
+const PING_EVERY_MS = 500;
+const DEAD_AFTER_MS = 3000;
+const EMPTY = Buffer.alloc(0);
+
+export interface MeshHost {
+  readonly gatewayId: string;
+  readonly epoch: number;
+  readonly config: GatewayConfig;
+  readonly log: Logger;
+  readonly stats: GatewayStats;
+  readonly rpc: Rpc;
+  localPatterns(): string[];
+  localProcedures(): string[];
+  deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer): void;
+}
+
+interface PendingRemoteCall {
+  reply: Reply;
+  dest: string;
+  procedure: string;
+  timer: NodeJS.Timeout;
+}
+
+export class Mesh implements RemoteRouter {
+  readonly lsdb: LinkStateDb;
+  readonly links = new Map<string, PeerLink>();
+  private readonly lastHop = new Map<string, string>();
+  private readonly seen = new RecentIds();
+  private readonly pendingCalls = new Map<number, PendingRemoteCall>();
+  private version = 0;
+  private msgCounter = 0;
+  private callCounter = 0;
+  private lsaScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly host: MeshHost) {
+    this.lsdb = new LinkStateDb(host.gatewayId);
+    this.originate();
+    this.timer = setInterval(() => this.maintain(), PING_EVERY_MS);
+    this.timer.unref?.();
+  }
+
+  // --- links ----------------------------------------------------------------------------------
+
+  /** Run the peer handshake on a connection, then make it the link to that peer. */
+  async establish(stream: FrameStream, role: 'dialer' | 'acceptor', first?: Frame, url?: string): Promise<string> {
+    const { config } = this.host;
+    const conn = stream.conn;
+    const handshake = new PeerHandshake(
+      conn,
+      {
+        gatewayId: this.host.gatewayId,
+        realm: config.realm,
+        epoch: this.host.epoch,
+        secret: config.meshSecret,
+        pinned: config.meshPeerIds,
+        lastReceived: (peer, epoch) => {
+          const link = this.links.get(peer);
+          return link && link.inEpoch === epoch ? link.inSeq : 0;
+        },
+      },
+      role,
+    );
+    let peerId: string | undefined;
+    const early: Frame[] = [];
+    stream.onBadFrame((err) => {
+      this.host.stats.malformedFrames++;
+      this.host.log.warn({ peer: peerId, err: err.message }, 'bad frame from peer; closing link');
+      conn.destroy(err);
+    });
+    // Frames that arrive after the handshake finished but before the link is adopted wait in
+    // `early`, so nothing sent right behind PEER_READY is lost or misread.
+    stream.setHandler((frame) => {
+      if (peerId) this.onLinkFrame(peerId, conn, frame);
+      else if (handshake.finished) early.push(frame);
+      else handshake.onFrame(frame);
+    });
+    const closed = new Promise<never>((_, reject) => conn.onClose((err) => reject(err ?? new Error('connection closed during the peer handshake'))));
+    closed.catch(() => undefined);
+    if (first) handshake.onFrame(first);
+    let result: HandshakeResult;
+    try {
+      result = await Promise.race([handshake.done, closed, timeout(5000, 'peer handshake timed out')]);
+    } catch (err) {
+      this.host.stats.refusedPeers++;
+      conn.destroy();
+      throw err;
+    }
+    peerId = result.peerId;
+    this.adopt(conn, result, role === 'dialer', url);
+    for (const frame of early.splice(0)) this.onLinkFrame(peerId, conn, frame);
+    return peerId;
+  }
+
+  private adopt(conn: Connection, hs: HandshakeResult, dialedBySelf: boolean, url?: string): void {
+    let link = this.links.get(hs.peerId);
+    if (!link) {
+      link = new PeerLink(hs.peerId, this.host.config.meshReplayMaxBytes);
+      this.links.set(hs.peerId, link);
+    }
+    if (url) link.url = url;
+    if (link.conn && link.conn !== conn) {
+      // Both sides dialed: keep the connection dialed by the smaller id, on both sides alike.
+      const newWins = dialedBySelf ? this.host.gatewayId < hs.peerId : hs.peerId < this.host.gatewayId;
+      if (!newWins) {
+        conn.close();
+        return;
+      }
+      const old = link.conn;
+      link.detach();
+      old.close();
+    }
+    link.resetIncoming(hs.peerEpoch);
+    link.remoteEpoch = hs.peerEpoch;
+    link.dialedBySelf = dialedBySelf;
+    const theLink = link;
+    conn.onClose(() => {
+      if (theLink.conn === conn) this.linkDown(theLink);
+    });
+    const replayedBefore = link.replayed;
+    link.attach(conn, hs.peerReceived);
+    this.host.stats.meshReplayed += link.replayed - replayedBefore;
+    this.host.log.info({ peer: hs.peerId, replayed: link.replayed - replayedBefore }, 'mesh link up');
+    // Database sync: the new neighbour gets everything we know.
+    for (const lsa of this.lsdb.entries.values()) conn.write(encodeLsa(lsa));
+    this.scheduleOriginate();
+  }
+
+  private linkDown(link: PeerLink): void {
+    link.detach();
+    this.host.log.warn({ peer: link.peerId }, 'mesh link down');
+    this.originateNow();
+    // Reroute what was in flight toward destinations still reachable another way; the rest stays
+    // buffered on this link for replay if it comes back within the window.
+    const moved = link.takeUnacked((msg) => msg.dests.every((d) => this.lsdb.reachable(d)));
+    for (const msg of moved) this.forward({ ...msg, hops: Math.max(0, msg.hops - 1) });
+  }
+
+  private onLinkFrame(peerId: string, conn: Connection, frame: Frame): void {
+    const link = this.links.get(peerId);
+    if (!link || link.conn !== conn) return;
+    link.lastHeard = Date.now();
+    const h = frame.header;
+    switch (h[0]) {
+      case M.MESH_DATA:
+        if (!link.accept(h[1] as number)) {
+          this.host.stats.meshDuplicates++;
+          return;
+        }
+        this.forward({
+          origin: h[2] as string,
+          originEpoch: h[3] as number,
+          msgId: h[4] as number,
+          hops: h[5] as number,
+          dests: h[6] as string[],
+          body: h.slice(7),
+          payload: frame.payload,
+        });
+        return;
+      case M.LINK_ACK:
+        link.acked(h[1] as number);
+        return;
+      case M.LSA: {
+        const lsa = decodeLsa(h);
+        if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
+          this.topologyChanged();
+          for (const other of this.links.values()) if (other !== link && other.conn) other.conn.write(encodeLsa(lsa));
+        }
+        return;
+      }
+      case M.LINK_PING:
+        conn.write(encodeFrame([M.LINK_PONG, h[1]]));
+        return;
+      case M.LINK_PONG:
+        link.rttMs = Date.now() - (h[1] as number);
+        return;
+      default:
+        this.host.log.warn({ peer: peerId, type: h[0] }, 'unexpected frame on mesh link');
+    }
+  }
+
+  // --- link state -----------------------------------------------------------------------------
+
+  /** Local interest or procedures changed: advertise soon (batched per event-loop turn). */
+  scheduleOriginate(): void {
+    if (this.lsaScheduled) return;
+    this.lsaScheduled = true;
+    setImmediate(() => {
+      this.lsaScheduled = false;
+      this.originateNow();
+    });
+  }
+
+  private originateNow(): void {
+    if (this.stopped) return;
+    const lsa = this.originate();
+    for (const link of this.links.values()) link.conn?.write(encodeLsa(lsa));
+  }
+
+  private originate(): Lsa {
+    const lsa: Lsa = {
+      origin: this.host.gatewayId,
+      epoch: this.host.epoch,
+      version: ++this.version,
+      neighbors: [...this.links.values()].filter((l) => l.connected).map((l) => l.peerId).sort(),
+      patterns: this.host.localPatterns(),
+      procedures: this.host.localProcedures(),
+    };
+    this.lsdb.apply(lsa);
+    this.topologyChanged();
+    return lsa;
+  }
+
+  private topologyChanged(): void {
+    for (const id of this.lsdb.entries.keys()) {
+      const hop = this.lsdb.nextHop(id);
+      if (hop) this.lastHop.set(id, hop);
+    }
+    // A remote call whose serving gateway vanished fails now rather than at its timeout.
+    for (const [id, call] of this.pendingCalls) {
+      if (this.lsdb.reachable(call.dest) && this.lsdb.serves(call.dest, call.procedure)) continue;
+      this.pendingCalls.delete(id);
+      clearTimeout(call.timer);
+      call.reply({ code: 'unavailable', message: `gateway ${call.dest} serving ${call.procedure} became unreachable` });
+    }
+  }
+
+  // --- forwarding -----------------------------------------------------------------------------
+
+  /** A local client published: send toward every other gateway with matching interest. */
+  publish(topic: string, publisher: string, payload: Buffer): void {
+    const dests = this.lsdb.interestedIn(topic);
+    if (dests.length === 0) return;
+    this.forward({
+      origin: this.host.gatewayId,
+      originEpoch: this.host.epoch,
+      msgId: ++this.msgCounter,
+      hops: 0,
+      dests: dests as string[],
+      body: [K.PUB, topic, publisher],
+      payload,
+    });
+  }
+
+  private forward(msg: MeshMessage): void {
+    const self = this.host.gatewayId;
+    let groups: Map<string, string[]> | undefined;
+    for (const dest of msg.dests) {
+      if (dest === self) {
+        if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
+        else this.host.stats.meshDuplicates++;
+        continue;
+      }
+      const hop = this.route(dest);
+      if (!hop || msg.hops >= MAX_HOPS) {
+        this.host.stats.meshUnroutable++;
+        continue;
+      }
+      groups ??= new Map();
+      const group = groups.get(hop);
+      if (group) group.push(dest);
+      else groups.set(hop, [dest]);
+    }
+    if (!groups) return;
+    for (const [hop, dests] of groups) {
+      const link = this.links.get(hop)!;
+      if (link.send({ ...msg, hops: msg.hops + 1, dests })) this.host.stats.meshForwarded++;
+    }
+  }
+
+  /** Next hop toward `dest`; for a destination cut off right now, the link it was last reached by. */
+  private route(dest: string): string | undefined {
+    const hop = this.lsdb.nextHop(dest);
+    if (hop && this.links.get(hop)?.connected) return hop;
+    const last = this.lastHop.get(dest);
+    const link = last ? this.links.get(last) : undefined;
+    if (link && (link.connected || link.downSince !== undefined)) return last;
+    return undefined;
+  }
+
+  private deliver(msg: MeshMessage): void {
+    const b = msg.body;
+    this.host.stats.meshDelivered++;
+    switch (b[0]) {
+      case K.PUB:
+        this.host.deliverLocal(b[1] as string, b[2] as string, msg.origin, msg.payload);
+        return;
+      case K.CALL: {
+        const [, callId, procedure, timeoutMs, caller] = b as [number, number, string, number, string];
+        this.host.rpc.invokeLocal(procedure, msg.payload, caller, (err, result) => this.sendResult(msg.origin, callId, err, result), timeoutMs);
+        return;
+      }
+      case K.RESULT: {
+        const [, callId, code, message] = b as [number, number, string | null, string | null];
+        const call = this.pendingCalls.get(callId);
+        if (!call) return;
+        this.pendingCalls.delete(callId);
+        clearTimeout(call.timer);
+        if (code) call.reply({ code: isErrorCode(code) ? code : 'internal', message: message ?? '' });
+        else call.reply(undefined, Buffer.from(msg.payload));
+        return;
+      }
+    }
+  }
+
+  private sendResult(dest: string, callId: number, err: { code: string; message: string } | undefined, result?: Buffer): void {
+    this.forward({
+      origin: this.host.gatewayId,
+      originEpoch: this.host.epoch,
+      msgId: ++this.msgCounter,
+      hops: 0,
+      dests: [dest],
+      body: [K.RESULT, callId, err?.code ?? null, err?.message ?? null],
+      payload: result ?? EMPTY,
+    });
+  }
+
+  // --- RemoteRouter ---------------------------------------------------------------------------
+
+  hasRemote(procedure: string): boolean {
+    return this.lsdb.nearestServing(procedure) !== undefined;
+  }
+
+  callRemote(procedure: string, args: Buffer, timeoutMs: number, caller: string, reply: Reply): boolean {
+    const dest = this.lsdb.nearestServing(procedure);
+    if (!dest) return false;
+    const callId = ++this.callCounter;
+    const guarded = onceWithTimeout(reply, timeoutMs + 100, procedure);
+    const timer = setTimeout(() => this.pendingCalls.delete(callId), timeoutMs + 200);
+    timer.unref?.();
+    this.pendingCalls.set(callId, { reply: guarded.reply, dest, procedure, timer });
+    this.forward({
+      origin: this.host.gatewayId,
+      originEpoch: this.host.epoch,
+      msgId: ++this.msgCounter,
+      hops: 0,
+      dests: [dest],
+      body: [K.CALL, callId, procedure, timeoutMs, caller],
+      payload: args,
+    });
+    return true;
+  }
+
+  // --- housekeeping ---------------------------------------------------------------------------
+
+  private maintain(): void {
+    const now = Date.now();
+    for (const link of this.links.values()) {
+      if (link.conn) {
+        if (now - link.lastHeard > DEAD_AFTER_MS) {
+          this.host.log.warn({ peer: link.peerId }, 'mesh link silent; dropping it');
+          link.conn.destroy(new Error('peer silent'));
+          continue;
+        }
+        link.conn.write(encodeFrame([M.LINK_PING, now]));
+      } else if (link.downSince !== undefined && now - link.downSince > this.host.config.meshReplayMs) {
+        const lost = link.expire();
+        link.downSince = undefined;
+        if (lost > 0) {
+          this.host.stats.meshReplayDropped += lost;
+          this.host.log.warn({ peer: link.peerId, lost }, 'replay window passed; buffered mesh messages dropped');
+        }
+      }
+    }
+    if (this.lsdb.expire(this.host.config.meshReplayMs, now).length > 0) this.topologyChanged();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const link of this.links.values()) {
+      link.dispose();
+      link.conn?.close();
+    }
+    for (const call of this.pendingCalls.values()) clearTimeout(call.timer);
+  }
+}
+
+function encodeLsa(lsa: Lsa): Buffer {
+  return encodeFrame([M.LSA, lsa.origin, lsa.epoch, lsa.version, lsa.neighbors, lsa.patterns, lsa.procedures]);
+}
+
+function decodeLsa(h: unknown[]): Lsa | undefined {
+  const [, origin, epoch, version, neighbors, patterns, procedures] = h;
+  if (typeof origin !== 'string' || typeof epoch !== 'number' || typeof version !== 'number') return undefined;
+  if (!Array.isArray(neighbors) || !Array.isArray(patterns) || !Array.isArray(procedures)) return undefined;
+  return { origin, epoch, version, neighbors, patterns, procedures };
+}
+
+function timeout(ms: number, message: string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref?.());
+}

@@ -1,0 +1,147 @@
+/**
+ * The peer handshake on one connection (gateway.md §3), for either role:
+ *
+ *   dialer   → PEER_HELLO   {id, realm, epoch, nonce_d}
+ *   acceptor → PEER_WELCOME {id, epoch, nonce_a, proof over nonce_d}
+ *   dialer   → PEER_AUTH    {proof over nonce_a, last seq received from the acceptor}
+ *   acceptor → PEER_READY   {last seq received from the dialer}
+ *
+ * After it, both sides know who the other is and where to resume the link's sequence numbers.
+ */
+import type { Frame } from '../protocol/frames';
+import { M } from '../protocol/messages';
+import { encodeFrame } from '../protocol/frames';
+import type { Connection } from '../transport/transport';
+import { nonce, proof, verifyProof } from './auth';
+
+export interface HandshakeSelf {
+  gatewayId: string;
+  realm: string;
+  epoch: number;
+  secret: string | undefined;
+  pinned: readonly string[];
+  /** What we last received from `peerId` in its epoch `peerEpoch` (0 when unknown). */
+  lastReceived(peerId: string, peerEpoch: number): number;
+}
+
+export interface HandshakeResult {
+  peerId: string;
+  peerEpoch: number;
+  /** Last sequence the peer received from us (in our current epoch). */
+  peerReceived: number;
+}
+
+export class HandshakeError extends Error {}
+
+/** Drives one side of the handshake; `onFrame` is fed frames until it resolves. */
+export class PeerHandshake {
+  private myNonce = nonce();
+  private peerId = '';
+  private peerEpoch = 0;
+  private resolveDone!: (r: HandshakeResult) => void;
+  private rejectDone!: (e: Error) => void;
+  /** Set synchronously when the handshake ends (success or failure). */
+  finished = false;
+  readonly done: Promise<HandshakeResult>;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly self: HandshakeSelf,
+    private readonly role: 'dialer' | 'acceptor',
+  ) {
+    this.done = new Promise((res, rej) => {
+      this.resolveDone = res;
+      this.rejectDone = rej;
+    });
+    if (role === 'dialer') conn.write(encodeFrame([M.PEER_HELLO, self.gatewayId, self.realm, self.epoch, this.myNonce]));
+  }
+
+  private resolve(r: HandshakeResult): void {
+    this.finished = true;
+    this.resolveDone(r);
+  }
+
+  private reject(e: Error): void {
+    this.finished = true;
+    this.rejectDone(e);
+  }
+
+  private fail(reason: string): void {
+    this.conn.write(encodeFrame([M.ABORT, 'unauthorized', reason]));
+    this.reject(new HandshakeError(reason));
+  }
+
+  private checkPeer(peerId: unknown, peerEpoch: unknown): boolean {
+    if (typeof peerId !== 'string' || peerId.length === 0 || typeof peerEpoch !== 'number') {
+      this.fail('malformed peer handshake');
+      return false;
+    }
+    if (peerId === this.self.gatewayId) {
+      this.fail(`peer uses this gateway's own id '${peerId}'`);
+      return false;
+    }
+    const pinned = this.self.pinned;
+    if (pinned.length > 0 && !pinned.includes(this.conn.remoteIdentity ?? '')) {
+      this.fail(`peer identity '${this.conn.remoteIdentity ?? 'none'}' is not in MESH_PEER_IDS`);
+      return false;
+    }
+    this.peerId = peerId;
+    this.peerEpoch = peerEpoch;
+    return true;
+  }
+
+  onFrame(frame: Frame): void {
+    if (this.finished) return;
+    const h = frame.header;
+    const s = this.self;
+    switch (h[0]) {
+      case M.PEER_HELLO: {
+        if (this.role !== 'acceptor') return this.fail('unexpected PEER_HELLO');
+        const [, id, realm, epoch, theirNonce] = h;
+        if (realm !== s.realm) return this.fail(`realm '${String(realm)}' is not '${s.realm}'`);
+        if (!this.checkPeer(id, epoch)) return;
+        const p = proof(s.secret, 'acceptor', String(theirNonce), s.gatewayId, this.peerId);
+        this.conn.write(encodeFrame([M.PEER_WELCOME, s.gatewayId, s.epoch, this.myNonce, p]));
+        return;
+      }
+      case M.PEER_WELCOME: {
+        if (this.role !== 'dialer') return this.fail('unexpected PEER_WELCOME');
+        const [, id, epoch, theirNonce, theirProof] = h;
+        if (!this.checkPeer(id, epoch)) return;
+        if (!verifyProof(proof(s.secret, 'acceptor', this.myNonce, this.peerId, s.gatewayId), theirProof)) {
+          return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
+        }
+        const p = proof(s.secret, 'dialer', String(theirNonce), s.gatewayId, this.peerId);
+        this.conn.write(encodeFrame([M.PEER_AUTH, p, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]));
+        return;
+      }
+      case M.PEER_AUTH: {
+        if (this.role !== 'acceptor' || !this.peerId) return this.fail('unexpected PEER_AUTH');
+        const [, theirProof, received, receivedEpoch] = h;
+        if (!verifyProof(proof(s.secret, 'dialer', this.myNonce, this.peerId, s.gatewayId), theirProof)) {
+          return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
+        }
+        this.conn.write(encodeFrame([M.PEER_READY, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]));
+        this.resolve(this.result(received, receivedEpoch));
+        return;
+      }
+      case M.PEER_READY: {
+        if (this.role !== 'dialer' || !this.peerId) return this.fail('unexpected PEER_READY');
+        const [, received, receivedEpoch] = h;
+        this.resolve(this.result(received, receivedEpoch));
+        return;
+      }
+      case M.ABORT:
+        this.reject(new HandshakeError(`peer refused the link: ${String(h[2])}`));
+        return;
+      default:
+        this.fail(`unexpected message type ${String(h[0])} during the peer handshake`);
+    }
+  }
+
+  private result(received: unknown, receivedEpoch: unknown): HandshakeResult {
+    // What the peer says it received counts only if it refers to our current epoch.
+    const peerReceived = receivedEpoch === this.self.epoch && typeof received === 'number' ? received : 0;
+    return { peerId: this.peerId, peerEpoch: this.peerEpoch, peerReceived };
+  }
+}

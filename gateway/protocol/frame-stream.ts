@@ -1,0 +1,42 @@
+/**
+ * Frames over one Connection, with a handler that can change as the connection moves from the
+ * dispatcher to a client session or a mesh link: frames decoded from the same chunk after the
+ * switch go to the new handler, in order.
+ */
+import type { Connection } from '../transport/transport';
+import { GatewayError } from './errors';
+import { FrameDecoder, type Frame } from './frames';
+
+export class FrameStream {
+  private handler: (frame: Frame) => void = () => undefined;
+  private badFrame: (err: GatewayError) => void;
+  private stopped = false;
+
+  constructor(
+    readonly conn: Connection,
+    maxFrameBytes: number,
+  ) {
+    const decoder = new FrameDecoder(maxFrameBytes);
+    this.badFrame = () => conn.destroy();
+    conn.onData((chunk) => {
+      if (this.stopped) return;
+      try {
+        decoder.push(chunk, (frame) => {
+          if (!this.stopped) this.handler(frame);
+        });
+      } catch (err) {
+        this.stopped = true;
+        this.badFrame(err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message));
+      }
+    });
+  }
+
+  setHandler(handler: (frame: Frame) => void): void {
+    this.handler = handler;
+  }
+
+  /** Called once with the decoding error; no frames are handled after it. */
+  onBadFrame(handler: (err: GatewayError) => void): void {
+    this.badFrame = handler;
+  }
+}

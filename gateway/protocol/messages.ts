@@ -1,0 +1,52 @@
+/**
+ * Message type numbers and header layouts (gateway.md §2 for clients, §3 for mesh links).
+ * Headers are positional arrays: `[type, ...fields]`; the layout of each is documented here once.
+ */
+export const M = {
+  // Client ↔ gateway (§2)
+  HELLO: 1, //            [1, realm, token|null, clientId]
+  WELCOME: 2, //          [2, sessionId, gatewayId]
+  ABORT: 3, //            [3, code, message]
+  SUBSCRIBE: 4, //        [4, reqId, pattern, durableName|null]
+  SUBSCRIBED: 5, //       [5, reqId, subId, overflowCount]
+  UNSUBSCRIBE: 6, //      [6, reqId, subId]
+  UNSUBSCRIBED: 7, //     [7, reqId]
+  PUBLISH: 8, //          [8, topic, ackReqId (0 = no ack), excludeMe] + payload
+  PUBLISHED: 9, //        [9, reqId]
+  EVENT: 10, //           [10, subId, topic, publisherSession, gatewayId, durableSeq (0 = not durable)] + payload
+  REGISTER: 11, //        [11, reqId, procedure]
+  REGISTERED: 12, //      [12, reqId, regId]
+  UNREGISTER: 13, //      [13, reqId, regId]
+  UNREGISTERED: 14, //    [14, reqId]
+  CALL: 15, //            [15, reqId, procedure, timeoutMs] + args
+  RESULT: 16, //          [16, reqId] + result
+  ERROR: 17, //           [17, reqId, code, message]
+  INVOCATION: 18, //      [18, invocationId, regId, procedure, callerSession] + args
+  YIELD: 19, //           [19, invocationId] + result
+  INVOCATION_ERROR: 20, // [20, invocationId, code, message]
+  PING: 21, //            [21, nonce]
+  PONG: 22, //            [22, nonce]
+  GOODBYE: 23, //         [23, reason]
+  ACK: 24, //             [24, subId, durableSeq] cumulative acknowledgement of a durable subscription
+  DROPPED: 25, //         [25, subId, count] events dropped for this subscriber (slow consumer)
+
+  // Gateway ↔ gateway (§3)
+  PEER_HELLO: 40, //      [40, gatewayId, realm, epoch, nonce]
+  PEER_WELCOME: 41, //    [41, gatewayId, epoch, nonce, proof]
+  PEER_AUTH: 42, //       [42, proof, lastReceivedSeq, lastReceivedEpoch]
+  PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch]
+  LSA: 44, //             [44, origin, epoch, version, neighbors[], patterns[], procedures[]]
+  LINK_ACK: 45, //        [45, seq] cumulative
+  MESH_DATA: 46, //       [46, linkSeq, origin, msgId, hops, dests[], kind, ...kind fields] + payload
+  LINK_PING: 47, //       [47, sentAtMs]
+  LINK_PONG: 48, //       [48, sentAtMs]
+} as const;
+
+/** Kinds of MESH_DATA and their trailing fields. */
+export const K = {
+  PUB: 1, //    [..., 1, topic, publisherSession]
+  CALL: 2, //   [..., 2, callId, procedure, timeoutMs, callerSession]
+  RESULT: 3, // [..., 3, callId, errorCode|null, errorMessage|null]
+} as const;
+
+export const MESH_DATA_FIELDS = 7; // index of the first kind-specific field
