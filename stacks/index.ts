@@ -41,3 +41,4 @@ export { appDeployment, dashboardService } from './manifests/app';
 export { clusterWorkloads, type ClusterWorkloads, type Workload, type WorkloadGroup } from './manifests/cluster';
 export { fluxSource, fluxKustomizations, fluxHelmValues, layerPath, FLUX_NAMESPACE, FLUX_CONTROLLERS, SOURCE_NAME } from './manifests/flux';
 export { renderGitOpsTree, type Tree } from './gitops';
+export { prometheusValues, grafanaValues, meshDashboard, meshDashboardConfigMap, MONITORING_NAMESPACE, GRAFANA_ADMIN_SECRET } from './manifests/observability';

@@ -149,9 +149,14 @@ export const stackSchema = z
     /** `PHX_HOST` of the dashboard. */
     dashboardHost: z.string().default('localhost'),
     observability: z
-      .object({ enabled: z.boolean().default(false) })
+      .object({
+        /** Prometheus and Grafana (with the gateway-mesh dashboard) on the hub. */
+        enabled: z.boolean().default(false),
+        prometheusChartVersion: z.string().default('25.27.0'),
+        grafanaChartVersion: z.string().default('8.5.1'),
+      })
       .strict()
-      .default({ enabled: false }),
+      .default({ enabled: false, prometheusChartVersion: '25.27.0', grafanaChartVersion: '8.5.1' }),
   })
   .strict();
 

@@ -1,0 +1,50 @@
+/**
+ * The mesh gateway of one cluster (infra.md §3 Gateway): its TLS Secret (mesh CA + its certificate)
+ * and, in direct delivery, the Deployment and Service built by `stacks/manifests/gateway.ts`.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { gatewayDeployment, gatewayService, SECRETS, type GatewayNode, type StackConfig } from '../stacks';
+import { createObject, createSecret } from './k8s-object';
+
+export interface GatewayArgs {
+  /** The typed stack (ports, realm). */
+  config: StackConfig;
+  /** The gateway in the derived topology (id, peers, env). */
+  gateway: GatewayNode;
+  /** Namespace of the workloads. */
+  namespace: pulumi.Input<string>;
+  /** Provider of the cluster. */
+  provider: k8s.Provider;
+  /** Image reference (digest when built); default the tag reference of the model. */
+  image?: pulumi.Input<string>;
+  /** PEM material: this gateway's certificate and key, and the mesh CA. */
+  tls: { cert: pulumi.Input<string>; key: pulumi.Input<string>; ca: pulumi.Input<string> };
+  /** Apply the Deployment and Service (direct delivery). */
+  workloads: boolean;
+}
+
+export class Gateway extends pulumi.ComponentResource {
+  /** What the apps wait for: the ready Deployment, or the TLS Secret under GitOps. */
+  readonly ready: pulumi.Resource;
+
+  constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('cortex-iq:mesh:Gateway', name, {}, opts);
+    const { config: c, provider, namespace } = args;
+    const ref = { parent: this, provider };
+    const tls = createSecret(
+      `${name}-tls`,
+      SECRETS.tlsCert.secret,
+      namespace,
+      { [SECRETS.tlsCert.key]: args.tls.cert, [SECRETS.tlsKey.key]: args.tls.key, [SECRETS.tlsCa.key]: args.tls.ca },
+      ref,
+      'kubernetes.io/tls',
+    );
+    this.ready = tls;
+    if (args.workloads) {
+      const svc = createObject(`${name}-service`, gatewayService(c), { namespace }, ref);
+      this.ready = createObject(`${name}-deployment`, gatewayDeployment(c, args.gateway), { namespace, image: args.image }, { ...ref, dependsOn: [tls, svc] });
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Creates the Pulumi resource for one manifest built by `stacks/manifests` (the same objects the
+ * GitOps renderer writes), in a namespace, optionally with its container image replaced by a
+ * digest reference that is only known once the image is pushed.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { Workload } from '../stacks';
+
+export interface ObjectOptions {
+  namespace: pulumi.Input<string>;
+  /** Replaces the image of every container (a digest reference from Images). */
+  image?: pulumi.Input<string>;
+}
+
+function withImage(o: Workload, image: pulumi.Input<string>): unknown {
+  if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return o.spec;
+  const tpl = o.spec!.template;
+  return { ...o.spec, template: { ...tpl, spec: { ...tpl.spec, containers: tpl.spec!.containers.map((c) => ({ ...c, image })) } } };
+}
+
+export function createObject(name: string, o: Workload, opts: ObjectOptions, ropts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  const metadata = { ...o.metadata, namespace: opts.namespace };
+  const spec = opts.image !== undefined ? withImage(o, opts.image) : o.spec;
+  switch (o.kind) {
+    case 'Deployment':
+      return new k8s.apps.v1.Deployment(name, { metadata, spec: spec as k8s.types.input.apps.v1.DeploymentSpec }, ropts);
+    case 'StatefulSet':
+      return new k8s.apps.v1.StatefulSet(name, { metadata, spec: spec as k8s.types.input.apps.v1.StatefulSetSpec }, ropts);
+    case 'Service':
+      return new k8s.core.v1.Service(name, { metadata, spec: spec as k8s.types.input.core.v1.ServiceSpec }, ropts);
+  }
+}
+
+/** A Secret whose every value is a Pulumi secret, whatever the caller passed. */
+export function createSecret(
+  name: string,
+  secretName: string,
+  namespace: pulumi.Input<string>,
+  data: Record<string, pulumi.Input<string>>,
+  ropts: pulumi.CustomResourceOptions,
+  type = 'Opaque',
+): k8s.core.v1.Secret {
+  const stringData = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, pulumi.secret(v)]));
+  return new k8s.core.v1.Secret(name, { metadata: { name: secretName, namespace }, type, stringData }, ropts);
+}
