@@ -2,10 +2,10 @@
  * Home files (domain.md §3): a JSON array of homes. `HOMES_SOURCES` names files by path or by name in
  * the bundled `data/` folder. A malformed file stops the app with the file, the entry index and the field.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { BELGIAN_ELECTRICITY_EAN_PREFIX, isValidEan18 } from '../shared/ean';
+import { describeEntry, DataFileError, parseJsonArray, readJsonArrays } from '../shared/data-file';
 import { REGIONS, type Region } from '../shared/env';
 
 export const BUNDLED_DATA_DIR = join(__dirname, 'data');
@@ -47,44 +47,9 @@ export const homeSchema = z.object({
 });
 export type HomeConfig = z.output<typeof homeSchema>;
 
-export class HomesFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HomesFileError';
-  }
-}
-
-/** Resolves a source: an existing path, or a name (with or without `.json`) in the bundled data folder. */
-export function resolveSource(source: string, dataDir = BUNDLED_DATA_DIR): string {
-  if (isAbsolute(source) || source.includes('/') || existsSync(source)) return resolve(source);
-  const name = source.endsWith('.json') ? source : `${source}.json`;
-  return join(dataDir, name);
-}
-
-function describe(file: string, index: number | null, path: PropertyKey[], message: string): string {
-  const where = index === null ? '' : `, entry ${index}`;
-  const field = path.length ? `, field ${path.map(String).join('.')}` : '';
-  return `homes file ${file}${where}${field}: ${message}`;
-}
-
 /** Parses one file's text; `file` is only used in messages. */
 export function parseHomesFile(file: string, text: string): HomeConfig[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new HomesFileError(describe(file, null, [], `not valid JSON (${(err as Error).message})`));
-  }
-  if (!Array.isArray(data))
-    throw new HomesFileError(describe(file, null, [], 'expected a JSON array of homes'));
-  return data.map((entry, index) => {
-    const parsed = homeSchema.safeParse(entry);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HomesFileError(describe(file, index, issue.path, issue.message));
-    }
-    return parsed.data;
-  });
+  return parseJsonArray('homes', file, text, homeSchema);
 }
 
 /**
@@ -92,35 +57,20 @@ export function parseHomesFile(file: string, text: string): HomeConfig[] {
  * runs one region, domain.md §1).
  */
 export function loadHomes(sources: string[], region: Region, dataDir = BUNDLED_DATA_DIR): HomeConfig[] {
-  if (sources.length === 0) throw new HomesFileError('HOMES_SOURCES: no homes file given');
   const seen = new Map<string, string>();
   const homes: HomeConfig[] = [];
-  for (const source of sources) {
-    const file = resolveSource(source, dataDir);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new HomesFileError(
-        `homes file ${file} (from HOMES_SOURCES '${source}'): ${(err as Error).message}`,
-      );
-    }
-    parseHomesFile(file, text).forEach((home, index) => {
+  for (const { file, entries } of readJsonArrays('homes', 'HOMES_SOURCES', sources, dataDir, homeSchema)) {
+    entries.forEach((home, index) => {
       if (home.address.region !== region) {
-        throw new HomesFileError(
-          describe(
-            file,
-            index,
-            ['address', 'region'],
-            `home is in '${home.address.region}', this app runs REGION '${region}'`,
-          ),
-        );
+        const message = `home is in '${home.address.region}', this app runs REGION '${region}'`;
+        throw new DataFileError(describeEntry('homes', file, index, ['address', 'region'], message));
       }
       const earlier = seen.get(home.id);
-      if (earlier)
-        throw new HomesFileError(
-          describe(file, index, ['id'], `duplicate home id '${home.id}' (also in ${earlier})`),
+      if (earlier) {
+        throw new DataFileError(
+          describeEntry('homes', file, index, ['id'], `duplicate home id '${home.id}' (also in ${earlier})`),
         );
+      }
       seen.set(home.id, file);
       homes.push(home);
     });

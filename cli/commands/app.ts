@@ -1,0 +1,61 @@
+/**
+ * `cortexiq app <name>`: runs one of the six apps in this process, configured by the environment
+ * (infra.md §5). Configuration and data-file errors are reported as one message naming the variable,
+ * file, entry and field.
+ */
+import { CliError } from '../cli-error';
+import { ConfigError } from '../../apps/shared/env';
+import { DataFileError } from '../../apps/shared/data-file';
+
+interface AppEntry {
+  summary: string;
+  /** Loads the app's process entry; undefined while the app is not built yet. */
+  load?: () => { main(env?: Record<string, string | undefined>): Promise<void> };
+}
+
+export const APPS: Record<string, AppEntry> = {
+  simulation: {
+    summary: 'the clock: time_advanced ticks and the pause/resume/reset/set_speed/status RPCs (hub)',
+    load: () => require('../../apps/simulation/main'),
+  },
+  homes: {
+    summary: 'every home of REGION from HOMES_SOURCES: physics, trades, contract switching (edge)',
+    load: () => require('../../apps/homes/main'),
+  },
+  utilities: {
+    summary: 'PROVIDERS_COUNT providers of REGION: offers, spot prices, accept_offer (edge)',
+    load: () => require('../../apps/utilities/main'),
+  },
+  projections: { summary: 'read models in PostgreSQL and published aggregates (hub)' },
+  queries: { summary: 'the energy.queries.* RPCs over the read models (hub)' },
+  dashboard: { summary: 'the web dashboard on PORT (hub)' },
+};
+
+export function appUsage(): string {
+  const lines = Object.entries(APPS).map(
+    ([name, e]) => `  ${name.padEnd(12)} ${e.summary}${e.load ? '' : ' [not built yet]'}`,
+  );
+  return ['usage: cortexiq app <name>', '', 'apps:', ...lines].join('\n');
+}
+
+export async function run(args: string[]): Promise<void> {
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(appUsage() + '\n');
+    if (!name) process.exitCode = 2;
+    return;
+  }
+  if (rest.length > 0)
+    throw new CliError(
+      `app ${name} takes no arguments (configure it by environment), got: ${rest.join(' ')}`,
+    );
+  const entry = APPS[name];
+  if (!entry) throw new CliError(`unknown app '${name}'; expected one of: ${Object.keys(APPS).join(', ')}`);
+  if (!entry.load) throw new CliError(`app '${name}' is not built yet in this checkout`, 1);
+  try {
+    await entry.load().main(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DataFileError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
