@@ -120,9 +120,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
+  // The checks below run on the raw values too, so one start reports every problem at once.
+  const e = parsed.success ? parsed.data : ({ ...schema.partial().parse({}), MACULA_TRANSPORTS: env.MACULA_TRANSPORTS ?? 'quic,tls', MESH_PEERS: env.MESH_PEERS ?? '', HUB_GATEWAY_URL: env.HUB_GATEWAY_URL } as z.infer<typeof schema>);
   const transports: TransportName[] = [];
   for (const t of e.MACULA_TRANSPORTS.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (t === 'quic' || t === 'tls') transports.push(t);
@@ -141,13 +141,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     if (typeof peer === 'string') problems.push(`HUB_GATEWAY_URL: ${peer}`);
     else hubUrl = peer;
   }
-  const certPem = pem('MACULA_TLS_CERT', e.MACULA_TLS_CERT, problems);
-  const keyPem = pem('MACULA_TLS_KEY', e.MACULA_TLS_KEY, problems);
-  const caPem = pem('MACULA_TLS_CA', e.MACULA_TLS_CA, problems);
+  const certPem = pem('MACULA_TLS_CERT', env.MACULA_TLS_CERT, problems);
+  const keyPem = pem('MACULA_TLS_KEY', env.MACULA_TLS_KEY, problems);
+  const caPem = pem('MACULA_TLS_CA', env.MACULA_TLS_CA, problems);
   if (Boolean(certPem) !== Boolean(keyPem)) {
     problems.push('MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return {
     gatewayId: e.GATEWAY_ID ?? `gw-${hostname()}`.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-'),
     realm: e.MACULA_REALM,

@@ -3,5 +3,5 @@ import type { Transport } from '../transport/transport';
 
 export function loadTransport(name: 'quic' | 'tls'): Transport {
   if (name === 'tls') return (require('../transport/tls') as typeof import('../transport/tls')).tlsTransport;
-  return (require('../transport/quic') as { quicTransport: Transport }).quicTransport;
+  return (require('../transport/quic') as typeof import('../transport/quic')).quicTransport();
 }

@@ -1,0 +1,57 @@
+/**
+ * `cortexiq gateway`: one mesh gateway configured by the environment (infra.md §5). A bad or
+ * missing setting stops it at start with every problem named; SIGINT/SIGTERM stop it cleanly.
+ */
+import { CliError } from '../cli-error';
+import { ConfigError, Gateway, loadGatewayConfig } from '../../gateway';
+
+export async function run(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(
+      [
+        'usage: cortexiq gateway   (configured by the environment)',
+        '',
+        '  GATEWAY_ID            this gateway\'s id in the mesh (default gw-<hostname>)',
+        '  MACULA_REALM          realm served (default be.cortexiq.energy)',
+        '  MACULA_GATEWAY_PORT   QUIC (UDP) and TLS (TCP) port (default 9443)',
+        '  MACULA_TRANSPORTS     quic,tls (default both)',
+        '  MESH_PEERS            comma-separated peer URLs: https://host:port (QUIC) or tls://host:port',
+        '  HUB_GATEWAY_URL       the hub to dial in a hub-and-spoke mesh',
+        '  ADMIN_PORT            admin HTTP port (default 8080); ADMIN_TOKEN optional bearer token',
+        '  MACULA_TOKEN          realm token clients must present (optional)',
+        '  MESH_SECRET           shared secret peers prove to each other (>= 16 chars)',
+        '  MESH_PEER_IDS         pinned peer identities (QUIC peer ids / TLS SHA-256 fingerprints)',
+        '  MACULA_TLS_CERT/KEY/CA  PEM text or file paths; without them a development identity is made',
+        '  MACULA_QUIC_KEY       64 hex chars: the QUIC Ed25519 seed (development: random)',
+        '  MACULA_TLS_INSECURE   1 to accept peers\' development identities',
+        '  MESH_REPLAY_S         per-link replay window in seconds (default 30)',
+        '  DURABLE_MAX_MESSAGES, DURABLE_MAX_BYTES, MAX_FRAME_BYTES, CLIENT_MAX_QUEUE_BYTES, LOG_LEVEL',
+        '',
+      ].join('\n'),
+    );
+    return;
+  }
+  let config;
+  try {
+    config = loadGatewayConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  let gw: Gateway;
+  try {
+    gw = await Gateway.start(config);
+  } catch (err) {
+    throw new CliError(`could not start: ${(err as Error).message}`, 1);
+  }
+  const urls = gw.urls();
+  process.stdout.write(`gateway ${config.gatewayId} ready: ${Object.values(urls).join(' ')} admin ${gw.admin?.url}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void gw.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
