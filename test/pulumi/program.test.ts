@@ -1,0 +1,159 @@
+/**
+ * The dev stack under Pulumi mocks: the whole resource graph of `pulumi up -s dev` (infra.md §3, §6),
+ * without Docker, kind or the Pulumi CLI.
+ */
+import { parse as parseYaml } from 'yaml';
+import { envOf, invokes, isSecretOutput, isSecretWrapper, ofType, plainSecrets, resources, settle, setupMocks, stackConfigMap, unwrap, value } from './harness';
+import { validateObject } from './validate-k8s';
+import * as pulumi from '@pulumi/pulumi';
+
+setupMocks('dev');
+pulumi.runtime.setAllConfig(stackConfigMap('dev'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const program = require('../../index') as typeof import('../../index');
+
+const CLUSTERS = ['macula-hub', 'be-antwerp', 'be-brabant', 'be-east-flanders'];
+const onCluster = (cluster: string) => (r: { provider?: string }) => (r.provider ?? '').includes(`cortex-iq-${cluster}-provider`);
+const deployments = () => ofType('kubernetes:apps/v1:Deployment');
+
+beforeAll(async () => {
+  await settle();
+});
+
+test('exactly four KinD clusters with the seed names, node labels and the hub port mappings', () => {
+  const creates = ofType('command:local:Command').filter((r) => r.name.endsWith('-create'));
+  expect(creates.map((r) => r.name).sort()).toEqual(CLUSTERS.map((c) => `cortex-iq-${c}-create`).sort());
+  const configs = Object.fromEntries(creates.map((r) => [r.name.replace(/^cortex-iq-|-create$/g, ''), parseYaml(r.inputs.stdin)]));
+  for (const c of CLUSTERS) {
+    expect(configs[c].name).toBe(c);
+    expect(creates.find((r) => r.name === `cortex-iq-${c}-create`)!.inputs.create).toContain(`kind create cluster --name "${c}"`);
+    expect(configs[c].nodes[0].labels['cortexiq.io/cluster']).toBe(c);
+  }
+  expect(configs['be-brabant'].nodes[0].labels['topology.kubernetes.io/region']).toBe('brabant');
+  expect(configs['macula-hub'].nodes[0].labels['cortexiq.io/role']).toBe('hub');
+  expect(configs['macula-hub'].nodes[0].extraPortMappings).toEqual(
+    expect.arrayContaining([
+      { containerPort: 30000, hostPort: 30000, protocol: 'TCP' },
+      { containerPort: 30080, hostPort: 30080, protocol: 'UDP' },
+      { containerPort: 30081, hostPort: 30081, protocol: 'TCP' },
+    ]),
+  );
+  expect(configs['be-antwerp'].nodes[0].extraPortMappings).toBeUndefined();
+  expect(ofType('pulumi:providers:kubernetes')).toHaveLength(4);
+});
+
+test('one registry wired to every cluster: container, kind network alias, hosts.toml and KEP-1755 ConfigMap', () => {
+  expect(ofType('cortex-iq:registry:LocalRegistry')).toHaveLength(1);
+  const cmds = ofType('command:local:Command');
+  expect(cmds.filter((r) => r.name === 'cortex-iq-registry-container')[0]!.inputs.create).toContain('-p 127.0.0.1:5001:5000 registry:2');
+  expect(cmds.find((r) => r.name === 'cortex-iq-registry-network')!.inputs.create).toContain('--alias "registry.macula.local" kind');
+  for (const c of CLUSTERS) {
+    const hosts = cmds.find((r) => r.name === `cortex-iq-registry-hosts-${c}`)!;
+    expect(hosts.inputs.stdin).toBe('[host."http://registry.macula.local:5000"]\n');
+    expect(hosts.inputs.create).toContain('/etc/containerd/certs.d/localhost:5001');
+  }
+  const hosting = ofType('kubernetes:core/v1:ConfigMap').filter((r) => r.inputs.metadata.name === 'local-registry-hosting');
+  expect(hosting).toHaveLength(4);
+  for (const c of CLUSTERS) expect(hosting.filter(onCluster(c))).toHaveLength(1);
+  expect(parseYaml(hosting[0]!.inputs.data['localRegistryHosting.v1'])).toMatchObject({ host: 'localhost:5001', hostFromContainerRuntime: 'registry.macula.local:5000' });
+});
+
+test('Flux on every cluster with source, kustomize, helm and notification controllers; no GitOps objects in direct delivery', () => {
+  const releases = ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.inputs.chart === 'flux2');
+  expect(releases).toHaveLength(4);
+  for (const c of CLUSTERS) expect(releases.filter(onCluster(c))).toHaveLength(1);
+  const values = releases[0]!.inputs.values;
+  for (const k of ['sourceController', 'kustomizeController', 'helmController', 'notificationController']) expect(values[k].create).toBe(true);
+  expect(values.imageAutomationController.create).toBe(false);
+  expect(releases[0]!.inputs.version).toBe('2.13.0');
+  expect(resources.filter((r) => r.type.includes('toolkit.fluxcd.io'))).toHaveLength(0);
+});
+
+test('seven images built from the one Dockerfile and referenced by digest', () => {
+  const images = ofType('docker:index/image:Image');
+  expect(images.map((i) => i.inputs.build.target).sort()).toEqual(['dashboard', 'gateway', 'homes', 'projections', 'queries', 'simulation', 'utilities']);
+  for (const d of deployments()) expect(unwrap(d.inputs.spec.template.spec.containers[0].image)).toMatch(/^localhost:5001\/cortexiq-[a-z]+@sha256:[0-9a-f]{64}$/);
+});
+
+test('PostgreSQL only on the hub', () => {
+  const sts = ofType('kubernetes:apps/v1:StatefulSet');
+  expect(sts).toHaveLength(1);
+  expect(onCluster('macula-hub')(sts[0]!)).toBe(true);
+  expect(sts[0]!.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+  expect(sts[0]!.inputs.spec.template.spec.containers[0].readinessProbe.exec.command[0]).toBe('pg_isready');
+});
+
+test('a gateway on every cluster; MESH_PEERS names exactly its peers (full mesh: 6 links); probes on the admin port', () => {
+  const gws = deployments().filter((d) => d.inputs.metadata.name === 'macula-gateway');
+  expect(gws).toHaveLength(4);
+  const links = new Set<string>();
+  for (const c of CLUSTERS) {
+    const env = envOf(gws.find(onCluster(c))!);
+    expect(env.GATEWAY_ID).toBe(c);
+    const peers = env.MESH_PEERS!.split(',').map((u) => new URL(u).hostname.replace(/-control-plane$/, ''));
+    expect(peers.sort()).toEqual(CLUSTERS.filter((x) => x !== c).sort());
+    peers.forEach((p) => links.add([c, p].sort().join('|')));
+    expect(env).toMatchObject({ MACULA_GATEWAY_PORT: '9443', ADMIN_PORT: '8080', MACULA_REALM: 'be.cortexiq.energy', MESH_SECRET: 'secret:cortexiq-mesh/secret', MACULA_TLS_CERT: 'secret:macula-gateway-tls/tls.crt', MACULA_TLS_KEY: 'secret:macula-gateway-tls/tls.key', MACULA_TLS_CA: 'secret:macula-gateway-tls/ca.crt', MACULA_TOKEN: 'secret:cortexiq-realm/token' });
+    expect(env.HUB_GATEWAY_URL).toBeUndefined();
+  }
+  expect(links.size).toBe(6);
+  const ct = gws[0]!.inputs.spec.template.spec.containers[0];
+  expect(ct.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'admin' });
+  expect(ct.livenessProbe.httpGet).toEqual({ path: '/live', port: 'admin' });
+  expect(JSON.stringify(ct)).not.toContain('tcpSocket');
+  const svc = ofType('kubernetes:core/v1:Service').find((s) => s.inputs.metadata.name === 'macula-gateway')!;
+  expect(svc.inputs.spec.ports.map((p: any) => `${p.protocol}/${p.port}/${p.nodePort}`)).toEqual(['UDP/9443/30080', 'TCP/9443/30080', 'TCP/8080/30081']);
+});
+
+test("the hub's apps and each edge's apps with their env", () => {
+  const hubApps = deployments().filter(onCluster('macula-hub')).map((d) => d.inputs.metadata.name).sort();
+  expect(hubApps).toEqual(['dashboard', 'macula-gateway', 'projections', 'queries', 'simulation']);
+  const env = (c: string, app: string) => envOf(deployments().filter(onCluster(c)).find((d) => d.inputs.metadata.name === app)!);
+  expect(env('macula-hub', 'simulation')).toEqual({ MACULA_URL: 'https://macula-gateway:9443', MACULA_REALM: 'be.cortexiq.energy', SIMULATION_SPEED: '105120', SIMULATION_START_DATE: '2025-01-01T00:00:00Z', TICK_MS: '1000', MACULA_TOKEN: 'secret:cortexiq-realm/token' });
+  expect(env('macula-hub', 'dashboard')).toMatchObject({ PORT: '4000', PHX_HOST: 'localhost', DATABASE_URL: 'secret:cortexiq-postgres/database-url', SECRET_KEY_BASE: 'secret:cortexiq-dashboard/secret-key-base' });
+  expect(env('macula-hub', 'projections').DATABASE_URL).toBe('secret:cortexiq-postgres/database-url');
+  for (const [c, region] of [['be-antwerp', 'antwerp'], ['be-brabant', 'brabant'], ['be-east-flanders', 'east-flanders']] as const) {
+    expect(deployments().filter(onCluster(c)).map((d) => d.inputs.metadata.name).sort()).toEqual(['homes', 'macula-gateway', 'utilities']);
+    expect(env(c, 'homes')).toMatchObject({ HOMES_SOURCES: `${region}.json`, REGION: region, MACULA_URL: 'https://macula-gateway:9443' });
+    expect(env(c, 'utilities')).toMatchObject({ PROVIDERS_COUNT: '5', PROVIDERS_SOURCES: 'providers.json', REGION: region });
+  }
+});
+
+test('secrets never appear in plain text in any input, and every Secret value is a Pulumi secret', () => {
+  expect(plainSecrets(resources.map((r) => r.inputs))).toEqual([]);
+  const secretsK8s = ofType('kubernetes:core/v1:Secret');
+  expect(secretsK8s.length).toBeGreaterThanOrEqual(4 * 3 + 2);
+  const leaves = (v: unknown): unknown[] => (isSecretWrapper(v) ? [] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(leaves) : [v]);
+  for (const s of secretsK8s) {
+    expect(Object.keys(unwrap(s.inputs.stringData)).length).toBeGreaterThan(0);
+    expect(leaves(s.inputs.stringData)).toEqual([]);
+  }
+  expect(invokes).toEqual([]);
+});
+
+test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway endpoints, mesh links, Grafana', async () => {
+  const clusters = program.clusters;
+  expect(clusters.map((c) => [c.name, c.role, c.region ?? null, c.context])).toEqual([
+    ['macula-hub', 'hub', null, 'kind-macula-hub'],
+    ['be-antwerp', 'edge', 'antwerp', 'kind-be-antwerp'],
+    ['be-brabant', 'edge', 'brabant', 'kind-be-brabant'],
+    ['be-east-flanders', 'edge', 'east-flanders', 'kind-be-east-flanders'],
+  ]);
+  for (const c of clusters) {
+    expect(await isSecretOutput(c.kubeconfig!)).toBe(true);
+    expect(await value(c.kubeconfig)).toContain('kind: Config');
+  }
+  expect(program.registry).toBe('localhost:5001');
+  expect(program.dashboardUrl).toBe('http://localhost:30000');
+  expect(program.gateways[0]).toEqual({ id: 'macula-hub', quicUrl: 'https://localhost:30080', adminUrl: 'http://localhost:30081' });
+  expect(program.gateways).toHaveLength(4);
+  expect(program.meshLinks).toHaveLength(6);
+  expect(program.meshLayout).toBe('full');
+  expect(program.grafanaUrl).toBe('http://localhost:30002');
+});
+
+test('every Kubernetes object the program creates validates against the Kubernetes and Flux schemas', () => {
+  const k8s = resources.filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:helm.sh'));
+  expect(k8s.length).toBeGreaterThan(40);
+  for (const r of k8s) validateObject(unwrap(r.inputs));
+});
