@@ -2,7 +2,7 @@
  * Process entry helpers shared by the apps: connect to the local gateway with the client library,
  * start the app, and shut down gracefully on SIGINT/SIGTERM (stop the app, then close the client).
  */
-import type { ConnectOptions, GatewayClient } from '../../gateway/client/types';
+import { connect, type GatewayClient } from '../../gateway/client';
 import type { ConnectionConfig } from './env';
 import { createLogger, type Logger } from './logger';
 
@@ -10,18 +10,7 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-type ConnectFn = (options: ConnectOptions) => Promise<GatewayClient>;
-
-/** Loads the gateway client library lazily, so `cortexiq app` can report its absence clearly. */
-function loadConnect(): ConnectFn {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = require('../../gateway/client') as { connect?: ConnectFn };
-  if (typeof lib.connect !== 'function') throw new Error('gateway/client does not export connect()');
-  return lib.connect;
-}
-
 export async function connectClient(name: string, connection: ConnectionConfig): Promise<GatewayClient> {
-  const connect = loadConnect();
   return connect({
     url: connection.url,
     realm: connection.realm,
