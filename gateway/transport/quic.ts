@@ -18,7 +18,7 @@ import type { QuinnBinding, QuinnConnection, QuinnServer, QuinnStream } from '..
 import { hostPort } from './base-connection';
 import { newQuicSeed, peerIdFromSeed } from './identity';
 import { QuicConnection } from './quic-connection';
-import { loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
+import { checkTuning, loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
 import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
 
 /** "CortexIQ stream, version 1": the first byte the dialer sends on the stream. */
@@ -133,6 +133,7 @@ export class QuicTransport implements Transport {
   private readonly quinn: QuinnBinding;
 
   constructor(private readonly options: QuicTransportOptions = {}) {
+    checkTuning(options);
     this.quinn = loadQuinn();
   }
 

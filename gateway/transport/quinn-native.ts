@@ -88,8 +88,15 @@ export function quinnConfigInit(seed: Uint8Array, tuning: QuinnTuning = {}): Qui
   if (tuning.handshakeTimeoutMs !== undefined) init.handshakeTimeout = tuning.handshakeTimeoutMs;
   if (tuning.idleTimeoutMs !== undefined) init.maxIdleTimeout = tuning.idleTimeoutMs;
   if (tuning.keepAliveMs !== undefined) init.keepAliveInterval = tuning.keepAliveMs;
-  if (init.keepAliveInterval >= init.maxIdleTimeout) {
-    throw new Error(`QUIC transport: keepAliveMs (${init.keepAliveInterval}) must be below idleTimeoutMs (${init.maxIdleTimeout})`);
-  }
+  checkTuning(tuning);
   return init;
+}
+
+/** Keep-alives only keep a connection open when they come more often than the idle timeout. */
+export function checkTuning(tuning: QuinnTuning): void {
+  const idle = tuning.idleTimeoutMs ?? QUINN_DEFAULT_OPTIONS.maxIdleTimeout;
+  const keepAlive = tuning.keepAliveMs ?? QUINN_DEFAULT_OPTIONS.keepAliveInterval;
+  if (keepAlive >= idle) {
+    throw new Error(`QUIC transport: keepAliveMs (${keepAlive}) must be below idleTimeoutMs (${idle})`);
+  }
 }
