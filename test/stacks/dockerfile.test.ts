@@ -1,0 +1,22 @@
+/** The one multi-target Dockerfile: a target per image the program builds, `npm ci`, a non-root user. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { IMAGES } from '../../stacks';
+
+const text = fs.readFileSync(path.join(__dirname, '..', '..', 'Dockerfile'), 'utf8');
+const stages = [...text.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)$/gim)].map((m) => m[1]);
+
+test('one target per image, each running the CLI command of its image', () => {
+  for (const image of IMAGES) {
+    expect(stages).toContain(image);
+    const cmd = image === 'gateway' ? '["gateway"]' : `["app", "${image}"]`;
+    expect(text).toMatch(new RegExp(`FROM runtime AS ${image}\\n(?:EXPOSE .*\\n)?CMD ${cmd.replace(/[[\]]/g, '\\$&')}`));
+  }
+  expect(text).toContain('ENTRYPOINT ["node", "bin/cortexiq.js"]');
+});
+
+test('installs with npm ci and runs as a non-root user', () => {
+  expect(text).toMatch(/RUN npm ci --omit=dev/);
+  expect(text).toMatch(/^USER 10001:10001$/m);
+  expect(text).not.toMatch(/^USER (root|0)\b/m);
+});
