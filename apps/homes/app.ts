@@ -80,8 +80,17 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
     });
   };
 
-  /** Carries out a decision; the contract changes only on the provider's confirmation (domain.md §3). */
-  const execute = async (home: SimulatedHome, decision: Decision, nowMs: number): Promise<void> => {
+  /**
+   * Carries out a decision; the contract changes only on the provider's confirmation (domain.md §3).
+   * At high speed a provider makes a new offer every tick, so the one a home chose may have been
+   * superseded by the time it is accepted: the home then decides once more with the offers it now holds.
+   */
+  const execute = async (
+    home: SimulatedHome,
+    decision: Decision,
+    nowMs: number,
+    retry = true,
+  ): Promise<void> => {
     if (decision.kind === 'stay') return;
     const expired = home.contract !== null && nowMs >= home.contract.endMs;
     if (expired) expire(home, nowMs);
@@ -107,10 +116,14 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
         malformed.add('accept_offer.result');
         log.warn({ home: home.config.id, provider: offer.provider_id }, 'malformed accept_offer result');
       } else if (!result.data.success) {
-        log.info(
-          { home: home.config.id, provider: offer.provider_id, reason: result.data.reason },
-          'offer rejected',
-        );
+        const reason = result.data.reason;
+        log.debug({ home: home.config.id, provider: offer.provider_id, reason }, 'offer rejected');
+        const newer = market.offers.get(offer.provider_id);
+        if (retry && reason === 'offer_superseded' && newer && newer.offer_id !== offer.offer_id) {
+          home.pending = false;
+          const again = home.decide(nowMs, market, options.thresholdEur);
+          if (again.kind !== 'stay') return execute(home, again, nowMs, false);
+        }
       } else {
         const r = result.data;
         home.setContract(r.contract_id, offer, r.start_date, r.end_date, nowMs);

@@ -39,7 +39,7 @@ const setSpeedArgs = z.object({
     .min(MIN_SPEED, `speed must be at least ${MIN_SPEED}`)
     .max(MAX_SPEED, `speed must be at most ${MAX_SPEED}`),
 });
-const noArgs = z.union([z.undefined(), z.null(), z.object({}), z.array(z.unknown()).length(0)]);
+const noArgs = z.union([z.undefined(), z.null(), z.strictObject({}), z.array(z.unknown()).length(0)]);
 
 export function createSimulationApp(options: SimulationAppOptions, client: GatewayClient): SimulationApp {
   const { log } = options;
