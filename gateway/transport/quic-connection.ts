@@ -14,7 +14,7 @@ import type { QuinnConnection, QuinnStream } from '../../types/quinn-native';
 import { BaseConnection } from './base-connection';
 
 /** Bytes asked of quinn per read. */
-const READ_MAX = 64 * 1024;
+const READ_MAX = 256 * 1024;
 /** How long a graceful close waits for the peer before aborting. */
 const CLOSE_GRACE_MS = 3_000;
 
