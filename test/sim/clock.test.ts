@@ -39,7 +39,8 @@ describe('SimClock', () => {
 
   it('rejects speeds outside 1..10^7 and non-integers', () => {
     const clock = new SimClock(START, 1);
-    for (const bad of [0, -1, 1.5, 10_000_001, Number.NaN]) expect(() => clock.setSpeed(bad)).toThrow(RangeError);
+    for (const bad of [0, -1, 1.5, 10_000_001, Number.NaN])
+      expect(() => clock.setSpeed(bad)).toThrow(RangeError);
   });
 });
 
@@ -52,7 +53,9 @@ describe('simulation config', () => {
     expect(() => simulationConfigFromEnv({ ...base, SIMULATION_START_DATE: '2025-13-45' })).toThrow(
       /SIMULATION_START_DATE: expected an ISO 8601 timestamp.*got "2025-13-45"/,
     );
-    expect(() => simulationConfigFromEnv({ ...base, SIMULATION_SPEED: '0' })).toThrow(/SIMULATION_SPEED: expected an integer from 1 to 10000000/);
+    expect(() => simulationConfigFromEnv({ ...base, SIMULATION_SPEED: '0' })).toThrow(
+      /SIMULATION_SPEED: expected an integer from 1 to 10000000/,
+    );
     expect(() => simulationConfigFromEnv({ ...base, TICK_MS: 'fast' })).toThrow(ConfigError);
     expect(() => simulationConfigFromEnv({})).toThrow(/MACULA_URL: required/);
   });
@@ -62,7 +65,14 @@ describe('simulation app RPCs', () => {
   let real = 0;
   const bus = new FakeBus();
   const app = createSimulationApp(
-    { speed: 1000, startMs: START, tickMs: 1000, log: createLogger('test'), now: () => real, autoTick: false },
+    {
+      speed: 1000,
+      startMs: START,
+      tickMs: 1000,
+      log: createLogger('test'),
+      now: () => real,
+      autoTick: false,
+    },
     bus.client('simulation'),
   );
   const caller = bus.client('caller');
@@ -95,18 +105,31 @@ describe('simulation app RPCs', () => {
     const sped = await caller.call<Record<string, unknown>>('be.cortexiq.simulation.set_speed', { speed: 5 });
     expect(sped).toMatchObject({ success: true, speed: 5, simulation_time: paused.simulation_time });
     await bus.drain();
-    expect(bus.events(TOPICS.stateChanged).map((e) => e.change_type)).toEqual(['paused', 'resumed', 'speed_changed']);
+    expect(bus.events(TOPICS.stateChanged).map((e) => e.change_type)).toEqual([
+      'paused',
+      'resumed',
+      'speed_changed',
+    ]);
     expect(bus.events(TOPICS.timeAdvanced)[1]).toMatchObject({ paused: true });
   });
 
   it('rejects a bad speed with invalid_argument', async () => {
-    for (const args of [{ speed: 0 }, { speed: 1.5 }, { speed: 10_000_001 }, { speed: '10' }, {}, undefined]) {
+    for (const args of [
+      { speed: 0 },
+      { speed: 1.5 },
+      { speed: 10_000_001 },
+      { speed: '10' },
+      {},
+      undefined,
+    ]) {
       await expect(caller.call('be.cortexiq.simulation.set_speed', args)).rejects.toMatchObject({
         name: 'GatewayError',
         code: 'invalid_argument',
       });
     }
-    await expect(caller.call('be.cortexiq.simulation.pause', { now: true })).rejects.toBeInstanceOf(GatewayError);
+    await expect(caller.call('be.cortexiq.simulation.pause', { now: true })).rejects.toBeInstanceOf(
+      GatewayError,
+    );
   });
 
   it('reset restores SIMULATION_START_DATE and announces it', async () => {

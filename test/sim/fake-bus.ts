@@ -42,7 +42,9 @@ export class FakeBus {
     for (const s of this.subs.filter((x) => topicMatches(x.pattern, topic))) {
       // Payloads cross a wire in reality: deliver a copy so no one shares objects.
       const copy = structuredClone(payload);
-      this.pending.push(Promise.resolve().then(() => s.handler(copy, { topic, publisher, gatewayId: 'fake' })));
+      this.pending.push(
+        Promise.resolve().then(() => s.handler(copy, { topic, publisher, gatewayId: 'fake' })),
+      );
     }
   }
 

@@ -32,14 +32,27 @@ describe('market-share reaction', () => {
     const first = p.maybeOffer(0, 0, 5)!;
     expect(p.maybeOffer(3_600_000, 0, 5)).toBeNull(); // same 12-hour period
     const second = p.maybeOffer(12 * 3_600_000, 0, 5)!;
-    if (first.contract_type !== 'static' || second.contract_type !== 'static') throw new Error('static expected');
+    if (first.contract_type !== 'static' || second.contract_type !== 'static')
+      throw new Error('static expected');
     expect(second.day_buy_price / first.day_buy_price).toBeCloseTo(0.95, 4);
   });
 
   it('draws static or dynamic offers by the strategy mix', () => {
     const rng = createRng(1);
-    const kinds = Array.from({ length: 20 }, (_, i) =>
-      makeOffer({ offerId: `o${i}`, providerId: 'k', providerName: 'K', strategy: 'discount_king', region: 'antwerp', terms: PRESETS.discount_king, factor: 1, validFromMs: 0, rng }).contract_type,
+    const kinds = Array.from(
+      { length: 20 },
+      (_, i) =>
+        makeOffer({
+          offerId: `o${i}`,
+          providerId: 'k',
+          providerName: 'K',
+          strategy: 'discount_king',
+          region: 'antwerp',
+          terms: PRESETS.discount_king,
+          factor: 1,
+          validFromMs: 0,
+          rng,
+        }).contract_type,
     );
     expect(new Set(kinds)).toEqual(new Set(['dynamic']));
   });
@@ -52,7 +65,10 @@ describe('accept_offer rules', () => {
     const o2 = p.maybeOffer(12 * 3_600_000, null, 1)!;
     expect(p.accept('h1', o1.offer_id, 0)).toEqual({ success: false, reason: 'offer_superseded' });
     const ok = p.accept('h1', o2.offer_id, 1000);
-    expect(ok).toMatchObject({ success: true, contract: { home_id: 'h1', startMs: 1000, endMs: 1000 + 360 * 86_400_000 } });
+    expect(ok).toMatchObject({
+      success: true,
+      contract: { home_id: 'h1', startMs: 1000, endMs: 1000 + 360 * 86_400_000 },
+    });
     expect(p.release('h1', 'other-contract')).toBe(false);
     expect(p.release('h1')).toBe(true);
     expect(p.contracts.size).toBe(0);
@@ -64,7 +80,13 @@ describe('apps on the in-memory bus', () => {
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario(
-      { simulation: bus.client(), homes: bus.client(), antwerp: bus.client(), brabant: bus.client(), observer: bus.client() },
+      {
+        simulation: bus.client(),
+        homes: bus.client(),
+        antwerp: bus.client(),
+        brabant: bus.client(),
+        observer: bus.client(),
+      },
       async (sc) => {
         await bus.drain();
         await sc.homes.idle();
@@ -100,7 +122,9 @@ describe('apps on the in-memory bus', () => {
     expect(traded.length).toBe(3 * 4); // the first tick only sets the baseline
     const hours = traded.at(-1)!.hours as Record<string, unknown>[];
     expect(hours.length).toBeGreaterThanOrEqual(29);
-    expect(hours[0]).toEqual(expect.objectContaining({ grid_import_kwh: expect.any(Number), is_day: expect.any(Boolean) }));
+    expect(hours[0]).toEqual(
+      expect.objectContaining({ grid_import_kwh: expect.any(Number), is_day: expect.any(Boolean) }),
+    );
     const measured = s.of(TOPICS.homeMeasured).at(-1)!;
     expect(measured).toMatchObject({ region: 'antwerp', provider_id: 'bargain', tariff: expect.any(Number) });
     expect(s.of(TOPICS.balanceUpdated).length).toBeGreaterThan(0);
@@ -126,10 +150,15 @@ describe('apps on the in-memory bus', () => {
 
   it('accept_offer validates its arguments and rejects a superseded offer', async () => {
     const caller = bus.client();
-    await expect(caller.call('be.cortexiq.provider.bargain.accept_offer', { home_id: 7 })).rejects.toMatchObject({
+    await expect(
+      caller.call('be.cortexiq.provider.bargain.accept_offer', { home_id: 7 }),
+    ).rejects.toMatchObject({
       code: 'invalid_argument',
     });
-    const r = await caller.call('be.cortexiq.provider.bargain.accept_offer', { home_id: 'h9', offer_id: 'old' });
+    const r = await caller.call('be.cortexiq.provider.bargain.accept_offer', {
+      home_id: 'h9',
+      offer_id: 'old',
+    });
     expect(r).toEqual({ success: false, reason: 'offer_superseded' });
     await bus.drain();
     expect(s.of(TOPICS.contractRejected).at(-1)).toMatchObject({ home_id: 'h9', reason: 'offer_superseded' });

@@ -2,8 +2,19 @@
 import fc from 'fast-check';
 import { createRng } from '../../apps/shared/rng';
 import { settleStep } from '../../apps/homes/model/battery';
-import { emptyTotals, integrate, newPhysics, type HomeSpec, type HourFlows } from '../../apps/homes/model/physics';
-import { dailyYieldPerKwp, solarDay, solarEnergyPerKwp, solarPowerPerKwp } from '../../apps/homes/model/solar';
+import {
+  emptyTotals,
+  integrate,
+  newPhysics,
+  type HomeSpec,
+  type HourFlows,
+} from '../../apps/homes/model/physics';
+import {
+  dailyYieldPerKwp,
+  solarDay,
+  solarEnergyPerKwp,
+  solarPowerPerKwp,
+} from '../../apps/homes/model/solar';
 import { DAY_MS, HOUR_MS, isDayTariff, SUB_STEP_MS, tariffCode } from '../../apps/homes/model/time';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
@@ -26,7 +37,12 @@ describe('energy invariant: production + import = consumption + export + losses 
         (capacity, socFraction, production, consumption, efficiency, hours) => {
           const b = { capacityKwh: capacity, efficiency, powerKw: capacity * 0.5 };
           const soc = capacity * socFraction;
-          const out = settleStep(b, soc, production, consumption, hours, { importKwh: 0, exportKwh: 0, lossesKwh: 0, socKwh: 0 });
+          const out = settleStep(b, soc, production, consumption, hours, {
+            importKwh: 0,
+            exportKwh: 0,
+            lossesKwh: 0,
+            socKwh: 0,
+          });
           const lhs = production + out.importKwh;
           const rhs = consumption + out.exportKwh + out.lossesKwh + (out.socKwh - soc);
           expect(Math.abs(lhs - rhs)).toBeLessThan(1e-9);
@@ -55,14 +71,25 @@ describe('energy invariant: production + import = consumption + export + losses 
           const s = spec(kwp, capacity);
           const state = newPhysics(s, rng);
           let steps = 0;
-          integrate(s, state, rng, T0 + offset, T0 + offset + span, emptyTotals(), undefined, (start, h, prod, cons, f, before) => {
-            steps++;
-            expect(h * HOUR_MS).toBeLessThanOrEqual(SUB_STEP_MS + 1e-6);
-            // A sub-step never straddles a quarter hour, hence never an hour or tariff boundary.
-            expect(Math.floor(start / SUB_STEP_MS)).toBe(Math.floor((start + h * HOUR_MS - 1) / SUB_STEP_MS));
-            const diff = prod + f.importKwh - (cons + f.exportKwh + f.lossesKwh + (f.socKwh - before));
-            expect(Math.abs(diff)).toBeLessThan(1e-9);
-          });
+          integrate(
+            s,
+            state,
+            rng,
+            T0 + offset,
+            T0 + offset + span,
+            emptyTotals(),
+            undefined,
+            (start, h, prod, cons, f, before) => {
+              steps++;
+              expect(h * HOUR_MS).toBeLessThanOrEqual(SUB_STEP_MS + 1e-6);
+              // A sub-step never straddles a quarter hour, hence never an hour or tariff boundary.
+              expect(Math.floor(start / SUB_STEP_MS)).toBe(
+                Math.floor((start + h * HOUR_MS - 1) / SUB_STEP_MS),
+              );
+              const diff = prod + f.importKwh - (cons + f.exportKwh + f.lossesKwh + (f.socKwh - before));
+              expect(Math.abs(diff)).toBeLessThan(1e-9);
+            },
+          );
           expect(steps).toBeGreaterThanOrEqual(Math.ceil(span / SUB_STEP_MS));
         },
       ),
@@ -76,7 +103,8 @@ describe('energy invariant: production + import = consumption + export + losses 
     const state = newPhysics(s, rng);
     const soc0 = state.socKwh;
     const t = integrate(s, state, rng, T0 + 150 * DAY_MS, T0 + 160 * DAY_MS);
-    const diff = t.productionKwh + t.importKwh - (t.consumptionKwh + t.exportKwh + t.lossesKwh + (state.socKwh - soc0));
+    const diff =
+      t.productionKwh + t.importKwh - (t.consumptionKwh + t.exportKwh + t.lossesKwh + (state.socKwh - soc0));
     expect(Math.abs(diff)).toBeLessThan(1e-6);
     expect(t.lossesKwh).toBeGreaterThan(0);
   });
@@ -108,7 +136,11 @@ describe('solar', () => {
 
   it('gives a Belgian annual yield: about 930 kWh per kWp clear-sky, 700–900 with weather', () => {
     const rng = createRng(1);
-    const s: HomeSpec = { solarKwp: 1, consumptionFactor: 1, battery: { capacityKwh: 0, efficiency: 0.92, powerKw: 0 } };
+    const s: HomeSpec = {
+      solarKwp: 1,
+      consumptionFactor: 1,
+      battery: { capacityKwh: 0, efficiency: 0.92, powerKw: 0 },
+    };
     const t = integrate(s, newPhysics(s, rng), rng, T0, T0 + 365 * DAY_MS);
     // Weather mean ≈ 0.7·1.0 + 0.3·0.5 = 0.85 of the clear-sky 930 kWh.
     expect(t.productionKwh).toBeGreaterThan(700);
@@ -124,10 +156,19 @@ describe('a 29-hour tick', () => {
     const hours: HourFlows[] = [];
     const from = Date.parse('2025-05-10T20:00:00Z');
     const producedByHour = new Map<number, number>();
-    const t = integrate(s, state, rng, from, from + 29.2 * HOUR_MS, emptyTotals(), hours, (start, _h, prod) => {
-      const hour = new Date(start).getUTCHours();
-      producedByHour.set(hour, (producedByHour.get(hour) ?? 0) + prod);
-    });
+    const t = integrate(
+      s,
+      state,
+      rng,
+      from,
+      from + 29.2 * HOUR_MS,
+      emptyTotals(),
+      hours,
+      (start, _h, prod) => {
+        const hour = new Date(start).getUTCHours();
+        producedByHour.set(hour, (producedByHour.get(hour) ?? 0) + prod);
+      },
+    );
     expect(t.subSteps).toBe(Math.ceil((29.2 * 60) / 15));
     expect(hours).toHaveLength(30);
     expect(producedByHour.get(2)).toBe(0);

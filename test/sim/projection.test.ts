@@ -15,7 +15,14 @@ import { DAY_MS, HOUR_MS } from '../../apps/homes/model/time';
 const NOW = Date.parse('2025-06-01T00:00:00Z');
 const SPOT: SpotQuote = { buy: 0.1, sell: 0.08 };
 
-function staticOffer(provider: string, dayBuy: number, nightBuy: number, daySell: number, nightSell: number, extra: Partial<Offer> = {}): Offer {
+function staticOffer(
+  provider: string,
+  dayBuy: number,
+  nightBuy: number,
+  daySell: number,
+  nightSell: number,
+  extra: Partial<Offer> = {},
+): Offer {
   return {
     offer_id: `${provider}-o1`,
     provider_id: provider,
@@ -43,8 +50,20 @@ const contractOf = (offer: Offer, endMs = NOW + 200 * DAY_MS): Contract => ({
   endMs,
 });
 
-const nightHeavy: AnnualProfile = { importDayKwh: 500, importNightKwh: 3000, exportDayKwh: 200, exportNightKwh: 0, observedHours: 720 };
-const solarHeavy: AnnualProfile = { importDayKwh: 300, importNightKwh: 1200, exportDayKwh: 4000, exportNightKwh: 0, observedHours: 720 };
+const nightHeavy: AnnualProfile = {
+  importDayKwh: 500,
+  importNightKwh: 3000,
+  exportDayKwh: 200,
+  exportNightKwh: 0,
+  observedHours: 720,
+};
+const solarHeavy: AnnualProfile = {
+  importDayKwh: 300,
+  importNightKwh: 1200,
+  exportDayKwh: 4000,
+  exportNightKwh: 0,
+  observedHours: 720,
+};
 
 const steady = staticOffer('steady', 0.15, 0.12, 0.1, 0.08);
 const nightOwl = staticOffer('owl', 0.22, 0.06, 0.12, 0.04);
@@ -101,9 +120,13 @@ describe('decideDaily', () => {
 
   it('adds the switching discount only when switching at least one day before expiry', () => {
     const withDiscount = staticOffer('disc', 0.15, 0.12, 0.1, 0.08, { switching_discount: 75 }); // same prices
-    const early = decideDaily(input({ offers: [withDiscount], contract: contractOf(steady, NOW + 2 * DAY_MS) }));
+    const early = decideDaily(
+      input({ offers: [withDiscount], contract: contractOf(steady, NOW + 2 * DAY_MS) }),
+    );
     expect(early).toMatchObject({ kind: 'switch', savings: { discount: 75 } });
-    const late = decideDaily(input({ offers: [withDiscount], contract: contractOf(steady, NOW + 12 * HOUR_MS) }));
+    const late = decideDaily(
+      input({ offers: [withDiscount], contract: contractOf(steady, NOW + 12 * HOUR_MS) }),
+    );
     expect(late.kind).toBe('stay');
   });
 
@@ -123,7 +146,9 @@ describe('decideDaily', () => {
   });
 
   it('at expiry switches to the best offer even under the threshold, and buys at spot without offers', () => {
-    const d = decideDaily(input({ offers: [nightOwl], contract: contractOf(steady, NOW - 1), thresholdEur: 1e6 }));
+    const d = decideDaily(
+      input({ offers: [nightOwl], contract: contractOf(steady, NOW - 1), thresholdEur: 1e6 }),
+    );
     expect(d).toMatchObject({ kind: 'switch', offer: { provider_id: 'owl' }, savings: { discount: 0 } });
     expect(decideDaily(input({ offers: [], contract: contractOf(steady, NOW - 1) })).kind).toBe('spot');
   });
@@ -148,8 +173,13 @@ describe('UsageProfile', () => {
     p.add(0, 0, 12 * HOUR_MS, t);
     expect(p.annual()).toBeNull();
     p.add(0, 12 * HOUR_MS, 24 * HOUR_MS, t);
-    expect(p.annual()).toMatchObject({ importDayKwh: 4 * 365, importNightKwh: 8 * 365, exportDayKwh: 12 * 365 });
-    for (let d = 1; d <= 40; d++) p.add(d, d * DAY_MS, (d + 1) * DAY_MS, { ...emptyTotals(), importDayKwh: 1 });
+    expect(p.annual()).toMatchObject({
+      importDayKwh: 4 * 365,
+      importNightKwh: 8 * 365,
+      exportDayKwh: 12 * 365,
+    });
+    for (let d = 1; d <= 40; d++)
+      p.add(d, d * DAY_MS, (d + 1) * DAY_MS, { ...emptyTotals(), importDayKwh: 1 });
     expect(p.annual()!.observedHours).toBe(30 * 24);
     expect(p.annual()!.importNightKwh).toBe(0);
   });

@@ -72,8 +72,14 @@ export async function startScenario(
     { speed: SPEED, startMs: START, tickMs: 1000, log, now: () => real, autoTick: false },
     clients.simulation,
   );
-  const antwerp = createUtilitiesApp({ region: 'antwerp', providers: [pricey], seed: 't', log }, clients.antwerp);
-  const brabant = createUtilitiesApp({ region: 'brabant', providers: [bargain], seed: 't', log }, clients.brabant);
+  const antwerp = createUtilitiesApp(
+    { region: 'antwerp', providers: [pricey], seed: 't', log },
+    clients.antwerp,
+  );
+  const brabant = createUtilitiesApp(
+    { region: 'brabant', providers: [bargain], seed: 't', log },
+    clients.brabant,
+  );
   const homes = createHomesApp(
     { region: 'antwerp', homes: generateHomes('antwerp', 3), thresholdEur: 50, seed: 't', log },
     clients.homes,
