@@ -15,7 +15,11 @@ import { TlsTransport } from '../gateway/transport/tls';
 import type { Connection, Listener } from '../gateway/transport/transport';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '3' }, size: { type: 'string', default: '200' } },
+  options: {
+    messages: { type: 'string', default: '200000' },
+    rounds: { type: 'string', default: '3' },
+    size: { type: 'string', default: '200' },
+  },
 });
 const MESSAGES = Math.min(Number(values.messages), 5_000_000);
 const ROUNDS = Math.min(Number(values.rounds), 10);
@@ -125,7 +129,13 @@ async function oneRound(setup: Setup): Promise<{ msgsPerS: number; nativeWrites:
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     finished,
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`round timed out at ${received}/${total} bytes`)), ROUND_TIMEOUT_MS))),
+    new Promise(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`round timed out at ${received}/${total} bytes`)),
+          ROUND_TIMEOUT_MS,
+        )),
+    ),
   ]).finally(() => clearTimeout(timer));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const nativeWrites = (conn as BaseConnection).stats.nativeWrites;
@@ -142,7 +152,9 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const id = await devIdentity({ commonName: 'bench' });
   const all = setups(id);
-  console.log(`transport bench: ${MESSAGES} messages of ${SIZE} B, one connection, ${ROUNDS} interleaved rounds (median), Node ${process.version}`);
+  console.log(
+    `transport bench: ${MESSAGES} messages of ${SIZE} B, one connection, ${ROUNDS} interleaved rounds (median), Node ${process.version}`,
+  );
   // Rounds interleave the transports so that load from other processes hits them alike.
   const rates: Record<string, number[]> = Object.fromEntries(Object.keys(all).map((n) => [n, []]));
   const writes: Record<string, number> = {};
@@ -162,7 +174,9 @@ async function main(): Promise<void> {
         `${writes[name]} native writes (${(MESSAGES / writes[name]).toFixed(0)} msgs each)  rounds: ${rates[name].map((x) => Math.round(x / 1000) + 'k').join(' ')}`,
     );
   }
-  console.log(`ratios: tls/tcp ${(results.tls / results.tcp).toFixed(2)}  quic/tcp ${(results.quic / results.tcp).toFixed(2)}  quic/tls ${(results.quic / results.tls).toFixed(2)}`);
+  console.log(
+    `ratios: tls/tcp ${(results.tls / results.tcp).toFixed(2)}  quic/tcp ${(results.quic / results.tcp).toFixed(2)}  quic/tls ${(results.quic / results.tls).toFixed(2)}`,
+  );
 }
 
 main().catch((err: Error) => {

@@ -40,7 +40,9 @@ export abstract class BaseConnection implements Connection {
     }
     if (chunk.byteLength === 0) return;
     // A view, not a copy: like socket.write, the caller must not reuse `chunk` afterwards.
-    this.queue.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.queue.push(
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
     this.queuedBytes += chunk.byteLength;
     this.aboveZero = true;
     if (!this.flushScheduled) {

@@ -47,7 +47,9 @@ export function newQuicSeed(): Uint8Array {
   return randomBytes(32);
 }
 
-export async function selfSignedCertificate(options: DevIdentityOptions = {}): Promise<{ certPem: string; keyPem: string }> {
+export async function selfSignedCertificate(
+  options: DevIdentityOptions = {},
+): Promise<{ certPem: string; keyPem: string }> {
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -59,7 +61,9 @@ export async function selfSignedCertificate(options: DevIdentityOptions = {}): P
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + (options.validDays ?? 365) * 86_400_000);
-  const subject = [{ name: 'commonName', value: options.commonName ?? `cortexiq-dev-${randomUUID().slice(0, 8)}` }];
+  const subject = [
+    { name: 'commonName', value: options.commonName ?? `cortexiq-dev-${randomUUID().slice(0, 8)}` },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   const altNames = (options.altNames ?? ['localhost', '127.0.0.1', '::1']).map((name) =>
@@ -79,7 +83,13 @@ export async function selfSignedCertificate(options: DevIdentityOptions = {}): P
 export async function devIdentity(options: DevIdentityOptions = {}): Promise<NodeIdentity> {
   const quicSeed = newQuicSeed();
   const { certPem, keyPem } = await selfSignedCertificate(options);
-  return { quicSeed, quicPeerId: peerIdFromSeed(quicSeed), certPem, keyPem, tlsFingerprint: fingerprintPem(certPem) };
+  return {
+    quicSeed,
+    quicPeerId: peerIdFromSeed(quicSeed),
+    certPem,
+    keyPem,
+    tlsFingerprint: fingerprintPem(certPem),
+  };
 }
 
 export interface PemIdentityInput {
@@ -118,6 +128,9 @@ export function identityFromPem(input: PemIdentityInput): NodeIdentity {
 }
 
 /** The `security` a listener presents with this identity (both transports read what they need). */
-export function listenerSecurity(id: NodeIdentity, extra: Partial<TransportSecurity> = {}): TransportSecurity {
+export function listenerSecurity(
+  id: NodeIdentity,
+  extra: Partial<TransportSecurity> = {},
+): TransportSecurity {
   return { certPem: id.certPem, keyPem: id.keyPem, quicSeed: id.quicSeed, ...extra };
 }

@@ -16,13 +16,19 @@ const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvw
 
 function checkSeed(seed: Uint8Array): void {
   if (seed.byteLength !== ED25519_SEED_BYTES) {
-    throw new Error(`security.quicSeed: expected a ${ED25519_SEED_BYTES}-byte Ed25519 seed, got ${seed.byteLength} bytes`);
+    throw new Error(
+      `security.quicSeed: expected a ${ED25519_SEED_BYTES}-byte Ed25519 seed, got ${seed.byteLength} bytes`,
+    );
   }
 }
 
 export function ed25519PublicKey(seed: Uint8Array): Buffer {
   checkSeed(seed);
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return spki.subarray(spki.length - 32);
 }
@@ -34,7 +40,11 @@ export function ed25519PrivateKeyProtobuf(seed: Uint8Array): Buffer {
 }
 
 export function peerIdFromSeed(seed: Uint8Array): string {
-  const publicKeyProto = Buffer.concat([PROTOBUF_KEY_TYPE_ED25519, Buffer.from([0x12, 32]), ed25519PublicKey(seed)]);
+  const publicKeyProto = Buffer.concat([
+    PROTOBUF_KEY_TYPE_ED25519,
+    Buffer.from([0x12, 32]),
+    ed25519PublicKey(seed),
+  ]);
   // Identity multihash: code 0x00, then the length (36 fits one varint byte).
   return base58btc(Buffer.concat([Buffer.from([0x00, publicKeyProto.length]), publicKeyProto]));
 }

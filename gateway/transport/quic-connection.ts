@@ -79,7 +79,10 @@ export class QuicConnection extends BaseConnection {
         if (this.queuedBytes > 0 || this.ending) this.flush();
         else this.checkDrain();
       },
-      (err: Error) => this.end(this.isClosed ? undefined : new Error(`quic write to ${this.remoteAddress} failed: ${err.message}`)),
+      (err: Error) =>
+        this.end(
+          this.isClosed ? undefined : new Error(`quic write to ${this.remoteAddress} failed: ${err.message}`),
+        ),
     );
   }
 

@@ -102,7 +102,11 @@ class QuicListener implements Listener {
         const s = await conn.inboundStream();
         return [s, await s.read(64 * 1024)];
       };
-      [stream, first] = await withTimeout(opened(), STREAM_OPEN_TIMEOUT_MS, () => new Error('no stream opened'));
+      [stream, first] = await withTimeout(
+        opened(),
+        STREAM_OPEN_TIMEOUT_MS,
+        () => new Error('no stream opened'),
+      );
       if (!first || first[0] !== STREAM_PREAMBLE) throw new Error('bad stream preamble');
     } catch {
       conn.abort();
@@ -114,7 +118,9 @@ class QuicListener implements Listener {
     }
     const initialData = Buffer.from(first.buffer, first.byteOffset + 1, first.byteLength - 1);
     const remoteIdentity = peerIdOf(conn);
-    this.onConnection(new QuicConnection({ conn, stream, remoteAddress: remoteAddressOf(conn), remoteIdentity, initialData }));
+    this.onConnection(
+      new QuicConnection({ conn, stream, remoteAddress: remoteAddressOf(conn), remoteIdentity, initialData }),
+    );
   }
 
   /** Stops accepting and closes the connections it accepted (quinn closes them with the endpoint). */
@@ -122,9 +128,11 @@ class QuicListener implements Listener {
     if (this.closing) return;
     this.closing = true;
     for (const conn of this.live) conn.abort();
-    await withTimeout(this.server.abort(), LISTENER_CLOSE_MAX_MS, () => new Error('quinn endpoint did not go idle')).catch(
-      () => undefined,
-    );
+    await withTimeout(
+      this.server.abort(),
+      LISTENER_CLOSE_MAX_MS,
+      () => new Error('quinn endpoint did not go idle'),
+    ).catch(() => undefined);
   }
 }
 
@@ -140,7 +148,9 @@ export class QuicTransport implements Transport {
   async listen(options: ListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
     const seed = options.security.quicSeed;
     if (!seed) {
-      throw new Error('quic listen: security.quicSeed is required (use devIdentity() from gateway/transport/identity for development)');
+      throw new Error(
+        'quic listen: security.quicSeed is required (use devIdentity() from gateway/transport/identity for development)',
+      );
     }
     const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, this.options));
     const { address } = await resolveHost(options.host);
@@ -148,7 +158,9 @@ export class QuicTransport implements Transport {
     try {
       server = new this.quinn.Server(config, address, options.port);
     } catch (err) {
-      throw new Error(`quic listen ${hostPort(options.host, options.port)} failed: ${(err as Error).message}`);
+      throw new Error(
+        `quic listen ${hostPort(options.host, options.port)} failed: ${(err as Error).message}`,
+      );
     }
     return new QuicListener(server, seed, onConnection);
   }
@@ -158,13 +170,17 @@ export class QuicTransport implements Transport {
     const where = hostPort(options.host, options.port);
     const pinned = security.pinned ?? [];
     if (pinned.length === 0 && !security.insecure) {
-      throw new Error(`quic dial ${where}: refusing an unverified gateway; set security.pinned (peer ids) or security.insecure`);
+      throw new Error(
+        `quic dial ${where}: refusing an unverified gateway; set security.pinned (peer ids) or security.insecure`,
+      );
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     const seed = security.quicSeed ?? (ephemeralSeed ??= newQuicSeed());
     const { address, family } = await resolveHost(options.host);
     // One endpoint per dial: its handshake timeout is this dial's, and it goes with the connection.
-    const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, { ...this.options, handshakeTimeoutMs: timeoutMs }));
+    const config = new this.quinn.QuinnConfig(
+      quinnConfigInit(seed, { ...this.options, handshakeTimeoutMs: timeoutMs }),
+    );
     const client = new this.quinn.Client(config, family === 4 ? 0 : 1);
     let conn: QuinnConnection | undefined;
     try {
@@ -174,8 +190,13 @@ export class QuicTransport implements Transport {
         () => new Error(`timed out after ${timeoutMs} ms (is a gateway listening on UDP ${options.port}?)`),
       );
       const peerId = peerIdOf(conn);
-      if (!security.insecure && !pinned.includes(peerId)) throw new Error(`peer id ${peerId} is not in security.pinned`);
-      const stream = await withTimeout(conn.outboundStream(), timeoutMs, () => new Error('timed out opening the stream'));
+      if (!security.insecure && !pinned.includes(peerId))
+        throw new Error(`peer id ${peerId} is not in security.pinned`);
+      const stream = await withTimeout(
+        conn.outboundStream(),
+        timeoutMs,
+        () => new Error('timed out opening the stream'),
+      );
       await stream.write(Uint8Array.of(STREAM_PREAMBLE));
       return new QuicConnection({
         conn,

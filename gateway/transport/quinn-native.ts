@@ -53,7 +53,9 @@ export function quicPackageDir(): string {
     const dir = path.join(base, QUIC_PACKAGE);
     if (existsSync(path.join(dir, 'package.json'))) return dir;
   }
-  throw new Error(`QUIC transport: ${QUIC_PACKAGE}@${QUIC_PACKAGE_VERSION} is not installed (run npm install)`);
+  throw new Error(
+    `QUIC transport: ${QUIC_PACKAGE}@${QUIC_PACKAGE_VERSION} is not installed (run npm install)`,
+  );
 }
 
 let binding: QuinnBinding | undefined;
@@ -61,9 +63,12 @@ let binding: QuinnBinding | undefined;
 export function loadQuinn(): QuinnBinding {
   if (binding) return binding;
   const dir = quicPackageDir();
-  const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   if (version !== QUIC_PACKAGE_VERSION) {
-    throw new Error(`QUIC transport: expected ${QUIC_PACKAGE}@${QUIC_PACKAGE_VERSION}, found ${version} (the version is pinned)`);
+    throw new Error(
+      `QUIC transport: expected ${QUIC_PACKAGE}@${QUIC_PACKAGE_VERSION}, found ${version} (the version is pinned)`,
+    );
   }
   const native = `${QUIC_PACKAGE}-${platformSuffix()}`;
   try {
@@ -84,7 +89,10 @@ export interface QuinnTuning {
 }
 
 export function quinnConfigInit(seed: Uint8Array, tuning: QuinnTuning = {}): QuinnConfigInit {
-  const init: QuinnConfigInit = { ...QUINN_DEFAULT_OPTIONS, privateKeyProto: ed25519PrivateKeyProtobuf(seed) };
+  const init: QuinnConfigInit = {
+    ...QUINN_DEFAULT_OPTIONS,
+    privateKeyProto: ed25519PrivateKeyProtobuf(seed),
+  };
   if (tuning.handshakeTimeoutMs !== undefined) init.handshakeTimeout = tuning.handshakeTimeoutMs;
   if (tuning.idleTimeoutMs !== undefined) init.maxIdleTimeout = tuning.idleTimeoutMs;
   if (tuning.keepAliveMs !== undefined) init.keepAliveInterval = tuning.keepAliveMs;

@@ -12,35 +12,48 @@ export interface TransportSecurity {
   certPem?: string;
   /** TLS/TCP: PEM private key matching `certPem`. */
   keyPem?: string;
-  /** TLS/TCP: PEM CA bundle; when set, the other side's certificate must chain to it. */
+  /**
+   * TLS/TCP dial: PEM CA bundle; the server's certificate must chain to it. Only the chain is
+   * checked, not the host name (gateways are dialed by loopback addresses and service names; the
+   * CA is the mesh's private one). Not used by QUIC (libp2p identities have no CA path).
+   */
   caPem?: string;
-  /** QUIC: 32-byte Ed25519 seed of this side's libp2p identity. */
+  /** QUIC: 32-byte Ed25519 seed of this side's libp2p identity (a dialer without one gets a per-process one). */
   quicSeed?: Uint8Array;
   /**
-   * Identities accepted from the other side when no CA decides: QUIC peer ids, or TLS certificate
-   * SHA-256 fingerprints (hex, colon-free). Empty or absent: no pinning.
+   * Dial: identities accepted from the listener: QUIC peer ids, or TLS certificate SHA-256
+   * fingerprints (hex; colons and case are ignored). With `caPem` too, both must hold. Empty or
+   * absent: no pinning. A dial with neither `caPem` (TLS), `pinned` nor `insecure` is refused.
+   * Listeners never refuse by identity; the gateway checks `remoteIdentity` at the protocol level.
    */
   pinned?: readonly string[];
-  /** Accept an unverified other side (development identities only). */
+  /** Dial: accept an unverified listener, skipping `caPem` and `pinned` (development only). */
   insecure?: boolean;
   /** TLS/TCP server: ask clients for a certificate (mesh peers use it for mutual auth). */
   requestClientCert?: boolean;
 }
 
 export interface Connection {
-  /** Queue bytes for sending; flushed, coalesced, at the end of the current event-loop turn. */
+  /**
+   * Queue bytes for sending; flushed, coalesced, at the end of the current event-loop turn. The
+   * chunk is not copied: do not modify it afterwards. After close/destroy, writes are dropped.
+   */
   write(chunk: Uint8Array): void;
   /** Bytes accepted by `write` that the transport has not yet handed to the OS / native layer. */
   readonly pendingBytes: number;
-  /** Called with each chunk of bytes as it arrives, in order. Set once, before data flows. */
+  /** Called with each chunk of bytes as it arrives, in order. One handler; bytes that arrive before it is set are kept for it. */
   onData(handler: (chunk: Buffer) => void): void;
-  /** Called once when the connection ends, with the error if it failed. */
+  /**
+   * Called once when the connection ends (close from either side, destroy, listener close, loss or
+   * idle timeout), with the error if it failed; no error after a graceful close. One handler; set
+   * after the end, it is called at once.
+   */
   onClose(handler: (err?: Error) => void): void;
   /** Called when `pendingBytes` falls back to zero after having been above zero. */
   onDrain(handler: () => void): void;
-  /** Flush what is queued, then close the sending side and the connection. */
+  /** Flush what is queued, then close the sending side and the connection; the peer receives every byte first. */
   close(): void;
-  /** Drop the connection at once. */
+  /** Drop the connection at once (queued bytes are lost); onClose gets `err`. */
   destroy(err?: Error): void;
   /** `host:port` of the other side, for logs and admin APIs. */
   readonly remoteAddress: string;
@@ -55,6 +68,7 @@ export interface Listener {
   readonly port: number;
   /** The identity this listener presents (QUIC peer id or TLS fingerprint). */
   readonly identity: string;
+  /** Stop accepting and drop the connections this listener accepted; never waits on peers. */
   close(): Promise<void>;
 }
 
@@ -68,7 +82,7 @@ export interface DialOptions {
   host: string;
   port: number;
   security: TransportSecurity;
-  /** Give up connecting after this many ms. */
+  /** Give up connecting after this many ms (default 10 000). */
   timeoutMs?: number;
 }
 

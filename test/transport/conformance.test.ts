@@ -4,7 +4,18 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { listenerSecurity } from '../../gateway/transport/identity';
-import { closeRecorder, connectPair, echoListener, HOST, identities, type Pair, receive, sleep, statsOf, transportCases } from './harness';
+import {
+  closeRecorder,
+  connectPair,
+  echoListener,
+  HOST,
+  identities,
+  type Pair,
+  receive,
+  sleep,
+  statsOf,
+  transportCases,
+} from './harness';
 
 describe.each(transportCases)('$name transport', (tc) => {
   let pair: Pair | undefined;
@@ -18,11 +29,13 @@ describe.each(transportCases)('$name transport', (tc) => {
     pair = await connectPair(tc);
     const count = 20_000;
     const expected = Buffer.alloc(count * 8);
-    for (let i = 0; i < count; i++) expected.writeBigUInt64BE(BigInt(i) * 0x9e3779b97f4a7c15n & 0xffffffffffffffffn, i * 8);
+    for (let i = 0; i < count; i++)
+      expected.writeBigUInt64BE((BigInt(i) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn, i * 8);
     const got = receive(pair.server, expected.length);
     // Spread over several turns so that several flushes happen, some while a write is in flight.
     for (let turn = 0; turn < 20; turn++) {
-      for (let i = turn * 1000; i < (turn + 1) * 1000; i++) pair.client.write(expected.subarray(i * 8, i * 8 + 8));
+      for (let i = turn * 1000; i < (turn + 1) * 1000; i++)
+        pair.client.write(expected.subarray(i * 8, i * 8 + 8));
       await new Promise((r) => setImmediate(r));
     }
     expect((await got).equals(expected)).toBe(true);
@@ -34,10 +47,13 @@ describe.each(transportCases)('$name transport', (tc) => {
     const atServer = receive(pair.server, payload.length);
     pair.client.write(payload);
     const received = await atServer;
-    expect(createHash('sha256').update(received).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    expect(createHash('sha256').update(received).digest('hex')).toBe(
+      createHash('sha256').update(payload).digest('hex'),
+    );
     const back = receive(pair.client, payload.length);
     // Echo in 64 KiB pieces: many writes, coalesced again on the way back.
-    for (let off = 0; off < received.length; off += 65_536) pair.server.write(received.subarray(off, off + 65_536));
+    for (let off = 0; off < received.length; off += 65_536)
+      pair.server.write(received.subarray(off, off + 65_536));
     expect((await back).equals(payload)).toBe(true);
   });
 
@@ -70,28 +86,31 @@ describe.each(transportCases)('$name transport', (tc) => {
     expect(drains).toBe(1);
   });
 
-  it.each(['client', 'server'] as const)('close() from the %s delivers queued bytes and reports onClose once on both ends', async (side) => {
-    pair = await connectPair(tc);
-    const closer = side === 'client' ? pair.client : pair.server;
-    const other = side === 'client' ? pair.server : pair.client;
-    const a = closeRecorder(closer);
-    const b = closeRecorder(other);
-    const last = randomBytes(300_000);
-    const got = receive(other, last.length);
-    closer.write(last);
-    closer.close(); // before the per-turn flush: close must still send it first
-    expect((await got).equals(last)).toBe(true);
-    expect(await a.closed).toBeUndefined();
-    expect(await b.closed).toBeUndefined();
-    closer.close();
-    closer.destroy();
-    await sleep(100);
-    expect(a.calls).toHaveLength(1);
-    expect(b.calls).toHaveLength(1);
-    // Writes after close are dropped and counted, never thrown.
-    closer.write(Buffer.from('late'));
-    expect(statsOf(closer).droppedAfterClose).toBe(4);
-  });
+  it.each(['client', 'server'] as const)(
+    'close() from the %s delivers queued bytes and reports onClose once on both ends',
+    async (side) => {
+      pair = await connectPair(tc);
+      const closer = side === 'client' ? pair.client : pair.server;
+      const other = side === 'client' ? pair.server : pair.client;
+      const a = closeRecorder(closer);
+      const b = closeRecorder(other);
+      const last = randomBytes(300_000);
+      const got = receive(other, last.length);
+      closer.write(last);
+      closer.close(); // before the per-turn flush: close must still send it first
+      expect((await got).equals(last)).toBe(true);
+      expect(await a.closed).toBeUndefined();
+      expect(await b.closed).toBeUndefined();
+      closer.close();
+      closer.destroy();
+      await sleep(100);
+      expect(a.calls).toHaveLength(1);
+      expect(b.calls).toHaveLength(1);
+      // Writes after close are dropped and counted, never thrown.
+      closer.write(Buffer.from('late'));
+      expect(statsOf(closer).droppedAfterClose).toBe(4);
+    },
+  );
 
   it('destroy(err) reports that error locally and ends the other side', async () => {
     pair = await connectPair(tc);
@@ -142,7 +161,9 @@ describe.each(transportCases)('$name transport', (tc) => {
     const listener = await echoListener(tc, serverId);
     try {
       const conns = await Promise.all(
-        [1, 2, 3].map(() => tc.transport.dial({ host: HOST, port: listener.port, security: tc.pinning(serverId, clientId) })),
+        [1, 2, 3].map(() =>
+          tc.transport.dial({ host: HOST, port: listener.port, security: tc.pinning(serverId, clientId) }),
+        ),
       );
       const echoes = conns.map((c, i) => {
         const p = receive(c, 1000);
@@ -161,8 +182,12 @@ describe.each(transportCases)('$name transport', (tc) => {
     const [serverId] = await identities();
     const { certPem, keyPem, quicSeed } = listenerSecurity(serverId);
     const missing = tc.name === 'tls' ? { quicSeed } : { certPem, keyPem };
-    await expect(tc.transport.listen({ host: HOST, port: 0, security: missing }, () => undefined)).rejects.toThrow(
-      tc.name === 'tls' ? /security\.certPem and security\.keyPem are required/ : /security\.quicSeed is required/,
+    await expect(
+      tc.transport.listen({ host: HOST, port: 0, security: missing }, () => undefined),
+    ).rejects.toThrow(
+      tc.name === 'tls'
+        ? /security\.certPem and security\.keyPem are required/
+        : /security\.quicSeed is required/,
     );
   });
 });

@@ -21,7 +21,11 @@ export const transportCases: TransportCase[] = [
     name: 'tls',
     transport: new TlsTransport(),
     identityOf: (id) => id.tlsFingerprint,
-    pinning: (server, client) => ({ pinned: [server.tlsFingerprint], certPem: client?.certPem, keyPem: client?.keyPem }),
+    pinning: (server, client) => ({
+      pinned: [server.tlsFingerprint],
+      certPem: client?.certPem,
+      keyPem: client?.keyPem,
+    }),
   },
   {
     name: 'quic',
@@ -34,7 +38,10 @@ export const transportCases: TransportCase[] = [
 let cached: Promise<[NodeIdentity, NodeIdentity]> | undefined;
 /** Two identities reused across tests (RSA key generation costs ~0.3 s each). */
 export function identities(): Promise<[NodeIdentity, NodeIdentity]> {
-  return (cached ??= Promise.all([devIdentity({ commonName: 'server' }), devIdentity({ commonName: 'client' })]));
+  return (cached ??= Promise.all([
+    devIdentity({ commonName: 'server' }),
+    devIdentity({ commonName: 'client' }),
+  ]));
 }
 
 export interface Pair {
@@ -54,7 +61,11 @@ export async function connectPair(tc: TransportCase, security?: TransportSecurit
     { host: HOST, port: 0, security: listenerSecurity(serverId, { requestClientCert: true }) },
     resolveServer,
   );
-  const client = await tc.transport.dial({ host: HOST, port: listener.port, security: security ?? tc.pinning(serverId, clientId) });
+  const client = await tc.transport.dial({
+    host: HOST,
+    port: listener.port,
+    security: security ?? tc.pinning(serverId, clientId),
+  });
   return { listener, client, server: await serverConn, serverId, clientId };
 }
 
@@ -68,7 +79,10 @@ export function receive(conn: Connection, bytes: number, timeoutMs = 20_000): Pr
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let got = 0;
-    const timer = setTimeout(() => reject(new Error(`received ${got} of ${bytes} bytes in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`received ${got} of ${bytes} bytes in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     conn.onData((chunk) => {
       chunks.push(Buffer.from(chunk));
       got += chunk.byteLength;
@@ -81,7 +95,10 @@ export function receive(conn: Connection, bytes: number, timeoutMs = 20_000): Pr
 }
 
 /** Records every onClose call so tests can check it happened exactly once. */
-export function closeRecorder(conn: Connection): { calls: (Error | undefined)[]; closed: Promise<Error | undefined> } {
+export function closeRecorder(conn: Connection): {
+  calls: (Error | undefined)[];
+  closed: Promise<Error | undefined>;
+} {
   const calls: (Error | undefined)[] = [];
   const closed = new Promise<Error | undefined>((resolve) =>
     conn.onClose((err) => {
@@ -98,5 +115,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** Echoes everything back on every connection the listener accepts. */
 export async function echoListener(tc: TransportCase, id: NodeIdentity): Promise<Listener> {
-  return tc.transport.listen({ host: HOST, port: 0, security: listenerSecurity(id) }, (conn) => conn.onData((d) => conn.write(d)));
+  return tc.transport.listen({ host: HOST, port: 0, security: listenerSecurity(id) }, (conn) =>
+    conn.onData((d) => conn.write(d)),
+  );
 }

@@ -1,7 +1,13 @@
 /** Development identities, PEM loading and the libp2p key encoding. */
 import { createPrivateKey, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
 import * as fc from 'fast-check';
-import { fingerprintPem, identityFromPem, normaliseFingerprint, peerIdFromSeed, selfSignedCertificate } from '../../gateway/transport/identity';
+import {
+  fingerprintPem,
+  identityFromPem,
+  normaliseFingerprint,
+  peerIdFromSeed,
+  selfSignedCertificate,
+} from '../../gateway/transport/identity';
 import { base58btc, ed25519PrivateKeyProtobuf, ed25519PublicKey } from '../../gateway/transport/libp2p-key';
 import { identities } from './harness';
 
@@ -21,7 +27,11 @@ describe('devIdentity', () => {
   });
 
   it('honours altNames and validDays', async () => {
-    const { certPem } = await selfSignedCertificate({ commonName: 'gw', altNames: ['gateway-a.mesh', '10.0.0.7'], validDays: 2 });
+    const { certPem } = await selfSignedCertificate({
+      commonName: 'gw',
+      altNames: ['gateway-a.mesh', '10.0.0.7'],
+      validDays: 2,
+    });
     const cert = new X509Certificate(certPem);
     expect(cert.subjectAltName).toBe('DNS:gateway-a.mesh, IP Address:10.0.0.7');
     const lifeDays = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000;
@@ -41,10 +51,18 @@ describe('identityFromPem', () => {
 
   it('names the bad input', async () => {
     const [a, b] = await identities();
-    expect(() => identityFromPem({ certPem: 'nope', keyPem: a.keyPem })).toThrow(/^certPem: expected a PEM certificate/);
-    expect(() => identityFromPem({ certPem: a.certPem, keyPem: 'nope' })).toThrow(/^keyPem: expected a PEM private key/);
-    expect(() => identityFromPem({ certPem: a.certPem, keyPem: b.keyPem })).toThrow('keyPem: the private key does not match certPem');
-    expect(() => identityFromPem({ certPem: a.certPem, keyPem: a.keyPem, quicSeedHex: 'abc' })).toThrow(/^quicSeedHex: expected 64 hex/);
+    expect(() => identityFromPem({ certPem: 'nope', keyPem: a.keyPem })).toThrow(
+      /^certPem: expected a PEM certificate/,
+    );
+    expect(() => identityFromPem({ certPem: a.certPem, keyPem: 'nope' })).toThrow(
+      /^keyPem: expected a PEM private key/,
+    );
+    expect(() => identityFromPem({ certPem: a.certPem, keyPem: b.keyPem })).toThrow(
+      'keyPem: the private key does not match certPem',
+    );
+    expect(() => identityFromPem({ certPem: a.certPem, keyPem: a.keyPem, quicSeedHex: 'abc' })).toThrow(
+      /^quicSeedHex: expected 64 hex/,
+    );
     expect(() => fingerprintPem('junk')).toThrow(/^certPem: expected a PEM certificate/);
   });
 
@@ -64,9 +82,17 @@ describe('libp2p key encoding', () => {
 
   it('derives a public key that verifies signatures made with the seed', () => {
     const seed = Buffer.alloc(32, 9);
-    const key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+    const key = createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const sig = sign(null, Buffer.from('m'), key);
-    const pub = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), ed25519PublicKey(seed)]), format: 'der', type: 'spki' });
+    const pub = createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), ed25519PublicKey(seed)]),
+      format: 'der',
+      type: 'spki',
+    });
     expect(verify(null, Buffer.from('m'), pub, sig)).toBe(true);
   });
 
@@ -86,6 +112,8 @@ describe('libp2p key encoding', () => {
   });
 
   it('refuses a seed of the wrong size, naming the setting', () => {
-    expect(() => peerIdFromSeed(new Uint8Array(31))).toThrow('security.quicSeed: expected a 32-byte Ed25519 seed, got 31 bytes');
+    expect(() => peerIdFromSeed(new Uint8Array(31))).toThrow(
+      'security.quicSeed: expected a 32-byte Ed25519 seed, got 31 bytes',
+    );
   });
 });

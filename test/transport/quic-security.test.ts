@@ -15,13 +15,19 @@ describe('QUIC dial trust', () => {
   const accepted: Connection[] = [];
   beforeAll(async () => {
     const [serverId] = await identities();
-    listener = await quic.listen({ host: HOST, port: 0, security: listenerSecurity(serverId) }, (c) => accepted.push(c));
+    listener = await quic.listen({ host: HOST, port: 0, security: listenerSecurity(serverId) }, (c) =>
+      accepted.push(c),
+    );
   });
   afterAll(() => listener.close());
 
   it('accepts the pinned peer id', async () => {
     const [serverId] = await identities();
-    const conn = await quic.dial({ host: HOST, port: listener.port, security: { pinned: ['12D3KooWother', serverId.quicPeerId] } });
+    const conn = await quic.dial({
+      host: HOST,
+      port: listener.port,
+      security: { pinned: ['12D3KooWother', serverId.quicPeerId] },
+    });
     expect(conn.remoteIdentity).toBe(serverId.quicPeerId);
     expect(conn.rttMs()).toEqual(expect.any(Number));
     conn.close();
@@ -30,7 +36,9 @@ describe('QUIC dial trust', () => {
   it('refuses a listener whose peer id is not pinned, naming the peer id', async () => {
     const stranger = await devIdentity();
     const [serverId] = await identities();
-    await expect(quic.dial({ host: HOST, port: listener.port, security: { pinned: [stranger.quicPeerId] } })).rejects.toThrow(
+    await expect(
+      quic.dial({ host: HOST, port: listener.port, security: { pinned: [stranger.quicPeerId] } }),
+    ).rejects.toThrow(
       `quic dial 127.0.0.1:${listener.port} failed: peer id ${serverId.quicPeerId} is not in security.pinned`,
     );
   });
@@ -54,7 +62,11 @@ describe('QUIC dial trust', () => {
 
   it('resolves host names as well as IP literals', async () => {
     const [serverId] = await identities();
-    const conn = await quic.dial({ host: 'localhost', port: listener.port, security: { pinned: [serverId.quicPeerId] } });
+    const conn = await quic.dial({
+      host: 'localhost',
+      port: listener.port,
+      security: { pinned: [serverId.quicPeerId] },
+    });
     conn.close();
   });
 });
@@ -89,8 +101,13 @@ describe('QUIC peer that vanishes', () => {
     const transport = new QuicTransport({ idleTimeoutMs: 1_000, keepAliveMs: 300 });
     let resolveConn!: (c: Connection) => void;
     const accepted = new Promise<Connection>((r) => (resolveConn = r));
-    const listener = await transport.listen({ host: HOST, port: 0, security: listenerSecurity(serverId) }, resolveConn);
-    const child = fork(path.join(__dirname, 'fixtures/vanishing-peer.ts'), [String(listener.port)], { execArgv: ['--import', 'tsx'] });
+    const listener = await transport.listen(
+      { host: HOST, port: 0, security: listenerSecurity(serverId) },
+      resolveConn,
+    );
+    const child = fork(path.join(__dirname, 'fixtures/vanishing-peer.ts'), [String(listener.port)], {
+      execArgv: ['--import', 'tsx'],
+    });
     try {
       const ready = await new Promise((r) => child.once('message', r));
       expect(ready).toBe('ready');
@@ -101,7 +118,9 @@ describe('QUIC peer that vanishes', () => {
       const killedAt = Date.now();
       child.kill('SIGKILL');
       const err = await closes.closed;
-      expect(err?.message).toMatch(/^quic connection to 127\.0\.0\.1:\d+ lost \(peer aborted or idle timeout\)/);
+      expect(err?.message).toMatch(
+        /^quic connection to 127\.0\.0\.1:\d+ lost \(peer aborted or idle timeout\)/,
+      );
       expect(Date.now() - killedAt).toBeGreaterThanOrEqual(800);
       expect(Date.now() - killedAt).toBeLessThan(5_000);
       await new Promise((r) => setTimeout(r, 100));

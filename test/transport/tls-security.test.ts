@@ -19,8 +19,9 @@ describe('TLS dial trust', () => {
     meshCa = createTestCa('mesh-ca');
     otherCa = createTestCa('other-ca');
     caLeaf = meshCa.issue('gateway-a');
-    caListener = await tls.listen({ host: HOST, port: 0, security: { ...caLeaf, requestClientCert: true } }, (c) =>
-      c.onData((d) => c.write(d)),
+    caListener = await tls.listen(
+      { host: HOST, port: 0, security: { ...caLeaf, requestClientCert: true } },
+      (c) => c.onData((d) => c.write(d)),
     );
     const [serverId] = await identities();
     devListener = await echoListener(tlsCase, serverId);
@@ -30,7 +31,8 @@ describe('TLS dial trust', () => {
     await devListener.close();
   });
 
-  const dial = (listener: Listener, security: TransportSecurity) => tls.dial({ host: HOST, port: listener.port, security, timeoutMs: 3000 });
+  const dial = (listener: Listener, security: TransportSecurity) =>
+    tls.dial({ host: HOST, port: listener.port, security, timeoutMs: 3000 });
 
   it('accepts a server whose chain verifies against caPem, though the host name is not in its SAN', async () => {
     const conn = await dial(caListener, { caPem: meshCa.caPem });
@@ -39,13 +41,19 @@ describe('TLS dial trust', () => {
   });
 
   it('refuses a server that does not chain to caPem', async () => {
-    await expect(dial(caListener, { caPem: otherCa.caPem })).rejects.toThrow(/does not chain to security\.caPem/);
-    await expect(dial(devListener, { caPem: meshCa.caPem })).rejects.toThrow(/does not chain to security\.caPem/);
+    await expect(dial(caListener, { caPem: otherCa.caPem })).rejects.toThrow(
+      /does not chain to security\.caPem/,
+    );
+    await expect(dial(devListener, { caPem: meshCa.caPem })).rejects.toThrow(
+      /does not chain to security\.caPem/,
+    );
   });
 
   it('with caPem and pinned, requires both', async () => {
     const [serverId] = await identities();
-    await expect(dial(caListener, { caPem: meshCa.caPem, pinned: [serverId.tlsFingerprint] })).rejects.toThrow(/is not in security\.pinned/);
+    await expect(
+      dial(caListener, { caPem: meshCa.caPem, pinned: [serverId.tlsFingerprint] }),
+    ).rejects.toThrow(/is not in security\.pinned/);
     const ok = await dial(caListener, { caPem: meshCa.caPem, pinned: [fingerprintPem(caLeaf.certPem)] });
     ok.close();
   });
@@ -69,17 +77,22 @@ describe('TLS dial trust', () => {
   it('accepts anything with insecure: true, and refuses when no trust setting is given', async () => {
     const conn = await dial(caListener, { insecure: true });
     conn.close();
-    await expect(dial(devListener, {})).rejects.toThrow(/refusing an unverified server; set security\.caPem, security\.pinned or security\.insecure/);
+    await expect(dial(devListener, {})).rejects.toThrow(
+      /refusing an unverified server; set security\.caPem, security\.pinned or security\.insecure/,
+    );
     await expect(dial(devListener, { pinned: [] })).rejects.toThrow(/refusing an unverified server/);
   });
 
   it('gives the listener the client certificate fingerprint when it asked for one, and none otherwise', async () => {
     const [serverId, clientId] = await identities();
     const seen: (string | undefined)[] = [];
-    const asking = await tls.listen({ host: HOST, port: 0, security: listenerSecurity(serverId, { requestClientCert: true }) }, (c) =>
+    const asking = await tls.listen(
+      { host: HOST, port: 0, security: listenerSecurity(serverId, { requestClientCert: true }) },
+      (c) => seen.push(c.remoteIdentity),
+    );
+    const notAsking = await tls.listen({ host: HOST, port: 0, security: listenerSecurity(serverId) }, (c) =>
       seen.push(c.remoteIdentity),
     );
-    const notAsking = await tls.listen({ host: HOST, port: 0, security: listenerSecurity(serverId) }, (c) => seen.push(c.remoteIdentity));
     try {
       const withCert = { insecure: true, certPem: clientId.certPem, keyPem: clientId.keyPem };
       const a = await dial(asking, withCert);
