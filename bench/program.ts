@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   setupMocks('dev');
   pulumi.runtime.setAllConfig(stackConfigMap('dev'));
   const tLoad = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   require('../index');
   await settle();
   const tEval = performance.now();
@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     [
       `program evaluation (dev stack, mocks): ${((tEval - tLoad) / 1000).toFixed(2)} s (incl. ~50 ms settle wait; setup ${((tLoad - t0) / 1000).toFixed(2)} s)`,
       `resources: ${resources.length} (${custom} custom, ${resources.length - custom} components)`,
-      ...[...byKind.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(3)}  ${k}`),
+      ...[...byKind.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `  ${String(n).padStart(3)}  ${k}`),
       '',
     ].join('\n'),
   );

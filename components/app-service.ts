@@ -29,7 +29,12 @@ export class AppService extends pulumi.ComponentResource {
     super('cortex-iq:apps:AppService', name, {}, opts);
     const { config: c, provider, namespace, app } = args;
     const ref = { parent: this, provider };
-    this.deployment = createObject(`${name}-deployment`, appDeployment(c, app), { namespace, image: args.image }, ref);
+    this.deployment = createObject(
+      `${name}-deployment`,
+      appDeployment(c, app),
+      { namespace, image: args.image },
+      ref,
+    );
     if (app.app === 'dashboard') createObject(`${name}-service`, dashboardService(c), { namespace }, ref);
     this.registerOutputs({});
   }

@@ -39,26 +39,63 @@ export class CortexIqCluster extends pulumi.ComponentResource {
     const ref = { parent: this, provider };
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: c.namespace, labels: { 'cortexiq.io/cluster': node.name, 'cortexiq.io/role': node.role } } },
+      {
+        metadata: {
+          name: c.namespace,
+          labels: { 'cortexiq.io/cluster': node.name, 'cortexiq.io/role': node.role },
+        },
+      },
       { ...ref, dependsOn: args.after },
     );
     const namespace = ns.metadata.name;
     const shared = [
-      createSecret(`${name}-realm`, SECRETS.realmToken.secret, namespace, { [SECRETS.realmToken.key]: args.secrets.realmToken }, ref),
-      createSecret(`${name}-mesh`, SECRETS.meshSecret.secret, namespace, { [SECRETS.meshSecret.key]: args.secrets.meshSecret }, ref),
+      createSecret(
+        `${name}-realm`,
+        SECRETS.realmToken.secret,
+        namespace,
+        { [SECRETS.realmToken.key]: args.secrets.realmToken },
+        ref,
+      ),
+      createSecret(
+        `${name}-mesh`,
+        SECRETS.meshSecret.secret,
+        namespace,
+        { [SECRETS.meshSecret.key]: args.secrets.meshSecret },
+        ref,
+      ),
     ];
     if (node.apps.some((a) => a.app === 'dashboard')) {
-      shared.push(createSecret(`${name}-dashboard`, SECRETS.secretKeyBase.secret, namespace, { [SECRETS.secretKeyBase.key]: args.secrets.secretKeyBase }, ref));
+      shared.push(
+        createSecret(
+          `${name}-dashboard`,
+          SECRETS.secretKeyBase.secret,
+          namespace,
+          { [SECRETS.secretKeyBase.key]: args.secrets.secretKeyBase },
+          ref,
+        ),
+      );
     }
 
     let postgres: Postgres | undefined;
     if (node.postgres) {
-      postgres = new Postgres(`${name}-postgres`, { config: c, namespace, provider, password: args.secrets.databasePassword, workloads: direct }, { parent: this });
+      postgres = new Postgres(
+        `${name}-postgres`,
+        { config: c, namespace, provider, password: args.secrets.databasePassword, workloads: direct },
+        { parent: this },
+      );
       if (direct) this.workloads.push('postgres');
     }
     const gateway = new Gateway(
       `${name}-gateway`,
-      { config: c, gateway: node.gateway, namespace, provider, image: args.images?.gateway, tls: args.tls, workloads: direct },
+      {
+        config: c,
+        gateway: node.gateway,
+        namespace,
+        provider,
+        image: args.images?.gateway,
+        tls: args.tls,
+        workloads: direct,
+      },
       { parent: this, dependsOn: [...shared, ...(postgres ? [postgres.ready] : [])] },
     );
     if (!direct) {
@@ -68,7 +105,11 @@ export class CortexIqCluster extends pulumi.ComponentResource {
     this.workloads.push('macula-gateway');
     for (const app of node.apps) {
       const deps = [gateway.ready, ...shared, ...(app.needsDatabase && postgres ? [postgres.ready] : [])];
-      new AppService(`${name}-${app.app}`, { config: c, app, namespace, provider, image: args.images?.[app.app] }, { parent: this, dependsOn: deps });
+      new AppService(
+        `${name}-${app.app}`,
+        { config: c, app, namespace, provider, image: args.images?.[app.app] },
+        { parent: this, dependsOn: deps },
+      );
       this.workloads.push(app.app);
     }
     this.registerOutputs({ workloads: this.workloads });

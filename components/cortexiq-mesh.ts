@@ -5,7 +5,14 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { defaultPeerUrl, deriveTopology, GATEWAY_SERVICE, type SecretKey, type StackConfig, type Topology } from '../stacks';
+import {
+  defaultPeerUrl,
+  deriveTopology,
+  GATEWAY_SERVICE,
+  type SecretKey,
+  type StackConfig,
+  type Topology,
+} from '../stacks';
 import { CortexIqCluster } from './cortexiq-cluster';
 import { ExistingCluster } from './existing-cluster';
 import { Flux } from './flux';
@@ -57,7 +64,9 @@ export class CortexIqMesh extends pulumi.ComponentResource {
     const kind = c.target === 'kind';
 
     const access = c.clusters.map((cl) =>
-      kind ? new KindCluster(`${name}-${cl.name}`, { config: c, cluster: cl }, { parent: this }) : new ExistingCluster(`${name}-${cl.name}`, { cluster: cl }, { parent: this }),
+      kind
+        ? new KindCluster(`${name}-${cl.name}`, { config: c, cluster: cl }, { parent: this })
+        : new ExistingCluster(`${name}-${cl.name}`, { cluster: cl }, { parent: this }),
     );
     const providerOf = (i: number): k8s.Provider => access[i]!.provider;
 
@@ -67,14 +76,21 @@ export class CortexIqMesh extends pulumi.ComponentResource {
       const kinds = access as KindCluster[];
       const registry = new LocalRegistry(
         `${name}-registry`,
-        { config: c, clusters: kinds.map((k) => ({ name: k.clusterName, provider: k.provider, created: k.created })) },
+        {
+          config: c,
+          clusters: kinds.map((k) => ({ name: k.clusterName, provider: k.provider, created: k.created })),
+        },
         { parent: this },
       );
       this.registry = registry.address;
       after = [registry];
     }
     if (c.images.build ?? kind) {
-      images = new Images(`${name}-images`, { config: c, context: args.projectRoot, after }, { parent: this });
+      images = new Images(
+        `${name}-images`,
+        { config: c, context: args.projectRoot, after },
+        { parent: this },
+      );
     }
 
     const secrets = new StackSecrets(`${name}-secrets`, { provided: args.secrets ?? {} }, { parent: this });
@@ -89,18 +105,34 @@ export class CortexIqMesh extends pulumi.ComponentResource {
 
     topo.clusters.forEach((node, i) => {
       const provider = providerOf(i);
-      const flux = new Flux(`${name}-${node.name}-flux`, { config: c, cluster: node.name, provider }, { parent: this, dependsOn: after });
+      const flux = new Flux(
+        `${name}-${node.name}-flux`,
+        { config: c, cluster: node.name, provider },
+        { parent: this, dependsOn: after },
+      );
       const tls = pki.gateways[node.gateway.id]!;
       new CortexIqCluster(
         `${name}-${node.name}`,
-        { config: c, node, provider, secrets: secrets.values, tls: { cert: tls.cert, key: tls.key, ca: pki.caCert }, images: images?.refs, after: [...after, flux] },
+        {
+          config: c,
+          node,
+          provider,
+          secrets: secrets.values,
+          tls: { cert: tls.cert, key: tls.key, ca: pki.caCert },
+          images: images?.refs,
+          after: [...after, flux],
+        },
         { parent: this },
       );
     });
 
     const hubIndex = topo.clusters.findIndex((n) => n.role === 'hub');
     if (c.observability.enabled) {
-      const obs = new Observability(`${name}-observability`, { config: c, provider: providerOf(hubIndex) }, { parent: this, dependsOn: after });
+      const obs = new Observability(
+        `${name}-observability`,
+        { config: c, provider: providerOf(hubIndex) },
+        { parent: this, dependsOn: after },
+      );
       this.grafanaUrl = obs.grafanaUrl;
     }
 
@@ -114,24 +146,49 @@ export class CortexIqMesh extends pulumi.ComponentResource {
     this.dashboardUrl = kind ? `http://localhost:${c.ports.dashboardNodePort}` : `https://${c.dashboardHost}`;
     this.gateways = topo.clusters.map((n) => gatewayEndpoint(c, n.name, n.role === 'hub'));
     this.meshLinks = topo.links.map(([a, b]) => `${a} <-> ${b}`);
-    this.registerOutputs({ clusters: this.clusters, registry: this.registry, dashboardUrl: this.dashboardUrl, gateways: this.gateways, meshLinks: this.meshLinks });
+    this.registerOutputs({
+      clusters: this.clusters,
+      registry: this.registry,
+      dashboardUrl: this.dashboardUrl,
+      gateways: this.gateways,
+      meshLinks: this.meshLinks,
+    });
   }
 }
 
 /** Names a gateway is reached by: the in-cluster Service, the kind node, or its external address. */
 export function gatewayDnsNames(c: StackConfig, cluster: string): string[] {
-  const svc = [GATEWAY_SERVICE, `${GATEWAY_SERVICE}.${c.namespace}`, `${GATEWAY_SERVICE}.${c.namespace}.svc`, `${GATEWAY_SERVICE}.${c.namespace}.svc.cluster.local`];
+  const svc = [
+    GATEWAY_SERVICE,
+    `${GATEWAY_SERVICE}.${c.namespace}`,
+    `${GATEWAY_SERVICE}.${c.namespace}.svc`,
+    `${GATEWAY_SERVICE}.${c.namespace}.svc.cluster.local`,
+  ];
   const cl = c.clusters.find((x) => x.name === cluster);
-  const outside = c.target === 'kind' ? [`${cluster}-control-plane`, 'localhost'] : cl?.gatewayAddress ? [cl.gatewayAddress.split(':')[0]!] : [];
+  const outside =
+    c.target === 'kind'
+      ? [`${cluster}-control-plane`, 'localhost']
+      : cl?.gatewayAddress
+        ? [cl.gatewayAddress.split(':')[0]!]
+        : [];
   return [...svc, ...outside];
 }
 
 /** Endpoints from where an operator stands: the hub's node ports are mapped to localhost on kind. */
 export function gatewayEndpoint(c: StackConfig, cluster: string, hub: boolean): GatewayEndpoint {
   if (c.target === 'kind' && hub) {
-    return { id: cluster, quicUrl: `https://localhost:${c.ports.gatewayNodePort}`, adminUrl: `http://localhost:${c.ports.adminNodePort}` };
+    return {
+      id: cluster,
+      quicUrl: `https://localhost:${c.ports.gatewayNodePort}`,
+      adminUrl: `http://localhost:${c.ports.adminNodePort}`,
+    };
   }
   const quicUrl = defaultPeerUrl(c, cluster);
   const host = new URL(quicUrl).hostname;
-  return { id: cluster, quicUrl, adminUrl: c.target === 'kind' ? `http://${host}:${c.ports.adminNodePort}` : `http://${host}:${c.ports.admin}` };
+  return {
+    id: cluster,
+    quicUrl,
+    adminUrl:
+      c.target === 'kind' ? `http://${host}:${c.ports.adminNodePort}` : `http://${host}:${c.ports.admin}`,
+  };
 }

@@ -18,10 +18,15 @@ export class ExistingCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:cluster:ExistingCluster', name, {}, opts);
-    if (!args.cluster.context) throw new Error(`ExistingCluster '${name}': cluster '${args.cluster.name}' has no context`);
+    if (!args.cluster.context)
+      throw new Error(`ExistingCluster '${name}': cluster '${args.cluster.name}' has no context`);
     this.clusterName = args.cluster.name;
     this.context = args.cluster.context;
-    this.provider = new k8s.Provider(`${name}-provider`, { context: this.context, clusterIdentifier: this.context, enableServerSideApply: true }, { parent: this });
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { context: this.context, clusterIdentifier: this.context, enableServerSideApply: true },
+      { parent: this },
+    );
     this.registerOutputs({ clusterName: this.clusterName, context: this.context });
   }
 }

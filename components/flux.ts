@@ -28,7 +28,11 @@ export class Flux extends pulumi.ComponentResource {
   constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:flux:Flux', name, {}, opts);
     const { config: c, provider } = args;
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: FLUX_NAMESPACE } }, { parent: this, provider });
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: FLUX_NAMESPACE } },
+      { parent: this, provider },
+    );
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -47,10 +51,22 @@ export class Flux extends pulumi.ComponentResource {
     if (c.delivery === 'gitops') {
       if (!c.gitops) throw new Error(`Flux '${name}': delivery 'gitops' needs cortex-iq:gitops`);
       const src = fluxSource(c.gitops);
-      const source = new k8s.apiextensions.CustomResource(`${name}-source`, src, { parent: this, provider, dependsOn: [this.release] });
+      const source = new k8s.apiextensions.CustomResource(`${name}-source`, src, {
+        parent: this,
+        provider,
+        dependsOn: [this.release],
+      });
       const [infra, apps] = fluxKustomizations(c, c.gitops, args.cluster);
-      const infraRes = new k8s.apiextensions.CustomResource(`${name}-infrastructure`, infra, { parent: this, provider, dependsOn: [source] });
-      new k8s.apiextensions.CustomResource(`${name}-apps`, apps, { parent: this, provider, dependsOn: [infraRes] });
+      const infraRes = new k8s.apiextensions.CustomResource(`${name}-infrastructure`, infra, {
+        parent: this,
+        provider,
+        dependsOn: [source],
+      });
+      new k8s.apiextensions.CustomResource(`${name}-apps`, apps, {
+        parent: this,
+        provider,
+        dependsOn: [infraRes],
+      });
       this.kustomizations = [infra.metadata!.name!, apps.metadata!.name!];
     }
     this.registerOutputs({ kustomizations: this.kustomizations });

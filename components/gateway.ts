@@ -36,14 +36,23 @@ export class Gateway extends pulumi.ComponentResource {
       `${name}-tls`,
       SECRETS.tlsCert.secret,
       namespace,
-      { [SECRETS.tlsCert.key]: args.tls.cert, [SECRETS.tlsKey.key]: args.tls.key, [SECRETS.tlsCa.key]: args.tls.ca },
+      {
+        [SECRETS.tlsCert.key]: args.tls.cert,
+        [SECRETS.tlsKey.key]: args.tls.key,
+        [SECRETS.tlsCa.key]: args.tls.ca,
+      },
       ref,
       'kubernetes.io/tls',
     );
     this.ready = tls;
     if (args.workloads) {
       const svc = createObject(`${name}-service`, gatewayService(c), { namespace }, ref);
-      this.ready = createObject(`${name}-deployment`, gatewayDeployment(c, args.gateway), { namespace, image: args.image }, { ...ref, dependsOn: [tls, svc] });
+      this.ready = createObject(
+        `${name}-deployment`,
+        gatewayDeployment(c, args.gateway),
+        { namespace, image: args.image },
+        { ...ref, dependsOn: [tls, svc] },
+      );
     }
     this.registerOutputs({});
   }

@@ -31,7 +31,12 @@ export class Images extends pulumi.ComponentResource {
         `${name}-${image}`,
         {
           imageName: imageRef(c, image),
-          build: { context: args.context, dockerfile: args.dockerfile ?? 'Dockerfile', target: image, platform: 'linux/amd64' },
+          build: {
+            context: args.context,
+            dockerfile: args.dockerfile ?? 'Dockerfile',
+            target: image,
+            platform: 'linux/amd64',
+          },
           // An honest preview: the image is only built by `up`, and its digest shows as unknown.
           buildOnPreview: false,
           skipPush: false,
@@ -39,7 +44,9 @@ export class Images extends pulumi.ComponentResource {
         { parent: this, dependsOn: args.after },
       );
       // repoDigest is `<repository>@sha256:…`; keep the repository the clusters pull from.
-      refs[image] = built.repoDigest.apply((d) => `${imageRepository(c, image)}@${d.slice(d.indexOf('@') + 1)}`);
+      refs[image] = built.repoDigest.apply(
+        (d) => `${imageRepository(c, image)}@${d.slice(d.indexOf('@') + 1)}`,
+      );
     }
     this.refs = refs;
     this.registerOutputs({ refs: this.refs });

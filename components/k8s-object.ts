@@ -16,19 +16,42 @@ export interface ObjectOptions {
 function withImage(o: Workload, image: pulumi.Input<string>): unknown {
   if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return o.spec;
   const tpl = o.spec!.template;
-  return { ...o.spec, template: { ...tpl, spec: { ...tpl.spec, containers: tpl.spec!.containers.map((c) => ({ ...c, image })) } } };
+  return {
+    ...o.spec,
+    template: {
+      ...tpl,
+      spec: { ...tpl.spec, containers: tpl.spec!.containers.map((c) => ({ ...c, image })) },
+    },
+  };
 }
 
-export function createObject(name: string, o: Workload, opts: ObjectOptions, ropts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+export function createObject(
+  name: string,
+  o: Workload,
+  opts: ObjectOptions,
+  ropts: pulumi.CustomResourceOptions,
+): pulumi.CustomResource {
   const metadata = { ...o.metadata, namespace: opts.namespace };
   const spec = opts.image !== undefined ? withImage(o, opts.image) : o.spec;
   switch (o.kind) {
     case 'Deployment':
-      return new k8s.apps.v1.Deployment(name, { metadata, spec: spec as k8s.types.input.apps.v1.DeploymentSpec }, ropts);
+      return new k8s.apps.v1.Deployment(
+        name,
+        { metadata, spec: spec as k8s.types.input.apps.v1.DeploymentSpec },
+        ropts,
+      );
     case 'StatefulSet':
-      return new k8s.apps.v1.StatefulSet(name, { metadata, spec: spec as k8s.types.input.apps.v1.StatefulSetSpec }, ropts);
+      return new k8s.apps.v1.StatefulSet(
+        name,
+        { metadata, spec: spec as k8s.types.input.apps.v1.StatefulSetSpec },
+        ropts,
+      );
     case 'Service':
-      return new k8s.core.v1.Service(name, { metadata, spec: spec as k8s.types.input.core.v1.ServiceSpec }, ropts);
+      return new k8s.core.v1.Service(
+        name,
+        { metadata, spec: spec as k8s.types.input.core.v1.ServiceSpec },
+        ropts,
+      );
   }
 }
 

@@ -30,7 +30,8 @@ export class KindCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:kind:KindCluster', name, {}, opts);
-    if (args.config.target !== 'kind') throw new Error(`KindCluster '${name}': stack target is '${args.config.target}', not 'kind'`);
+    if (args.config.target !== 'kind')
+      throw new Error(`KindCluster '${name}': stack target is '${args.config.target}', not 'kind'`);
     this.clusterName = args.cluster.name;
     this.context = `kind-${args.cluster.name}`;
     this.kindConfig = renderKindConfig(args.config, args.cluster);
@@ -59,6 +60,10 @@ export class KindCluster extends pulumi.ComponentResource {
       { kubeconfig: this.kubeconfig, clusterIdentifier: this.context, enableServerSideApply: true },
       { parent: this },
     );
-    this.registerOutputs({ clusterName: this.clusterName, context: this.context, kubeconfig: this.kubeconfig });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      context: this.context,
+      kubeconfig: this.kubeconfig,
+    });
   }
 }

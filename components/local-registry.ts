@@ -79,7 +79,10 @@ export class LocalRegistry extends pulumi.ComponentResource {
       );
       new k8s.core.v1.ConfigMap(
         `${name}-hosting-${cl.name}`,
-        { metadata: { name: 'local-registry-hosting', namespace: 'kube-public' }, data: { 'localRegistryHosting.v1': localRegistryHosting(args.config) } },
+        {
+          metadata: { name: 'local-registry-hosting', namespace: 'kube-public' },
+          data: { 'localRegistryHosting.v1': localRegistryHosting(args.config) },
+        },
         { parent: this, provider: cl.provider, dependsOn: [cl.created] },
       );
     }

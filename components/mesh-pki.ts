@@ -36,7 +36,11 @@ export class MeshPki extends pulumi.ComponentResource {
   constructor(name: string, args: MeshPkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:tls:MeshPki', name, {}, opts);
     const hours = args.validityHours ?? 24 * 365;
-    const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: 'ECDSA', ecdsaCurve: 'P256' }, { parent: this });
+    const caKey = new tls.PrivateKey(
+      `${name}-ca-key`,
+      { algorithm: 'ECDSA', ecdsaCurve: 'P256' },
+      { parent: this },
+    );
     const ca = new tls.SelfSignedCert(
       `${name}-ca`,
       {
@@ -51,10 +55,18 @@ export class MeshPki extends pulumi.ComponentResource {
     this.caCert = ca.certPem;
     this.gateways = {};
     for (const g of args.gateways) {
-      const key = new tls.PrivateKey(`${name}-${g.id}-key`, { algorithm: 'ECDSA', ecdsaCurve: 'P256' }, { parent: this });
+      const key = new tls.PrivateKey(
+        `${name}-${g.id}-key`,
+        { algorithm: 'ECDSA', ecdsaCurve: 'P256' },
+        { parent: this },
+      );
       const csr = new tls.CertRequest(
         `${name}-${g.id}-csr`,
-        { privateKeyPem: pulumi.secret(key.privateKeyPem), subject: { commonName: g.id, organization: 'CortexIQ' }, dnsNames: g.dnsNames },
+        {
+          privateKeyPem: pulumi.secret(key.privateKeyPem),
+          subject: { commonName: g.id, organization: 'CortexIQ' },
+          dnsNames: g.dnsNames,
+        },
         { parent: this },
       );
       const cert = new tls.LocallySignedCert(

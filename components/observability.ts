@@ -5,7 +5,14 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { GRAFANA_ADMIN_SECRET, grafanaValues, meshDashboardConfigMap, MONITORING_NAMESPACE, prometheusValues, type StackConfig } from '../stacks';
+import {
+  GRAFANA_ADMIN_SECRET,
+  grafanaValues,
+  meshDashboardConfigMap,
+  MONITORING_NAMESPACE,
+  prometheusValues,
+  type StackConfig,
+} from '../stacks';
 import { createSecret } from './k8s-object';
 
 export interface ObservabilityArgs {
@@ -26,22 +33,53 @@ export class Observability extends pulumi.ComponentResource {
     const { config: c, provider } = args;
     const ref = { parent: this, provider };
     const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: MONITORING_NAMESPACE } }, ref);
-    const pw = new random.RandomPassword(`${name}-grafana-password`, { length: 24, special: false }, { parent: this, additionalSecretOutputs: ['result'] });
+    const pw = new random.RandomPassword(
+      `${name}-grafana-password`,
+      { length: 24, special: false },
+      { parent: this, additionalSecretOutputs: ['result'] },
+    );
     this.grafanaPassword = pulumi.secret(pw.result);
-    const admin = createSecret(`${name}-grafana-admin`, GRAFANA_ADMIN_SECRET, MONITORING_NAMESPACE, { 'admin-user': 'admin', 'admin-password': this.grafanaPassword }, { ...ref, dependsOn: [ns] });
+    const admin = createSecret(
+      `${name}-grafana-admin`,
+      GRAFANA_ADMIN_SECRET,
+      MONITORING_NAMESPACE,
+      { 'admin-user': 'admin', 'admin-password': this.grafanaPassword },
+      { ...ref, dependsOn: [ns] },
+    );
     const dash = meshDashboardConfigMap(c);
-    new k8s.core.v1.ConfigMap(`${name}-dashboard`, { metadata: dash.metadata, data: dash.data }, { ...ref, dependsOn: [ns] });
+    new k8s.core.v1.ConfigMap(
+      `${name}-dashboard`,
+      { metadata: dash.metadata, data: dash.data },
+      { ...ref, dependsOn: [ns] },
+    );
     const prometheus = new k8s.helm.v3.Release(
       `${name}-prometheus`,
-      { name: 'prometheus', chart: 'prometheus', version: c.observability.prometheusChartVersion, repositoryOpts: { repo: 'https://prometheus-community.github.io/helm-charts' }, namespace: MONITORING_NAMESPACE, values: prometheusValues() },
+      {
+        name: 'prometheus',
+        chart: 'prometheus',
+        version: c.observability.prometheusChartVersion,
+        repositoryOpts: { repo: 'https://prometheus-community.github.io/helm-charts' },
+        namespace: MONITORING_NAMESPACE,
+        values: prometheusValues(),
+      },
       { ...ref, dependsOn: [ns] },
     );
     new k8s.helm.v3.Release(
       `${name}-grafana`,
-      { name: 'grafana', chart: 'grafana', version: c.observability.grafanaChartVersion, repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' }, namespace: MONITORING_NAMESPACE, values: grafanaValues(c) },
+      {
+        name: 'grafana',
+        chart: 'grafana',
+        version: c.observability.grafanaChartVersion,
+        repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' },
+        namespace: MONITORING_NAMESPACE,
+        values: grafanaValues(c),
+      },
       { ...ref, dependsOn: [admin, prometheus] },
     );
-    this.grafanaUrl = c.target === 'kind' ? `http://localhost:${c.ports.grafanaNodePort}` : `http://grafana.${MONITORING_NAMESPACE}.svc`;
+    this.grafanaUrl =
+      c.target === 'kind'
+        ? `http://localhost:${c.ports.grafanaNodePort}`
+        : `http://grafana.${MONITORING_NAMESPACE}.svc`;
     this.registerOutputs({ grafanaUrl: this.grafanaUrl });
   }
 }

@@ -33,14 +33,24 @@ export class Postgres extends pulumi.ComponentResource {
       `${name}-secret`,
       SECRETS.databasePassword.secret,
       namespace,
-      { [SECRETS.databasePassword.key]: password, [SECRETS.databaseUrl.key]: pulumi.output(password).apply((p) => databaseUrl(p, undefined, c.ports.postgres)) },
+      {
+        [SECRETS.databasePassword.key]: password,
+        [SECRETS.databaseUrl.key]: pulumi
+          .output(password)
+          .apply((p) => databaseUrl(p, undefined, c.ports.postgres)),
+      },
       ref,
     );
     this.ready = secret;
     if (args.workloads) {
       const svc = createObject(`${name}-service`, postgresService(c), { namespace }, ref);
       // Pulumi's await logic waits for the StatefulSet's readiness probe (pg_isready).
-      this.ready = createObject(`${name}-statefulset`, postgresStatefulSet(c), { namespace }, { ...ref, dependsOn: [secret, svc] });
+      this.ready = createObject(
+        `${name}-statefulset`,
+        postgresStatefulSet(c),
+        { namespace },
+        { ...ref, dependsOn: [secret, svc] },
+      );
     }
     this.registerOutputs({});
   }

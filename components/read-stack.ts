@@ -3,7 +3,14 @@
  * model. An invalid stack fails the preview with every problem and its key path.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { NAMESPACE, parseStackConfig, rawFromConfigMap, StackConfigError, type SecretKey, type StackConfig } from '../stacks';
+import {
+  NAMESPACE,
+  parseStackConfig,
+  rawFromConfigMap,
+  StackConfigError,
+  type SecretKey,
+  type StackConfig,
+} from '../stacks';
 
 export interface ReadStack {
   config: StackConfig;

@@ -31,7 +31,10 @@ export class StackSecrets extends pulumi.ComponentResource {
         values[key] = pulumi.secret(given);
         continue;
       }
-      const pw = new random.RandomPassword(`${name}-${key}`, SHAPE[key], { parent: this, additionalSecretOutputs: ['result'] });
+      const pw = new random.RandomPassword(`${name}-${key}`, SHAPE[key], {
+        parent: this,
+        additionalSecretOutputs: ['result'],
+      });
       values[key] = pulumi.secret(pw.result);
     }
     this.values = values;

@@ -12,14 +12,52 @@
  * `env.secret` names the variables whose values are secret (MACULA_TOKEN, MESH_SECRET, MACULA_TLS_*,
  * DATABASE_URL, SECRET_KEY_BASE) as Kubernetes Secret references; a launcher fills them itself.
  */
-export { NAMESPACE, SECRET_KEYS, ROLES, LAYOUTS, stackSchema, type StackConfig, type ClusterConfig, type Role, type Layout, type SecretKey } from './schema';
+export {
+  NAMESPACE,
+  SECRET_KEYS,
+  ROLES,
+  LAYOUTS,
+  stackSchema,
+  type StackConfig,
+  type ClusterConfig,
+  type Role,
+  type Layout,
+  type SecretKey,
+} from './schema';
 export { StackConfigError, type StackIssue } from './issues';
 export { parseStackConfig } from './parse';
 export { loadStackFile, rawFromConfigMap, stackFile, type LoadedStack } from './load';
 export { meshLinks, neighbours, unreachable, type MeshLink } from './mesh';
-export { APPS, IMAGES, appsFor, runsPostgres, DATABASE_APPS, type AppName, type ImageName } from './placement';
-export { SECRETS, GATEWAY_SERVICE, POSTGRES_SERVICE, DATABASE_NAME, DATABASE_USER, databaseUrl, gatewayEnv, appEnv, type EnvSpec, type SecretRef } from './env';
-export { deriveTopology, defaultPeerUrl, type Topology, type ClusterNode, type GatewayNode, type AppNode, type TopologyOptions } from './topology';
+export {
+  APPS,
+  IMAGES,
+  appsFor,
+  runsPostgres,
+  DATABASE_APPS,
+  type AppName,
+  type ImageName,
+} from './placement';
+export {
+  SECRETS,
+  GATEWAY_SERVICE,
+  POSTGRES_SERVICE,
+  DATABASE_NAME,
+  DATABASE_USER,
+  databaseUrl,
+  gatewayEnv,
+  appEnv,
+  type EnvSpec,
+  type SecretRef,
+} from './env';
+export {
+  deriveTopology,
+  defaultPeerUrl,
+  type Topology,
+  type ClusterNode,
+  type GatewayNode,
+  type AppNode,
+  type TopologyOptions,
+} from './topology';
 export {
   kindConfig,
   renderKindConfig,
@@ -38,7 +76,27 @@ export { imageRef, imageRepository, envList, labels } from './manifests/common';
 export { gatewayDeployment, gatewayService } from './manifests/gateway';
 export { postgresStatefulSet, postgresService } from './manifests/postgres';
 export { appDeployment, dashboardService } from './manifests/app';
-export { clusterWorkloads, type ClusterWorkloads, type Workload, type WorkloadGroup } from './manifests/cluster';
-export { fluxSource, fluxKustomizations, fluxHelmValues, layerPath, FLUX_NAMESPACE, FLUX_CONTROLLERS, SOURCE_NAME } from './manifests/flux';
+export {
+  clusterWorkloads,
+  type ClusterWorkloads,
+  type Workload,
+  type WorkloadGroup,
+} from './manifests/cluster';
+export {
+  fluxSource,
+  fluxKustomizations,
+  fluxHelmValues,
+  layerPath,
+  FLUX_NAMESPACE,
+  FLUX_CONTROLLERS,
+  SOURCE_NAME,
+} from './manifests/flux';
 export { renderGitOpsTree, type Tree } from './gitops';
-export { prometheusValues, grafanaValues, meshDashboard, meshDashboardConfigMap, MONITORING_NAMESPACE, GRAFANA_ADMIN_SECRET } from './manifests/observability';
+export {
+  prometheusValues,
+  grafanaValues,
+  meshDashboard,
+  meshDashboardConfigMap,
+  MONITORING_NAMESPACE,
+  GRAFANA_ADMIN_SECRET,
+} from './manifests/observability';

@@ -17,7 +17,10 @@ export class StackConfigError extends Error {
     readonly issues: readonly StackIssue[],
     readonly source = 'stack config',
   ) {
-    super(`invalid ${source} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'));
+    super(
+      `invalid ${source} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
+    );
     this.name = 'StackConfigError';
   }
 }
@@ -55,7 +58,10 @@ export function fromZodIssue(issue: z.core.$ZodIssue): StackIssue[] {
       ];
     }
     default: {
-      const got = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` (got ${show(issue.input)})` : '';
+      const got =
+        'input' in issue && issue.input !== undefined && typeof issue.input !== 'object'
+          ? ` (got ${show(issue.input)})`
+          : '';
       return [{ path: keyPath(path), message: issue.message + got }];
     }
   }

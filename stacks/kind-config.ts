@@ -18,14 +18,27 @@ export interface PortMapping {
 /** Host ports of the hub: dashboard, gateway QUIC (UDP) and its TLS fallback (TCP), gateway admin. */
 export function hubPortMappings(c: StackConfig): PortMapping[] {
   const p = c.ports;
-  const map = (port: number, protocol: 'TCP' | 'UDP'): PortMapping => ({ containerPort: port, hostPort: port, protocol });
-  const out = [map(p.dashboardNodePort, 'TCP'), map(p.gatewayNodePort, 'UDP'), map(p.gatewayNodePort, 'TCP'), map(p.adminNodePort, 'TCP')];
+  const map = (port: number, protocol: 'TCP' | 'UDP'): PortMapping => ({
+    containerPort: port,
+    hostPort: port,
+    protocol,
+  });
+  const out = [
+    map(p.dashboardNodePort, 'TCP'),
+    map(p.gatewayNodePort, 'UDP'),
+    map(p.gatewayNodePort, 'TCP'),
+    map(p.adminNodePort, 'TCP'),
+  ];
   if (c.observability.enabled) out.push(map(p.grafanaNodePort, 'TCP'));
   return out;
 }
 
 export function nodeLabels(cl: ClusterConfig): Record<string, string> {
-  return { [CLUSTER_LABEL]: cl.name, [ROLE_LABEL]: cl.role, ...(cl.region ? { [REGION_LABEL]: cl.region } : {}) };
+  return {
+    [CLUSTER_LABEL]: cl.name,
+    [ROLE_LABEL]: cl.role,
+    ...(cl.region ? { [REGION_LABEL]: cl.region } : {}),
+  };
 }
 
 /** Registry host as the host (and so every image reference) names it. */
@@ -51,7 +64,9 @@ export function kindConfig(c: StackConfig, cl: ClusterConfig): Record<string, un
       },
     ],
     // containerd reads per-registry hosts.toml files from here (LocalRegistry writes them).
-    containerdConfigPatches: ['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"'],
+    containerdConfigPatches: [
+      '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"',
+    ],
   };
 }
 

@@ -23,7 +23,10 @@ const PREFIX = `${NAMESPACE}:`;
 const isSecretKey = (k: string): k is SecretKey => (SECRET_KEYS as readonly string[]).includes(k);
 
 /** Splits `cortex-iq:` keys of a Pulumi config map into the raw model input and the secret keys set. */
-export function splitNamespace(entries: Record<string, unknown>, file: string): { raw: Record<string, unknown>; secretsSet: SecretKey[] } {
+export function splitNamespace(
+  entries: Record<string, unknown>,
+  file: string,
+): { raw: Record<string, unknown>; secretsSet: SecretKey[] } {
   const raw: Record<string, unknown> = {};
   const secretsSet: SecretKey[] = [];
   const problems: { path: string; message: string }[] = [];
@@ -35,7 +38,10 @@ export function splitNamespace(entries: Record<string, unknown>, file: string): 
       continue;
     }
     if (value !== null && typeof value === 'object' && 'secure' in value) {
-      problems.push({ path: full, message: `is encrypted, but only ${SECRET_KEYS.join(', ')} may be secret` });
+      problems.push({
+        path: full,
+        message: `is encrypted, but only ${SECRET_KEYS.join(', ')} may be secret`,
+      });
       continue;
     }
     raw[key] = value;
@@ -45,7 +51,10 @@ export function splitNamespace(entries: Record<string, unknown>, file: string): 
 }
 
 /** The engine passes structured values as JSON strings and plain values as strings. */
-export function rawFromConfigMap(map: Record<string, string>): { raw: Record<string, unknown>; secretsSet: SecretKey[] } {
+export function rawFromConfigMap(map: Record<string, string>): {
+  raw: Record<string, unknown>;
+  secretsSet: SecretKey[];
+} {
   const decoded: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(map)) {
     try {
@@ -66,12 +75,19 @@ export function stackFile(stack: string, dir = process.cwd()): string {
 export function loadStackFile(stack: string, dir = process.cwd()): LoadedStack {
   const file = stackFile(stack, dir);
   if (!fs.existsSync(file)) {
-    throw new StackConfigError([{ path: file, message: `stack file not found (expected Pulumi.${stack}.yaml in ${dir})` }], file);
+    throw new StackConfigError(
+      [{ path: file, message: `stack file not found (expected Pulumi.${stack}.yaml in ${dir})` }],
+      file,
+    );
   }
   const doc: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
-  const entries = doc && typeof doc === 'object' && 'config' in doc ? (doc as { config: unknown }).config : undefined;
+  const entries =
+    doc && typeof doc === 'object' && 'config' in doc ? (doc as { config: unknown }).config : undefined;
   if (!entries || typeof entries !== 'object') {
-    throw new StackConfigError([{ path: `${file}: config`, message: 'missing required key (the stack settings)' }], file);
+    throw new StackConfigError(
+      [{ path: `${file}: config`, message: 'missing required key (the stack settings)' }],
+      file,
+    );
   }
   const { raw, secretsSet } = splitNamespace(entries as Record<string, unknown>, file);
   return { stack, file, config: parseStackConfig(raw, file), secretsSet };

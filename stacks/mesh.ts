@@ -20,7 +20,8 @@ export interface MeshInput {
 
 export function meshLinks({ layout, names, hub, links }: MeshInput): MeshLink[] {
   const order = new Map(names.map((n, i) => [n, i]));
-  const norm = (a: string, b: string): MeshLink => ((order.get(a) ?? 0) <= (order.get(b) ?? 0) ? [a, b] : [b, a]);
+  const norm = (a: string, b: string): MeshLink =>
+    (order.get(a) ?? 0) <= (order.get(b) ?? 0) ? [a, b] : [b, a];
   const out = new Map<string, MeshLink>();
   const add = (a: string, b: string): void => {
     if (a === b) return;
@@ -42,7 +43,9 @@ export function meshLinks({ layout, names, hub, links }: MeshInput): MeshLink[] 
       (links ?? []).forEach(([a, b]) => add(a, b));
       break;
   }
-  return [...out.values()].sort((x, y) => order.get(x[0])! - order.get(y[0])! || order.get(x[1])! - order.get(y[1])!);
+  return [...out.values()].sort(
+    (x, y) => order.get(x[0])! - order.get(y[0])! || order.get(x[1])! - order.get(y[1])!,
+  );
 }
 
 /** Neighbours of one gateway, in cluster order. */

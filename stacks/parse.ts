@@ -34,7 +34,13 @@ function bestEffort(schema: AnySchema, value: unknown): unknown {
 
 /** The parts cross-field checks need; without them they would only repeat the schema's complaint. */
 function checkable(c: Partial<StackConfig>): c is StackConfig {
-  return Array.isArray(c.clusters) && c.mesh !== undefined && c.ports !== undefined && c.registry !== undefined && c.observability !== undefined;
+  return (
+    Array.isArray(c.clusters) &&
+    c.mesh !== undefined &&
+    c.ports !== undefined &&
+    c.registry !== undefined &&
+    c.observability !== undefined
+  );
 }
 
 /** Validates raw namespace config (keys without the `cortex-iq:` prefix). Throws StackConfigError listing every problem. */

@@ -29,7 +29,10 @@ export function runsPostgres(role: Role): boolean {
 export const DATABASE_APPS: readonly AppName[] = ['projections', 'queries', 'dashboard'];
 
 /** Resource requests and limits per app: small enough that four kind clusters fit on a laptop. */
-export const APP_RESOURCES: Record<AppName | 'gateway' | 'postgres', { cpu: string; memory: string; cpuLimit: string; memoryLimit: string }> = {
+export const APP_RESOURCES: Record<
+  AppName | 'gateway' | 'postgres',
+  { cpu: string; memory: string; cpuLimit: string; memoryLimit: string }
+> = {
   gateway: { cpu: '100m', memory: '128Mi', cpuLimit: '1', memoryLimit: '512Mi' },
   postgres: { cpu: '100m', memory: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
   simulation: { cpu: '50m', memory: '96Mi', cpuLimit: '500m', memoryLimit: '256Mi' },

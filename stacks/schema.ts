@@ -51,7 +51,9 @@ export const clusterSchema = z
 export const stackSchema = z
   .object({
     /** The realm every gateway and app joins (`MACULA_REALM`). */
-    realm: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a dotted realm such as be.cortexiq.energy'),
+    realm: z
+      .string()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a dotted realm such as be.cortexiq.energy'),
     /** `kind`: create KinD clusters and a local registry; `existing`: use kubeconfig contexts. */
     target: z.enum(['kind', 'existing']).default('kind'),
     /** `direct`: Pulumi applies the workloads; `gitops`: Flux reconciles the rendered tree (infra.md §4). */
@@ -71,7 +73,9 @@ export const stackSchema = z
     simulation: z
       .object({
         speed: z.number().int().min(1).max(10_000_000).default(105120),
-        startDate: z.iso.datetime({ message: 'expected an ISO 8601 UTC date-time' }).default('2025-01-01T00:00:00Z'),
+        startDate: z.iso
+          .datetime({ message: 'expected an ISO 8601 UTC date-time' })
+          .default('2025-01-01T00:00:00Z'),
         tickMs: z.number().int().min(10).max(60_000).default(1000),
       })
       .strict()
@@ -81,15 +85,29 @@ export const stackSchema = z
     images: z
       .object({
         /** Tag of every image (also the tag the rendered tree pins). */
-        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})'),
+        tag: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+            'expected a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})',
+          ),
         /** Registry the clusters pull from; defaults to the local registry on kind. */
-        registry: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, 'expected a registry host[:port][/path]').optional(),
+        registry: z
+          .string()
+          .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, 'expected a registry host[:port][/path]')
+          .optional(),
         /** Build and push the images with @pulumi/docker; default true on kind, false on existing clusters. */
         build: z.boolean().optional(),
         /** Image name prefix: images are `<prefix><app>`. */
-        prefix: z.string().regex(/^[a-z0-9._-]*$/).default('cortexiq-'),
+        prefix: z
+          .string()
+          .regex(/^[a-z0-9._-]*$/)
+          .default('cortexiq-'),
         /** PostgreSQL image of the hub (pulled from its public registry). */
-        postgres: z.string().regex(/^[a-z0-9./_-]+:[A-Za-z0-9_.-]+$/, 'expected name:tag').default('postgres:16.4-alpine'),
+        postgres: z
+          .string()
+          .regex(/^[a-z0-9./_-]+:[A-Za-z0-9_.-]+$/, 'expected name:tag')
+          .default('postgres:16.4-alpine'),
       })
       .strict(),
     registry: z
@@ -115,12 +133,17 @@ export const stackSchema = z
       .object({
         /** `git`: a GitRepository of this repo; `oci`: an OCIRepository in the local registry. */
         source: z.enum(['git', 'oci']),
-        url: z.string().regex(/^(https:\/\/|ssh:\/\/|oci:\/\/)\S+$/, 'expected an https://, ssh:// or oci:// URL'),
+        url: z
+          .string()
+          .regex(/^(https:\/\/|ssh:\/\/|oci:\/\/)\S+$/, 'expected an https://, ssh:// or oci:// URL'),
         /** Branch (git) or tag (oci). */
         ref: nonEmpty.default('main'),
         /** Path of the rendered tree inside the source. */
         path: z.string().default('./deploy'),
-        interval: z.string().regex(/^\d+[smh]$/).default('1m'),
+        interval: z
+          .string()
+          .regex(/^\d+[smh]$/)
+          .default('1m'),
       })
       .strict()
       .optional(),

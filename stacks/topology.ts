@@ -82,23 +82,25 @@ export function deriveTopology(c: StackConfig, opts: TopologyOptions = {}): Topo
       id: cl.name,
       peers,
       ...(viaHub ? { hub: viaHub } : {}),
-      env: gatewayEnv(c, { id: cl.name, peerUrls: dialled.map(peerUrl), hubUrl: viaHub ? peerUrl(viaHub) : undefined }),
-    };
-    const apps = appsFor(cl.role).map(
-      (app): AppNode => ({
-        app,
-        cluster: cl.name,
-        needsDatabase: DATABASE_APPS.includes(app),
-        env: appEnv(c, {
-          app,
-          maculaUrl: clientUrl(cl.name),
-          region: cl.region,
-          homesSources: cl.homesSources,
-          providersSources: cl.providersSources,
-          providersCount: cl.providersCount,
-        }),
+      env: gatewayEnv(c, {
+        id: cl.name,
+        peerUrls: dialled.map(peerUrl),
+        hubUrl: viaHub ? peerUrl(viaHub) : undefined,
       }),
-    );
+    };
+    const apps = appsFor(cl.role).map((app): AppNode => ({
+      app,
+      cluster: cl.name,
+      needsDatabase: DATABASE_APPS.includes(app),
+      env: appEnv(c, {
+        app,
+        maculaUrl: clientUrl(cl.name),
+        region: cl.region,
+        homesSources: cl.homesSources,
+        providersSources: cl.providersSources,
+        providersCount: cl.providersCount,
+      }),
+    }));
     return {
       name: cl.name,
       role: cl.role,

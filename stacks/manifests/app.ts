@@ -22,7 +22,15 @@ export function appDeployment(c: StackConfig, a: AppNode, image = imageRef(c, a.
       template: {
         metadata: {
           labels: l.all,
-          ...(web ? { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(c.ports.dashboard), 'prometheus.io/path': '/metrics' } } : {}),
+          ...(web
+            ? {
+                annotations: {
+                  'prometheus.io/scrape': 'true',
+                  'prometheus.io/port': String(c.ports.dashboard),
+                  'prometheus.io/path': '/metrics',
+                },
+              }
+            : {}),
         },
         spec: {
           containers: [
@@ -35,7 +43,11 @@ export function appDeployment(c: StackConfig, a: AppNode, image = imageRef(c, a.
                 ? {
                     ports: [{ name: 'http', containerPort: c.ports.dashboard, protocol: 'TCP' }],
                     readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 5 },
-                    livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 15, periodSeconds: 10 },
+                    livenessProbe: {
+                      tcpSocket: { port: 'http' },
+                      initialDelaySeconds: 15,
+                      periodSeconds: 10,
+                    },
                   }
                 : {}),
               resources: resources(a.app),
@@ -58,7 +70,15 @@ export function dashboardService(c: StackConfig): IService {
     spec: {
       type: node ? 'NodePort' : 'ClusterIP',
       selector: l.selector,
-      ports: [{ name: 'http', port: c.ports.dashboard, targetPort: 'http', protocol: 'TCP', ...(node ? { nodePort: c.ports.dashboardNodePort } : {}) }],
+      ports: [
+        {
+          name: 'http',
+          port: c.ports.dashboard,
+          targetPort: 'http',
+          protocol: 'TCP',
+          ...(node ? { nodePort: c.ports.dashboardNodePort } : {}),
+        },
+      ],
     },
   };
 }

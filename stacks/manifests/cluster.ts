@@ -27,7 +27,8 @@ export interface ClusterWorkloads {
 
 export function clusterWorkloads(c: StackConfig, node: ClusterNode): ClusterWorkloads {
   const infrastructure: WorkloadGroup[] = [];
-  if (node.postgres) infrastructure.push({ name: 'postgres', objects: [postgresStatefulSet(c), postgresService(c)] });
+  if (node.postgres)
+    infrastructure.push({ name: 'postgres', objects: [postgresStatefulSet(c), postgresService(c)] });
   infrastructure.push({ name: 'gateway', objects: [gatewayDeployment(c, node.gateway), gatewayService(c)] });
   const apps = node.apps.map((a) => ({
     name: a.app,

@@ -14,7 +14,10 @@ import type { StackConfig } from '../schema';
 export const PART_OF = 'cortex-iq';
 
 /** Labels of one workload; `selector` is the stable subset used by selectors. */
-export function labels(name: string, component: string): { all: Record<string, string>; selector: Record<string, string> } {
+export function labels(
+  name: string,
+  component: string,
+): { all: Record<string, string>; selector: Record<string, string> } {
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': PART_OF };
   return { selector, all: { ...selector, 'app.kubernetes.io/component': component } };
 }
@@ -22,7 +25,10 @@ export function labels(name: string, component: string): { all: Record<string, s
 export function envList(env: EnvSpec): EnvVar[] {
   return [
     ...Object.entries(env.plain).map(([name, value]) => ({ name, value })),
-    ...Object.entries(env.secret).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
+    ...Object.entries(env.secret).map(([name, ref]) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
+    })),
   ];
 }
 

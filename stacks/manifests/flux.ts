@@ -11,17 +11,32 @@ import type { StackConfig } from '../schema';
 export const FLUX_NAMESPACE = 'flux-system';
 export const SOURCE_NAME = 'cortex-iq';
 /** Controllers Flux runs on every cluster (the image automation controllers are not needed). */
-export const FLUX_CONTROLLERS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'] as const;
+export const FLUX_CONTROLLERS = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+] as const;
 
 type Gitops = NonNullable<StackConfig['gitops']>;
 
 export function fluxSource(g: Gitops): IGitRepository | IOCIRepository {
   const metadata = { name: SOURCE_NAME, namespace: FLUX_NAMESPACE };
   if (g.source === 'git') {
-    return { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata, spec: { url: g.url, interval: g.interval, ref: { branch: g.ref } } };
+    return {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata,
+      spec: { url: g.url, interval: g.interval, ref: { branch: g.ref } },
+    };
   }
   // The local registry is plain HTTP on the kind network.
-  return { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kind: 'OCIRepository', metadata, spec: { url: g.url, interval: g.interval, ref: { tag: g.ref }, insecure: true } };
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
+    kind: 'OCIRepository',
+    metadata,
+    spec: { url: g.url, interval: g.interval, ref: { tag: g.ref }, insecure: true },
+  };
 }
 
 /** `./deploy` + `clusters/<cluster>/<layer>`, normalised the way Flux expects (`./a/b`). */
@@ -30,9 +45,24 @@ export function layerPath(g: Gitops, cluster: string, layer: 'infrastructure' | 
   return `./${[base, 'clusters', cluster, layer].filter((s) => s !== '').join('/')}`;
 }
 
-export function fluxKustomizations(c: StackConfig, g: Gitops, cluster: string): [IKustomization, IKustomization] {
-  const sourceRef = { kind: g.source === 'git' ? ('GitRepository' as const) : ('OCIRepository' as const), name: SOURCE_NAME };
-  const common = { interval: '10m', retryInterval: '1m', prune: true, wait: true, timeout: '5m', sourceRef, targetNamespace: c.namespace };
+export function fluxKustomizations(
+  c: StackConfig,
+  g: Gitops,
+  cluster: string,
+): [IKustomization, IKustomization] {
+  const sourceRef = {
+    kind: g.source === 'git' ? ('GitRepository' as const) : ('OCIRepository' as const),
+    name: SOURCE_NAME,
+  };
+  const common = {
+    interval: '10m',
+    retryInterval: '1m',
+    prune: true,
+    wait: true,
+    timeout: '5m',
+    sourceRef,
+    targetNamespace: c.namespace,
+  };
   return [
     {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

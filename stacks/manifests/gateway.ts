@@ -10,7 +10,11 @@ import type { StackConfig } from '../schema';
 import type { GatewayNode } from '../topology';
 import { envList, imageRef, labels, NON_ROOT, resources } from './common';
 
-export function gatewayDeployment(c: StackConfig, g: GatewayNode, image = imageRef(c, 'gateway')): IDeployment {
+export function gatewayDeployment(
+  c: StackConfig,
+  g: GatewayNode,
+  image = imageRef(c, 'gateway'),
+): IDeployment {
   const l = labels(GATEWAY_SERVICE, 'gateway');
   const admin = c.ports.admin;
   return {
@@ -25,7 +29,11 @@ export function gatewayDeployment(c: StackConfig, g: GatewayNode, image = imageR
       template: {
         metadata: {
           labels: l.all,
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(admin), 'prometheus.io/path': '/metrics' },
+          annotations: {
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(admin),
+            'prometheus.io/path': '/metrics',
+          },
         },
         spec: {
           containers: [
@@ -39,8 +47,16 @@ export function gatewayDeployment(c: StackConfig, g: GatewayNode, image = imageR
                 { name: 'tls', containerPort: c.ports.gateway, protocol: 'TCP' },
                 { name: 'admin', containerPort: admin, protocol: 'TCP' },
               ],
-              readinessProbe: { httpGet: { path: '/ready', port: 'admin' }, periodSeconds: 5, failureThreshold: 3 },
-              livenessProbe: { httpGet: { path: '/live', port: 'admin' }, initialDelaySeconds: 10, periodSeconds: 10 },
+              readinessProbe: {
+                httpGet: { path: '/ready', port: 'admin' },
+                periodSeconds: 5,
+                failureThreshold: 3,
+              },
+              livenessProbe: {
+                httpGet: { path: '/live', port: 'admin' },
+                initialDelaySeconds: 10,
+                periodSeconds: 10,
+              },
               resources: resources('gateway'),
               securityContext: NON_ROOT,
             },
@@ -67,9 +83,27 @@ export function gatewayService(c: StackConfig): IService {
       type: node ? 'NodePort' : 'LoadBalancer',
       selector: l.selector,
       ports: [
-        { name: 'quic', port: c.ports.gateway, targetPort: 'quic', protocol: 'UDP', ...np(c.ports.gatewayNodePort) },
-        { name: 'tls', port: c.ports.gateway, targetPort: 'tls', protocol: 'TCP', ...np(c.ports.gatewayNodePort) },
-        { name: 'admin', port: c.ports.admin, targetPort: 'admin', protocol: 'TCP', ...np(c.ports.adminNodePort) },
+        {
+          name: 'quic',
+          port: c.ports.gateway,
+          targetPort: 'quic',
+          protocol: 'UDP',
+          ...np(c.ports.gatewayNodePort),
+        },
+        {
+          name: 'tls',
+          port: c.ports.gateway,
+          targetPort: 'tls',
+          protocol: 'TCP',
+          ...np(c.ports.gatewayNodePort),
+        },
+        {
+          name: 'admin',
+          port: c.ports.admin,
+          targetPort: 'admin',
+          protocol: 'TCP',
+          ...np(c.ports.adminNodePort),
+        },
       ],
     },
   };

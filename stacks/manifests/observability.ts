@@ -23,18 +23,37 @@ export function prometheusValues(): Record<string, unknown> {
 export function grafanaValues(c: StackConfig): Record<string, unknown> {
   return {
     admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
-    service: { type: c.target === 'kind' ? 'NodePort' : 'ClusterIP', ...(c.target === 'kind' ? { nodePort: c.ports.grafanaNodePort } : {}) },
+    service: {
+      type: c.target === 'kind' ? 'NodePort' : 'ClusterIP',
+      ...(c.target === 'kind' ? { nodePort: c.ports.grafanaNodePort } : {}),
+    },
     datasources: {
       'datasources.yaml': {
         apiVersion: 1,
-        datasources: [{ name: 'Prometheus', type: 'prometheus', access: 'proxy', isDefault: true, url: `http://prometheus-server.${MONITORING_NAMESPACE}.svc` }],
+        datasources: [
+          {
+            name: 'Prometheus',
+            type: 'prometheus',
+            access: 'proxy',
+            isDefault: true,
+            url: `http://prometheus-server.${MONITORING_NAMESPACE}.svc`,
+          },
+        ],
       },
     },
     sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1' } },
   };
 }
 
-const panel = (id: number, title: string, expr: string, legend: string, unit: string, y: number, x: number): Record<string, unknown> => ({
+const panel = (
+  id: number,
+  title: string,
+  expr: string,
+  legend: string,
+  unit: string,
+  y: number,
+  x: number,
+): Record<string, unknown> => ({
   id,
   title,
   type: 'timeseries',
@@ -56,12 +75,52 @@ export function meshDashboard(c: StackConfig): Record<string, unknown> {
     templating: { list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }] },
     description: `Gateways of realm ${c.realm}: links, rates, latency, clients.`,
     panels: [
-      panel(1, 'Mesh links up', 'sum by (gateway_id, peer) (macula_peer_link_up)', '{{gateway_id}} → {{peer}}', 'none', 0, 0),
+      panel(
+        1,
+        'Mesh links up',
+        'sum by (gateway_id, peer) (macula_peer_link_up)',
+        '{{gateway_id}} → {{peer}}',
+        'none',
+        0,
+        0,
+      ),
       panel(2, 'Link round-trip time', 'macula_peer_rtt_seconds', '{{gateway_id}} → {{peer}}', 's', 0, 12),
-      panel(3, 'Messages per link', 'rate(macula_peer_sent_messages[1m])', '{{gateway_id}} → {{peer}}', 'ops', 8, 0),
-      panel(4, 'Messages by kind', 'sum by (gateway_id, direction, kind) (rate(macula_messages_total[1m]))', '{{gateway_id}} {{direction}} {{kind}}', 'ops', 8, 12),
-      panel(5, 'Clients, subscriptions, registrations', 'macula_clients or macula_subscriptions or macula_registrations', '{{__name__}} {{gateway_id}}', 'none', 16, 0),
-      panel(6, 'Forwarded, replayed, unroutable', 'rate(macula_mesh_forwarded_total[1m]) or rate(macula_mesh_replayed_total[1m]) or rate(macula_mesh_unroutable_total[1m])', '{{__name__}} {{gateway_id}}', 'ops', 16, 12),
+      panel(
+        3,
+        'Messages per link',
+        'rate(macula_peer_sent_messages[1m])',
+        '{{gateway_id}} → {{peer}}',
+        'ops',
+        8,
+        0,
+      ),
+      panel(
+        4,
+        'Messages by kind',
+        'sum by (gateway_id, direction, kind) (rate(macula_messages_total[1m]))',
+        '{{gateway_id}} {{direction}} {{kind}}',
+        'ops',
+        8,
+        12,
+      ),
+      panel(
+        5,
+        'Clients, subscriptions, registrations',
+        'macula_clients or macula_subscriptions or macula_registrations',
+        '{{__name__}} {{gateway_id}}',
+        'none',
+        16,
+        0,
+      ),
+      panel(
+        6,
+        'Forwarded, replayed, unroutable',
+        'rate(macula_mesh_forwarded_total[1m]) or rate(macula_mesh_replayed_total[1m]) or rate(macula_mesh_unroutable_total[1m])',
+        '{{__name__}} {{gateway_id}}',
+        'ops',
+        16,
+        12,
+      ),
     ],
   };
 }
@@ -70,7 +129,11 @@ export function meshDashboardConfigMap(c: StackConfig): IConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'cortexiq-mesh-dashboard', namespace: MONITORING_NAMESPACE, labels: { grafana_dashboard: '1' } },
+    metadata: {
+      name: 'cortexiq-mesh-dashboard',
+      namespace: MONITORING_NAMESPACE,
+      labels: { grafana_dashboard: '1' },
+    },
     data: { 'cortexiq-mesh.json': JSON.stringify(meshDashboard(c), null, 2) },
   };
 }

@@ -30,12 +30,28 @@ export function postgresStatefulSet(c: StackConfig): IStatefulSet {
                 { name: 'POSTGRES_USER', value: DATABASE_USER },
                 { name: 'POSTGRES_DB', value: DATABASE_NAME },
                 { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: SECRETS.databasePassword.secret, key: SECRETS.databasePassword.key } } },
+                {
+                  name: 'POSTGRES_PASSWORD',
+                  valueFrom: {
+                    secretKeyRef: {
+                      name: SECRETS.databasePassword.secret,
+                      key: SECRETS.databasePassword.key,
+                    },
+                  },
+                },
               ],
               ports: [{ name: 'postgres', containerPort: c.ports.postgres, protocol: 'TCP' }],
               args: ['-p', String(c.ports.postgres)],
-              readinessProbe: { exec: { command: [...ready, '-p', String(c.ports.postgres)] }, periodSeconds: 5, failureThreshold: 6 },
-              livenessProbe: { exec: { command: [...ready, '-p', String(c.ports.postgres)] }, initialDelaySeconds: 30, periodSeconds: 15 },
+              readinessProbe: {
+                exec: { command: [...ready, '-p', String(c.ports.postgres)] },
+                periodSeconds: 5,
+                failureThreshold: 6,
+              },
+              livenessProbe: {
+                exec: { command: [...ready, '-p', String(c.ports.postgres)] },
+                initialDelaySeconds: 30,
+                periodSeconds: 15,
+              },
               resources: resources('postgres'),
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
@@ -59,6 +75,9 @@ export function postgresService(c: StackConfig): IService {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: POSTGRES_SERVICE, labels: l.all },
-    spec: { selector: l.selector, ports: [{ name: 'postgres', port: c.ports.postgres, targetPort: 'postgres', protocol: 'TCP' }] },
+    spec: {
+      selector: l.selector,
+      ports: [{ name: 'postgres', port: c.ports.postgres, targetPort: 'postgres', protocol: 'TCP' }],
+    },
   };
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- mock inputs and parsed YAML are untyped by nature */
 /**
  * Pulumi mocks for the program tests: records every resource, answers invokes in `call` (the program
  * makes none, so any invoke is recorded and fails the test), and returns plausible outputs for the
@@ -31,14 +32,22 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     case 'random:index/randomPassword:RandomPassword':
       return { result: secret(`plain-password-${name}-${'x'.repeat(8)}`) };
     case 'tls:index/privateKey:PrivateKey':
-      return { privateKeyPem: secret(`-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`), publicKeyPem: `pub-${name}` };
+      return {
+        privateKeyPem: secret(`-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`),
+        publicKeyPem: `pub-${name}`,
+      };
     case 'tls:index/selfSignedCert:SelfSignedCert':
     case 'tls:index/locallySignedCert:LocallySignedCert':
       return { certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n` };
     case 'tls:index/certRequest:CertRequest':
       return { certRequestPem: `csr-${name}` };
     case 'command:local:Command':
-      return { stdout: name.endsWith('-kubeconfig') ? secret(`apiVersion: v1\nkind: Config\n# mock kubeconfig ${name}\n`) : '', stderr: '' };
+      return {
+        stdout: name.endsWith('-kubeconfig')
+          ? secret(`apiVersion: v1\nkind: Config\n# mock kubeconfig ${name}\n`)
+          : '',
+        stderr: '',
+      };
     case 'docker:index/image:Image': {
       const repo = String(inputs.imageName).replace(/:[^:/]+$/, '');
       return { repoDigest: `${repo}@sha256:${crypto.createHash('sha256').update(name).digest('hex')}` };
@@ -53,7 +62,10 @@ export function setupMocks(stack = 'dev'): void {
     {
       newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+        return {
+          id: `${args.name}-id`,
+          state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) },
+        };
       },
       call(args) {
         invokes.push(args.token);
@@ -69,8 +81,13 @@ export function setupMocks(stack = 'dev'): void {
 /** The `config:` map of a stack file as the engine passes it (structured values as JSON). */
 export function stackConfigMap(stack: string, patch: Record<string, unknown> = {}): Record<string, string> {
   const file = path.join(__dirname, '..', '..', `Pulumi.${stack}.yaml`);
-  const entries = { ...(parseYaml(fs.readFileSync(file, 'utf8')) as { config: Record<string, unknown> }).config, ...patch };
-  return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const entries = {
+    ...(parseYaml(fs.readFileSync(file, 'utf8')) as { config: Record<string, unknown> }).config,
+    ...patch,
+  };
+  return Object.fromEntries(
+    Object.entries(entries).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
 }
 
 /** Waits until no resource has been registered for a few turns (bounded). */
@@ -95,7 +112,7 @@ export function value<T>(o: pulumi.Input<T> | undefined): Promise<T> {
 }
 
 export function isSecretOutput(o: pulumi.Input<unknown>): Promise<boolean> {
-  return pulumi.output(o).isSecret;
+  return (pulumi.output(o) as unknown as { isSecret: Promise<boolean> }).isSecret;
 }
 
 export const isSecretWrapper = (v: unknown): v is { value: unknown } =>
@@ -105,7 +122,8 @@ export const isSecretWrapper = (v: unknown): v is { value: unknown } =>
 export function unwrap(v: unknown): any {
   if (isSecretWrapper(v)) return unwrap(v.value);
   if (Array.isArray(v)) return v.map(unwrap);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
   return v;
 }
 
@@ -114,7 +132,8 @@ export function plainSecrets(v: unknown, at = ''): string[] {
   if (isSecretWrapper(v)) return [];
   if (typeof v === 'string') return [...secretValues].some((s) => v.includes(s)) ? [at] : [];
   if (Array.isArray(v)) return v.flatMap((x, i) => plainSecrets(x, `${at}[${i}]`));
-  if (v !== null && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => plainSecrets(x, `${at}.${k}`));
+  if (v !== null && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) => plainSecrets(x, `${at}.${k}`));
   return [];
 }
 
@@ -122,6 +141,15 @@ export const ofType = (type: string): Recorded[] => resources.filter((r) => r.ty
 
 /** Env of the first container of a recorded Deployment, as name → value | `secret:<name>/<key>`. */
 export function envOf(r: Recorded): Record<string, string> {
-  const env = unwrap(r.inputs.spec.template.spec.containers[0].env) as { name: string; value?: string; valueFrom?: any }[];
-  return Object.fromEntries(env.map((e) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]));
+  const env = unwrap(r.inputs.spec.template.spec.containers[0].env) as {
+    name: string;
+    value?: string;
+    valueFrom?: any;
+  }[];
+  return Object.fromEntries(
+    env.map((e) => [
+      e.name,
+      e.value ?? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`,
+    ]),
+  );
 }

@@ -1,19 +1,34 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- mock inputs and parsed YAML are untyped by nature */
 /**
  * The dev stack under Pulumi mocks: the whole resource graph of `pulumi up -s dev` (infra.md §3, §6),
  * without Docker, kind or the Pulumi CLI.
  */
 import { parse as parseYaml } from 'yaml';
-import { envOf, invokes, isSecretOutput, isSecretWrapper, ofType, plainSecrets, resources, settle, setupMocks, stackConfigMap, unwrap, value } from './harness';
+import {
+  envOf,
+  invokes,
+  isSecretOutput,
+  isSecretWrapper,
+  ofType,
+  plainSecrets,
+  resources,
+  settle,
+  setupMocks,
+  stackConfigMap,
+  unwrap,
+  value,
+} from './harness';
 import { validateObject } from './validate-k8s';
 import * as pulumi from '@pulumi/pulumi';
 
 setupMocks('dev');
 pulumi.runtime.setAllConfig(stackConfigMap('dev'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const program = require('../../index') as typeof import('../../index');
 
 const CLUSTERS = ['macula-hub', 'be-antwerp', 'be-brabant', 'be-east-flanders'];
-const onCluster = (cluster: string) => (r: { provider?: string }) => (r.provider ?? '').includes(`cortex-iq-${cluster}-provider`);
+const onCluster = (cluster: string) => (r: { provider?: string }) =>
+  (r.provider ?? '').includes(`cortex-iq-${cluster}-provider`);
 const deployments = () => ofType('kubernetes:apps/v1:Deployment');
 
 beforeAll(async () => {
@@ -23,10 +38,14 @@ beforeAll(async () => {
 test('exactly four KinD clusters with the seed names, node labels and the hub port mappings', () => {
   const creates = ofType('command:local:Command').filter((r) => r.name.endsWith('-create'));
   expect(creates.map((r) => r.name).sort()).toEqual(CLUSTERS.map((c) => `cortex-iq-${c}-create`).sort());
-  const configs = Object.fromEntries(creates.map((r) => [r.name.replace(/^cortex-iq-|-create$/g, ''), parseYaml(r.inputs.stdin)]));
+  const configs = Object.fromEntries(
+    creates.map((r) => [r.name.replace(/^cortex-iq-|-create$/g, ''), parseYaml(r.inputs.stdin)]),
+  );
   for (const c of CLUSTERS) {
     expect(configs[c].name).toBe(c);
-    expect(creates.find((r) => r.name === `cortex-iq-${c}-create`)!.inputs.create).toContain(`kind create cluster --name "${c}"`);
+    expect(creates.find((r) => r.name === `cortex-iq-${c}-create`)!.inputs.create).toContain(
+      `kind create cluster --name "${c}"`,
+    );
     expect(configs[c].nodes[0].labels['cortexiq.io/cluster']).toBe(c);
   }
   expect(configs['be-brabant'].nodes[0].labels['topology.kubernetes.io/region']).toBe('brabant');
@@ -45,17 +64,26 @@ test('exactly four KinD clusters with the seed names, node labels and the hub po
 test('one registry wired to every cluster: container, kind network alias, hosts.toml and KEP-1755 ConfigMap', () => {
   expect(ofType('cortex-iq:registry:LocalRegistry')).toHaveLength(1);
   const cmds = ofType('command:local:Command');
-  expect(cmds.filter((r) => r.name === 'cortex-iq-registry-container')[0]!.inputs.create).toContain('-p 127.0.0.1:5001:5000 registry:2');
-  expect(cmds.find((r) => r.name === 'cortex-iq-registry-network')!.inputs.create).toContain('--alias "registry.macula.local" kind');
+  expect(cmds.filter((r) => r.name === 'cortex-iq-registry-container')[0]!.inputs.create).toContain(
+    '-p 127.0.0.1:5001:5000 registry:2',
+  );
+  expect(cmds.find((r) => r.name === 'cortex-iq-registry-network')!.inputs.create).toContain(
+    '--alias "registry.macula.local" kind',
+  );
   for (const c of CLUSTERS) {
     const hosts = cmds.find((r) => r.name === `cortex-iq-registry-hosts-${c}`)!;
     expect(hosts.inputs.stdin).toBe('[host."http://registry.macula.local:5000"]\n');
     expect(hosts.inputs.create).toContain('/etc/containerd/certs.d/localhost:5001');
   }
-  const hosting = ofType('kubernetes:core/v1:ConfigMap').filter((r) => r.inputs.metadata.name === 'local-registry-hosting');
+  const hosting = ofType('kubernetes:core/v1:ConfigMap').filter(
+    (r) => r.inputs.metadata.name === 'local-registry-hosting',
+  );
   expect(hosting).toHaveLength(4);
   for (const c of CLUSTERS) expect(hosting.filter(onCluster(c))).toHaveLength(1);
-  expect(parseYaml(hosting[0]!.inputs.data['localRegistryHosting.v1'])).toMatchObject({ host: 'localhost:5001', hostFromContainerRuntime: 'registry.macula.local:5000' });
+  expect(parseYaml(hosting[0]!.inputs.data['localRegistryHosting.v1'])).toMatchObject({
+    host: 'localhost:5001',
+    hostFromContainerRuntime: 'registry.macula.local:5000',
+  });
 });
 
 test('Flux on every cluster with source, kustomize, helm and notification controllers; no GitOps objects in direct delivery', () => {
@@ -63,7 +91,8 @@ test('Flux on every cluster with source, kustomize, helm and notification contro
   expect(releases).toHaveLength(4);
   for (const c of CLUSTERS) expect(releases.filter(onCluster(c))).toHaveLength(1);
   const values = releases[0]!.inputs.values;
-  for (const k of ['sourceController', 'kustomizeController', 'helmController', 'notificationController']) expect(values[k].create).toBe(true);
+  for (const k of ['sourceController', 'kustomizeController', 'helmController', 'notificationController'])
+    expect(values[k].create).toBe(true);
   expect(values.imageAutomationController.create).toBe(false);
   expect(releases[0]!.inputs.version).toBe('2.13.0');
   expect(resources.filter((r) => r.type.includes('toolkit.fluxcd.io'))).toHaveLength(0);
@@ -71,8 +100,19 @@ test('Flux on every cluster with source, kustomize, helm and notification contro
 
 test('seven images built from the one Dockerfile and referenced by digest', () => {
   const images = ofType('docker:index/image:Image');
-  expect(images.map((i) => i.inputs.build.target).sort()).toEqual(['dashboard', 'gateway', 'homes', 'projections', 'queries', 'simulation', 'utilities']);
-  for (const d of deployments()) expect(unwrap(d.inputs.spec.template.spec.containers[0].image)).toMatch(/^localhost:5001\/cortexiq-[a-z]+@sha256:[0-9a-f]{64}$/);
+  expect(images.map((i) => i.inputs.build.target).sort()).toEqual([
+    'dashboard',
+    'gateway',
+    'homes',
+    'projections',
+    'queries',
+    'simulation',
+    'utilities',
+  ]);
+  for (const d of deployments())
+    expect(unwrap(d.inputs.spec.template.spec.containers[0].image)).toMatch(
+      /^localhost:5001\/cortexiq-[a-z]+@sha256:[0-9a-f]{64}$/,
+    );
 });
 
 test('PostgreSQL only on the hub', () => {
@@ -93,7 +133,16 @@ test('a gateway on every cluster; MESH_PEERS names exactly its peers (full mesh:
     const peers = env.MESH_PEERS!.split(',').map((u) => new URL(u).hostname.replace(/-control-plane$/, ''));
     expect(peers.sort()).toEqual(CLUSTERS.filter((x) => x !== c).sort());
     peers.forEach((p) => links.add([c, p].sort().join('|')));
-    expect(env).toMatchObject({ MACULA_GATEWAY_PORT: '9443', ADMIN_PORT: '8080', MACULA_REALM: 'be.cortexiq.energy', MESH_SECRET: 'secret:cortexiq-mesh/secret', MACULA_TLS_CERT: 'secret:macula-gateway-tls/tls.crt', MACULA_TLS_KEY: 'secret:macula-gateway-tls/tls.key', MACULA_TLS_CA: 'secret:macula-gateway-tls/ca.crt', MACULA_TOKEN: 'secret:cortexiq-realm/token' });
+    expect(env).toMatchObject({
+      MACULA_GATEWAY_PORT: '9443',
+      ADMIN_PORT: '8080',
+      MACULA_REALM: 'be.cortexiq.energy',
+      MESH_SECRET: 'secret:cortexiq-mesh/secret',
+      MACULA_TLS_CERT: 'secret:macula-gateway-tls/tls.crt',
+      MACULA_TLS_KEY: 'secret:macula-gateway-tls/tls.key',
+      MACULA_TLS_CA: 'secret:macula-gateway-tls/ca.crt',
+      MACULA_TOKEN: 'secret:cortexiq-realm/token',
+    });
     expect(env.HUB_GATEWAY_URL).toBeUndefined();
   }
   expect(links.size).toBe(6);
@@ -102,20 +151,61 @@ test('a gateway on every cluster; MESH_PEERS names exactly its peers (full mesh:
   expect(ct.livenessProbe.httpGet).toEqual({ path: '/live', port: 'admin' });
   expect(JSON.stringify(ct)).not.toContain('tcpSocket');
   const svc = ofType('kubernetes:core/v1:Service').find((s) => s.inputs.metadata.name === 'macula-gateway')!;
-  expect(svc.inputs.spec.ports.map((p: any) => `${p.protocol}/${p.port}/${p.nodePort}`)).toEqual(['UDP/9443/30080', 'TCP/9443/30080', 'TCP/8080/30081']);
+  expect(svc.inputs.spec.ports.map((p: any) => `${p.protocol}/${p.port}/${p.nodePort}`)).toEqual([
+    'UDP/9443/30080',
+    'TCP/9443/30080',
+    'TCP/8080/30081',
+  ]);
 });
 
 test("the hub's apps and each edge's apps with their env", () => {
-  const hubApps = deployments().filter(onCluster('macula-hub')).map((d) => d.inputs.metadata.name).sort();
+  const hubApps = deployments()
+    .filter(onCluster('macula-hub'))
+    .map((d) => d.inputs.metadata.name)
+    .sort();
   expect(hubApps).toEqual(['dashboard', 'macula-gateway', 'projections', 'queries', 'simulation']);
-  const env = (c: string, app: string) => envOf(deployments().filter(onCluster(c)).find((d) => d.inputs.metadata.name === app)!);
-  expect(env('macula-hub', 'simulation')).toEqual({ MACULA_URL: 'https://macula-gateway:9443', MACULA_REALM: 'be.cortexiq.energy', SIMULATION_SPEED: '105120', SIMULATION_START_DATE: '2025-01-01T00:00:00Z', TICK_MS: '1000', MACULA_TOKEN: 'secret:cortexiq-realm/token' });
-  expect(env('macula-hub', 'dashboard')).toMatchObject({ PORT: '4000', PHX_HOST: 'localhost', DATABASE_URL: 'secret:cortexiq-postgres/database-url', SECRET_KEY_BASE: 'secret:cortexiq-dashboard/secret-key-base' });
+  const env = (c: string, app: string) =>
+    envOf(
+      deployments()
+        .filter(onCluster(c))
+        .find((d) => d.inputs.metadata.name === app)!,
+    );
+  expect(env('macula-hub', 'simulation')).toEqual({
+    MACULA_URL: 'https://macula-gateway:9443',
+    MACULA_REALM: 'be.cortexiq.energy',
+    SIMULATION_SPEED: '105120',
+    SIMULATION_START_DATE: '2025-01-01T00:00:00Z',
+    TICK_MS: '1000',
+    MACULA_TOKEN: 'secret:cortexiq-realm/token',
+  });
+  expect(env('macula-hub', 'dashboard')).toMatchObject({
+    PORT: '4000',
+    PHX_HOST: 'localhost',
+    DATABASE_URL: 'secret:cortexiq-postgres/database-url',
+    SECRET_KEY_BASE: 'secret:cortexiq-dashboard/secret-key-base',
+  });
   expect(env('macula-hub', 'projections').DATABASE_URL).toBe('secret:cortexiq-postgres/database-url');
-  for (const [c, region] of [['be-antwerp', 'antwerp'], ['be-brabant', 'brabant'], ['be-east-flanders', 'east-flanders']] as const) {
-    expect(deployments().filter(onCluster(c)).map((d) => d.inputs.metadata.name).sort()).toEqual(['homes', 'macula-gateway', 'utilities']);
-    expect(env(c, 'homes')).toMatchObject({ HOMES_SOURCES: `${region}.json`, REGION: region, MACULA_URL: 'https://macula-gateway:9443' });
-    expect(env(c, 'utilities')).toMatchObject({ PROVIDERS_COUNT: '5', PROVIDERS_SOURCES: 'providers.json', REGION: region });
+  for (const [c, region] of [
+    ['be-antwerp', 'antwerp'],
+    ['be-brabant', 'brabant'],
+    ['be-east-flanders', 'east-flanders'],
+  ] as const) {
+    expect(
+      deployments()
+        .filter(onCluster(c))
+        .map((d) => d.inputs.metadata.name)
+        .sort(),
+    ).toEqual(['homes', 'macula-gateway', 'utilities']);
+    expect(env(c, 'homes')).toMatchObject({
+      HOMES_SOURCES: `${region}.json`,
+      REGION: region,
+      MACULA_URL: 'https://macula-gateway:9443',
+    });
+    expect(env(c, 'utilities')).toMatchObject({
+      PROVIDERS_COUNT: '5',
+      PROVIDERS_SOURCES: 'providers.json',
+      REGION: region,
+    });
   }
 });
 
@@ -123,7 +213,8 @@ test('secrets never appear in plain text in any input, and every Secret value is
   expect(plainSecrets(resources.map((r) => r.inputs))).toEqual([]);
   const secretsK8s = ofType('kubernetes:core/v1:Secret');
   expect(secretsK8s.length).toBeGreaterThanOrEqual(4 * 3 + 2);
-  const leaves = (v: unknown): unknown[] => (isSecretWrapper(v) ? [] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(leaves) : [v]);
+  const leaves = (v: unknown): unknown[] =>
+    isSecretWrapper(v) ? [] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(leaves) : [v];
   for (const s of secretsK8s) {
     expect(Object.keys(unwrap(s.inputs.stringData)).length).toBeGreaterThan(0);
     expect(leaves(s.inputs.stringData)).toEqual([]);
@@ -145,7 +236,11 @@ test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway 
   }
   expect(program.registry).toBe('localhost:5001');
   expect(program.dashboardUrl).toBe('http://localhost:30000');
-  expect(program.gateways[0]).toEqual({ id: 'macula-hub', quicUrl: 'https://localhost:30080', adminUrl: 'http://localhost:30081' });
+  expect(program.gateways[0]).toEqual({
+    id: 'macula-hub',
+    quicUrl: 'https://localhost:30080',
+    adminUrl: 'http://localhost:30081',
+  });
   expect(program.gateways).toHaveLength(4);
   expect(program.meshLinks).toHaveLength(6);
   expect(program.meshLayout).toBe('full');
@@ -153,7 +248,9 @@ test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway 
 });
 
 test('every Kubernetes object the program creates validates against the Kubernetes and Flux schemas', () => {
-  const k8s = resources.filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:helm.sh'));
+  const k8s = resources.filter(
+    (r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:helm.sh'),
+  );
   expect(k8s.length).toBeGreaterThan(40);
   for (const r of k8s) validateObject(unwrap(r.inputs));
 });

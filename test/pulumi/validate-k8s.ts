@@ -1,7 +1,11 @@
 /** Validates a Kubernetes object against the Kubernetes and Flux schemas of kubernetes-models. */
-/* eslint-disable @typescript-eslint/no-require-imports */
 
-const FLUX_GROUPS = ['source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io', 'notification.toolkit.fluxcd.io'];
+const FLUX_GROUPS = [
+  'source.toolkit.fluxcd.io',
+  'kustomize.toolkit.fluxcd.io',
+  'helm.toolkit.fluxcd.io',
+  'notification.toolkit.fluxcd.io',
+];
 
 function modelModule(apiVersion: string): Record<string, new (data: unknown) => { validate(): void }> {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
@@ -10,7 +14,11 @@ function modelModule(apiVersion: string): Record<string, new (data: unknown) => 
 }
 
 /** Throws with the object's kind/name and the schema error when the object is invalid. */
-export function validateObject(obj: { apiVersion: string; kind: string; metadata?: { name?: string } }): void {
+export function validateObject(obj: {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string };
+}): void {
   const Model = modelModule(obj.apiVersion)[obj.kind];
   if (!Model) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
   try {

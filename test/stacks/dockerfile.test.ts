@@ -10,7 +10,9 @@ test('one target per image, each running the CLI command of its image', () => {
   for (const image of IMAGES) {
     expect(stages).toContain(image);
     const cmd = image === 'gateway' ? '["gateway"]' : `["app", "${image}"]`;
-    expect(text).toMatch(new RegExp(`FROM runtime AS ${image}\\n(?:EXPOSE .*\\n)?CMD ${cmd.replace(/[[\]]/g, '\\$&')}`));
+    expect(text).toMatch(
+      new RegExp(`FROM runtime AS ${image}\\n(?:EXPOSE .*\\n)?CMD ${cmd.replace(/[[\]]/g, '\\$&')}`),
+    );
   }
   expect(text).toContain('ENTRYPOINT ["node", "bin/cortexiq.js"]');
 });

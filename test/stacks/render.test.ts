@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- mock inputs and parsed YAML are untyped by nature */
 /**
  * The rendered GitOps tree: deterministic, no secrets, every object valid, and `kubectl kustomize`
  * of each cluster layer yields exactly the objects the model derives (where kubectl exists).
@@ -15,13 +16,17 @@ const root = path.join(__dirname, '..', '..');
 const dev = loadStackFile('dev', root).config;
 const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => fs.existsSync(p));
 
-const docs = (text: string): any[] => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+const docs = (text: string): any[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter(Boolean);
 /** Comparable form: env sorted by name, the overlay's cluster label dropped. */
 function normal(o: any): any {
   const c = JSON.parse(JSON.stringify(o));
   delete c.metadata.labels?.['cortexiq.io/cluster'];
   delete c.metadata.namespace;
-  for (const ct of c.spec?.template?.spec?.containers ?? []) ct.env?.sort((a: any, b: any) => a.name.localeCompare(b.name));
+  for (const ct of c.spec?.template?.spec?.containers ?? [])
+    ct.env?.sort((a: any, b: any) => a.name.localeCompare(b.name));
   return c;
 }
 
@@ -32,48 +37,78 @@ test('the tree is deterministic, has the cluster/base layout and holds no secret
     expect(a.has(`clusters/${c}/infrastructure/kustomization.yaml`)).toBe(true);
     expect(a.has(`clusters/${c}/apps/kustomization.yaml`)).toBe(true);
   }
-  for (const b of ['gateway', 'postgres', 'simulation', 'homes', 'utilities', 'projections', 'queries', 'dashboard']) expect(a.has(`base/${b}/kustomization.yaml`)).toBe(true);
+  for (const b of [
+    'gateway',
+    'postgres',
+    'simulation',
+    'homes',
+    'utilities',
+    'projections',
+    'queries',
+    'dashboard',
+  ])
+    expect(a.has(`base/${b}/kustomization.yaml`)).toBe(true);
   const all = [...a.values()].join('\n');
   expect(all).not.toMatch(/kind: Secret\b|stringData|BEGIN .*PRIVATE KEY|postgres:\/\/cortexiq:/);
-  for (const [file, text] of a) if (file.startsWith('base/') && !file.endsWith('kustomization.yaml')) docs(text).forEach(validateObject);
+  for (const [file, text] of a)
+    if (file.startsWith('base/') && !file.endsWith('kustomization.yaml')) docs(text).forEach(validateObject);
 });
 
 const maybe = kubectl ? test : test.skip;
-if (!kubectl) process.stdout.write('render.test: kubectl not found, skipping the `kubectl kustomize` build\n');
+if (!kubectl)
+  process.stdout.write('render.test: kubectl not found, skipping the `kubectl kustomize` build\n');
 
-maybe('`kubectl kustomize` builds every cluster layer into exactly the model objects, all schema-valid', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-render-'));
-  try {
-    writeTree(renderGitOpsTree(dev, 'dev'), out);
-    for (const node of deriveTopology(dev).clusters) {
-      const w = clusterWorkloads(dev, node);
-      for (const layer of ['infrastructure', 'apps'] as const) {
-        const built = docs(execFileSync(kubectl!, ['kustomize', path.join(out, 'clusters', node.name, layer)], { encoding: 'utf8' }));
-        built.forEach(validateObject);
-        expect(built.every((o) => o.metadata.namespace === 'cortex-iq' && o.metadata.labels['cortexiq.io/cluster'] === node.name)).toBe(true);
-        const want = w[layer].flatMap((g) => g.objects);
-        const key = (o: any) => `${o.kind}/${o.metadata.name}`;
-        expect(built.map(key).sort()).toEqual(want.map(key).sort());
-        for (const o of want) expect(normal(built.find((b) => key(b) === key(o)))).toEqual(normal(o));
+maybe(
+  '`kubectl kustomize` builds every cluster layer into exactly the model objects, all schema-valid',
+  () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-render-'));
+    try {
+      writeTree(renderGitOpsTree(dev, 'dev'), out);
+      for (const node of deriveTopology(dev).clusters) {
+        const w = clusterWorkloads(dev, node);
+        for (const layer of ['infrastructure', 'apps'] as const) {
+          const built = docs(
+            execFileSync(kubectl!, ['kustomize', path.join(out, 'clusters', node.name, layer)], {
+              encoding: 'utf8',
+            }),
+          );
+          built.forEach(validateObject);
+          expect(
+            built.every(
+              (o) =>
+                o.metadata.namespace === 'cortex-iq' &&
+                o.metadata.labels['cortexiq.io/cluster'] === node.name,
+            ),
+          ).toBe(true);
+          const want = w[layer].flatMap((g) => g.objects);
+          const key = (o: any) => `${o.kind}/${o.metadata.name}`;
+          expect(built.map(key).sort()).toEqual(want.map(key).sort());
+          for (const o of want) expect(normal(built.find((b) => key(b) === key(o)))).toEqual(normal(o));
+        }
       }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
     }
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('the command writes the tree, prunes its own stale files and names the problem of a bad stack', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-render-cli-'));
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     fs.mkdirSync(path.join(out, 'base', 'old'), { recursive: true });
-    fs.writeFileSync(path.join(out, 'base', 'old', 'x.yaml'), '# Generated by `cortexiq render --stack dev` from Pulumi.dev.yaml; do not edit.\n');
+    fs.writeFileSync(
+      path.join(out, 'base', 'old', 'x.yaml'),
+      '# Generated by `cortexiq render --stack dev` from Pulumi.dev.yaml; do not edit.\n',
+    );
     fs.writeFileSync(path.join(out, 'keep.yaml'), 'mine: true\n');
     await run(['--stack', 'dev', '--out', out, '--dir', root]);
     expect(fs.existsSync(path.join(out, 'clusters', 'macula-hub', 'apps', 'kustomization.yaml'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'base', 'old', 'x.yaml'))).toBe(false);
     expect(fs.existsSync(path.join(out, 'keep.yaml'))).toBe(true);
-    await expect(run(['--stack', 'nope', '--dir', root])).rejects.toThrow(/Pulumi\.nope\.yaml.*stack file not found/);
+    await expect(run(['--stack', 'nope', '--dir', root])).rejects.toThrow(
+      /Pulumi\.nope\.yaml.*stack file not found/,
+    );
     await expect(run(['--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
   } finally {
     write.mockRestore();
@@ -84,6 +119,11 @@ test('the command writes the tree, prunes its own stale files and names the prob
 test('the committed deploy/<stack> trees are what the model renders today', () => {
   for (const stack of ['dev', 'staging']) {
     const tree = renderGitOpsTree(loadStackFile(stack, root).config, stack);
-    for (const [rel, content] of tree) expect([stack, rel, fs.readFileSync(path.join(root, 'deploy', stack, rel), 'utf8') === content]).toEqual([stack, rel, true]);
+    for (const [rel, content] of tree)
+      expect([
+        stack,
+        rel,
+        fs.readFileSync(path.join(root, 'deploy', stack, rel), 'utf8') === content,
+      ]).toEqual([stack, rel, true]);
   }
 });

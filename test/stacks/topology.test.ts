@@ -2,11 +2,20 @@
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
-import { deriveTopology, loadStackFile, meshLinks, parseStackConfig, renderKindConfig, unreachable, type StackConfig } from '../../stacks';
+import {
+  deriveTopology,
+  loadStackFile,
+  meshLinks,
+  parseStackConfig,
+  renderKindConfig,
+  unreachable,
+  type StackConfig,
+} from '../../stacks';
 
 const root = path.join(__dirname, '..', '..');
 const dev = loadStackFile('dev', root).config;
-const variant = (patch: Partial<StackConfig>): StackConfig => parseStackConfig({ ...JSON.parse(JSON.stringify(dev)), ...patch });
+const variant = (patch: Partial<StackConfig>): StackConfig =>
+  parseStackConfig({ ...JSON.parse(JSON.stringify(dev)), ...patch });
 
 test('link counts per layout for the four seed clusters', () => {
   expect(deriveTopology(dev).links).toHaveLength(6);
@@ -36,13 +45,18 @@ test('property: full, ring and hub layouts are connected and have n(n-1)/2, n (n
 
 test('the launcher view: clusters with role/region, gateway ids and peer ids, apps with env', () => {
   const ports = new Map(dev.clusters.map((c, i) => [c.name, 19443 + i]));
-  const topo = deriveTopology(dev, { peerUrl: (id) => `https://127.0.0.1:${ports.get(id)}`, clientUrl: (c) => `https://127.0.0.1:${ports.get(c)}` });
+  const topo = deriveTopology(dev, {
+    peerUrl: (id) => `https://127.0.0.1:${ports.get(id)}`,
+    clientUrl: (c) => `https://127.0.0.1:${ports.get(c)}`,
+  });
   expect(topo.hub).toBe('macula-hub');
   const hub = topo.clusters[0]!;
   expect(hub).toMatchObject({ name: 'macula-hub', role: 'hub', postgres: true, context: 'kind-macula-hub' });
   expect(hub.region).toBeUndefined();
   expect(hub.gateway.peers).toEqual(['be-antwerp', 'be-brabant', 'be-east-flanders']);
-  expect(hub.gateway.env.plain.MESH_PEERS).toBe('https://127.0.0.1:19444,https://127.0.0.1:19445,https://127.0.0.1:19446');
+  expect(hub.gateway.env.plain.MESH_PEERS).toBe(
+    'https://127.0.0.1:19444,https://127.0.0.1:19445,https://127.0.0.1:19446',
+  );
   expect(hub.apps.map((a) => [a.app, a.needsDatabase])).toEqual([
     ['simulation', false],
     ['projections', true],
@@ -51,7 +65,12 @@ test('the launcher view: clusters with role/region, gateway ids and peer ids, ap
   ]);
   const brabant = topo.clusters[2]!;
   expect(brabant).toMatchObject({ role: 'edge', region: 'brabant', postgres: false });
-  expect(brabant.apps[0]!.env.plain).toEqual({ MACULA_URL: 'https://127.0.0.1:19445', MACULA_REALM: 'be.cortexiq.energy', HOMES_SOURCES: 'brabant.json', REGION: 'brabant' });
+  expect(brabant.apps[0]!.env.plain).toEqual({
+    MACULA_URL: 'https://127.0.0.1:19445',
+    MACULA_REALM: 'be.cortexiq.energy',
+    HOMES_SOURCES: 'brabant.json',
+    REGION: 'brabant',
+  });
   expect(brabant.apps[1]!.env.secret).toEqual({ MACULA_TOKEN: { secret: 'cortexiq-realm', key: 'token' } });
 });
 
@@ -77,6 +96,10 @@ test('kind config: labels, hub port mappings, containerd registry config', () =>
   ]);
   expect(hub.containerdConfigPatches[0]).toContain('config_path = "/etc/containerd/certs.d"');
   const edge = parseYaml(renderKindConfig(dev, dev.clusters[3]!));
-  expect(edge.nodes[0].labels).toEqual({ 'cortexiq.io/cluster': 'be-east-flanders', 'cortexiq.io/role': 'edge', 'topology.kubernetes.io/region': 'east-flanders' });
+  expect(edge.nodes[0].labels).toEqual({
+    'cortexiq.io/cluster': 'be-east-flanders',
+    'cortexiq.io/role': 'edge',
+    'topology.kubernetes.io/region': 'east-flanders',
+  });
   expect(edge.nodes[0].extraPortMappings).toBeUndefined();
 });

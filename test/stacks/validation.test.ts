@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- mock inputs and parsed YAML are untyped by nature */
 /** Bad stacks fail with every problem listed with its key path (issue 3 "Bad input"), message by message. */
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -6,7 +7,11 @@ import { loadStackFile, parseStackConfig, StackConfigError, type StackIssue } fr
 
 const root = path.join(__dirname, '..', '..');
 function devRaw(): Record<string, any> {
-  const cfg = (parseYaml(fs.readFileSync(path.join(root, 'Pulumi.dev.yaml'), 'utf8')) as { config: Record<string, unknown> }).config;
+  const cfg = (
+    parseYaml(fs.readFileSync(path.join(root, 'Pulumi.dev.yaml'), 'utf8')) as {
+      config: Record<string, unknown>;
+    }
+  ).config;
   return Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k.replace(/^cortex-iq:/, ''), v]));
 }
 function issuesOf(raw: unknown): StackIssue[] {
@@ -27,7 +32,9 @@ test('the shipped stacks are valid', () => {
 test('unknown role', () => {
   const raw = devRaw();
   raw.clusters[2].role = 'edgy';
-  expect(issuesOf(raw)).toEqual([{ path: 'cortex-iq:clusters[2].role', message: "unknown role 'edgy' (expected one of hub, edge)" }]);
+  expect(issuesOf(raw)).toEqual([
+    { path: 'cortex-iq:clusters[2].role', message: "unknown role 'edgy' (expected one of hub, edge)" },
+  ]);
 });
 
 test('duplicate cluster names and regions', () => {
@@ -35,23 +42,50 @@ test('duplicate cluster names and regions', () => {
   raw.clusters[3].name = 'be-antwerp';
   raw.clusters[3].region = 'antwerp';
   expect(issuesOf(raw)).toEqual([
-    { path: 'cortex-iq:clusters[3].name', message: "duplicate cluster name 'be-antwerp' (already used by clusters[1])" },
-    { path: 'cortex-iq:clusters[3].region', message: "duplicate region 'antwerp' (already used by clusters[1])" },
+    {
+      path: 'cortex-iq:clusters[3].name',
+      message: "duplicate cluster name 'be-antwerp' (already used by clusters[1])",
+    },
+    {
+      path: 'cortex-iq:clusters[3].region',
+      message: "duplicate region 'antwerp' (already used by clusters[1])",
+    },
   ]);
 });
 
 test('a custom layout that leaves a gateway unreachable', () => {
   const raw = devRaw();
-  raw.mesh = { layout: 'custom', links: [['macula-hub', 'be-antwerp'], ['be-antwerp', 'be-brabant']] };
-  expect(issuesOf(raw)).toEqual([{ path: 'cortex-iq:mesh.links', message: "gateway 'be-east-flanders' is unreachable in layout 'custom' (no path from 'macula-hub')" }]);
+  raw.mesh = {
+    layout: 'custom',
+    links: [
+      ['macula-hub', 'be-antwerp'],
+      ['be-antwerp', 'be-brabant'],
+    ],
+  };
+  expect(issuesOf(raw)).toEqual([
+    {
+      path: 'cortex-iq:mesh.links',
+      message: "gateway 'be-east-flanders' is unreachable in layout 'custom' (no path from 'macula-hub')",
+    },
+  ]);
 });
 
 test('an existing cluster without a gateway address is unreachable for its peers', () => {
-  const raw = (parseYaml(fs.readFileSync(path.join(root, 'Pulumi.staging.yaml'), 'utf8')) as { config: Record<string, any> }).config;
-  const flat: Record<string, any> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^cortex-iq:/, ''), v]));
+  const raw = (
+    parseYaml(fs.readFileSync(path.join(root, 'Pulumi.staging.yaml'), 'utf8')) as {
+      config: Record<string, any>;
+    }
+  ).config;
+  const flat: Record<string, any> = Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k.replace(/^cortex-iq:/, ''), v]),
+  );
   delete flat.clusters[1].gatewayAddress;
   expect(issuesOf(flat)).toEqual([
-    { path: 'cortex-iq:clusters[1].gatewayAddress', message: "missing required key (gateway 'be-antwerp' is unreachable: its peers cannot dial it on an existing cluster without an address)" },
+    {
+      path: 'cortex-iq:clusters[1].gatewayAddress',
+      message:
+        "missing required key (gateway 'be-antwerp' is unreachable: its peers cannot dial it on an existing cluster without an address)",
+    },
   ]);
 });
 
@@ -61,15 +95,26 @@ test('port clashes', () => {
   raw.registry = { hostPort: 30080 };
   expect(issuesOf(raw)).toEqual([
     { path: 'cortex-iq:ports.admin', message: 'port clash: 9443 is already used by ports.gateway' },
-    { path: 'cortex-iq:ports.adminNodePort', message: 'port clash: 30000 is already used by ports.dashboardNodePort' },
-    { path: 'cortex-iq:registry.hostPort', message: 'port clash: host port 30080 is also mapped by the hub cluster' },
+    {
+      path: 'cortex-iq:ports.adminNodePort',
+      message: 'port clash: 30000 is already used by ports.dashboardNodePort',
+    },
+    {
+      path: 'cortex-iq:registry.hostPort',
+      message: 'port clash: host port 30080 is also mapped by the hub cluster',
+    },
   ]);
 });
 
 test('bad image tag', () => {
   const raw = devRaw();
   raw.images.tag = 'v1/latest';
-  expect(issuesOf(raw)).toEqual([{ path: 'cortex-iq:images.tag', message: "expected a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}) (got 'v1/latest')" }]);
+  expect(issuesOf(raw)).toEqual([
+    {
+      path: 'cortex-iq:images.tag',
+      message: "expected a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}) (got 'v1/latest')",
+    },
+  ]);
 });
 
 test('missing required keys', () => {
@@ -80,7 +125,10 @@ test('missing required keys', () => {
   expect(issuesOf(raw)).toEqual([
     { path: 'cortex-iq:realm', message: 'missing required key (expected string)' },
     { path: 'cortex-iq:flux', message: 'missing required key (expected object)' },
-    { path: 'cortex-iq:clusters[1].region', message: 'missing required key (every edge cluster has a region)' },
+    {
+      path: 'cortex-iq:clusters[1].region',
+      message: 'missing required key (every edge cluster has a region)',
+    },
   ]);
 });
 
@@ -104,7 +152,9 @@ test('every problem is reported together, schema and cross-field alike', () => {
     parseStackConfig(raw, 'Pulumi.dev.yaml');
   } catch (err) {
     expect((err as Error).message.split('\n')[0]).toBe('invalid Pulumi.dev.yaml (5 problems):');
-    expect((err as Error).message).toContain("  - cortex-iq:clusters[2].role: unknown role 'edgy' (expected one of hub, edge)");
+    expect((err as Error).message).toContain(
+      "  - cortex-iq:clusters[2].role: unknown role 'edgy' (expected one of hub, edge)",
+    );
   }
 });
 
@@ -116,7 +166,10 @@ test('conflicting arguments: a kubeconfig context on a kind stack, gitops withou
   delete raw.gitops;
   expect(issuesOf(raw)).toEqual([
     { path: 'cortex-iq:clusters', message: "expected exactly one cluster with role 'hub', found 2" },
-    { path: 'cortex-iq:clusters[0].context', message: "only used with target 'existing' (target is 'kind': the cluster is created)" },
+    {
+      path: 'cortex-iq:clusters[0].context',
+      message: "only used with target 'existing' (target is 'kind': the cluster is created)",
+    },
     { path: 'cortex-iq:gitops', message: "missing required key (delivery 'gitops' needs a source)" },
   ]);
 });
