@@ -50,16 +50,13 @@ export class ClientConnection {
   private readonly waiting = new Map<number, { resolve: (f: Frame) => void; reject: (e: Error) => void }>();
   closed = false;
 
-  private constructor(
-    readonly conn: Connection,
-    stream: FrameStream,
-  ) {}
+  private constructor(readonly conn: Connection) {}
 
   static async open(opts: ConnectOptions, onFrame: (f: Frame) => void, onClose: (err?: Error) => void): Promise<ClientConnection> {
     const url = parseGatewayUrl(opts.url);
     const conn = await loadTransport(url.transport).dial({ host: url.host, port: url.port, security: clientSecurity(opts), timeoutMs: opts.connectTimeoutMs ?? 5000 });
     const stream = new FrameStream(conn, MAX_FRAME_BYTES);
-    const c = new ClientConnection(conn, stream);
+    const c = new ClientConnection(conn);
     const welcome = new Promise<Frame>((resolve, reject) => {
       stream.setHandler((frame) => {
         if (frame.header[0] === M.WELCOME) resolve(frame);

@@ -20,6 +20,7 @@ import { RecentIds } from './dedupe';
 import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
 import { PeerHandshake, type HandshakeResult } from './peer-handshake';
+import { partitionByNextHop } from './partition';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
@@ -268,26 +269,18 @@ export class Mesh implements RemoteRouter {
   }
 
   private forward(msg: MeshMessage): void {
-    const self = this.host.gatewayId;
-    let groups: Map<string, string[]> | undefined;
-    for (const dest of msg.dests) {
-      if (dest === self) {
-        if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
-        else this.host.stats.meshDuplicates++;
-        continue;
-      }
-      const hop = this.route(dest);
-      if (!hop || msg.hops >= MAX_HOPS) {
-        this.host.stats.meshUnroutable++;
-        continue;
-      }
-      groups ??= new Map();
-      const group = groups.get(hop);
-      if (group) group.push(dest);
-      else groups.set(hop, [dest]);
+    const p = partitionByNextHop(msg.dests, this.host.gatewayId, (d) => this.route(d));
+    if (p.local) {
+      if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
+      else this.host.stats.meshDuplicates++;
     }
-    if (!groups) return;
-    for (const [hop, dests] of groups) {
+    this.host.stats.meshUnroutable += p.unroutable.length;
+    if (p.groups.size === 0) return;
+    if (msg.hops >= MAX_HOPS) {
+      this.host.stats.meshUnroutable += msg.dests.length - (p.local ? 1 : 0);
+      return;
+    }
+    for (const [hop, dests] of p.groups) {
       const link = this.links.get(hop)!;
       if (link.send({ ...msg, hops: msg.hops + 1, dests })) this.host.stats.meshForwarded++;
     }

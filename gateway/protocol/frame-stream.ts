@@ -8,7 +8,9 @@ import { GatewayError } from './errors';
 import { FrameDecoder, type Frame } from './frames';
 
 export class FrameStream {
-  private handler: (frame: Frame) => void = () => undefined;
+  /** Until a handler is set, frames wait here (a transport may hand over early data at once). */
+  private waiting: Frame[] | undefined = [];
+  private handler: (frame: Frame) => void = (frame) => this.waiting?.push({ header: frame.header, payload: Buffer.from(frame.payload) });
   private badFrame: (err: GatewayError) => void;
   private stopped = false;
 
@@ -33,6 +35,9 @@ export class FrameStream {
 
   setHandler(handler: (frame: Frame) => void): void {
     this.handler = handler;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) for (const frame of waiting) if (!this.stopped) this.handler(frame);
   }
 
   /** Called once with the decoding error; no frames are handled after it. */

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { Gateway, gatewayConfig, type GatewayConfig, type TransportName } from '../../gateway';
 import { connect, type GatewayClient } from '../../gateway/client';
+import { devIdentity, type NodeIdentity } from '../../gateway/transport/identity';
 
 export type Layout = 'full' | 'ring' | 'hub' | 'line' | Array<[number, number]>;
 
@@ -31,9 +32,16 @@ export interface TestMesh {
 export const REALM = 'test.realm';
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
+let identity: Promise<NodeIdentity> | undefined;
+
+/** One development identity shared by test gateways: RSA key generation is the slow part of a start. */
+export function sharedIdentity(): Promise<NodeIdentity> {
+  return (identity ??= devIdentity({ commonName: 'cortexiq-test' }));
+}
+
 export async function startGateway(id: string, transport: TransportName, overrides: Partial<GatewayConfig> = {}): Promise<Gateway> {
   const config = gatewayConfig({ gatewayId: id, realm: REALM, transports: [transport], meshSecret: 'test-mesh-secret-0123456789', meshReplayMs: 30_000, ...overrides });
-  return Gateway.start(config, { logger: quiet.child({ gw: id }) });
+  return Gateway.start(config, { logger: quiet.child({ gw: id }), identity: await sharedIdentity() });
 }
 
 export async function startMesh(n: number, layout: Layout, transport: TransportName, overrides: Partial<GatewayConfig> = {}): Promise<TestMesh> {

@@ -1,0 +1,91 @@
+/**
+ * Property: on every connected graph of up to 6 gateways, with any interest, forwarding by
+ * next-hop partition from any origin delivers to every interested gateway exactly once, to no
+ * one else, without loops (gateway.md §3).
+ */
+import fc from 'fast-check';
+import { LinkStateDb } from '../../gateway/mesh/lsdb';
+import { partitionByNextHop } from '../../gateway/mesh/partition';
+
+const graph = fc.integer({ min: 1, max: 6 }).chain((n) =>
+  fc
+    .tuple(
+      // A random spanning tree keeps the graph connected; extra edges make cycles.
+      fc.tuple(...Array.from({ length: Math.max(0, n - 1) }, (_, i) => fc.nat(i))),
+      fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 10 }),
+      fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      fc.nat(n - 1),
+    )
+    .map(([parents, extra, interested, origin]) => {
+      const edges = new Set<string>();
+      parents.forEach((p, i) => edges.add(`${p}-${i + 1}`));
+      for (const [a, b] of extra) if (a !== b) edges.add(`${Math.min(a, b)}-${Math.max(a, b)}`);
+      return { n, edges: [...edges].map((e) => e.split('-').map(Number) as [number, number]), interested, origin };
+    }),
+);
+
+function databases(n: number, edges: Array<[number, number]>, interested: boolean[]): LinkStateDb[] {
+  const ids = Array.from({ length: n }, (_, i) => `g${i}`);
+  const dbs = ids.map((id) => new LinkStateDb(id));
+  for (let i = 0; i < n; i++) {
+    const neighbors = edges.filter(([a, b]) => a === i || b === i).map(([a, b]) => ids[a === i ? b : a]);
+    const lsa = { origin: ids[i], epoch: 1, version: 1, neighbors, patterns: interested[i] ? ['be.cortexiq.>'] : [], procedures: [] };
+    for (const db of dbs) db.apply(lsa);
+  }
+  return dbs;
+}
+
+describe('mesh routing (property)', () => {
+  it('every connected graph of up to 6 gateways delivers exactly once to exactly the interested', () => {
+    fc.assert(
+      fc.property(graph, ({ n, edges, interested, origin }) => {
+        const dbs = databases(n, edges, interested);
+        const delivered = new Array(n).fill(0);
+        const neighborSets = dbs.map((_, i) => new Set(edges.filter(([a, b]) => a === i || b === i).map(([a, b]) => (a === i ? b : a))));
+        const queue: Array<{ at: number; dests: string[]; hops: number }> = [{ at: origin, dests: [...dbs[origin].interestedIn('be.cortexiq.home.measured')], hops: 0 }];
+        while (queue.length > 0) {
+          const { at, dests, hops } = queue.shift()!;
+          expect(hops).toBeLessThanOrEqual(n);
+          const p = partitionByNextHop(dests, `g${at}`, (d) => dbs[at].nextHop(d));
+          expect(p.unroutable).toEqual([]);
+          if (p.local) delivered[at]++;
+          for (const [hop, group] of p.groups) {
+            const next = Number(hop.slice(1));
+            expect(neighborSets[at].has(next)).toBe(true); // only over real links
+            queue.push({ at: next, dests: group, hops: hops + 1 });
+          }
+        }
+        for (let i = 0; i < n; i++) expect(delivered[i]).toBe(i !== origin && interested[i] ? 1 : 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('ignores one-way links: a stale advertisement of a dead gateway attracts no traffic', () => {
+    const db = new LinkStateDb('a');
+    db.apply({ origin: 'a', epoch: 1, version: 1, neighbors: ['c'], patterns: [], procedures: [] });
+    db.apply({ origin: 'c', epoch: 1, version: 1, neighbors: ['a', 'b'], patterns: [], procedures: [] });
+    db.apply({ origin: 'b', epoch: 1, version: 1, neighbors: ['a', 'c'], patterns: [], procedures: [] });
+    expect(db.nextHop('b')).toBe('c');
+    expect(db.distance('b')).toBe(2);
+  });
+
+  it('newer epochs win over higher versions of an older process', () => {
+    const db = new LinkStateDb('a');
+    expect(db.apply({ origin: 'b', epoch: 1, version: 50, neighbors: [], patterns: ['x'], procedures: [] })).toBe(true);
+    expect(db.apply({ origin: 'b', epoch: 1, version: 49, neighbors: [], patterns: [], procedures: [] })).toBe(false);
+    expect(db.apply({ origin: 'b', epoch: 2, version: 1, neighbors: [], patterns: [], procedures: [] })).toBe(true);
+    expect(db.entries.get('b')!.patterns).toEqual([]);
+  });
+
+  it('picks the nearest gateway serving a procedure, ties by id', () => {
+    const db = new LinkStateDb('a');
+    db.apply({ origin: 'a', epoch: 1, version: 1, neighbors: ['b', 'c'], patterns: [], procedures: [] });
+    db.apply({ origin: 'b', epoch: 1, version: 1, neighbors: ['a', 'd'], patterns: [], procedures: ['p'] });
+    db.apply({ origin: 'c', epoch: 1, version: 1, neighbors: ['a'], patterns: [], procedures: ['p'] });
+    db.apply({ origin: 'd', epoch: 1, version: 1, neighbors: ['b'], patterns: [], procedures: ['p', 'q'] });
+    expect(db.nearestServing('p')).toBe('b');
+    expect(db.nearestServing('q')).toBe('d');
+    expect(db.nearestServing('r')).toBeUndefined();
+  });
+});
