@@ -45,29 +45,37 @@ export abstract class BaseConnection implements Connection {
     );
     this.queuedBytes += chunk.byteLength;
     this.aboveZero = true;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // setImmediate, not nextTick: every write made while handling one batch of I/O callbacks
-      // lands in the same flush.
-      setImmediate(() => {
-        this.flushScheduled = false;
-        if (!this.closedWith) this.flush();
-      });
-    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate, not nextTick: every write made while handling one batch of I/O callbacks
+    // lands in the same flush.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closedWith) this.flush();
+    });
   }
 
   abstract get pendingBytes(): number;
 
+  /**
+   * Bytes that arrived before the handler was set are delivered in a microtask, never from inside
+   * this call: callers typically set the handler in a constructor before their own state is ready
+   * (a QUIC hello riding in the same packet as the stream preamble was lost that way).
+   */
   onData(handler: (chunk: Buffer) => void): void {
     this.dataHandler = handler;
-    const early = this.earlyData;
-    this.earlyData = [];
-    for (const chunk of early) handler(chunk);
+    if (this.earlyData.length > 0) queueMicrotask(() => this.deliverEarlyData());
   }
 
+  /** Set after the end, the handler is called in a microtask (not from inside this call). */
   onClose(handler: (err?: Error) => void): void {
     this.closeHandler = handler;
-    if (this.closedWith) handler(this.closedWith.err);
+    const closed = this.closedWith;
+    if (closed) queueMicrotask(() => handler(closed.err));
   }
 
   onDrain(handler: () => void): void {
@@ -92,8 +100,22 @@ export abstract class BaseConnection implements Connection {
 
   protected emitData(chunk: Buffer): void {
     this.stats.bytesIn += chunk.byteLength;
-    if (this.dataHandler) this.dataHandler(chunk);
+    // Behind undelivered early data, wait in line to keep the order.
+    if (this.dataHandler && this.earlyData.length === 0) this.dataHandler(chunk);
     else this.earlyData.push(chunk);
+  }
+
+  private deliverEarlyData(): void {
+    const early = this.earlyData;
+    this.earlyData = [];
+    for (const chunk of early) this.dataHandler?.(chunk);
+  }
+
+  /** Queues transport-level bytes ahead of the caller's (no onDrain for them). */
+  protected writeFirst(chunk: Buffer): void {
+    this.queue.unshift(chunk);
+    this.queuedBytes += chunk.byteLength;
+    this.scheduleFlush();
   }
 
   /** Reports the end exactly once, whichever of close, destroy, error or timeout came first. */

@@ -25,6 +25,8 @@ export interface QuicConnectionInit {
   remoteIdentity: string;
   /** Bytes already read past the stream preamble (listener side). */
   initialData?: Buffer;
+  /** Bytes sent ahead of everything the caller writes (dialer side: the stream preamble). */
+  preamble?: Buffer;
   /** Runs once after the connection ended (the dialer closes its endpoint here). */
   onEnded?: () => void;
 }
@@ -47,6 +49,7 @@ export class QuicConnection extends BaseConnection {
     this.remoteIdentity = init.remoteIdentity;
     this.onEnded = init.onEnded;
     if (init.initialData && init.initialData.byteLength > 0) this.emitData(init.initialData);
+    if (init.preamble) this.writeFirst(init.preamble);
     void this.readLoop();
     // closed() says nothing about why; the read loop reports the reason first when there is one.
     this.conn.closed().then(

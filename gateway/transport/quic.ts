@@ -197,12 +197,13 @@ export class QuicTransport implements Transport {
         timeoutMs,
         () => new Error('timed out opening the stream'),
       );
-      await stream.write(Uint8Array.of(STREAM_PREAMBLE));
       return new QuicConnection({
         conn,
         stream,
         remoteAddress: where,
         remoteIdentity: peerId,
+        // Goes out with the first flush, together with whatever the caller writes in this turn.
+        preamble: Buffer.of(STREAM_PREAMBLE),
         onEnded: () => client.abort(),
       });
     } catch (err) {

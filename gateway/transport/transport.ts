@@ -41,12 +41,16 @@ export interface Connection {
   write(chunk: Uint8Array): void;
   /** Bytes accepted by `write` that the transport has not yet handed to the OS / native layer. */
   readonly pendingBytes: number;
-  /** Called with each chunk of bytes as it arrives, in order. One handler; bytes that arrive before it is set are kept for it. */
+  /**
+   * Called with each chunk of bytes as it arrives, in order. One handler. Bytes that arrived before
+   * it was set are kept and delivered in a microtask: handlers are never called from inside
+   * `onData`/`onClose` themselves, so they may be set in a constructor before its state is ready.
+   */
   onData(handler: (chunk: Buffer) => void): void;
   /**
    * Called once when the connection ends (close from either side, destroy, listener close, loss or
    * idle timeout), with the error if it failed; no error after a graceful close. One handler; set
-   * after the end, it is called at once.
+   * after the end, it is called in a microtask.
    */
   onClose(handler: (err?: Error) => void): void;
   /** Called when `pendingBytes` falls back to zero after having been above zero. */

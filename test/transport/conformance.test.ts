@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { listenerSecurity } from '../../gateway/transport/identity';
+import type { Connection, Listener } from '../../gateway/transport/transport';
 import {
   closeRecorder,
   connectPair,
@@ -175,6 +176,56 @@ describe.each(transportCases)('$name transport', (tc) => {
       conns.forEach((c) => c.close());
     } finally {
       await listener.close();
+    }
+  });
+
+  it('never calls a handler from inside onData/onClose; bytes sent at once after dial arrive after setup, in order', async () => {
+    const [serverId, clientId] = await identities();
+    const seen: { ready: boolean; bytes: string }[] = [];
+    let serverConn: Connection | undefined;
+    const gotAll = new Promise<void>((resolve) => {
+      void tc.transport
+        .listen({ host: HOST, port: 0, security: listenerSecurity(serverId) }, (conn) => {
+          serverConn = conn;
+          // Like a protocol layer that sets its handler in a constructor before its state is ready.
+          let ready = false;
+          conn.onData((d) => {
+            seen.push({ ready, bytes: d.toString() });
+            if (seen.map((s) => s.bytes).join('') === 'hello-world') resolve();
+          });
+          ready = true;
+        })
+        .then((l) => {
+          listener = l;
+          return tc.transport.dial({ host: HOST, port: l.port, security: tc.pinning(serverId, clientId) });
+        })
+        .then((client) => {
+          dialed = client;
+          // Same turn as the dial: on QUIC this rides in the same packet as the stream preamble.
+          client.write(Buffer.from('hello'));
+          setTimeout(() => client.write(Buffer.from('-world')), 20);
+        });
+    });
+    let listener: Listener | undefined;
+    let dialed: Connection | undefined;
+    try {
+      await gotAll;
+      expect(seen.every((s) => s.ready)).toBe(true);
+      const closes = closeRecorder(dialed!);
+      dialed!.destroy();
+      await closes.closed;
+      let inside = true;
+      let lateCalls = 0;
+      dialed!.onClose(() => {
+        expect(inside).toBe(false);
+        lateCalls++;
+      });
+      inside = false;
+      await sleep(10);
+      expect(lateCalls).toBe(1);
+    } finally {
+      serverConn?.destroy();
+      await listener?.close();
     }
   });
 
