@@ -1,0 +1,204 @@
+/**
+ * The measurements, the same code for every system: windowed publish → subscribe throughput, and
+ * sequential request/reply latency. Nothing here knows which system it talks to.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BenchClient } from './system';
+import { sleep } from './wait';
+
+export const PAYLOAD_BYTES = 200;
+/** Probes are 1 byte, so the subscriber tells them from measured messages by size. */
+const PROBE = Buffer.from([0]);
+/** Messages published per event-loop turn before yielding to I/O. */
+const CHUNK = 1000;
+
+export interface ThroughputOptions {
+  messages: number;
+  /** At most this many messages published beyond what the subscriber has received. */
+  window: number;
+  /** Give up after this long without a single message received. */
+  stallMs: number;
+  /** Hard limit for the whole measurement. */
+  deadlineMs: number;
+}
+
+export interface ThroughputResult {
+  sent: number;
+  received: number;
+  lost: number;
+  seconds: number;
+  msgsPerSec: number;
+  /** Why the run ended early, when it did. */
+  problem?: string;
+}
+
+/** Counts received messages and wakes the publisher when a target count is reached. */
+class ReceiveCounter {
+  count = 0;
+  probes = 0;
+  private target = Infinity;
+  private wake: (() => void) | undefined;
+
+  hit(size: number): void {
+    if (size !== PAYLOAD_BYTES) {
+      this.probes++;
+      return;
+    }
+    this.count++;
+    if (this.count >= this.target) {
+      this.target = Infinity;
+      const w = this.wake;
+      this.wake = undefined;
+      w?.();
+    }
+  }
+
+  /** True once `count >= target`; false if no message arrived for `stallMs`. */
+  async reach(target: number, stallMs: number): Promise<boolean> {
+    while (this.count < target) {
+      const before = this.count;
+      const woke = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), stallMs);
+        this.target = target;
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      if (!woke && this.count === before) return false;
+    }
+    return true;
+  }
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Interest has to travel (NATS route, our link-state mesh) before a publication reaches a remote
+ * subscriber: publish probes until one arrives, so the measured messages all have a route.
+ */
+async function waitForInterest(
+  pub: BenchClient,
+  subject: string,
+  counter: ReceiveCounter,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (counter.probes === 0) {
+    if (Date.now() > deadline)
+      throw new Error(`no probe message reached the subscriber on ${subject} within ${timeoutMs} ms`);
+    pub.publish(subject, PROBE);
+    await pub.flush();
+    await sleep(50);
+  }
+}
+
+export async function measureThroughput(
+  pub: BenchClient,
+  sub: BenchClient,
+  subject: string,
+  opts: ThroughputOptions,
+): Promise<ThroughputResult> {
+  const counter = new ReceiveCounter();
+  await sub.subscribe(subject, (size) => counter.hit(size));
+  await waitForInterest(pub, subject, counter, 10_000);
+
+  const payload = randomBytes(PAYLOAD_BYTES);
+  const start = performance.now();
+  const deadline = start + opts.deadlineMs;
+  let sent = 0;
+  let problem: string | undefined;
+  while (sent < opts.messages) {
+    if (performance.now() > deadline) {
+      problem = `deadline of ${opts.deadlineMs} ms reached`;
+      break;
+    }
+    const room = Math.min(opts.window - (sent - counter.count), opts.messages - sent, CHUNK);
+    if (room < Math.min(CHUNK, opts.messages - sent)) {
+      // Window full: wait until a whole chunk fits again.
+      if (!(await counter.reach(sent - opts.window + CHUNK, opts.stallMs))) {
+        problem = `subscriber stalled for ${opts.stallMs} ms at ${counter.count}/${sent}`;
+        break;
+      }
+      continue;
+    }
+    for (let i = 0; i < room; i++) pub.publish(subject, payload);
+    sent += room;
+    await turn();
+  }
+  if (!problem && !(await counter.reach(sent, opts.stallMs)))
+    problem = `subscriber stalled for ${opts.stallMs} ms at ${counter.count}/${sent}`;
+  const seconds = (performance.now() - start) / 1000;
+  // Late arrivals still count: give stragglers a moment before calling anything lost.
+  if (problem) await counter.reach(sent, 1000);
+  const received = counter.count;
+  return {
+    sent,
+    received,
+    lost: Math.max(0, opts.messages - received),
+    seconds,
+    msgsPerSec: received / seconds,
+    problem,
+  };
+}
+
+export interface RpcOptions {
+  calls: number;
+  warmup: number;
+  timeoutMs: number;
+  deadlineMs: number;
+}
+
+export interface RpcResult {
+  calls: number;
+  p50Us: number;
+  p99Us: number;
+  meanUs: number;
+  problem?: string;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Sequential round trips of a 200-byte payload echoed back by `server`. */
+export async function measureRpc(
+  caller: BenchClient,
+  server: BenchClient,
+  subject: string,
+  opts: RpcOptions,
+): Promise<RpcResult> {
+  await server.serve(subject);
+  const payload = randomBytes(PAYLOAD_BYTES);
+  // The first call may race the registration reaching the router: retry briefly.
+  const readyBy = Date.now() + 5000;
+  for (;;) {
+    try {
+      await caller.request(subject, payload, opts.timeoutMs);
+      break;
+    } catch (err) {
+      if (Date.now() > readyBy)
+        throw new Error(`first call to ${subject} kept failing: ${(err as Error).message}`);
+      await sleep(50);
+    }
+  }
+  for (let i = 0; i < opts.warmup; i++) await caller.request(subject, payload, opts.timeoutMs);
+
+  const samples = new Float64Array(opts.calls);
+  const deadline = performance.now() + opts.deadlineMs;
+  let n = 0;
+  let problem: string | undefined;
+  for (; n < opts.calls; n++) {
+    const t0 = performance.now();
+    if (t0 > deadline) {
+      problem = `deadline of ${opts.deadlineMs} ms reached after ${n} calls`;
+      break;
+    }
+    await caller.request(subject, payload, opts.timeoutMs);
+    samples[n] = (performance.now() - t0) * 1000;
+  }
+  const done = samples.slice(0, n).sort();
+  const mean = done.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  return { calls: n, p50Us: percentile(done, 50), p99Us: percentile(done, 99), meanUs: mean, problem };
+}

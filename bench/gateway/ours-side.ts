@@ -1,0 +1,154 @@
+/**
+ * Our side: two `cortexiq gateway` processes linked by MESH_PEERS over one transport (QUIC or
+ * TLS/TCP), and the project's own client library (gateway.md §7).
+ */
+import { join } from 'node:path';
+import { connect } from '../../gateway/client';
+import type { GatewayClient } from '../../gateway/client';
+import { freePort, peakRssMb, spawnServer, stopServer, type ServerProcess } from './processes';
+import type { BenchClient, SystemUnderTest } from './system';
+import { getJson, pollUntil } from './wait';
+
+const REALM = 'be.cortexiq.energy';
+const ROOT = join(__dirname, '..', '..');
+
+export interface GatewayPairOptions {
+  transport: 'quic' | 'tls';
+  /** Directory for `node --cpu-prof` profiles of the gateways; no profiling when absent. */
+  cpuProfDir?: string;
+}
+
+function scheme(transport: 'quic' | 'tls'): string {
+  return transport === 'quic' ? 'https' : 'tls';
+}
+
+async function startGateway(
+  id: string,
+  port: number,
+  adminPort: number,
+  peers: string[],
+  opts: GatewayPairOptions,
+): Promise<ServerProcess> {
+  const nodeArgs = opts.cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${id}.cpuprofile`]
+    : [];
+  return spawnServer({
+    name: `gateway ${id}`,
+    command: process.execPath,
+    args: [...nodeArgs, join(ROOT, 'bin', 'cortexiq.js'), 'gateway'],
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      GATEWAY_ID: id,
+      MACULA_REALM: REALM,
+      MACULA_GATEWAY_PORT: String(port),
+      MACULA_TRANSPORTS: 'quic,tls',
+      MESH_PEERS: peers.join(','),
+      ADMIN_PORT: String(adminPort),
+      MESH_SECRET: 'bench-mesh-secret-0123456789',
+      // Both gateways make a development identity at start; peers accept it on loopback.
+      MACULA_TLS_INSECURE: '1',
+      LOG_LEVEL: 'warn',
+    },
+    ready: new RegExp(`gateway ${id} ready:`),
+    timeoutMs: 30_000,
+  });
+}
+
+interface Topology {
+  links: Array<{ a: string; b: string }>;
+}
+
+function linked(t: Topology, x: string, y: string): boolean {
+  return t.links.some((l) => (l.a === x && l.b === y) || (l.a === y && l.b === x));
+}
+
+export async function startGatewayPair(opts: GatewayPairOptions): Promise<SystemUnderTest> {
+  const tag = opts.transport;
+  const [portA, portB] = [await freePort(true), await freePort(true)];
+  const [adminA, adminB] = [await freePort(), await freePort()];
+  const idA = `bench-${tag}-a`;
+  const idB = `bench-${tag}-b`;
+  const started: ServerProcess[] = [];
+  try {
+    started.push(await startGateway(idA, portA, adminA, [], opts));
+    started.push(await startGateway(idB, portB, adminB, [`${scheme(tag)}://127.0.0.1:${portA}`], opts));
+    // Ready only means listening: wait until both ends see the link in their topology.
+    for (const admin of [adminA, adminB]) {
+      await pollUntil(
+        `gateways ${idA} and ${idB} to link (admin port ${admin})`,
+        async () => linked((await getJson(`http://127.0.0.1:${admin}/api/topology`)) as Topology, idA, idB),
+        15_000,
+      );
+    }
+  } catch (err) {
+    await Promise.all(started.map((p) => stopServer(p, 1000)));
+    throw err;
+  }
+  const [a, b] = started;
+  const failures = { count: 0 };
+  return {
+    label: `ours ${tag === 'quic' ? 'QUIC' : 'TLS'}`,
+    urls: [`${scheme(tag)}://127.0.0.1:${portA}`, `${scheme(tag)}://127.0.0.1:${portB}`],
+    connect: (url, name) => connectOurs(url, name, failures),
+    get connectFailures() {
+      return failures.count;
+    },
+    peakRssMb: () => [peakRssMb(a.pid), peakRssMb(b.pid)],
+    stop: async () => {
+      await Promise.all([stopServer(a), stopServer(b)]);
+    },
+  };
+}
+
+const CONNECT_ATTEMPTS = 5;
+
+/**
+ * Connect with a bounded retry: QUIC connects sometimes get no WELCOME (the gateway accepts the
+ * stream but never sees HELLO); each failed attempt is counted and shown next to the table.
+ */
+async function connectOurs(url: string, name: string, failures: { count: number }): Promise<BenchClient> {
+  let client: GatewayClient | undefined;
+  for (let attempt = 1; !client; attempt++) {
+    try {
+      client = await connect({
+        url,
+        realm: REALM,
+        insecure: true,
+        clientId: name,
+        reconnect: false,
+        connectTimeoutMs: 3000,
+      });
+    } catch (err) {
+      failures.count++;
+      if (attempt >= CONNECT_ATTEMPTS)
+        throw new Error(
+          `${name}: ${CONNECT_ATTEMPTS} connect attempts to ${url} failed, last: ${(err as Error).message}`,
+        );
+    }
+  }
+  let dropped = 0;
+  client.on('dropped', (detail) => {
+    dropped += (detail as { count?: number } | undefined)?.count ?? 1;
+  });
+  return {
+    get dropped() {
+      return dropped;
+    },
+    async subscribe(subject, onMessage) {
+      await client.subscribe<Uint8Array>(subject, (payload) => onMessage(payload.length));
+    },
+    publish(subject, payload) {
+      // Resolved at once for fire-and-forget; a rejection would be a bad topic, a bench bug.
+      void client.publish(subject, payload);
+    },
+    flush: () => client.flush(),
+    async serve(subject) {
+      await client.register<Uint8Array, Uint8Array>(subject, (args) => args);
+    },
+    async request(subject, payload, timeoutMs) {
+      await client.call(subject, payload, { timeoutMs });
+    },
+    close: () => client.close(),
+  };
+}

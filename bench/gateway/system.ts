@@ -1,0 +1,33 @@
+/**
+ * What the measurements need from a messaging system, so the same code measures our gateway and
+ * NATS: a pair of servers linked to each other, and a thin client over each system's own library.
+ */
+
+export interface BenchClient {
+  /** Subscribe; `onMessage` gets the payload size of every message. Resolves once the server has it. */
+  subscribe(subject: string, onMessage: (size: number) => void): Promise<void>;
+  /** Fire-and-forget publish; the client library batches writes per event-loop turn. */
+  publish(subject: string, payload: Buffer): void;
+  /** Resolves when what was published has been handed to the transport / server. */
+  flush(): Promise<void>;
+  /** Answer requests on `subject` with their own payload (an echo). */
+  serve(subject: string): Promise<void>;
+  /** One request/reply round trip. */
+  request(subject: string, payload: Buffer, timeoutMs: number): Promise<void>;
+  /** Messages the system told this client it dropped (slow consumer), if it reports them. */
+  readonly dropped: number;
+  close(): Promise<void>;
+}
+
+export interface SystemUnderTest {
+  /** Column label, e.g. `ours QUIC`. */
+  readonly label: string;
+  /** Client URLs of server A and server B (B is linked to A). */
+  readonly urls: readonly [string, string];
+  connect(url: string, name: string): Promise<BenchClient>;
+  /** Connection attempts that failed and were retried. */
+  readonly connectFailures: number;
+  /** Peak RSS of each server process in MB, read while they still run. */
+  peakRssMb(): number[];
+  stop(): Promise<void>;
+}

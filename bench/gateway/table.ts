@@ -1,0 +1,147 @@
+/**
+ * The result table: one row per figure, ours over QUIC and TLS next to NATS, the ratios, and the
+ * issue 2 targets with pass/fail.
+ */
+import type { SystemResult } from './scenarios';
+
+export interface Results {
+  quic: SystemResult;
+  tls: SystemResult;
+  nats: SystemResult;
+}
+
+export interface Target {
+  name: string;
+  value: number;
+  limit: number;
+  kind: '>=' | '<=';
+  pass: boolean;
+}
+
+type Pick = (r: SystemResult) => number;
+
+const fmtInt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fmtRatio = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+const maxRss: Pick = (r) => Math.max(...r.rssMb);
+const lost: Pick = (r) => r.oneServer.lost + r.twoServers.lost;
+const tput1: Pick = (r) => r.oneServer.msgsPerSec;
+const tput2: Pick = (r) => r.twoServers.msgsPerSec;
+const rpcP50: Pick = (r) => r.rpc.p50Us;
+
+const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) => string; ratio: boolean }> = [
+  {
+    label: '(1) 1 pub → 1 sub, one server',
+    pick: tput1,
+    unit: 'msgs/s',
+    fmt: fmtInt,
+    ratio: true,
+  },
+  {
+    label: '(2) pub on A → sub on B',
+    pick: tput2,
+    unit: 'msgs/s',
+    fmt: fmtInt,
+    ratio: true,
+  },
+  { label: '(3) request/reply p50', pick: rpcP50, unit: 'µs', fmt: fmtInt, ratio: true },
+  { label: '(3) request/reply p99', pick: (r) => r.rpc.p99Us, unit: 'µs', fmt: fmtInt, ratio: true },
+  {
+    label: '(4) peak RSS, server A',
+    pick: (r) => r.rssMb[0],
+    unit: 'MB',
+    fmt: (n) => n.toFixed(1),
+    ratio: true,
+  },
+  {
+    label: '(4) peak RSS, server B',
+    pick: (r) => r.rssMb[1],
+    unit: 'MB',
+    fmt: (n) => n.toFixed(1),
+    ratio: true,
+  },
+  {
+    label: 'lost messages (1)+(2)',
+    pick: lost,
+    unit: '',
+    fmt: fmtInt,
+    ratio: false,
+  },
+  {
+    label: 'failed client connects (retried)',
+    pick: (r) => r.connectFailures,
+    unit: '',
+    fmt: fmtInt,
+    ratio: false,
+  },
+];
+
+type SystemKey = 'quic' | 'tls';
+
+/** Issue 2 targets: [name, system, figure, compared to NATS?, kind, limit]. */
+const TARGETS: Array<[string, SystemKey, Pick, boolean, '>=' | '<=', number]> = [
+  ['QUIC (1) throughput ratio', 'quic', tput1, true, '>=', 0.5],
+  ['QUIC (2) throughput ratio', 'quic', tput2, true, '>=', 0.5],
+  ['QUIC RPC p50 ratio', 'quic', rpcP50, true, '<=', 1.5],
+  ['QUIC gateway peak RSS (MB)', 'quic', maxRss, false, '<=', 150],
+  ['TLS (1) throughput ratio', 'tls', tput1, true, '>=', 0.8],
+  ['TLS (2) throughput ratio', 'tls', tput2, true, '>=', 0.8],
+];
+
+export function targets(res: Results): Target[] {
+  const list = TARGETS.map(([name, key, pick, vsNats, kind, limit]): Target => {
+    const value = vsNats ? pick(res[key]) / pick(res.nats) : pick(res[key]);
+    return { name, value, limit, kind, pass: kind === '>=' ? value >= limit : value <= limit };
+  });
+  const allLost = lost(res.quic) + lost(res.tls) + lost(res.nats);
+  list.push({
+    name: 'lost messages, all systems',
+    value: allLost,
+    limit: 0,
+    kind: '<=',
+    pass: allLost === 0,
+  });
+  return list;
+}
+
+function render(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]): string =>
+    `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`;
+  return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n');
+}
+
+export function formatTable(res: Results): string {
+  const header = [
+    'scenario',
+    'unit',
+    res.quic.label,
+    res.tls.label,
+    res.nats.label,
+    'ratio QUIC/NATS',
+    'ratio TLS/NATS',
+  ];
+  const body = ROWS.map((row) => {
+    const [q, t, n] = [row.pick(res.quic), row.pick(res.tls), row.pick(res.nats)];
+    return [
+      row.label,
+      row.unit,
+      row.fmt(q),
+      row.fmt(t),
+      row.fmt(n),
+      row.ratio ? fmtRatio(q / n) : '',
+      row.ratio ? fmtRatio(t / n) : '',
+    ];
+  });
+  return render([header, ...body]);
+}
+
+export function formatTargets(list: Target[]): string {
+  const rows = list.map((t) => [
+    t.name,
+    t.kind === '>=' ? `≥ ${t.limit}` : `≤ ${t.limit}`,
+    Number.isInteger(t.value) ? String(t.value) : t.value.toFixed(2),
+    t.pass ? 'pass' : 'FAIL',
+  ]);
+  return render([['target', 'needed', 'measured', 'result'], ...rows]);
+}
