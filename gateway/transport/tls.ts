@@ -93,14 +93,15 @@ function requireServerIdentity(security: TransportSecurity): { cert: string; key
 
 class TlsListener implements Listener {
   readonly identity: string;
-  private readonly sockets = new Set<tls.TLSSocket>();
+  private readonly sockets = new Set<net.Socket>();
 
   constructor(
     private readonly server: tls.Server,
     certPem: string,
   ) {
     this.identity = fingerprintPem(certPem, 'security.certPem');
-    server.on('secureConnection', (socket) => {
+    // Raw TCP sockets, so that connections still in their handshake are dropped on close too.
+    server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
@@ -154,9 +155,14 @@ export class TlsTransport implements Transport {
     // A failed handshake concerns that client only; the socket is already destroyed.
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) =>
+        reject(new Error(`tls listen ${hostPort(options.host, options.port)} failed: ${err.message}`)),
+      );
       server.listen(options.port, options.host, () => {
-        server.off('error', reject);
+        server.removeAllListeners('error');
+        // Later server errors are accept failures (EMFILE…): the server keeps listening, and an
+        // unhandled 'error' would kill the gateway.
+        server.on('error', () => undefined);
         resolve();
       });
     });

@@ -229,6 +229,45 @@ describe.each(transportCases)('$name transport', (tc) => {
     }
   });
 
+  it('works over IPv6 loopback', async () => {
+    const [serverId, clientId] = await identities();
+    const listener = await tc.transport.listen(
+      { host: '::1', port: 0, security: listenerSecurity(serverId) },
+      (c) => c.onData((d) => c.write(d)),
+    );
+    try {
+      const conn = await tc.transport.dial({
+        host: '::1',
+        port: listener.port,
+        security: tc.pinning(serverId, clientId),
+      });
+      const echo = receive(conn, 4);
+      conn.write(Buffer.from('ping'));
+      expect((await echo).toString()).toBe('ping');
+      expect(conn.remoteAddress).toBe(`[::1]:${listener.port}`);
+      conn.close();
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('listening on a port in use fails with an error naming the address', async () => {
+    const [serverId] = await identities();
+    const first = await echoListener(tc, serverId);
+    try {
+      await expect(
+        tc.transport.listen(
+          { host: HOST, port: first.port, security: listenerSecurity(serverId) },
+          () => undefined,
+        ),
+      ).rejects.toThrow(
+        new RegExp(`^${tc.name} listen 127\\.0\\.0\\.1:${first.port} failed: .*(in use|EADDRINUSE)`, 'i'),
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
   it('listen without an identity fails with an error naming the missing setting', async () => {
     const [serverId] = await identities();
     const { certPem, keyPem, quicSeed } = listenerSecurity(serverId);

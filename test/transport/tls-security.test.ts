@@ -1,4 +1,5 @@
 /** TLS dial trust rules (gateway/transport/tls.ts header): CA chain, fingerprint pins, insecure. */
+import * as net from 'node:net';
 import { fingerprintPem, listenerSecurity } from '../../gateway/transport/identity';
 import { TlsTransport } from '../../gateway/transport/tls';
 import type { Listener, TransportSecurity } from '../../gateway/transport/transport';
@@ -105,5 +106,34 @@ describe('TLS dial trust', () => {
       await asking.close();
       await notAsking.close();
     }
+  });
+});
+
+describe('TLS handshake bounds', () => {
+  it('a dial to a TCP server that never speaks TLS times out with a clear error', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, HOST, r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      await expect(
+        tls.dial({ host: HOST, port, security: { insecure: true }, timeoutMs: 300 }),
+      ).rejects.toThrow(`tls dial 127.0.0.1:${port}: timed out after 300 ms`);
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('listener close does not wait for a client stuck before its handshake', async () => {
+    const [serverId] = await identities();
+    const listener = await echoListener(tlsCase, serverId);
+    const raw = net.connect(listener.port, HOST);
+    raw.on('error', () => undefined);
+    await new Promise((r) => raw.once('connect', r));
+    const started = Date.now();
+    await listener.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    raw.destroy();
   });
 });
