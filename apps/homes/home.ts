@@ -120,7 +120,11 @@ export class SimulatedHome {
 
     const providerId = this.contract?.provider_id ?? null;
     const spot = market.spotFor(providerId);
-    const tradedHours = hours.map((h) => {
+    // Hours without any grid exchange (the battery covered them) traded nothing and are left out:
+    // a 29-hour tick carries up to 30 entries per home, the largest event of the simulation.
+    const tradedHours: Record<string, unknown>[] = [];
+    for (const h of hours) {
+      if (h.importKwh === 0 && h.exportKwh === 0) continue;
       const p = contractPrices(this.contract, h.isDay, spot);
       const importCost = h.importKwh * p.importPrice;
       const exportRevenue = h.exportKwh * p.exportPrice;
@@ -128,7 +132,7 @@ export class SimulatedHome {
       this.period.exportKwh += h.exportKwh;
       this.period.importCost += importCost;
       this.period.exportRevenue += exportRevenue;
-      return {
+      tradedHours.push({
         simulation_hour: isoTime(h.hourStartMs),
         grid_import_kwh: h.importKwh,
         grid_export_kwh: h.exportKwh,
@@ -138,8 +142,8 @@ export class SimulatedHome {
         export_revenue: money(exportRevenue),
         net_cost: money(importCost - exportRevenue),
         is_day: h.isDay,
-      };
-    });
+      });
+    }
 
     const result: AdvanceResult = {
       measured: this.measuredPayload(toMs),

@@ -8,8 +8,20 @@ import type { z } from 'zod';
 import type { EventHandler, GatewayClient, Subscription } from '../../gateway/client/types';
 import type { Logger } from './logger';
 
+const isoCache = new Map<number, string>();
+
+/**
+ * ISO 8601 UTC of an instant. A tick formats the same few instants thousands of times (one per home
+ * event, the same simulated hours for every home), so recent ones are cached.
+ */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  let s = isoCache.get(ms);
+  if (s === undefined) {
+    if (isoCache.size >= 512) isoCache.clear();
+    s = new Date(ms).toISOString();
+    isoCache.set(ms, s);
+  }
+  return s;
 }
 
 /** Adds `event_id` and `simulation_time` (ISO 8601 UTC) to a payload. */

@@ -19,6 +19,11 @@ export function profileEnergy(fromH: number, toH: number): number {
   return BASE_KW * (toH - fromH) + peakEnergy(1.5, 7, 2, fromH, toH) + peakEnergy(2.0, 18, 4, fromH, toH);
 }
 
+/** Deterministic consumption (kWh, size factor 1) of each of the 96 quarter hours of a day. */
+export const PROFILE_QUARTERS = Float64Array.from({ length: 96 }, (_, q) =>
+  profileEnergy(q / 4, (q + 1) / 4),
+);
+
 /** Deterministic consumption kW (size factor 1) at hour `h`. */
 export function profilePower(h: number): number {
   let kw = BASE_KW;

@@ -5,9 +5,21 @@
  */
 import type { Rng } from '../../shared/rng';
 import { settleStep, type BatterySpec, type StepFlows } from './battery';
-import { noiseKw, profileEnergy, profilePower } from './consumption';
+import { noiseKw, PROFILE_QUARTERS, profileEnergy, profilePower } from './consumption';
 import { drawWeatherFactor, solarDay, solarEnergyPerKwp, solarPowerPerKwp } from './solar';
 import { DAY_MS, HOUR_MS, SUB_STEP_MS } from './time';
+
+// The CLI runs these sources through tsx, whose CommonJS output turns every imported binding into a
+// getter call; the integration loop below runs ~10^5 times per tick, so it uses local aliases.
+const DAY = DAY_MS;
+const HOUR = HOUR_MS;
+const QUARTER = SUB_STEP_MS;
+const quarters = PROFILE_QUARTERS;
+const profileEnergyOf = profileEnergy;
+const solarDayOf = solarDay;
+const solarEnergyOf = solarEnergyPerKwp;
+const settle = settleStep;
+const noise = noiseKw;
 
 export interface HomeSpec {
   solarKwp: number;
@@ -102,22 +114,28 @@ export function integrate(
 ): IntervalTotals {
   let t = fromMs;
   while (t < toMs) {
-    const end = Math.min(toMs, (Math.floor(t / SUB_STEP_MS) + 1) * SUB_STEP_MS);
-    const stepH = (end - t) / HOUR_MS;
-    const day = Math.floor(t / DAY_MS);
-    const dayStart = day * DAY_MS;
-    const fromH = (t - dayStart) / HOUR_MS;
+    const end = Math.min(toMs, (Math.floor(t / QUARTER) + 1) * QUARTER);
+    const stepH = (end - t) / HOUR;
+    const day = Math.floor(t / DAY);
+    const dayStart = day * DAY;
+    const fromH = (t - dayStart) / HOUR;
     const toH = fromH + stepH;
     if (day !== state.weatherDay) {
       state.weatherDay = day;
       state.weatherFactor = drawWeatherFactor(rng.next);
     }
     const solarScale = spec.solarKwp * state.weatherFactor;
-    const production = solarScale * solarEnergyPerKwp(solarDay(t), fromH, toH);
-    const noise = noiseKw(rng.next);
-    const consumption = spec.consumptionFactor * (profileEnergy(fromH, toH) + noise * stepH);
+    const sun = solarDayOf(t);
+    // A whole quarter hour (all but an interval's first and last step) is a table lookup of the same
+    // exact integrals; partial steps integrate directly.
+    const whole = end - t === QUARTER;
+    const quarter = whole ? (t - dayStart) / QUARTER : 0;
+    const production = solarScale * (whole ? sun.quarters[quarter] : solarEnergyOf(sun, fromH, toH));
+    const noiseKwNow = noise(rng.next);
+    const base = whole ? quarters[quarter] : profileEnergyOf(fromH, toH);
+    const consumption = spec.consumptionFactor * (base + noiseKwNow * stepH);
     const socBefore = state.socKwh;
-    const flows = settleStep(spec.battery, socBefore, production, consumption, stepH, scratch);
+    const flows = settle(spec.battery, socBefore, production, consumption, stepH, scratch);
     state.socKwh = flows.socKwh;
     if (observe) observe(t, stepH, production, consumption, flows, socBefore);
 
@@ -136,7 +154,7 @@ export function integrate(
     }
     totals.subSteps++;
     if (hours) {
-      const hourStart = Math.floor(t / HOUR_MS) * HOUR_MS;
+      const hourStart = Math.floor(t / HOUR) * HOUR;
       const last = hours[hours.length - 1];
       if (last && last.hourStartMs === hourStart) {
         last.importKwh += flows.importKwh;
