@@ -2,19 +2,23 @@
  * `npm run bench:gateway`: our gateway over QUIC and over TLS/TCP, side by side with NATS in the same
  * run (issue 2, "Figures to reach"). Prints one table with the ratios and the targets.
  *
- *   npm run bench:gateway -- [--messages 200000] [--calls 10000] [--window 20000] [--cpu-prof DIR]
+ *   npm run bench:gateway -- [--messages 200000] [--calls 10000] [--window 20000] [--rounds 3]
+ *                            [--cpu-prof DIR]
  */
 import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureNatsServer, natsServerVersion, startNatsPair } from './gateway/nats-side';
 import { startGatewayPair } from './gateway/ours-side';
 import { installExitHooks } from './gateway/processes';
+import { PAYLOAD_BYTES } from './gateway/measure';
 import { runScenarios, type ScenarioOptions, type SystemResult } from './gateway/scenarios';
 import type { SystemUnderTest } from './gateway/system';
 import { formatTable, formatTargets, targets } from './gateway/table';
 
-const USAGE = 'usage: npm run bench:gateway -- [--messages N] [--calls N] [--window N] [--cpu-prof DIR]';
+const USAGE =
+  'usage: npm run bench:gateway -- [--messages N] [--calls N] [--window N] [--rounds N] [--cpu-prof DIR]';
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -30,6 +34,7 @@ function options(): ScenarioOptions & { cpuProfDir?: string } {
       messages: { type: 'string' },
       calls: { type: 'string' },
       window: { type: 'string' },
+      rounds: { type: 'string' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -43,6 +48,7 @@ function options(): ScenarioOptions & { cpuProfDir?: string } {
     calls: positiveInt('calls', values.calls, 10_000),
     // At least one publish chunk (1000 messages) must fit in the window.
     window: positiveInt('window', values.window, 20_000, 1000),
+    rounds: positiveInt('rounds', values.rounds, 3),
     cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
 }
@@ -51,14 +57,19 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-async function measure(start: () => Promise<SystemUnderTest>, opts: ScenarioOptions): Promise<SystemResult> {
-  const sys = await start();
+/** Start the three systems side by side, so the interleaved rounds see the same machine load. */
+async function startAll(bin: string, cpuProfDir: string | undefined): Promise<SystemUnderTest[]> {
+  const systems: SystemUnderTest[] = [];
   try {
-    log(`${sys.label}: servers at ${sys.urls.join(', ')}`);
-    return await runScenarios(sys, opts, log);
-  } finally {
-    await sys.stop();
+    systems.push(await startNatsPair(bin));
+    systems.push(await startGatewayPair({ transport: 'quic', cpuProfDir }));
+    systems.push(await startGatewayPair({ transport: 'tls', cpuProfDir }));
+  } catch (err) {
+    await Promise.allSettled(systems.map((s) => s.stop()));
+    throw err;
   }
+  for (const s of systems) log(`${s.label}: servers at ${s.urls.join(', ')}`);
+  return systems;
 }
 
 async function main(): Promise<number> {
@@ -67,28 +78,36 @@ async function main(): Promise<number> {
   const bin = ensureNatsServer(log);
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   log(
-    `${opts.messages} messages of 200 bytes, window ${opts.window}, ${opts.calls} calls; ${natsServerVersion(bin)}, Node ${process.version}`,
+    `${opts.messages} messages of ${PAYLOAD_BYTES} bytes x ${opts.rounds} rounds, window ${opts.window}, ` +
+      `${opts.calls} calls; ${natsServerVersion(bin)}, Node ${process.version}, ${cpus().length} cores, ` +
+      `load average ${loadavg()[0].toFixed(1)} at start`,
   );
 
   const began = Date.now();
-  const nats = await measure(() => startNatsPair(bin), opts);
-  const quic = await measure(
-    () => startGatewayPair({ transport: 'quic', cpuProfDir: opts.cpuProfDir }),
-    opts,
-  );
-  const tls = await measure(() => startGatewayPair({ transport: 'tls', cpuProfDir: opts.cpuProfDir }), opts);
+  const systems = await startAll(bin, opts.cpuProfDir);
+  let measured: SystemResult[];
+  try {
+    measured = await runScenarios(systems, opts, log);
+  } finally {
+    await Promise.allSettled(systems.map((s) => s.stop()));
+  }
+  const [nats, quic, tls] = measured;
   const results = { quic, tls, nats };
 
   const list = targets(results);
-  process.stdout.write(`\n${formatTable(results)}\n\n${formatTargets(list)}\n`);
-  const drops = [quic, tls, nats]
-    .filter((r) => r.reportedDrops > 0)
-    .map((r) => `${r.label}: ${r.reportedDrops}`);
-  if (drops.length) process.stdout.write(`\ndrops/errors reported by the systems: ${drops.join(', ')}\n`);
-  if (opts.cpuProfDir) process.stdout.write(`\ngateway CPU profiles in ${opts.cpuProfDir}\n`);
-  process.stdout.write(
-    `\n${list.filter((t) => t.pass).length}/${list.length} targets met; run took ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
+  const out: string[] = ['', formatTable(results), '', formatTargets(list), ''];
+  for (const r of measured) {
+    const problems = [...r.oneServer.problems, ...r.twoServers.problems];
+    if (r.rpc.problem) problems.push(`RPC: ${r.rpc.problem}`);
+    if (r.reportedDrops > 0) problems.push(`${r.reportedDrops} drops/async errors reported to the clients`);
+    if (problems.length) out.push(`${r.label}: ${problems.join('; ')}`);
+  }
+  if (opts.cpuProfDir) out.push(`gateway CPU profiles in ${opts.cpuProfDir}`);
+  const took = ((Date.now() - began) / 1000).toFixed(0);
+  out.push(
+    `${list.filter((t) => t.pass).length}/${list.length} targets met; load average ${loadavg()[0].toFixed(1)}; run took ${took} s`,
   );
+  process.stdout.write(`${out.join('\n')}\n`);
   // Lost messages are a correctness failure; a missed performance target is a figure, not an error.
   return list.find((t) => t.name.startsWith('lost'))?.pass ? 0 : 1;
 }

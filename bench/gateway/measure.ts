@@ -18,11 +18,14 @@ export interface ThroughputOptions {
   window: number;
   /** Give up after this long without a single message received. */
   stallMs: number;
-  /** Hard limit for the whole measurement. */
+  /** Hard limit for each of the warm-up and the measured run. */
   deadlineMs: number;
+  /** Untimed messages sent first through the same subscription. */
+  warmup: number;
 }
 
 export interface ThroughputResult {
+  /** Messages published in the timed run (all of them unless `problem` says why not). */
   sent: number;
   received: number;
   lost: number;
@@ -93,6 +96,40 @@ async function waitForInterest(
   }
 }
 
+/**
+ * Publish `count` messages keeping at most `window` beyond what the subscriber has received, then
+ * wait for the last one. `counter` may already hold earlier (warm-up) messages.
+ */
+async function pump(
+  pub: BenchClient,
+  subject: string,
+  payload: Buffer,
+  counter: ReceiveCounter,
+  count: number,
+  opts: ThroughputOptions,
+): Promise<{ sent: number; problem?: string }> {
+  const base = counter.count;
+  const deadline = performance.now() + opts.deadlineMs;
+  let sent = 0;
+  const stalled = (): string =>
+    `subscriber stalled for ${opts.stallMs} ms at ${counter.count - base}/${sent}`;
+  while (sent < count) {
+    if (performance.now() > deadline) return { sent, problem: `deadline of ${opts.deadlineMs} ms reached` };
+    const room = Math.min(opts.window - (base + sent - counter.count), count - sent, CHUNK);
+    if (room < Math.min(CHUNK, count - sent)) {
+      // Window full: wait until a whole chunk fits again.
+      if (!(await counter.reach(base + sent - opts.window + CHUNK, opts.stallMs)))
+        return { sent, problem: stalled() };
+      continue;
+    }
+    for (let i = 0; i < room; i++) pub.publish(subject, payload);
+    sent += room;
+    await turn();
+  }
+  if (!(await counter.reach(base + sent, opts.stallMs))) return { sent, problem: stalled() };
+  return { sent };
+}
+
 export async function measureThroughput(
   pub: BenchClient,
   sub: BenchClient,
@@ -102,43 +139,38 @@ export async function measureThroughput(
   const counter = new ReceiveCounter();
   await sub.subscribe(subject, (size) => counter.hit(size));
   await waitForInterest(pub, subject, counter, 10_000);
-
   const payload = randomBytes(PAYLOAD_BYTES);
-  const start = performance.now();
-  const deadline = start + opts.deadlineMs;
-  let sent = 0;
-  let problem: string | undefined;
-  while (sent < opts.messages) {
-    if (performance.now() > deadline) {
-      problem = `deadline of ${opts.deadlineMs} ms reached`;
-      break;
-    }
-    const room = Math.min(opts.window - (sent - counter.count), opts.messages - sent, CHUNK);
-    if (room < Math.min(CHUNK, opts.messages - sent)) {
-      // Window full: wait until a whole chunk fits again.
-      if (!(await counter.reach(sent - opts.window + CHUNK, opts.stallMs))) {
-        problem = `subscriber stalled for ${opts.stallMs} ms at ${counter.count}/${sent}`;
-        break;
-      }
-      continue;
-    }
-    for (let i = 0; i < room; i++) pub.publish(subject, payload);
-    sent += room;
-    await turn();
+
+  // Warm-up through the same path, untimed: JIT and buffers settle the same way for every system.
+  const warm = await pump(pub, subject, payload, counter, opts.warmup, opts);
+  if (warm.problem) {
+    await counter.reach(warm.sent, 1000);
+    const lost = warm.sent - counter.count;
+    return {
+      sent: warm.sent,
+      received: counter.count,
+      lost,
+      seconds: 0,
+      msgsPerSec: 0,
+      problem: `warm-up: ${warm.problem}`,
+    };
   }
-  if (!problem && !(await counter.reach(sent, opts.stallMs)))
-    problem = `subscriber stalled for ${opts.stallMs} ms at ${counter.count}/${sent}`;
+
+  const base = counter.count;
+  const start = performance.now();
+  const run = await pump(pub, subject, payload, counter, opts.messages, opts);
   const seconds = (performance.now() - start) / 1000;
-  // Late arrivals still count: give stragglers a moment before calling anything lost.
-  if (problem) await counter.reach(sent, 1000);
-  const received = counter.count;
+  const inTime = counter.count - base;
+  // Late arrivals still count against loss: give stragglers a moment before calling anything lost.
+  if (run.problem) await counter.reach(base + run.sent, 1000);
+  const received = counter.count - base;
   return {
-    sent,
+    sent: run.sent,
     received,
-    lost: Math.max(0, opts.messages - received),
+    lost: run.sent - received,
     seconds,
-    msgsPerSec: received / seconds,
-    problem,
+    msgsPerSec: inTime / seconds,
+    problem: run.problem,
   };
 }
 

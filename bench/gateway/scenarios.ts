@@ -1,6 +1,7 @@
 /**
- * The four scenarios of issue 2, run against one system: (1) one server, (2) across two linked
- * servers, (3) sequential request/reply, (4) peak RSS of the servers afterwards.
+ * The four scenarios of issue 2: (1) one server, (2) across two linked servers, (3) sequential
+ * request/reply, (4) peak RSS of the servers afterwards. The machine is shared, so throughput is
+ * measured in rounds that interleave the systems, and each figure is the median of its rounds.
  */
 import { measureRpc, measureThroughput, type RpcResult, type ThroughputResult } from './measure';
 import type { BenchClient, SystemUnderTest } from './system';
@@ -9,21 +10,51 @@ export interface ScenarioOptions {
   messages: number;
   calls: number;
   window: number;
+  rounds: number;
+}
+
+export interface ThroughputSummary {
+  /** Median over the rounds that completed; NaN when none did. */
+  msgsPerSec: number;
+  perRound: number[];
+  /** Messages published and never received, over all rounds (warm-ups included). */
+  lost: number;
+  problems: string[];
 }
 
 export interface SystemResult {
   label: string;
-  oneServer: ThroughputResult;
-  twoServers: ThroughputResult;
+  oneServer: ThroughputSummary;
+  twoServers: ThroughputSummary;
   rpc: RpcResult;
   /** Peak RSS per server process (A, B), MB. */
   rssMb: number[];
-  /** Drops the system itself reported to the clients. */
+  /** Drops or async errors the system itself reported to the clients. */
   reportedDrops: number;
   /** Client connection attempts that failed and were retried. */
   connectFailures: number;
 }
 
+type Log = (line: string) => void;
+
+const median = (xs: number[]): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+function summarize(rounds: ThroughputResult[]): ThroughputSummary {
+  const done = rounds.filter((r) => !r.problem);
+  return {
+    msgsPerSec: median(done.map((r) => r.msgsPerSec)),
+    perRound: rounds.map((r) => r.msgsPerSec),
+    lost: rounds.reduce((n, r) => n + r.lost, 0),
+    problems: rounds.flatMap((r) => (r.problem ? [r.problem] : [])),
+  };
+}
+
+/** Connect fresh clients, run `fn`, close them; also returns the drops the clients were told of. */
 async function withClients<T>(
   sys: SystemUnderTest,
   urls: string[],
@@ -40,54 +71,82 @@ async function withClients<T>(
   }
 }
 
+const describe = (r: ThroughputResult): string =>
+  `${Math.round(r.msgsPerSec).toLocaleString('en-US')} msgs/s, ${r.received}/${r.sent} in ` +
+  `${r.seconds.toFixed(2)} s${r.lost ? `, ${r.lost} LOST` : ''}${r.problem ? ` (${r.problem})` : ''}`;
+
+interface Accumulator {
+  one: ThroughputResult[];
+  two: ThroughputResult[];
+  drops: number;
+}
+
 export async function runScenarios(
-  sys: SystemUnderTest,
+  systems: SystemUnderTest[],
   opts: ScenarioOptions,
-  log: (line: string) => void,
-): Promise<SystemResult> {
-  const [urlA, urlB] = sys.urls;
-  const tput = { messages: opts.messages, window: opts.window, stallMs: 5000, deadlineMs: 60_000 };
-  const describe = (r: ThroughputResult): string =>
-    `${Math.round(r.msgsPerSec)} msgs/s, ${r.received}/${r.sent} received in ${r.seconds.toFixed(2)} s${r.problem ? ` (${r.problem})` : ''}`;
-
-  const [oneServer, drops1] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
-    measureThroughput(pub, sub, 'bench.one.server', tput),
-  );
-  log(`  ${sys.label} (1) one server: ${describe(oneServer)}`);
-
-  const [twoServers, drops2] = await withClients(
-    sys,
-    [urlA, urlB],
-    ['bench-pub', 'bench-sub'],
-    ([pub, sub]) => measureThroughput(pub, sub, 'bench.two.servers', tput),
-  );
-  log(`  ${sys.label} (2) A → B: ${describe(twoServers)}`);
-
-  const [rpc, drops3] = await withClients(
-    sys,
-    [urlA, urlA],
-    ['bench-caller', 'bench-callee'],
-    ([caller, callee]) =>
-      measureRpc(caller, callee, 'bench.echo', {
-        calls: opts.calls,
-        warmup: Math.min(500, opts.calls),
-        timeoutMs: 5000,
-        deadlineMs: 60_000,
-      }),
-  );
-  log(
-    `  ${sys.label} (3) RPC: p50 ${rpc.p50Us.toFixed(0)} µs, p99 ${rpc.p99Us.toFixed(0)} µs over ${rpc.calls} calls${rpc.problem ? ` (${rpc.problem})` : ''}`,
-  );
-
-  const rssMb = sys.peakRssMb();
-  log(`  ${sys.label} (4) peak RSS: ${rssMb.map((m) => `${m.toFixed(1)} MB`).join(', ')}`);
-  return {
-    label: sys.label,
-    oneServer,
-    twoServers,
-    rpc,
-    rssMb,
-    reportedDrops: drops1 + drops2 + drops3,
-    connectFailures: sys.connectFailures,
+  log: Log,
+): Promise<SystemResult[]> {
+  const tput = {
+    messages: opts.messages,
+    window: opts.window,
+    warmup: Math.min(20_000, Math.ceil(opts.messages / 10)),
+    stallMs: 5000,
+    deadlineMs: 60_000,
   };
+  const acc: Accumulator[] = systems.map(() => ({ one: [], two: [], drops: 0 }));
+
+  for (let round = 1; round <= opts.rounds; round++) {
+    log(`round ${round}/${opts.rounds}`);
+    for (const [i, sys] of systems.entries()) {
+      const [urlA, urlB] = sys.urls;
+      const [one, d1] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
+        measureThroughput(pub, sub, `bench.one.r${round}`, tput),
+      );
+      log(`  ${sys.label.padEnd(9)} (1) one server: ${describe(one)}`);
+      const [two, d2] = await withClients(sys, [urlA, urlB], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
+        measureThroughput(pub, sub, `bench.two.r${round}`, tput),
+      );
+      log(`  ${sys.label.padEnd(9)} (2) A → B:      ${describe(two)}`);
+      acc[i].one.push(one);
+      acc[i].two.push(two);
+      acc[i].drops += d1 + d2;
+    }
+  }
+
+  const rpcOpts = {
+    calls: opts.calls,
+    warmup: Math.min(500, opts.calls),
+    timeoutMs: 5000,
+    deadlineMs: 60_000,
+  };
+  const rpcs: RpcResult[] = [];
+  for (const [i, sys] of systems.entries()) {
+    const [urlA] = sys.urls;
+    const [rpc, d3] = await withClients(
+      sys,
+      [urlA, urlA],
+      ['bench-caller', 'bench-callee'],
+      ([caller, callee]) => measureRpc(caller, callee, 'bench.echo', rpcOpts),
+    );
+    log(
+      `  ${sys.label.padEnd(9)} (3) RPC: p50 ${rpc.p50Us.toFixed(0)} µs, p99 ${rpc.p99Us.toFixed(0)} µs ` +
+        `over ${rpc.calls} calls${rpc.problem ? ` (${rpc.problem})` : ''}`,
+    );
+    rpcs.push(rpc);
+    acc[i].drops += d3;
+  }
+
+  return systems.map((sys, i) => {
+    const rssMb = sys.peakRssMb();
+    log(`  ${sys.label.padEnd(9)} (4) peak RSS: ${rssMb.map((m) => `${m.toFixed(1)} MB`).join(', ')}`);
+    return {
+      label: sys.label,
+      oneServer: summarize(acc[i].one),
+      twoServers: summarize(acc[i].two),
+      rpc: rpcs[i],
+      rssMb,
+      reportedDrops: acc[i].drops,
+      connectFailures: sys.connectFailures,
+    };
+  });
 }

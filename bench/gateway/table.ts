@@ -30,14 +30,14 @@ const rpcP50: Pick = (r) => r.rpc.p50Us;
 
 const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) => string; ratio: boolean }> = [
   {
-    label: '(1) 1 pub → 1 sub, one server',
+    label: '(1) 1 pub → 1 sub, one server, median',
     pick: tput1,
     unit: 'msgs/s',
     fmt: fmtInt,
     ratio: true,
   },
   {
-    label: '(2) pub on A → sub on B',
+    label: '(2) pub on A → sub on B, median',
     pick: tput2,
     unit: 'msgs/s',
     fmt: fmtInt,
