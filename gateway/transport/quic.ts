@@ -64,7 +64,8 @@ class QuicListener implements Listener {
   readonly identity: string;
   readonly port: number;
   private closing = false;
-  private readonly live = new Set<QuinnConnection>();
+  /** Accepted native connections, with their QuicConnection once handed over. */
+  private readonly live = new Map<QuinnConnection, QuicConnection | undefined>();
 
   constructor(
     private readonly server: QuinnServer,
@@ -92,7 +93,7 @@ class QuicListener implements Listener {
   }
 
   private async accept(conn: QuinnConnection): Promise<void> {
-    this.live.add(conn);
+    this.live.set(conn, undefined);
     const forget = (): void => void this.live.delete(conn);
     conn.closed().then(forget, forget);
     let stream: QuinnStream;
@@ -118,16 +119,25 @@ class QuicListener implements Listener {
     }
     const initialData = Buffer.from(first.buffer, first.byteOffset + 1, first.byteLength - 1);
     const remoteIdentity = peerIdOf(conn);
-    this.onConnection(
-      new QuicConnection({ conn, stream, remoteAddress: remoteAddressOf(conn), remoteIdentity, initialData }),
-    );
+    const connection = new QuicConnection({
+      conn,
+      stream,
+      remoteAddress: remoteAddressOf(conn),
+      remoteIdentity,
+      initialData,
+    });
+    if (this.live.has(conn)) this.live.set(conn, connection);
+    this.onConnection(connection);
   }
 
   /** Stops accepting and closes the connections it accepted (quinn closes them with the endpoint). */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const conn of this.live) conn.abort();
+    for (const [conn, connection] of this.live) {
+      if (connection) connection.destroy(new Error('quic listener closed'));
+      else conn.abort();
+    }
     await withTimeout(
       this.server.abort(),
       LISTENER_CLOSE_MAX_MS,

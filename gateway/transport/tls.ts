@@ -94,12 +94,20 @@ function requireServerIdentity(security: TransportSecurity): { cert: string; key
 class TlsListener implements Listener {
   readonly identity: string;
   private readonly sockets = new Set<net.Socket>();
+  private readonly connections = new Set<TlsConnection>();
 
   constructor(
     private readonly server: tls.Server,
     certPem: string,
+    onConnection: (conn: Connection) => void,
   ) {
     this.identity = fingerprintPem(certPem, 'security.certPem');
+    server.on('secureConnection', (socket: tls.TLSSocket) => {
+      const conn = new TlsConnection(socket);
+      this.connections.add(conn);
+      socket.once('close', () => this.connections.delete(conn));
+      onConnection(conn);
+    });
     // Raw TCP sockets, so that connections still in their handshake are dropped on close too.
     server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);
@@ -115,6 +123,7 @@ class TlsListener implements Listener {
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
+      for (const conn of this.connections) conn.destroy(new Error('tls listener closed'));
       for (const socket of this.sockets) socket.destroy();
     });
   }
@@ -150,8 +159,7 @@ export class TlsTransport implements Transport {
       rejectUnauthorized: false,
       handshakeTimeout: SERVER_HANDSHAKE_TIMEOUT_MS,
     });
-    const listener = new TlsListener(server, cert);
-    server.on('secureConnection', (socket) => onConnection(new TlsConnection(socket)));
+    const listener = new TlsListener(server, cert, onConnection);
     // A failed handshake concerns that client only; the socket is already destroyed.
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve, reject) => {

@@ -72,7 +72,7 @@ export interface Listener {
   readonly port: number;
   /** The identity this listener presents (QUIC peer id or TLS fingerprint). */
   readonly identity: string;
-  /** Stop accepting and drop the connections this listener accepted; never waits on peers. */
+  /** Stop accepting and drop the connections it accepted (their onClose gets `<name> listener closed`); never waits on peers. */
   close(): Promise<void>;
 }
 

@@ -138,11 +138,15 @@ describe.each(transportCases)('$name transport', (tc) => {
   it('a listener close ends its connections and does not hang', async () => {
     pair = await connectPair(tc);
     const client = closeRecorder(pair.client);
+    const server = closeRecorder(pair.server);
     const started = Date.now();
     await pair.listener.close();
     expect(Date.now() - started).toBeLessThan(3_000);
+    expect((await server.closed)?.message).toBe(`${tc.name} listener closed`);
     await client.closed;
+    await sleep(50);
     expect(client.calls).toHaveLength(1);
+    expect(server.calls).toHaveLength(1);
   });
 
   it('dialing a closed port fails within the timeout with a clear error', async () => {
