@@ -93,8 +93,15 @@ export class QuicConnection extends BaseConnection {
     if (this.ending || this.isClosed) return;
     this.ending = true;
     this.flush();
-    // Whoever closes second only waits for the first side's abort; bound both waits.
-    setTimeout(() => this.abortNow(), CLOSE_GRACE_MS * 2).unref();
+    // Bound the wait for the peer's FIN; past it the peer's last bytes may be missing, so say so.
+    const limit = CLOSE_GRACE_MS * 2;
+    setTimeout(
+      () =>
+        this.abortNow(
+          new Error(`quic close to ${this.remoteAddress}: peer did not finish within ${limit} ms`),
+        ),
+      limit,
+    ).unref();
   }
 
   destroy(err?: Error): void {
