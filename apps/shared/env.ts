@@ -26,70 +26,62 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> 
   throw new ConfigError(problems);
 }
 
-/** Unset or empty → default; otherwise must be an integer in [min, max]. */
+/**
+ * An optional variable: unset or empty → `fallback`; otherwise `parse` must accept the trimmed text
+ * (returning undefined when it does not), else the issue says what was `expected`.
+ */
+function optionalVar<T>(fallback: T, expected: string, parse: (text: string) => T | undefined) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = parse(value.trim());
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: expected });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
+/** An integer in [min, max]. */
 export function envInt(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const n = Number(value);
-      if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+  return optionalVar(fallback, `expected an integer from ${min} to ${max}`, (text) => {
+    const n = Number(text);
+    return /^-?\d+$/.test(text) && Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+  });
 }
 
-/** Unset or empty → default; otherwise a finite number in [min, max]. */
+/** A finite number in [min, max]. */
 export function envNumber(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+  return optionalVar(fallback, `expected a number from ${min} to ${max}`, (text) => {
+    const n = Number(text);
+    return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
+  });
 }
 
-/** Unset or empty → default; otherwise a full ISO 8601 UTC timestamp, returned as epoch ms. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A full ISO 8601 timestamp with its zone, returned as epoch ms. */
 export function envIsoDate(fallback: string) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const text = value === undefined || value.trim() === '' ? fallback : value.trim();
-      const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+  return optionalVar(
+    Date.parse(fallback),
+    'expected an ISO 8601 timestamp such as 2025-01-01T00:00:00Z',
+    (text) => {
       const ms = Date.parse(text);
-      if (!ok || Number.isNaN(ms)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'expected an ISO 8601 timestamp such as 2025-01-01T00:00:00Z',
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+      return ISO_8601.test(text) && !Number.isNaN(ms) ? ms : undefined;
+    },
+  );
 }
 
 export function envBool(fallback: boolean) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const v = value.trim().toLowerCase();
-      if (['1', 'true', 'yes'].includes(v)) return true;
-      if (['0', 'false', 'no'].includes(v)) return false;
-      ctx.addIssue({ code: 'custom', message: 'expected 1/0, true/false or yes/no' });
-      return z.NEVER;
-    });
+  return optionalVar(fallback, 'expected 1/0, true/false or yes/no', (text) => {
+    const v = text.toLowerCase();
+    if (['1', 'true', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'no'].includes(v)) return false;
+    return undefined;
+  });
 }
 
 /** Comma-separated list; unset or empty → `fallback`. */
