@@ -5,14 +5,15 @@
  *   npm run bench:gateway -- [--messages 200000] [--calls 10000] [--window 20000] [--rounds 3]
  *                            [--cpu-prof DIR]
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureNatsServer, natsServerVersion, startNatsPair } from './gateway/nats-side';
 import { startGatewayPair } from './gateway/ours-side';
 import { installExitHooks } from './gateway/processes';
 import { PAYLOAD_BYTES } from './gateway/measure';
+import { WINDOW_FILE, type MeasureWindow } from './gateway/profile-summary';
 import { runScenarios, type ScenarioOptions, type SystemResult } from './gateway/scenarios';
 import type { SystemUnderTest } from './gateway/system';
 import { formatTable, formatTargets, targets } from './gateway/table';
@@ -86,8 +87,12 @@ async function main(): Promise<number> {
   const began = Date.now();
   const systems = await startAll(bin, opts.cpuProfDir);
   let measured: SystemResult[];
+  const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
   try {
+    const startUs = monoUs();
     measured = await runScenarios(systems, opts, log);
+    const window: MeasureWindow = { startUs, endUs: monoUs() };
+    if (opts.cpuProfDir) writeFileSync(join(opts.cpuProfDir, WINDOW_FILE), JSON.stringify(window));
   } finally {
     await Promise.allSettled(systems.map((s) => s.stop()));
   }
@@ -102,7 +107,11 @@ async function main(): Promise<number> {
     if (r.reportedDrops > 0) problems.push(`${r.reportedDrops} drops/async errors reported to the clients`);
     if (problems.length) out.push(`${r.label}: ${problems.join('; ')}`);
   }
-  if (opts.cpuProfDir) out.push(`gateway CPU profiles in ${opts.cpuProfDir}`);
+  if (opts.cpuProfDir) {
+    out.push(
+      `gateway CPU profiles in ${opts.cpuProfDir}: node -r tsx/cjs bench/gateway/profile-summary.ts ${opts.cpuProfDir}`,
+    );
+  }
   const took = ((Date.now() - began) / 1000).toFixed(0);
   out.push(
     `${list.filter((t) => t.pass).length}/${list.length} targets met; load average ${loadavg()[0].toFixed(1)}; run took ${took} s`,

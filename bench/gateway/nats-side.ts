@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect as natsConnect, type NatsConnection } from 'nats';
-import { freePort, peakRssMb, spawnServer, stopServer, type ServerProcess } from './processes';
+import { freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';
 
@@ -86,7 +86,7 @@ export async function startNatsPair(bin: string): Promise<SystemUnderTest> {
       urls: [`nats://127.0.0.1:${a.port}`, `nats://127.0.0.1:${b.port}`],
       connect: (url, name) => connectNats(url, name),
       connectFailures: 0,
-      peakRssMb: () => [peakRssMb(a.proc.pid), peakRssMb(b.proc.pid)],
+      pids: [a.proc.pid, b.proc.pid],
       stop: async () => {
         await Promise.all([stopServer(a.proc), stopServer(b.proc)]);
       },

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
-import { freePort, peakRssMb, spawnServer, stopServer, type ServerProcess } from './processes';
+import { freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';
 
@@ -94,7 +94,7 @@ export async function startGatewayPair(opts: GatewayPairOptions): Promise<System
     get connectFailures() {
       return failures.count;
     },
-    peakRssMb: () => [peakRssMb(a.pid), peakRssMb(b.pid)],
+    pids: [a.pid, b.pid],
     stop: async () => {
       await Promise.all([stopServer(a), stopServer(b)]);
     },

@@ -129,11 +129,11 @@ export async function stopServer(p: ServerProcess, graceMs = 5000): Promise<void
   live.delete(p);
 }
 
-/** Peak resident set size (VmHWM) of a live process, in MB. */
-export function peakRssMb(pid: number): number {
+/** Resident set size of a live process in MB: peak so far (VmHWM) or now (VmRSS). */
+export function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-  if (!m) throw new Error(`no VmHWM line in /proc/${pid}/status`);
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  if (!m) throw new Error(`no ${field} line in /proc/${pid}/status`);
   return Number(m[1]) / 1024;
 }
 

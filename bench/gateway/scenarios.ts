@@ -4,6 +4,7 @@
  * measured in rounds that interleave the systems, and each figure is the median of its rounds.
  */
 import { measureRpc, measureThroughput, type RpcResult, type ThroughputResult } from './measure';
+import { rssMb } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 
 export interface ScenarioOptions {
@@ -29,6 +30,8 @@ export interface SystemResult {
   rpc: RpcResult;
   /** Peak RSS per server process (A, B), MB. */
   rssMb: number[];
+  /** RSS per server process once started and linked, before any measurement, MB. */
+  startRssMb: number[];
   /** Drops or async errors the system itself reported to the clients. */
   reportedDrops: number;
   /** Client connection attempts that failed and were retried. */
@@ -94,6 +97,7 @@ export async function runScenarios(
     deadlineMs: 60_000,
   };
   const acc: Accumulator[] = systems.map(() => ({ one: [], two: [], drops: 0 }));
+  const startRss = systems.map((sys) => sys.pids.map((pid) => rssMb(pid, 'VmRSS')));
 
   for (let round = 1; round <= opts.rounds; round++) {
     log(`round ${round}/${opts.rounds}`);
@@ -137,14 +141,16 @@ export async function runScenarios(
   }
 
   return systems.map((sys, i) => {
-    const rssMb = sys.peakRssMb();
-    log(`  ${sys.label.padEnd(9)} (4) peak RSS: ${rssMb.map((m) => `${m.toFixed(1)} MB`).join(', ')}`);
+    const peak = sys.pids.map((pid) => rssMb(pid, 'VmHWM'));
+    const mb = (xs: number[]): string => xs.map((m) => `${m.toFixed(1)} MB`).join(', ');
+    log(`  ${sys.label.padEnd(9)} (4) peak RSS: ${mb(peak)} (at start: ${mb(startRss[i])})`);
     return {
       label: sys.label,
       oneServer: summarize(acc[i].one),
       twoServers: summarize(acc[i].two),
       rpc: rpcs[i],
-      rssMb,
+      rssMb: peak,
+      startRssMb: startRss[i],
       reportedDrops: acc[i].drops,
       connectFailures: sys.connectFailures,
     };

@@ -27,7 +27,7 @@ export interface SystemUnderTest {
   connect(url: string, name: string): Promise<BenchClient>;
   /** Connection attempts that failed and were retried. */
   readonly connectFailures: number;
-  /** Peak RSS of each server process in MB, read while they still run. */
-  peakRssMb(): number[];
+  /** Server processes A and B (their RSS is read from /proc while they run). */
+  readonly pids: readonly [number, number];
   stop(): Promise<void>;
 }

@@ -60,6 +60,13 @@ const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) =>
     ratio: true,
   },
   {
+    label: '    RSS at start (idle), server A',
+    pick: (r) => r.startRssMb[0],
+    unit: 'MB',
+    fmt: (n) => n.toFixed(1),
+    ratio: true,
+  },
+  {
     label: 'lost messages (1)+(2)',
     pick: lost,
     unit: '',
@@ -140,7 +147,7 @@ export function formatTargets(list: Target[]): string {
   const rows = list.map((t) => [
     t.name,
     t.kind === '>=' ? `≥ ${t.limit}` : `≤ ${t.limit}`,
-    Number.isInteger(t.value) ? String(t.value) : t.value.toFixed(2),
+    !Number.isFinite(t.value) ? 'n/a' : Number.isInteger(t.value) ? String(t.value) : t.value.toFixed(2),
     t.pass ? 'pass' : 'FAIL',
   ]);
   return render([['target', 'needed', 'measured', 'result'], ...rows]);
