@@ -100,7 +100,10 @@ async function main(): Promise<number> {
   const results = { quic, tls, nats };
 
   const list = targets(results);
-  const out: string[] = ['', formatTable(results), '', formatTargets(list), ''];
+  const legend =
+    `msgs/s: median of ${opts.rounds} interleaved rounds of ${opts.messages} messages; throughput ratios: ` +
+    `median of the per-round ratios; request/reply: ${opts.calls} sequential calls`;
+  const out: string[] = ['', formatTable(results), '', legend, '', formatTargets(list), ''];
   for (const r of measured) {
     const problems = [...r.oneServer.problems, ...r.twoServers.problems];
     if (r.rpc.problem) problems.push(`RPC: ${r.rpc.problem}`);

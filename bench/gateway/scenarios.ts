@@ -17,6 +17,7 @@ export interface ScenarioOptions {
 export interface ThroughputSummary {
   /** Median over the rounds that completed; NaN when none did. */
   msgsPerSec: number;
+  /** msgs/s of each round, NaN where the round did not complete. */
   perRound: number[];
   /** Messages published and never received, over all rounds (warm-ups included). */
   lost: number;
@@ -40,7 +41,7 @@ export interface SystemResult {
 
 type Log = (line: string) => void;
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -51,7 +52,7 @@ function summarize(rounds: ThroughputResult[]): ThroughputSummary {
   const done = rounds.filter((r) => !r.problem);
   return {
     msgsPerSec: median(done.map((r) => r.msgsPerSec)),
-    perRound: rounds.map((r) => r.msgsPerSec),
+    perRound: rounds.map((r) => (r.problem ? NaN : r.msgsPerSec)),
     lost: rounds.reduce((n, r) => n + r.lost, 0),
     problems: rounds.flatMap((r) => (r.problem ? [r.problem] : [])),
   };
