@@ -110,13 +110,9 @@ export class Gateway implements SessionHost, MeshHost {
     };
   }
 
-  private async dialPeer(peer: PeerUrl): Promise<{ peerId: string; closed: Promise<void> }> {
+  private async dialPeer(peer: PeerUrl): Promise<string> {
     const conn = await loadTransport(peer.transport).dial({ host: peer.host, port: peer.port, security: this.peerDialSecurity(), timeoutMs: 3000 });
-    const closed = new Promise<void>((resolve) => conn.onClose(() => resolve()));
-    const stream = new FrameStream(conn, this.config.maxFrameBytes * 2);
-    const peerId = await this.mesh.establish(stream, 'dialer', undefined, peer.url);
-    // The mesh re-registers onClose for the adopted link; resolve ours from the link state too.
-    return { peerId, closed: closed.then(() => undefined) };
+    return this.mesh.establish(new FrameStream(conn, this.config.maxFrameBytes * 2), 'dialer', undefined, peer.url);
   }
 
   /** A new connection: the first frame says whether it is a client or a peer gateway. */

@@ -8,10 +8,11 @@ import type { PeerUrl } from '../core/config';
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
+const WATCH_MS = 250;
 
 export interface DialerHooks {
   /** Dial and run the handshake; resolves with the peer's gateway id once the link is adopted. */
-  connect(peer: PeerUrl): Promise<{ peerId: string; closed: Promise<void> }>;
+  connect(peer: PeerUrl): Promise<string>;
   /** Is there a live link to this gateway right now (dialed by either side)? */
   isLinked(peerId: string): boolean;
 }
@@ -53,19 +54,17 @@ export class PeerDialer {
   private async attempt(): Promise<void> {
     if (this.stopped) return;
     if (this.peerId && this.hooks.isLinked(this.peerId)) {
-      // Linked by the other side's dial: check again later.
-      this.schedule(1000);
+      // Linked (by either side's dial): look again soon, so a lost link is redialed quickly.
+      this.schedule(WATCH_MS);
       return;
     }
     this.attempts++;
     try {
-      const { peerId, closed } = await this.hooks.connect(this.peer);
-      this.peerId = peerId;
+      this.peerId = await this.hooks.connect(this.peer);
       this.lastError = undefined;
       this.backoff = MIN_BACKOFF_MS;
       this.markTried();
-      await closed;
-      this.schedule(this.jitter(MIN_BACKOFF_MS));
+      this.schedule(WATCH_MS);
     } catch (err) {
       this.lastError = (err as Error).message;
       if (this.attempts === 1 || this.attempts % 20 === 0) {

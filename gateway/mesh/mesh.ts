@@ -290,6 +290,8 @@ export class Mesh implements RemoteRouter {
   private route(dest: string): string | undefined {
     const hop = this.lsdb.nextHop(dest);
     if (hop && this.links.get(hop)?.connected) return hop;
+    // A link that is up but not yet confirmed by the peer's advertisement still reaches the peer.
+    if (this.links.get(dest)?.connected) return dest;
     const last = this.lastHop.get(dest);
     const link = last ? this.links.get(last) : undefined;
     if (link && (link.connected || link.downSince !== undefined)) return last;
