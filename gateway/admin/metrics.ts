@@ -33,6 +33,7 @@ export function createMetrics(gw: Gateway): Registry {
   counter('macula_mesh_replayed_total', 'Mesh messages replayed after a link came back', () => gw.stats.meshReplayed);
   counter('macula_mesh_replay_dropped_total', 'Buffered mesh messages lost when the replay window passed', () => gw.stats.meshReplayDropped);
   counter('macula_mesh_unroutable_total', 'Mesh messages with no route', () => gw.stats.meshUnroutable);
+  counter('macula_mesh_link_overflow_total', 'Mesh messages refused because a down link\'s replay buffer was full', () => gw.stats.meshLinkOverflow);
   counter('macula_mesh_duplicates_total', 'Duplicate mesh messages dropped', () => gw.stats.meshDuplicates);
 
   new Counter({
@@ -66,6 +67,7 @@ export function createMetrics(gw: Gateway): Registry {
   linkGauge('macula_peer_link_up', 'Mesh link state per peer (1 up, 0 down)', (l) => (l.connected ? 1 : 0));
   linkGauge('macula_peer_rtt_seconds', 'Mesh link round-trip time', (l) => (l.rttMs === undefined ? undefined : l.rttMs / 1000));
   linkGauge('macula_peer_queue_messages', 'Unacknowledged messages buffered per link', (l) => l.pendingCount);
+  linkGauge('macula_peer_replay_evicted_messages', 'Sent messages whose replay copy was evicted by the buffer bound', (l) => l.replayEvicted);
   linkGauge('macula_peer_sent_messages', 'Messages sent per link', (l) => l.sent);
   linkGauge('macula_peer_received_messages', 'Messages received per link', (l) => l.received);
   return registry;

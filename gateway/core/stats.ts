@@ -25,4 +25,5 @@ export class GatewayStats {
   meshReplayDropped = 0;
   meshUnroutable = 0;
   meshDuplicates = 0;
+  meshLinkOverflow = 0;
 }

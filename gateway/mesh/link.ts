@@ -24,7 +24,8 @@ export interface MeshMessage {
 interface Buffered {
   seq: number;
   msg: MeshMessage;
-  bytes: number;
+  /** The encoded frame, kept so a replay sends the same bytes (and no read buffer is retained). */
+  frame: Buffer;
 }
 
 const ACK_EVERY = 512;
@@ -49,6 +50,7 @@ export class PeerLink {
   received = 0;
   replayed = 0;
   overflowDropped = 0;
+  replayEvicted = 0;
   /** Remote gateway's epoch (its process start), learned at the handshake. */
   remoteEpoch = 0;
   url: string | undefined;
@@ -71,32 +73,46 @@ export class PeerLink {
     return this.bufferedBytes;
   }
 
-  /** Queue a message on this link (sent now when connected, else on reconnect). */
+  /**
+   * Queue a message on this link. Connected: it is sent now and kept for replay until acknowledged;
+   * past the buffer bound the oldest already-sent messages lose their replay copy (counted in
+   * `replayEvicted`), nothing is dropped. Disconnected: it waits for the reconnect; past the bound
+   * it is refused (counted in `overflowDropped`, and the caller reports it).
+   */
   send(msg: MeshMessage): boolean {
-    const bytes = msg.payload.length + 128;
-    if (this.bufferedBytes + bytes > this.maxBufferBytes) {
+    const seq = this.outSeq + 1;
+    const frame = encodeFrame([M.MESH_DATA, seq, msg.origin, msg.originEpoch, msg.msgId, msg.hops, msg.dests, ...msg.body], msg.payload);
+    if (!this.conn && this.bufferedBytes + frame.length > this.maxBufferBytes) {
       this.overflowDropped++;
       return false;
     }
-    const item: Buffered = { seq: ++this.outSeq, msg, bytes };
-    this.unacked.push(item);
-    this.bufferedBytes += bytes;
+    this.outSeq = seq;
+    // The payload is re-pointed into the frame so a rerouted copy keeps no read buffer alive.
+    const kept: MeshMessage = { ...msg, payload: frame.subarray(frame.length - msg.payload.length) };
+    this.unacked.push({ seq, msg: kept, frame });
+    this.bufferedBytes += frame.length;
     this.sent++;
-    if (this.conn) this.conn.write(this.encode(item));
+    if (this.conn) {
+      this.conn.write(frame);
+      while (this.bufferedBytes > this.maxBufferBytes && this.head < this.unacked.length) {
+        this.bufferedBytes -= this.unacked[this.head++].frame.length;
+        this.replayEvicted++;
+      }
+      this.compact();
+    }
     return true;
-  }
-
-  private encode(item: Buffered): Buffer {
-    const m = item.msg;
-    return encodeFrame([M.MESH_DATA, item.seq, m.origin, m.originEpoch, m.msgId, m.hops, m.dests, ...m.body], m.payload);
   }
 
   /** Neighbour acknowledged everything up to `seq`. */
   acked(seq: number): void {
     while (this.head < this.unacked.length && this.unacked[this.head].seq <= seq) {
-      this.bufferedBytes -= this.unacked[this.head].bytes;
+      this.bufferedBytes -= this.unacked[this.head].frame.length;
       this.head++;
     }
+    this.compact();
+  }
+
+  private compact(): void {
     if (this.head === this.unacked.length) {
       this.unacked = [];
       this.head = 0;
@@ -116,7 +132,7 @@ export class PeerLink {
     this.lastHeard = Date.now();
     this.acked(peerReceived);
     for (let i = this.head; i < this.unacked.length; i++) {
-      conn.write(this.encode(this.unacked[i]));
+      conn.write(this.unacked[i].frame);
       this.replayed++;
     }
   }
@@ -137,7 +153,7 @@ export class PeerLink {
       const item = this.unacked[i];
       if (filter(item.msg)) {
         taken.push(item.msg);
-        this.bufferedBytes -= item.bytes;
+        this.bufferedBytes -= item.frame.length;
       } else kept.push(item);
     }
     this.unacked = kept;

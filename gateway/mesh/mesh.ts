@@ -58,6 +58,7 @@ export class Mesh implements RemoteRouter {
   private lsaScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastOverflowLog = 0;
 
   constructor(private readonly host: MeshHost) {
     this.lsdb = new LinkStateDb(host.gatewayId);
@@ -269,7 +270,15 @@ export class Mesh implements RemoteRouter {
   }
 
   private forward(msg: MeshMessage): void {
-    const p = partitionByNextHop(msg.dests, this.host.gatewayId, (d) => this.route(d));
+    const self = this.host.gatewayId;
+    if (msg.dests.length === 1 && msg.dests[0] !== self) {
+      // The common case (one interested gateway, or an RPC): no partition needed.
+      const hop = this.route(msg.dests[0]);
+      if (!hop || msg.hops >= MAX_HOPS) this.host.stats.meshUnroutable++;
+      else this.sendOn(hop, { ...msg, hops: msg.hops + 1 });
+      return;
+    }
+    const p = partitionByNextHop(msg.dests, self, (d) => this.route(d));
     if (p.local) {
       if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
       else this.host.stats.meshDuplicates++;
@@ -280,9 +289,21 @@ export class Mesh implements RemoteRouter {
       this.host.stats.meshUnroutable += msg.dests.length - (p.local ? 1 : 0);
       return;
     }
-    for (const [hop, dests] of p.groups) {
-      const link = this.links.get(hop)!;
-      if (link.send({ ...msg, hops: msg.hops + 1, dests })) this.host.stats.meshForwarded++;
+    for (const [hop, dests] of p.groups) this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests });
+  }
+
+  private sendOn(hop: string, msg: MeshMessage): void {
+    const link = this.links.get(hop)!;
+    if (link.send(msg)) {
+      this.host.stats.meshForwarded++;
+      return;
+    }
+    // Link down and its replay buffer full: reported, never silent (gateway.md §3).
+    this.host.stats.meshLinkOverflow++;
+    const now = Date.now();
+    if (now - this.lastOverflowLog > 1000) {
+      this.lastOverflowLog = now;
+      this.host.log.warn({ peer: hop, dropped: link.overflowDropped, bufferedBytes: link.pendingBytes }, 'mesh link down and its replay buffer is full: messages dropped');
     }
   }
 

@@ -11,6 +11,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { GatewayError } from './errors';
+import { decodeHeader, encodeHeaderInto } from './header-codec';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
@@ -29,7 +30,7 @@ export interface Frame {
 const EMPTY = Buffer.alloc(0);
 
 export function encodeFrame(header: Header, payload: Uint8Array = EMPTY): Buffer {
-  const head = packr.pack(header);
+  const head = encodeHeaderInto(header);
   const out = Buffer.allocUnsafe(PREFIX_BYTES + head.length + payload.length);
   out.writeUInt32BE(head.length + payload.length, 0);
   out.writeUInt32BE(head.length, 4);
@@ -74,7 +75,7 @@ export class FrameDecoder {
       const end = headStart + bodyLength;
       let header: unknown;
       try {
-        header = unpackr.unpack(buf.subarray(headStart, payloadStart));
+        header = decodeHeader(buf.subarray(headStart, payloadStart));
       } catch (err) {
         throw new GatewayError('protocol_error', `bad frame header: ${(err as Error).message}`);
       }

@@ -5,9 +5,19 @@
 export const MAX_TOPIC_LENGTH = 256;
 const SEGMENT = /^[A-Za-z0-9_\-:@]+$/;
 
+/** Topics repeat (every home publishes the same few), so valid ones are remembered. */
+const VALID_CACHE_MAX = 10_000;
+let validTopics = new Set<string>();
+
 /** Returns a reason when `topic` is not a valid concrete topic (or procedure name), else undefined. */
 export function topicProblem(topic: unknown): string | undefined {
-  return nameProblem(topic, false);
+  if (typeof topic === 'string' && validTopics.has(topic)) return undefined;
+  const problem = nameProblem(topic, false);
+  if (problem === undefined) {
+    if (validTopics.size >= VALID_CACHE_MAX) validTopics = new Set();
+    validTopics.add(topic as string);
+  }
+  return problem;
 }
 
 /** Returns a reason when `pattern` is not a valid subscription pattern, else undefined. */
