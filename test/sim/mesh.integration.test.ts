@@ -12,12 +12,7 @@ const HUB = 0;
 const ANTWERP = 1;
 const BRABANT = 2;
 
-/**
- * QUIC waits on a gateway fix: at the time of writing the fifth inbound QUIC connection to one gateway
- * (peers included) never gets its WELCOME, so this layout cannot connect its clients over QUIC.
- * `SIM_TEST_QUIC=1` runs the QUIC variant too.
- */
-const TRANSPORTS = process.env.SIM_TEST_QUIC === '1' ? (['tls', 'quic'] as const) : (['tls'] as const);
+const TRANSPORTS = ['tls', 'quic'] as const;
 
 describe.each(TRANSPORTS)('simulation on three real gateways (%s)', (transport) => {
   let mesh: TestMesh;
