@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { GatewayError, isErrorCode } from '../protocol/errors';
 import { decodePayload, encodePayload, type Frame } from '../protocol/frames';
 import { M } from '../protocol/messages';
+import { encodeHeaderInto } from '../protocol/header-codec';
 import { patternProblem, topicProblem } from '../protocol/topics';
 import { ClientConnection } from './session';
 import type {
@@ -23,6 +24,19 @@ import type {
 } from './types';
 
 const RESOLVED = Promise.resolve();
+
+// Encoded PUBLISH headers per topic: apps publish to a handful of topics over and over.
+let publishHeads = new Map<string, Buffer>();
+function publishHead(topic: string, exclude: boolean): Buffer {
+  const key = exclude ? `!${topic}` : topic;
+  let head = publishHeads.get(key);
+  if (!head) {
+    if (publishHeads.size > 5000) publishHeads = new Map();
+    head = Buffer.from(encodeHeaderInto([M.PUBLISH, topic, 0, exclude]));
+    publishHeads.set(key, head);
+  }
+  return head;
+}
 const MAX_OFFLINE_BYTES = 64 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -139,7 +153,7 @@ export class Client implements GatewayClient {
     const exclude = options.excludeMe === true;
     if (options.ack) return this.conn.request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS).then(() => undefined);
     if (this.conn.closed) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
-    this.conn.send([M.PUBLISH, topic, 0, exclude], body);
+    this.conn.sendHead(publishHead(topic, exclude), body);
     return RESOLVED;
   }
 

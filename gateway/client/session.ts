@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { GatewayError, isErrorCode } from '../protocol/errors';
 import { FrameStream } from '../protocol/frame-stream';
-import { encodeFrame, type Frame } from '../protocol/frames';
+import { encodeFrame, encodeFrameHead, type Frame } from '../protocol/frames';
 import { M } from '../protocol/messages';
 import { loadTransport } from '../core/transports';
 import type { Connection, TransportSecurity } from '../transport/transport';
@@ -142,6 +142,11 @@ export class ClientConnection {
 
   send(header: unknown[], payload?: Uint8Array): void {
     if (!this.closed) this.conn.write(encodeFrame(header, payload));
+  }
+
+  /** Send with an already-encoded header. */
+  sendHead(head: Buffer, payload?: Uint8Array): void {
+    if (!this.closed) this.conn.write(encodeFrameHead(head, payload));
   }
 }
 

@@ -3,7 +3,8 @@
  * connected client, and durable ones, which keep events while their client is away and replay
  * what was not acknowledged when a client subscribes again under the same name.
  */
-import { encodeFrame } from '../protocol/frames';
+import { encodeFrame, encodeFrameHead } from '../protocol/frames';
+import { encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
 import type { Outbound } from './outbound';
 
@@ -15,6 +16,12 @@ export interface Subscriber {
 }
 
 export class LiveSubscription implements Subscriber {
+  // A stream of events mostly repeats topic and publisher: reuse the encoded header then.
+  private lastTopic = '';
+  private lastPublisher = '';
+  private lastGateway = '';
+  private lastHead: Buffer | undefined;
+
   constructor(
     readonly pattern: string,
     readonly subId: number,
@@ -23,7 +30,13 @@ export class LiveSubscription implements Subscriber {
   ) {}
 
   deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
-    this.out.event(encodeFrame([M.EVENT, this.subId, topic, publisher, gatewayId, 0], payload), this.subId);
+    if (!this.lastHead || topic !== this.lastTopic || publisher !== this.lastPublisher || gatewayId !== this.lastGateway) {
+      this.lastHead = Buffer.from(encodeHeaderInto([M.EVENT, this.subId, topic, publisher, gatewayId, 0]));
+      this.lastTopic = topic;
+      this.lastPublisher = publisher;
+      this.lastGateway = gatewayId;
+    }
+    this.out.event(encodeFrameHead(this.lastHead, payload), this.subId);
   }
 }
 

@@ -85,3 +85,21 @@ describe('frame codec', () => {
     expect(() => new FrameDecoder().push(frame, () => undefined)).toThrow(/expected an array starting with a message type/);
   });
 });
+
+describe('payload codec', () => {
+  it('round-trips any JSON-like value, and bytes as bytes', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.uint8Array({ maxLength: 70_000 }).map((a) => Buffer.from(a))), (v) => {
+        const back = decodePayload(encodePayload(v));
+        if (Buffer.isBuffer(v)) expect(Buffer.compare(back as Buffer, v)).toBe(0);
+        else expect(back).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('encodes arrays of same-shaped objects compactly (records)', () => {
+    const hours = Array.from({ length: 27 }, (_, i) => ({ simulation_hour: `h${i}`, grid_import_kwh: i / 7, is_day: i % 2 === 0 }));
+    expect(encodePayload({ hours }).length).toBeLessThan(JSON.stringify({ hours }).length * 0.6);
+  });
+});
