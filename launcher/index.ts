@@ -1,0 +1,32 @@
+/**
+ * The local launcher (`cortexiq up`, gateway.md §6): the four-cluster topology of a stack as local
+ * processes on loopback. This file lists what is public; the CLI and the tests import from here.
+ */
+export { LaunchError } from './errors';
+export {
+  allocatePorts,
+  assertPortsFree,
+  gatewayClaims,
+  DEFAULT_BASE_PORT,
+  LOOPBACK,
+  type GatewayPorts,
+  type PortClaim,
+} from './ports';
+export { generateLocalSecrets, fillSecrets, type LocalSecrets } from './local-env';
+export {
+  planLocalRun,
+  stagesOf,
+  STAGES,
+  LOCAL_LAYOUTS,
+  HOMES_PER_REGION,
+  type LocalPlan,
+  type PlanOptions,
+  type ProcessSpec,
+  type GatewayEndpoint,
+  type SkippedPart,
+  type Transport,
+  type LocalLayout,
+} from './plan';
+export { LocalRun, type LaunchOptions, type StopReport } from './launcher';
+export { parseChildLine, formatChildLine, InfoSummary } from './log-format';
+export { childEnv } from './child';

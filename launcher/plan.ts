@@ -1,0 +1,241 @@
+/**
+ * The local run as data (gateway.md §6): from the typed stack to the list of processes `cortexiq up`
+ * starts, each with its full environment, start stage and readiness check. Pure — no spawning, no
+ * I/O — so layouts, placement and env are tested without a process, and the run follows the same
+ * topology model as the Pulumi program (stacks/topology.ts) instead of a second description of it.
+ */
+import { deriveTopology, type AppName, type Layout, type MeshLink, type StackConfig } from '../stacks';
+import { LaunchError } from './errors';
+import { fillSecrets, UNAVAILABLE_SECRETS, type LocalSecrets } from './local-env';
+import { allocatePorts, gatewayClaims, LOOPBACK, type PortClaim } from './ports';
+
+export type Transport = 'quic' | 'tls';
+export const LOCAL_LAYOUTS = ['full', 'ring', 'hub'] as const;
+export type LocalLayout = (typeof LOCAL_LAYOUTS)[number];
+/** `--homes`: the bundled data files per region (`<region>.json`, `<region>-1000.json`). */
+export const HOMES_PER_REGION = [50, 1000] as const;
+
+/**
+ * Start order. Gateways first (every app connects to its own); then the clock; then the providers,
+ * so `accept_offer` is registered before homes weigh their first offers; then the homes.
+ */
+export const STAGES = ['gateways', 'clock', 'providers', 'homes'] as const;
+export type Stage = (typeof STAGES)[number];
+
+const APP_STAGE: Record<AppName, Stage> = {
+  simulation: 'clock',
+  utilities: 'providers',
+  homes: 'homes',
+  projections: 'providers',
+  queries: 'homes',
+  dashboard: 'homes',
+};
+
+/** GET returns 200: the gateway's admin `/ready`, an app's health `/ready` (subscribed and registered). */
+export interface ReadyCheck {
+  kind: 'http';
+  url: string;
+}
+
+export interface ProcessSpec {
+  /** `<cluster>/<gateway|app>`: log prefix and the name in every message. */
+  name: string;
+  kind: 'gateway' | 'app';
+  cluster: string;
+  app?: AppName;
+  stage: Stage;
+  /** Arguments of `bin/cortexiq.js`. */
+  args: readonly string[];
+  /** The complete configuration of the child (merged over a cleaned parent environment). */
+  env: Readonly<Record<string, string>>;
+  ready: ReadyCheck;
+  readyTimeoutMs: number;
+  /** Apps: their health server (`/live`, `/ready`, `/metrics`). */
+  healthUrl?: string;
+}
+
+export interface GatewayEndpoint {
+  id: string;
+  role: 'hub' | 'edge';
+  region?: string;
+  clientUrl: string;
+  adminUrl: string;
+  /** Ids of the gateways this one must have a link up with. */
+  peers: readonly string[];
+}
+
+export interface SkippedPart {
+  /** `dashboard`, `PostgreSQL`, … */
+  what: string;
+  cluster: string;
+  reason: string;
+}
+
+export interface LocalPlan {
+  realm: string;
+  layout: LocalLayout;
+  transport: Transport;
+  links: readonly MeshLink[];
+  gateways: readonly GatewayEndpoint[];
+  processes: readonly ProcessSpec[];
+  skipped: readonly SkippedPart[];
+  ports: readonly PortClaim[];
+}
+
+export interface PlanOptions {
+  basePort: number;
+  transport: Transport;
+  /** Overrides the stack's mesh layout. */
+  layout?: LocalLayout;
+  /** Homes per region from the bundled files, instead of the stack's `homesSources`. */
+  homes?: number;
+  secrets: LocalSecrets;
+  /** Whether `cortexiq app <name>` exists in this checkout (cli/commands/app.ts). */
+  isBuilt: (app: AppName) => boolean;
+  /** LOG_LEVEL of every child (the launcher summarises info and shows warnings and errors). */
+  logLevel?: string;
+}
+
+const url = (transport: Transport, port: number): string =>
+  `${transport === 'quic' ? 'https' : 'tls'}://${LOOPBACK}:${port}`;
+
+function checkOptions(config: StackConfig, o: PlanOptions): LocalLayout {
+  const layout = o.layout ?? config.mesh.layout;
+  if (!(LOCAL_LAYOUTS as readonly string[]).includes(layout)) {
+    throw new LaunchError(
+      `the stack's mesh layout '${layout}' is not supported by the local run; pass --layout ${LOCAL_LAYOUTS.join('|')}`,
+    );
+  }
+  if (o.homes !== undefined && !(HOMES_PER_REGION as readonly number[]).includes(o.homes)) {
+    throw new LaunchError(
+      `--homes: expected ${HOMES_PER_REGION.join(' or ')} (the bundled files per region), got ${o.homes}`,
+    );
+  }
+  return layout as LocalLayout;
+}
+
+export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
+  const layout = checkOptions(config, o);
+  const names = config.clusters.map((c) => c.name);
+  const gatewayPorts = allocatePorts(names, 0, o.basePort).gateways;
+  const portOf = (cluster: string) => gatewayPorts.get(cluster)!;
+  const topology = deriveTopology(
+    { ...config, mesh: { ...config.mesh, layout: layout as Layout } },
+    {
+      peerUrl: (id) => url(o.transport, portOf(id).gateway),
+      clientUrl: (cluster) => url(o.transport, portOf(cluster).gateway),
+    },
+  );
+  const logLevel = o.logLevel ?? 'info';
+  const processes: ProcessSpec[] = [];
+  const apps: Omit<ProcessSpec, 'ready' | 'healthUrl'>[] = [];
+  const skipped: SkippedPart[] = [];
+  const gateways: GatewayEndpoint[] = [];
+
+  for (const cluster of topology.clusters) {
+    const p = portOf(cluster.name);
+    const adminUrl = `http://${LOOPBACK}:${p.admin}`;
+    const filled = fillSecrets(cluster.gateway.env, o.secrets);
+    if ('missing' in filled) throw new Error(`gateway needs ${filled.missing.join(', ')}`);
+    processes.push({
+      name: `${cluster.name}/gateway`,
+      kind: 'gateway',
+      cluster: cluster.name,
+      stage: 'gateways',
+      args: ['gateway'],
+      env: {
+        ...cluster.gateway.env.plain,
+        ...filled.env,
+        MACULA_GATEWAY_HOST: LOOPBACK,
+        MACULA_GATEWAY_PORT: String(p.gateway),
+        ADMIN_HOST: LOOPBACK,
+        ADMIN_PORT: String(p.admin),
+        MACULA_TLS_INSECURE: '1',
+        LOG_LEVEL: logLevel,
+      },
+      ready: { kind: 'http', url: `${adminUrl}/ready` },
+      readyTimeoutMs: 30_000,
+    });
+    gateways.push({
+      id: cluster.gateway.id,
+      role: cluster.role,
+      ...(cluster.region ? { region: cluster.region } : {}),
+      clientUrl: url(o.transport, p.gateway),
+      adminUrl,
+      peers: cluster.gateway.peers,
+    });
+    if (cluster.postgres) {
+      skipped.push({
+        what: 'PostgreSQL',
+        cluster: cluster.name,
+        reason: 'the embedded PostgreSQL is not part of the local run yet',
+      });
+    }
+    for (const node of cluster.apps) {
+      if (!o.isBuilt(node.app)) {
+        skipped.push({ what: node.app, cluster: cluster.name, reason: 'not built yet' });
+        continue;
+      }
+      const secret = fillSecrets(node.env, o.secrets);
+      if ('missing' in secret) {
+        skipped.push({
+          what: node.app,
+          cluster: cluster.name,
+          reason: UNAVAILABLE_SECRETS[secret.missing[0]!]!,
+        });
+        continue;
+      }
+      const env: Record<string, string> = {
+        ...node.env.plain,
+        ...secret.env,
+        MACULA_TLS_INSECURE: '1',
+        LOG_LEVEL: logLevel,
+      };
+      if (node.app === 'homes' && o.homes !== undefined && cluster.region) {
+        env.HOMES_SOURCES = o.homes === 50 ? cluster.region : `${cluster.region}-${o.homes}`;
+      }
+      apps.push({
+        name: `${cluster.name}/${node.app}`,
+        kind: 'app',
+        cluster: cluster.name,
+        app: node.app,
+        stage: APP_STAGE[node.app],
+        args: ['app', node.app],
+        env,
+        // 1,000 homes per region take a few seconds to load and announce on a shared 2-core machine.
+        readyTimeoutMs: node.app === 'homes' && (o.homes ?? 0) > 50 ? 90_000 : 45_000,
+      });
+    }
+  }
+  apps.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
+  const healthPorts = allocatePorts(names, apps.length, o.basePort).apps;
+  const appClaims: PortClaim[] = apps.map((app, i) => {
+    const port = healthPorts[i]!;
+    const healthUrl = `http://${LOOPBACK}:${port}`;
+    processes.push({
+      ...app,
+      env: { ...app.env, HEALTH_PORT: String(port) },
+      ready: { kind: 'http', url: `${healthUrl}/ready` },
+      healthUrl,
+    });
+    return { port, protocols: ['tcp'], owner: `${app.name} health HTTP (HEALTH_PORT)` };
+  });
+  return {
+    realm: topology.realm,
+    layout,
+    transport: o.transport,
+    links: topology.links,
+    gateways,
+    processes,
+    skipped,
+    ports: [...gatewayClaims(gatewayPorts), ...appClaims],
+  };
+}
+
+/** The processes of each stage, in start order (stages without processes are left out). */
+export function stagesOf(plan: LocalPlan): { stage: Stage; processes: ProcessSpec[] }[] {
+  return STAGES.map((stage) => ({
+    stage,
+    processes: plan.processes.filter((p) => p.stage === stage),
+  })).filter((s) => s.processes.length > 0);
+}
