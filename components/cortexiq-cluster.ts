@@ -1,11 +1,22 @@
 /**
  * Everything one cluster runs, by role (infra.md §3 CortexIqCluster): the namespace, the Secrets the
- * workloads reference, and in direct delivery the workloads in the seeds' order:
- * PostgreSQL → gateway → apps on the hub, gateway → apps on edges (explicit dependsOn).
+ * workloads reference, and in direct delivery the workloads in the seeds' order
+ * (stacks/order.ts: PostgreSQL → gateway → apps on the hub, gateway → apps on edges, as dependsOn).
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { SECRETS, type ClusterNode, type ImageName, type SecretKey, type StackConfig } from '../stacks';
+import {
+  GATEWAY_WORKLOAD,
+  POSTGRES_WORKLOAD,
+  SECRETS,
+  workloadOrder,
+  type ClusterNode,
+  type ImageName,
+  type SecretKey,
+  type StackConfig,
+  type WorkloadName,
+  type WorkloadStep,
+} from '../stacks';
 import { AppService } from './app-service';
 import { Gateway } from './gateway';
 import { createSecret } from './k8s-object';
@@ -76,41 +87,53 @@ export class CortexIqCluster extends pulumi.ComponentResource {
       );
     }
 
-    let postgres: Postgres | undefined;
-    if (node.postgres) {
-      postgres = new Postgres(
-        `${name}-postgres`,
-        { config: c, namespace, provider, password: args.secrets.databasePassword, workloads: direct },
-        { parent: this },
-      );
-      if (direct) this.workloads.push('postgres');
-    }
-    const gateway = new Gateway(
-      `${name}-gateway`,
-      {
-        config: c,
-        gateway: node.gateway,
-        namespace,
-        provider,
-        image: args.images?.gateway,
-        tls: args.tls,
-        workloads: direct,
-      },
-      { parent: this, dependsOn: [...shared, ...(postgres ? [postgres.ready] : [])] },
-    );
-    if (!direct) {
-      this.registerOutputs({ workloads: this.workloads });
-      return;
-    }
-    this.workloads.push('macula-gateway');
-    for (const app of node.apps) {
-      const deps = [gateway.ready, ...shared, ...(app.needsDatabase && postgres ? [postgres.ready] : [])];
-      new AppService(
-        `${name}-${app.app}`,
-        { config: c, app, namespace, provider, image: args.images?.[app.app] },
-        { parent: this, dependsOn: deps },
-      );
-      this.workloads.push(app.app);
+    // The plan (stacks/order.ts) says what waits for what; each step's `after` becomes dependsOn on
+    // the ready resource of those workloads. Under GitOps only the Secrets of PostgreSQL and the
+    // gateway are created here, in the same order; Flux applies the workloads.
+    const ready = new Map<WorkloadName, pulumi.Resource>();
+    const after = (step: WorkloadStep): pulumi.Resource[] => [
+      ...shared,
+      ...step.after.map((w) => {
+        const r = ready.get(w);
+        if (!r)
+          throw new Error(`${name}: workload ${step.workload} is ordered after ${w}, which comes later`);
+        return r;
+      }),
+    ];
+    for (const step of workloadOrder(node)) {
+      if (step.workload === POSTGRES_WORKLOAD) {
+        const postgres = new Postgres(
+          `${name}-postgres`,
+          { config: c, namespace, provider, password: args.secrets.databasePassword, workloads: direct },
+          { parent: this, dependsOn: after(step) },
+        );
+        ready.set(step.workload, postgres.ready);
+      } else if (step.workload === GATEWAY_WORKLOAD) {
+        const gateway = new Gateway(
+          `${name}-gateway`,
+          {
+            config: c,
+            gateway: node.gateway,
+            namespace,
+            provider,
+            image: args.images?.gateway,
+            tls: args.tls,
+            workloads: direct,
+          },
+          { parent: this, dependsOn: after(step) },
+        );
+        ready.set(step.workload, gateway.ready);
+      } else {
+        if (!direct) continue;
+        const app = node.apps.find((a) => a.app === step.workload)!;
+        const service = new AppService(
+          `${name}-${app.app}`,
+          { config: c, app, namespace, provider, image: args.images?.[app.app] },
+          { parent: this, dependsOn: after(step) },
+        );
+        ready.set(step.workload, service.deployment);
+      }
+      if (direct) this.workloads.push(step.workload);
     }
     this.registerOutputs({ workloads: this.workloads });
   }

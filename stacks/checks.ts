@@ -118,6 +118,11 @@ const ports: Check = (c) => {
     ['gateway', p.gateway],
     ['admin', p.admin],
   ];
+  // The dashboard's pod serves its UI on PORT and the health endpoint on HEALTH_PORT.
+  const dashboardPod: [keyof typeof p, number][] = [
+    ['dashboard', p.dashboard],
+    ['health', p.health],
+  ];
   const nodePorts: [keyof typeof p, number][] = [
     ['dashboardNodePort', p.dashboardNodePort],
     ['gatewayNodePort', p.gatewayNodePort],
@@ -126,7 +131,7 @@ const ports: Check = (c) => {
       ? ([['grafanaNodePort', p.grafanaNodePort]] as [keyof typeof p, number][])
       : []),
   ];
-  for (const group of [container, nodePorts]) {
+  for (const group of [container, dashboardPod, nodePorts]) {
     const seen = new Map<number, string>();
     for (const [key, v] of group) {
       const other = seen.get(v);

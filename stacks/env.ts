@@ -81,7 +81,11 @@ export interface AppEnvInput {
 }
 
 export function appEnv(c: StackConfig, a: AppEnvInput): EnvSpec {
-  const plain: Record<string, string> = { MACULA_URL: a.maculaUrl, MACULA_REALM: c.realm };
+  const plain: Record<string, string> = {
+    MACULA_URL: a.maculaUrl,
+    MACULA_REALM: c.realm,
+    HEALTH_PORT: String(c.ports.health),
+  };
   const secret: Record<string, SecretRef> = { MACULA_TOKEN: SECRETS.realmToken };
   switch (a.app) {
     case 'simulation':

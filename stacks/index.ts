@@ -75,7 +75,7 @@ export {
 export { imageRef, imageRepository, envList, labels } from './manifests/common';
 export { gatewayDeployment, gatewayService } from './manifests/gateway';
 export { postgresStatefulSet, postgresService } from './manifests/postgres';
-export { appDeployment, dashboardService } from './manifests/app';
+export { appDeployment, dashboardService, scrapeAnnotations, HEALTH_PORT_NAME } from './manifests/app';
 export {
   clusterWorkloads,
   type ClusterWorkloads,
@@ -100,3 +100,10 @@ export {
   MONITORING_NAMESPACE,
   GRAFANA_ADMIN_SECRET,
 } from './manifests/observability';
+export {
+  workloadOrder,
+  POSTGRES_WORKLOAD,
+  GATEWAY_WORKLOAD,
+  type WorkloadStep,
+  type WorkloadName,
+} from './order';

@@ -152,6 +152,8 @@ export const stackSchema = z
         gateway: port.default(9443),
         admin: port.default(8080),
         dashboard: port.default(4000),
+        /** `HEALTH_PORT` of every app: /health, /live, /ready (probes) and /metrics (scrape). */
+        health: port.default(9090),
         postgres: port.default(5432),
         dashboardNodePort: nodePort.default(30000),
         gatewayNodePort: nodePort.default(30080),
@@ -163,6 +165,7 @@ export const stackSchema = z
         gateway: 9443,
         admin: 8080,
         dashboard: 4000,
+        health: 9090,
         postgres: 5432,
         dashboardNodePort: 30000,
         gatewayNodePort: 30080,

@@ -1,13 +1,26 @@
 /**
  * One Deployment per app (infra.md §3 AppService); the dashboard also gets its Service
- * (NodePort 30000 on kind, domain.md §6). Apps without an HTTP port in the contract (all but the
- * dashboard) get no HTTP probe: they exit on a lost gateway and the kubelet restarts them.
+ * (NodePort 30000 on kind, domain.md §6). Every app serves /live, /ready and /metrics on its
+ * HEALTH_PORT (apps/shared/health.ts): the probes and the Prometheus scrape annotations point there,
+ * and the dashboard's UI stays alone on PORT.
  */
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { StackConfig } from '../schema';
 import type { AppNode } from '../topology';
 import { envList, imageRef, labels, NON_ROOT, resources } from './common';
+
+/** Name of the health port in every app container (probes refer to it by name). */
+export const HEALTH_PORT_NAME = 'health';
+
+/** The annotations the Prometheus chart's `kubernetes-pods` job follows. */
+export function scrapeAnnotations(c: StackConfig): Record<string, string> {
+  return {
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/port': String(c.ports.health),
+    'prometheus.io/path': '/metrics',
+  };
+}
 
 export function appDeployment(c: StackConfig, a: AppNode, image = imageRef(c, a.app)): IDeployment {
   const l = labels(a.app, 'app');
@@ -20,18 +33,7 @@ export function appDeployment(c: StackConfig, a: AppNode, image = imageRef(c, a.
       replicas: 1,
       selector: { matchLabels: l.selector },
       template: {
-        metadata: {
-          labels: l.all,
-          ...(web
-            ? {
-                annotations: {
-                  'prometheus.io/scrape': 'true',
-                  'prometheus.io/port': String(c.ports.dashboard),
-                  'prometheus.io/path': '/metrics',
-                },
-              }
-            : {}),
-        },
+        metadata: { labels: l.all, annotations: scrapeAnnotations(c) },
         spec: {
           containers: [
             {
@@ -39,17 +41,26 @@ export function appDeployment(c: StackConfig, a: AppNode, image = imageRef(c, a.
               image,
               args: ['app', a.app],
               env: envList(a.env),
-              ...(web
-                ? {
-                    ports: [{ name: 'http', containerPort: c.ports.dashboard, protocol: 'TCP' }],
-                    readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 5 },
-                    livenessProbe: {
-                      tcpSocket: { port: 'http' },
-                      initialDelaySeconds: 15,
-                      periodSeconds: 10,
-                    },
-                  }
-                : {}),
+              ports: [
+                ...(web
+                  ? [{ name: 'http', containerPort: c.ports.dashboard, protocol: 'TCP' as const }]
+                  : []),
+                { name: HEALTH_PORT_NAME, containerPort: c.ports.health, protocol: 'TCP' as const },
+              ],
+              // Ready = connected to the gateway with subscriptions and registrations in place; not
+              // ready (out of the Service, no restart) while the client reconnects.
+              readinessProbe: {
+                httpGet: { path: '/ready', port: HEALTH_PORT_NAME },
+                periodSeconds: 5,
+                failureThreshold: 2,
+              },
+              // Live = the process answers; a lost gateway is not a reason to restart it.
+              livenessProbe: {
+                httpGet: { path: '/live', port: HEALTH_PORT_NAME },
+                initialDelaySeconds: 10,
+                periodSeconds: 10,
+                failureThreshold: 3,
+              },
               resources: resources(a.app),
               securityContext: NON_ROOT,
             },

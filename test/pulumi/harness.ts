@@ -19,6 +19,31 @@ export interface Recorded {
 }
 
 export const resources: Recorded[] = [];
+/**
+ * Dependencies each resource was registered with, by resource name → names of the resources it
+ * depends on (explicit dependsOn and input references alike), as the engine would receive them.
+ * Pulumi's mocks do not pass them to `newResource`, so the mock monitor's registerResource is wrapped.
+ */
+export const dependencies = new Map<string, string[]>();
+
+/** The name part of a URN (`urn:pulumi:stack::project::type$type::name`). */
+const urnName = (urn: string): string => urn.slice(urn.lastIndexOf('::') + 2);
+
+interface RegisterRequest {
+  getName(): string;
+  getDependenciesList(): string[];
+}
+
+function recordDependencies(): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    dependencies.set(req.getName(), req.getDependenciesList().map(urnName));
+    return original(req, callback);
+  };
+}
 export const invokes: string[] = [];
 /** Every plain value a provider returned that must only ever travel as a secret. */
 export const secretValues = new Set<string>();
@@ -76,6 +101,7 @@ export function setupMocks(stack = 'dev'): void {
     stack,
     true,
   );
+  recordDependencies();
 }
 
 /** The `config:` map of a stack file as the engine passes it (structured values as JSON). */

@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import {
+  dependencies,
   envOf,
   invokes,
   isSecretOutput,
@@ -176,6 +177,7 @@ test("the hub's apps and each edge's apps with their env", () => {
     SIMULATION_SPEED: '105120',
     SIMULATION_START_DATE: '2025-01-01T00:00:00Z',
     TICK_MS: '1000',
+    HEALTH_PORT: '9090',
     MACULA_TOKEN: 'secret:cortexiq-realm/token',
   });
   expect(env('macula-hub', 'dashboard')).toMatchObject({
@@ -207,6 +209,62 @@ test("the hub's apps and each edge's apps with their env", () => {
       REGION: region,
     });
   }
+});
+
+test('every app: HEALTH_PORT, HTTP probes on the health port and Prometheus scrape annotations; the dashboard UI keeps PORT 4000', () => {
+  const apps = deployments().filter((d) => d.inputs.metadata.name !== 'macula-gateway');
+  expect(apps).toHaveLength(4 + 3 * 2);
+  for (const d of apps) {
+    const name = d.inputs.metadata.name as string;
+    const ct = d.inputs.spec.template.spec.containers[0];
+    expect([name, envOf(d).HEALTH_PORT]).toEqual([name, '9090']);
+    expect(ct.ports).toContainEqual({ name: 'health', containerPort: 9090, protocol: 'TCP' });
+    expect(ct.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'health' });
+    expect(ct.livenessProbe.httpGet).toEqual({ path: '/live', port: 'health' });
+    expect(d.inputs.spec.template.metadata.annotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9090',
+      'prometheus.io/path': '/metrics',
+    });
+  }
+  const dashboard = apps.find((d) => d.inputs.metadata.name === 'dashboard')!;
+  expect(dashboard.inputs.spec.template.spec.containers[0].ports).toEqual([
+    { name: 'http', containerPort: 4000, protocol: 'TCP' },
+    { name: 'health', containerPort: 9090, protocol: 'TCP' },
+  ]);
+  expect(envOf(dashboard).PORT).toBe('4000');
+  const svc = ofType('kubernetes:core/v1:Service').find((s) => s.inputs.metadata.name === 'dashboard')!;
+  expect(svc.inputs.spec.ports).toEqual([
+    { name: 'http', port: 4000, targetPort: 'http', protocol: 'TCP', nodePort: 30000 },
+  ]);
+});
+
+test('explicit deployment order as registered: PostgreSQL → gateway → apps on the hub, gateway → apps on edges', () => {
+  const deps = (name: string): string[] => {
+    const d = dependencies.get(name);
+    if (!d) throw new Error(`${name} was not registered`);
+    return d;
+  };
+  const hub = 'cortex-iq-macula-hub';
+  expect(deps(`${hub}-gateway`)).toContain(`${hub}-postgres-statefulset`);
+  for (const app of ['simulation', 'projections', 'queries', 'dashboard'])
+    expect(deps(`${hub}-${app}`)).toContain(`${hub}-gateway-deployment`);
+  for (const app of ['projections', 'queries', 'dashboard'])
+    expect(deps(`${hub}-${app}`)).toContain(`${hub}-postgres-statefulset`);
+  expect(deps(`${hub}-simulation`)).not.toContain(`${hub}-postgres-statefulset`);
+  for (const c of CLUSTERS.slice(1)) {
+    const edge = `cortex-iq-${c}`;
+    expect(deps(`${edge}-gateway`).filter((d) => d.includes('postgres'))).toEqual([]);
+    for (const app of ['homes', 'utilities'])
+      expect(deps(`${edge}-${app}`)).toContain(`${edge}-gateway-deployment`);
+  }
+  // Within the gateway and PostgreSQL components: their Secret and Service come first.
+  expect(deps(`${hub}-gateway-deployment`)).toEqual(
+    expect.arrayContaining([`${hub}-gateway-tls`, `${hub}-gateway-service`]),
+  );
+  expect(deps(`${hub}-postgres-statefulset`)).toEqual(
+    expect.arrayContaining([`${hub}-postgres-secret`, `${hub}-postgres-service`]),
+  );
 });
 
 test('secrets never appear in plain text in any input, and every Secret value is a Pulumi secret', () => {

@@ -68,6 +68,7 @@ test('the launcher view: clusters with role/region, gateway ids and peer ids, ap
   expect(brabant.apps[0]!.env.plain).toEqual({
     MACULA_URL: 'https://127.0.0.1:19445',
     MACULA_REALM: 'be.cortexiq.energy',
+    HEALTH_PORT: '9090',
     HOMES_SOURCES: 'brabant.json',
     REGION: 'brabant',
   });

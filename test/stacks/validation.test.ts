@@ -91,10 +91,11 @@ test('an existing cluster without a gateway address is unreachable for its peers
 
 test('port clashes', () => {
   const raw = devRaw();
-  raw.ports = { admin: 9443, adminNodePort: 30000 };
+  raw.ports = { admin: 9443, adminNodePort: 30000, health: 4000 };
   raw.registry = { hostPort: 30080 };
   expect(issuesOf(raw)).toEqual([
     { path: 'cortex-iq:ports.admin', message: 'port clash: 9443 is already used by ports.gateway' },
+    { path: 'cortex-iq:ports.health', message: 'port clash: 4000 is already used by ports.dashboard' },
     {
       path: 'cortex-iq:ports.adminNodePort',
       message: 'port clash: 30000 is already used by ports.dashboardNodePort',
