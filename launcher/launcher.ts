@@ -119,6 +119,7 @@ export class LocalRun {
 
   private async waitForMesh(): Promise<void> {
     const expected = this.plan.links.length;
+    if (expected === 0) return this.progress.step('mesh: no links in this stack (one gateway)');
     await waitForMesh(this.plan.gateways, expected, {
       timeoutMs: 20_000,
       signal: this.failure.signal,

@@ -7,7 +7,13 @@
 import { deriveTopology, type AppName, type Layout, type MeshLink, type StackConfig } from '../stacks';
 import { LaunchError } from './errors';
 import { fillSecrets, UNAVAILABLE_SECRETS, type LocalSecrets } from './local-env';
-import { allocatePorts, gatewayClaims, LOOPBACK, type PortClaim } from './ports';
+import {
+  allocatePorts,
+  gatewayClaims,
+  gatewayPorts as gatewayPortsOf,
+  LOOPBACK,
+  type PortClaim,
+} from './ports';
 
 export type Transport = 'quic' | 'tls';
 export const LOCAL_LAYOUTS = ['full', 'ring', 'hub'] as const;
@@ -117,7 +123,7 @@ function checkOptions(config: StackConfig, o: PlanOptions): LocalLayout {
 export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const layout = checkOptions(config, o);
   const names = config.clusters.map((c) => c.name);
-  const gatewayPorts = allocatePorts(names, 0, o.basePort).gateways;
+  const gatewayPorts = gatewayPortsOf(names, o.basePort); // range-checked with the apps below
   const portOf = (cluster: string) => gatewayPorts.get(cluster)!;
   const topology = deriveTopology(
     { ...config, mesh: { ...config.mesh, layout: layout as Layout } },

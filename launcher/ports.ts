@@ -45,9 +45,14 @@ export function allocatePorts(clusters: readonly string[], appCount: number, bas
     );
   }
   return {
-    gateways: new Map(clusters.map((name, i) => [name, { gateway: base + i, admin: base + n + i }])),
+    gateways: gatewayPorts(clusters, base),
     apps: Array.from({ length: appCount }, (_, i) => base + 2 * n + i),
   };
+}
+
+/** The gateways' share of `allocatePorts`, before the number of apps is known (not range-checked). */
+export function gatewayPorts(clusters: readonly string[], base: number): Map<string, GatewayPorts> {
+  return new Map(clusters.map((name, i) => [name, { gateway: base + i, admin: base + clusters.length + i }]));
 }
 
 /** The claims of the gateways' ports, for `assertPortsFree`. */

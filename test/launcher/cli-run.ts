@@ -1,0 +1,122 @@
+/** Runs `cortexiq up` as a real child process for the launcher tests and reads its output by line. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'cortexiq.js');
+
+/** A base port in a range clear of the defaults, so parallel runs and other tests rarely meet. */
+export function randomBasePort(): number {
+  return 20_000 + Math.floor(Math.random() * 40_000);
+}
+
+export interface UpRun {
+  proc: ChildProcess;
+  /** Everything printed so far (stdout and stderr interleaved as read). */
+  output(): string;
+  /** Resolves with the first line matching `re`; rejects after `timeoutMs` showing the output so far. */
+  waitForLine(re: RegExp, timeoutMs: number): Promise<string>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startUp(args: string[], cwd = ROOT): UpRun {
+  const proc = spawn(process.execPath, [BIN, 'up', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  let partial = '';
+  const onData = (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of waiters.filter((x) => x.re.test(line))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  const output = () => [...lines, partial].join('\n');
+  return {
+    proc,
+    output,
+    exit,
+    waitForLine(re, timeoutMs) {
+      const seen = lines.find((l) => re.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output:\n${output()}`)),
+          timeoutMs,
+        );
+        waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        void exit.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`cortexiq up exited before a line matching ${re}; output:\n${output()}`));
+        });
+      });
+    },
+  };
+}
+
+/** `pids: a/gateway=12 b/homes=34` → { 'a/gateway': 12, … } */
+export function parsePids(output: string): Map<string, number> {
+  const line = output.split('\n').find((l) => l.trim().startsWith('pids:'));
+  if (!line) throw new Error(`no pids line in:\n${output}`);
+  return new Map(
+    line
+      .trim()
+      .slice('pids:'.length)
+      .trim()
+      .split(/\s+/)
+      .map((pair) => {
+        const [name, pid] = pair.split('=');
+        return [name!, Number(pid)];
+      }),
+  );
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const tempDirs: string[] = [];
+
+/** Removes the folders made by `miniStackDir` (call in afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A one-cluster stack (hub only: gateway + simulation) in a temporary folder: the cheapest real run. */
+export function miniStackDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-up-'));
+  tempDirs.push(dir);
+  fs.writeFileSync(
+    path.join(dir, 'Pulumi.mini.yaml'),
+    [
+      'config:',
+      '  cortex-iq:realm: be.cortexiq.energy',
+      '  cortex-iq:clusters:',
+      '    - name: macula-hub',
+      '      role: hub',
+      '  cortex-iq:images:',
+      '    tag: test',
+      '  cortex-iq:flux:',
+      '    version: 2.3.0',
+      '    chartVersion: 2.13.0',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}

@@ -1,0 +1,98 @@
+/**
+ * How the launcher fails and stops, with real processes kept small (one gateway, one app): a port
+ * already in use is named before anything starts; a child that dies while starting stops the run
+ * with its name and last output; SIGTERM stops `cortexiq up` cleanly with no child left.
+ */
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { assertPortsFree, LaunchError, LocalRun, planLocalRun, type LocalPlan } from '../../launcher';
+import { loadStackFile } from '../../stacks';
+import { isRunning, miniStackDir, parsePids, randomBasePort, removeTempDirs, startUp } from './cli-run';
+
+afterAll(removeTempDirs);
+
+const sink = () => {
+  let text = '';
+  return { write: (s: string) => (text += s), text: () => text };
+};
+
+describe('port clashes', () => {
+  it('names every port in use, with the protocol and what needed it', async () => {
+    const tcp = net.createServer();
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const tcpPort = (tcp.address() as net.AddressInfo).port;
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    const udpPort = udp.address().port;
+    try {
+      const err = await assertPortsFree([
+        { port: tcpPort, protocols: ['tcp'], owner: 'gateway a admin HTTP' },
+        { port: udpPort, protocols: ['udp', 'tcp'], owner: 'gateway b (QUIC/UDP and TLS/TCP)' },
+      ]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LaunchError);
+      expect((err as Error).message).toContain(
+        `port ${tcpPort}/tcp on 127.0.0.1 is already in use; needed by gateway a admin HTTP`,
+      );
+      expect((err as Error).message).toContain(
+        `port ${udpPort}/udp on 127.0.0.1 is already in use; needed by gateway b (QUIC/UDP and TLS/TCP)`,
+      );
+      expect((err as Error).message).toMatch(/choose another range with --base-port$/);
+    } finally {
+      tcp.close();
+      udp.close();
+    }
+  });
+
+  it('cortexiq up refuses a taken range before starting anything', async () => {
+    const base = randomBasePort();
+    const tcp = net.createServer();
+    await new Promise<void>((r) => tcp.listen(base + 1, '127.0.0.1', r)); // the admin port of the mini stack
+    try {
+      const up = startUp(['--stack', 'mini', '--base-port', String(base)], miniStackDir());
+      expect((await up.exit).code).toBe(1);
+      expect(up.output()).toContain(
+        `port ${base + 1}/tcp on 127.0.0.1 is already in use; needed by gateway macula-hub admin HTTP`,
+      );
+      expect(up.output()).not.toMatch(/starting gateways/);
+    } finally {
+      tcp.close();
+    }
+  }, 30_000);
+});
+
+describe('a child that dies while starting', () => {
+  it('stops the run and names the process with its last output', async () => {
+    const { config } = loadStackFile('mini', miniStackDir());
+    const plan = planLocalRun(config, {
+      basePort: randomBasePort(),
+      transport: 'quic',
+      secrets: { meshSecret: 'too-short' }, // the gateway wants at least 16 characters: exits 2
+      isBuilt: (app) => app === 'simulation',
+    });
+    const out = sink();
+    const err = await LocalRun.start(plan as LocalPlan, { out }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LaunchError);
+    expect((err as LaunchError).processName).toBe('macula-hub/gateway');
+    expect((err as Error).message).toMatch(
+      /^macula-hub\/gateway exited with code 2 while starting; its last output:/,
+    );
+    expect((err as Error).message).toContain('MESH_SECRET: expected at least 16 characters');
+    expect(out.text()).toMatch(/starting gateways: macula-hub\/gateway/);
+    expect(out.text()).not.toMatch(/starting clock/);
+  }, 30_000);
+});
+
+describe('cortexiq up and SIGTERM', () => {
+  it('stops every child and exits 0', async () => {
+    const up = startUp(['--stack', 'mini', '--base-port', String(randomBasePort())], miniStackDir());
+    await up.waitForLine(/CortexIQ mesh is up: 2 processes ready/, 30_000);
+    await up.waitForLine(/Ctrl-C stops everything/, 5_000);
+    const pids = parsePids(up.output());
+    expect([...pids.keys()]).toEqual(['macula-hub/gateway', 'macula-hub/simulation']);
+    up.proc.kill('SIGTERM');
+    expect(await up.exit).toEqual({ code: 0, signal: null });
+    expect(up.output()).toMatch(/stopping \(SIGTERM\)/);
+    expect(up.output()).toMatch(/stopped 2 processes in/);
+    expect([...pids.values()].filter(isRunning)).toEqual([]);
+  }, 45_000);
+});
