@@ -271,8 +271,13 @@ export class Mesh implements RemoteRouter {
 
   private forward(msg: MeshMessage): void {
     const self = this.host.gatewayId;
-    if (msg.dests.length === 1 && msg.dests[0] !== self) {
-      // The common case (one interested gateway, or an RPC): no partition needed.
+    if (msg.dests.length === 1) {
+      // The common cases (arrived, or one interested gateway, or an RPC): no partition needed.
+      if (msg.dests[0] === self) {
+        if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
+        else this.host.stats.meshDuplicates++;
+        return;
+      }
       const hop = this.route(msg.dests[0]);
       if (!hop || msg.hops >= MAX_HOPS) this.host.stats.meshUnroutable++;
       else this.sendOn(hop, { ...msg, hops: msg.hops + 1 });

@@ -90,6 +90,11 @@ export function decodePayload(bytes: Uint8Array): unknown {
  */
 export class FrameDecoder {
   private buffered: Buffer = EMPTY;
+  // Streams repeat headers (same topic, same publisher): when a header's bytes equal the previous
+  // one's, the decoded array is reused. Headers are therefore read-only for every consumer.
+  private lastHeadBytes: Buffer = Buffer.alloc(256);
+  private lastHeadLength = -1;
+  private lastHeader: unknown[] = [];
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
@@ -111,16 +116,25 @@ export class FrameDecoder {
       const payloadStart = headStart + headLength;
       const end = headStart + bodyLength;
       let header: unknown;
-      try {
-        header = decodeHeader(buf.subarray(headStart, payloadStart));
-      } catch (err) {
-        throw new GatewayError('protocol_error', `bad frame header: ${(err as Error).message}`);
-      }
-      if (!Array.isArray(header) || typeof header[0] !== 'number') {
-        throw new GatewayError('protocol_error', 'bad frame header: expected an array starting with a message type');
+      if (headLength === this.lastHeadLength && buf.compare(this.lastHeadBytes, 0, headLength, headStart, payloadStart) === 0) {
+        header = this.lastHeader;
+      } else {
+        try {
+          header = decodeHeader(buf.subarray(headStart, payloadStart));
+        } catch (err) {
+          throw new GatewayError('protocol_error', `bad frame header: ${(err as Error).message}`);
+        }
+        if (!Array.isArray(header) || typeof header[0] !== 'number') {
+          throw new GatewayError('protocol_error', 'bad frame header: expected an array starting with a message type');
+        }
+        if (headLength <= this.lastHeadBytes.length) {
+          buf.copy(this.lastHeadBytes, 0, headStart, payloadStart);
+          this.lastHeadLength = headLength;
+          this.lastHeader = header;
+        } else this.lastHeadLength = -1;
       }
       offset = end;
-      onFrame({ header, payload: buf.subarray(payloadStart, end) });
+      onFrame({ header: header as Header, payload: buf.subarray(payloadStart, end) });
     }
     // Keep only the unread tail; copy it so the (possibly large) chunk can be collected.
     this.buffered = offset === buf.length ? EMPTY : Buffer.from(buf.subarray(offset));
