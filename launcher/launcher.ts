@@ -44,6 +44,11 @@ export class LocalRun {
   /** Resolves with the failure when a child exits on its own after the run was ready. */
   readonly failed: Promise<LaunchError>;
   private stopping = false;
+  /**
+   * Gateway warnings until the mesh is up. The four gateways start together, so dials to a peer that
+   * does not listen yet fail and retry: expected, and shown only if the mesh then fails to come up.
+   */
+  private held: string[] | undefined = [];
   private ready = false;
   private readonly failure = new AbortController();
   private readonly progress: Progress;
@@ -66,6 +71,7 @@ export class LocalRun {
     try {
       await run.startAll();
     } catch (err) {
+      for (const line of run.held ?? []) opts.out.write(line + '\n');
       const reason = run.failure.signal.aborted ? run.failure.signal.reason : err;
       await run.stop();
       throw reason;
@@ -119,7 +125,10 @@ export class LocalRun {
 
   private async waitForMesh(): Promise<void> {
     const expected = this.plan.links.length;
-    if (expected === 0) return this.progress.step('mesh: no links in this stack (one gateway)');
+    if (expected === 0) {
+      this.held = undefined;
+      return this.progress.step('mesh: no links in this stack (one gateway)');
+    }
     await waitForMesh(this.plan.gateways, expected, {
       timeoutMs: 20_000,
       signal: this.failure.signal,
@@ -128,6 +137,13 @@ export class LocalRun {
       },
     });
     this.progress.step(`ready  mesh ${this.plan.layout}: ${expected}/${expected} links up`);
+    const held = this.held!.length;
+    this.held = undefined;
+    if (held > 0) {
+      this.progress.step(
+        `(${held} gateway warning${held > 1 ? 's' : ''} while peers were starting — dials before a peer listened; --verbose shows them)`,
+      );
+    }
   }
 
   private show(child: Child, raw: string, stream: 'stdout' | 'stderr'): void {
@@ -135,7 +151,9 @@ export class LocalRun {
     const line = parseChildLine(raw, stream);
     // While stopping, every gateway warns that its links went down: expected, so only errors show.
     const loud = this.stopping ? line.level === 'error' || line.level === 'fatal' : isLoud(line.level);
-    if (loud || this.opts.verbose) this.opts.out.write(formatChildLine(child.name, line) + '\n');
+    if (loud && line.level === 'warn' && this.held && child.spec.kind === 'gateway' && !this.opts.verbose) {
+      this.held.push(formatChildLine(child.name, line));
+    } else if (loud || this.opts.verbose) this.opts.out.write(formatChildLine(child.name, line) + '\n');
     else this.info.add(child.name, line.message);
   }
 
