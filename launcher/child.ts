@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { ProcessSpec } from './plan';
+import { projectRoot } from './project-root';
 
-export const CLI_ENTRY = path.resolve(__dirname, '..', 'bin', 'cortexiq.js');
+export const CLI_ENTRY = path.join(projectRoot(), 'bin', 'cortexiq.js');
 
 /**
  * Variables of the contract (infra.md §5, the gateway's settings) that the plan decides. They are

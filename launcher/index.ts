@@ -29,4 +29,5 @@ export {
 } from './plan';
 export { LocalRun, type LaunchOptions, type StopReport } from './launcher';
 export { parseChildLine, formatChildLine, InfoSummary } from './log-format';
-export { childEnv } from './child';
+export { childEnv, CLI_ENTRY } from './child';
+export { projectRoot } from './project-root';

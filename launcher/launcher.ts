@@ -22,6 +22,8 @@ export interface LaunchOptions {
   stopGraceMs?: number;
   /** When the command began, so the times shown include loading the stack (default now). */
   startedAt?: number;
+  /** Aborting it (Ctrl-C while starting) stops what has started and rejects with the abort reason. */
+  signal?: AbortSignal;
 }
 
 export interface StopReport {
@@ -80,7 +82,14 @@ export class LocalRun {
   }
 
   private async startAll(): Promise<void> {
+    const outer = this.opts.signal;
+    if (outer) {
+      const interrupt = () => this.failure.abort(outer.reason);
+      if (outer.aborted) interrupt();
+      else outer.addEventListener('abort', interrupt, { once: true });
+    }
     await assertPortsFree(this.plan.ports);
+    if (this.failure.signal.aborted) throw this.failure.signal.reason;
     this.progress.step(`ports free: ${this.plan.ports.map((p) => p.port).join(', ')}`);
     process.once('exit', this.killAll); // last resort: never leave children behind
     const every = this.opts.summaryEveryMs ?? 30_000;

@@ -17,6 +17,7 @@ import {
   LOCAL_LAYOUTS,
   LocalRun,
   planLocalRun,
+  projectRoot,
   type LocalLayout,
   type Transport,
 } from '../../launcher';
@@ -92,7 +93,7 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
 
 /** The stack file in the current folder, else the project's own (so `npx cortexiq up` works anywhere). */
 function stackDir(stack: string): string {
-  return fs.existsSync(stackFile(stack)) ? process.cwd() : path.resolve(__dirname, '..', '..');
+  return fs.existsSync(stackFile(stack)) ? process.cwd() : projectRoot();
 }
 
 const isBuilt = (app: AppName): boolean => Boolean(APPS[app]?.load);
@@ -117,40 +118,49 @@ export async function run(args: string[]): Promise<void> {
     throw err;
   }
 
-  let runState: LocalRun;
+  // Signals are ours from here on: while starting they abort the start (children stop in order, none
+  // is orphaned); once ready they stop the run; a second one while stopping kills at once.
+  const interrupt = new AbortController();
+  let onSignal = (signal: NodeJS.Signals) =>
+    interrupt.abort(new LaunchError(`interrupted by ${signal} while starting`));
+  const listener = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+
+  let running: LocalRun;
   try {
-    runState = await LocalRun.start(plan, { out: process.stdout, verbose: o.verbose, startedAt });
+    running = await LocalRun.start(plan, {
+      out: process.stdout,
+      verbose: o.verbose,
+      startedAt,
+      signal: interrupt.signal,
+    });
   } catch (err) {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+    if (interrupt.signal.aborted)
+      throw new CliError(`${(err as Error).message}; stopped everything that had started`, 130);
     if (err instanceof LaunchError)
       throw new CliError(`${err.message}\nstopped everything that had started`, 1);
     throw err;
   }
-  const running = runState;
 
   let timer: NodeJS.Timeout | undefined;
-  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const reason = await new Promise<string | LaunchError>((resolve) => {
     onSignal = (signal) => resolve(signal);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     if (o.durationS !== undefined)
       timer = setTimeout(() => resolve(`--duration ${o.durationS}`), o.durationS * 1000);
     else process.stdout.write('Ctrl-C stops everything.\n');
     void running.failed.then(resolve);
   });
   clearTimeout(timer);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  // A second Ctrl-C while stopping: kill at once instead of waiting for the grace period.
-  const hurry = () => running.killNow();
-  process.on('SIGINT', hurry);
-  process.on('SIGTERM', hurry);
+  onSignal = () => running.killNow();
 
   const stopAt = Date.now();
   process.stdout.write(`stopping (${typeof reason === 'string' ? reason : 'a process failed'})…\n`);
   const report = await running.stop();
-  process.off('SIGINT', hurry);
-  process.off('SIGTERM', hurry);
+  process.off('SIGINT', listener);
+  process.off('SIGTERM', listener);
   const killed =
     report.killed.length > 0 ? `; killed after the grace period: ${report.killed.join(', ')}` : '';
   process.stdout.write(

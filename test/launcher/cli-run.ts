@@ -82,6 +82,12 @@ export function parsePids(output: string): Map<string, number> {
   );
 }
 
+/** Pids of the direct children of `pid` right now (Linux /proc). */
+export function childPids(pid: number): number[] {
+  const text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  return text.split(/\s+/).filter(Boolean).map(Number);
+}
+
 export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -7,7 +7,15 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { assertPortsFree, LaunchError, LocalRun, planLocalRun, type LocalPlan } from '../../launcher';
 import { loadStackFile } from '../../stacks';
-import { isRunning, miniStackDir, parsePids, randomBasePort, removeTempDirs, startUp } from './cli-run';
+import {
+  childPids,
+  isRunning,
+  miniStackDir,
+  parsePids,
+  randomBasePort,
+  removeTempDirs,
+  startUp,
+} from './cli-run';
 
 afterAll(removeTempDirs);
 
@@ -89,10 +97,24 @@ describe('cortexiq up and SIGTERM', () => {
     await up.waitForLine(/Ctrl-C stops everything/, 5_000);
     const pids = parsePids(up.output());
     expect([...pids.keys()]).toEqual(['macula-hub/gateway', 'macula-hub/simulation']);
+    expect(childPids(up.proc.pid!).sort()).toEqual([...pids.values()].sort());
     up.proc.kill('SIGTERM');
     expect(await up.exit).toEqual({ code: 0, signal: null });
     expect(up.output()).toMatch(/stopping \(SIGTERM\)/);
     expect(up.output()).toMatch(/stopped 2 processes in/);
     expect([...pids.values()].filter(isRunning)).toEqual([]);
+  }, 45_000);
+
+  it('while starting: stops what has started, leaves no child, exits 130', async () => {
+    const up = startUp(['--stack', 'mini', '--base-port', String(randomBasePort())], miniStackDir());
+    await up.waitForLine(/ready {2}macula-hub\/gateway/, 30_000);
+    await up.waitForLine(/starting clock: macula-hub\/simulation/, 5_000);
+    const children = childPids(up.proc.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(1);
+    up.proc.kill('SIGTERM');
+    expect((await up.exit).code).toBe(130);
+    expect(up.output()).toMatch(/interrupted by SIGTERM while starting; stopped everything that had started/);
+    expect(up.output()).not.toMatch(/CortexIQ mesh is up/);
+    expect(children.filter(isRunning)).toEqual([]);
   }, 45_000);
 });

@@ -1,5 +1,16 @@
-/** What the launcher shows of its children: pino lines made compact, info summarised, env cleaned. */
-import { childEnv, formatChildLine, InfoSummary, parseChildLine } from '../../launcher';
+/**
+ * What the launcher shows of its children (pino lines made compact, info summarised) and how it starts
+ * them (environment cleaned, the CLI entry found from sources or from the compiled build).
+ */
+import * as path from 'node:path';
+import {
+  childEnv,
+  CLI_ENTRY,
+  formatChildLine,
+  InfoSummary,
+  parseChildLine,
+  projectRoot,
+} from '../../launcher';
 
 describe('parseChildLine / formatChildLine', () => {
   it('turns a pino warning into one compact line without pino bookkeeping', () => {
@@ -76,5 +87,19 @@ describe('childEnv', () => {
       },
     );
     expect(env).toEqual({ PATH: '/bin', HOME: '/h', MACULA_URL: 'https://127.0.0.1:1', LOG_LEVEL: 'info' });
+  });
+});
+
+describe('projectRoot', () => {
+  const root = path.resolve(__dirname, '..', '..');
+
+  it('finds bin/cortexiq.js from the sources and from the compiled build folder', () => {
+    expect(projectRoot()).toBe(root);
+    expect(projectRoot(path.join(root, 'dist', 'launcher'))).toBe(root);
+    expect(CLI_ENTRY).toBe(path.join(root, 'bin', 'cortexiq.js'));
+  });
+
+  it('says where it looked when there is no project above', () => {
+    expect(() => projectRoot('/proc/self')).toThrow('cortexiq: no bin/cortexiq.js above /proc/self');
   });
 });
