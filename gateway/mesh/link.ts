@@ -6,6 +6,7 @@
  * bounded in bytes; what overflows or outlives the window is counted, never dropped silently.
  */
 import { encodeFrame } from '../protocol/frames';
+import { DataFrameEncoder } from './data-frame';
 import { M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
 
@@ -56,6 +57,8 @@ export class PeerLink {
   url: string | undefined;
   dialedBySelf = false;
 
+  private readonly encoder = new DataFrameEncoder();
+
   constructor(
     readonly peerId: string,
     private readonly maxBufferBytes: number,
@@ -81,14 +84,14 @@ export class PeerLink {
    */
   send(msg: MeshMessage): boolean {
     const seq = this.outSeq + 1;
-    const frame = encodeFrame([M.MESH_DATA, seq, msg.origin, msg.originEpoch, msg.msgId, msg.hops, msg.dests, ...msg.body], msg.payload);
+    const frame = this.encoder.encode(seq, msg);
     if (!this.conn && this.bufferedBytes + frame.length > this.maxBufferBytes) {
       this.overflowDropped++;
       return false;
     }
     this.outSeq = seq;
-    // The payload is re-pointed into the frame so a rerouted copy keeps no read buffer alive.
-    const kept: MeshMessage = { ...msg, payload: frame.subarray(frame.length - msg.payload.length) };
+    // While down, the kept copy points into the frame so a long wait retains no read buffers.
+    const kept: MeshMessage = this.conn ? msg : { ...msg, payload: frame.subarray(frame.length - msg.payload.length) };
     this.unacked.push({ seq, msg: kept, frame });
     this.bufferedBytes += frame.length;
     this.sent++;

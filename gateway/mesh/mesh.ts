@@ -21,6 +21,7 @@ import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
 import { PeerHandshake, type HandshakeResult } from './peer-handshake';
 import { partitionByNextHop } from './partition';
+import { decodeDataFrame } from './data-frame';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
@@ -169,21 +170,20 @@ export class Mesh implements RemoteRouter {
     link.lastHeard = Date.now();
     const h = frame.header;
     switch (h[0]) {
-      case M.MESH_DATA:
-        if (!link.accept(h[1] as number)) {
+      case M.MESH_DATA: {
+        const data = decodeDataFrame(h, frame.payload);
+        if (!data) {
+          this.host.stats.malformedFrames++;
+          conn.destroy(new Error('malformed MESH_DATA'));
+          return;
+        }
+        if (!link.accept(data.seq)) {
           this.host.stats.meshDuplicates++;
           return;
         }
-        this.forward({
-          origin: h[2] as string,
-          originEpoch: h[3] as number,
-          msgId: h[4] as number,
-          hops: h[5] as number,
-          dests: h[6] as string[],
-          body: h.slice(7),
-          payload: frame.payload,
-        });
+        this.forward(data.msg);
         return;
+      }
       case M.LINK_ACK:
         link.acked(h[1] as number);
         return;

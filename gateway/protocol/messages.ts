@@ -37,7 +37,7 @@ export const M = {
   PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch]
   LSA: 44, //             [44, origin, epoch, version, neighbors[], patterns[], procedures[]]
   LINK_ACK: 45, //        [45, seq] cumulative
-  MESH_DATA: 46, //       [46, linkSeq, origin, msgId, hops, dests[], kind, ...kind fields] + payload
+  MESH_DATA: 46, //       [46, origin, originEpoch, dests[], kind, ...kind fields] + 17-byte prefix + payload (mesh/data-frame.ts)
   LINK_PING: 47, //       [47, sentAtMs]
   LINK_PONG: 48, //       [48, sentAtMs]
 } as const;
@@ -49,4 +49,3 @@ export const K = {
   RESULT: 3, // [..., 3, callId, errorCode|null, errorMessage|null]
 } as const;
 
-export const MESH_DATA_FIELDS = 7; // index of the first kind-specific field

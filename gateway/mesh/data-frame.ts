@@ -1,0 +1,85 @@
+/**
+ * MESH_DATA frames (gateway.md §3). The header carries what stays the same along a stream of
+ * messages (origin, epoch, destinations, kind, topic, publisher), so both ends reuse it: the sender
+ * re-sends cached header bytes and the receiver's decoder recognises them. What changes per
+ * message (link sequence, message id, hop count) travels in a fixed 17-byte prefix of the payload:
+ *
+ *   f64 BE link sequence | f64 BE message id | u8 hops | application payload
+ *
+ * (f64 keeps integers exact to 2^53, so neither number wraps in a gateway's lifetime.)
+ */
+import { encodeHeaderInto } from '../protocol/header-codec';
+import { M } from '../protocol/messages';
+import type { MeshMessage } from './link';
+
+export const DATA_PREFIX_BYTES = 17;
+const FRAME_PREFIX = 8;
+
+/** Per-link encoder that reuses the last header when the stable fields repeat. */
+export class DataFrameEncoder {
+  private head: Buffer | undefined;
+  private origin = '';
+  private epoch = 0;
+  private dests: readonly string[] | undefined;
+  private body: unknown[] = [];
+
+  encode(seq: number, msg: MeshMessage): Buffer {
+    if (!this.sameHeader(msg)) {
+      this.head = Buffer.from(encodeHeaderInto([M.MESH_DATA, msg.origin, msg.originEpoch, msg.dests, ...msg.body]));
+      this.origin = msg.origin;
+      this.epoch = msg.originEpoch;
+      this.dests = msg.dests;
+      this.body = msg.body;
+    }
+    const head = this.head!;
+    const payload = msg.payload;
+    const out = Buffer.allocUnsafe(FRAME_PREFIX + head.length + DATA_PREFIX_BYTES + payload.length);
+    out.writeUInt32BE(head.length + DATA_PREFIX_BYTES + payload.length, 0);
+    out.writeUInt32BE(head.length, 4);
+    out.set(head, FRAME_PREFIX);
+    let at = FRAME_PREFIX + head.length;
+    out.writeDoubleBE(seq, at);
+    out.writeDoubleBE(msg.msgId, at + 8);
+    out[at + 16] = msg.hops;
+    at += DATA_PREFIX_BYTES;
+    if (payload.length > 0) out.set(payload, at);
+    return out;
+  }
+
+  private sameHeader(msg: MeshMessage): boolean {
+    if (!this.head || msg.origin !== this.origin || msg.originEpoch !== this.epoch) return false;
+    if (msg.dests !== this.dests && !sameStrings(msg.dests, this.dests!)) return false;
+    const a = msg.body;
+    const b = this.body;
+    if (a === b) return true;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Read a received MESH_DATA frame; undefined when it is malformed. */
+export function decodeDataFrame(h: readonly unknown[], payload: Buffer): { seq: number; msg: MeshMessage } | undefined {
+  if (payload.length < DATA_PREFIX_BYTES || h.length < 5) return undefined;
+  const [, origin, originEpoch, dests] = h;
+  if (typeof origin !== 'string' || typeof originEpoch !== 'number' || !Array.isArray(dests)) return undefined;
+  return {
+    seq: payload.readDoubleBE(0),
+    msg: {
+      origin,
+      originEpoch,
+      msgId: payload.readDoubleBE(8),
+      hops: payload[16],
+      dests: dests as string[],
+      body: h.slice(4),
+      payload: payload.subarray(DATA_PREFIX_BYTES),
+    },
+  };
+}
+

@@ -1,0 +1,11 @@
+// After `tsc -p tsconfig.build.json`: copy the data files the apps read next to their compiled
+// code, and stamp the build so bin/cortexiq.js can tell a fresh dist/ from a stale one.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+for (const app of fs.readdirSync(path.join(root, 'apps'))) {
+  const data = path.join(root, 'apps', app, 'data');
+  if (fs.existsSync(data)) fs.cpSync(data, path.join(root, 'dist', 'apps', app, 'data'), { recursive: true });
+}
+fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString() + '\n');
