@@ -73,7 +73,8 @@ export class LocalRun {
     try {
       await run.startAll();
     } catch (err) {
-      for (const line of run.held ?? []) opts.out.write(line + '\n');
+      // Held warnings may explain a failure; after an interruption they are only the noise of stopping.
+      if (!opts.signal?.aborted) for (const line of run.held ?? []) opts.out.write(line + '\n');
       const reason = run.failure.signal.aborted ? run.failure.signal.reason : err;
       await run.stop();
       throw reason;
