@@ -1,28 +1,36 @@
 # syntax=docker/dockerfile:1
-# One image per target: `gateway` and the six apps. Every target is the same runtime (the project's
-# TypeScript run by tsx through bin/cortexiq.js) with its own command; Pulumi builds each target
-# (components/images.ts) and the workloads pass the same arguments explicitly.
+# One image per target: `gateway` and the six apps. Every target is the same runtime (the project
+# compiled to dist/ by `npm run build`, run through bin/cortexiq.js) with its own command; Pulumi
+# builds each target (components/images.ts) and the workloads pass the same arguments explicitly.
 
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
-FROM ${NODE_IMAGE} AS deps
+# `npm ci` runs the `prepare` script, which compiles the TypeScript (a dev dependency); the dev
+# dependencies are pruned afterwards so the runtime gets production modules only.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY tools ./tools
+COPY types ./types
+COPY cli ./cli
+COPY gateway ./gateway
+COPY apps ./apps
+COPY stacks ./stacks
+COPY launcher ./launcher
+RUN npm ci && npm prune --omit=dev && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 RUN groupadd --system --gid 10001 cortexiq \
  && useradd --system --uid 10001 --gid cortexiq --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin cortexiq
-# Sources and dependencies stay owned by root: the process can read them, never rewrite them.
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+# Code and dependencies stay owned by root: the process can read them, never rewrite them. Only the
+# compiled build is copied, so bin/cortexiq.js always runs dist/.
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 COPY bin ./bin
-COPY cli ./cli
-COPY gateway ./gateway
-COPY apps ./apps
-COPY stacks ./stacks
 USER 10001:10001
 ENTRYPOINT ["node", "bin/cortexiq.js"]
 

@@ -17,8 +17,9 @@ test('one target per image, each running the CLI command of its image', () => {
   expect(text).toContain('ENTRYPOINT ["node", "bin/cortexiq.js"]');
 });
 
-test('installs with npm ci and runs as a non-root user', () => {
-  expect(text).toMatch(/RUN npm ci --omit=dev/);
+test('installs with npm ci, builds, prunes dev dependencies and runs as a non-root user', () => {
+  expect(text).toMatch(/RUN npm ci && npm prune --omit=dev/);
+  expect(text).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
   expect(text).toMatch(/^USER 10001:10001$/m);
   expect(text).not.toMatch(/^USER (root|0)\b/m);
 });
