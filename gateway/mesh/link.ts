@@ -29,8 +29,9 @@ interface Buffered {
   frame: Buffer;
 }
 
-const ACK_EVERY = 512;
-const ACK_DELAY_MS = 20;
+// Acknowledge often: unacknowledged messages are kept, and short-lived objects are cheap to collect.
+const ACK_EVERY = 256;
+const ACK_DELAY_MS = 10;
 
 export class PeerLink {
   conn: Connection | undefined;

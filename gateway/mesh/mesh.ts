@@ -60,6 +60,9 @@ export class Mesh implements RemoteRouter {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastOverflowLog = 0;
+  private lastPubTopic = '';
+  private lastPublisher = '';
+  private lastPubBody: unknown[] = [];
 
   constructor(private readonly host: MeshHost) {
     this.lsdb = new LinkStateDb(host.gatewayId);
@@ -258,13 +261,19 @@ export class Mesh implements RemoteRouter {
   publish(topic: string, publisher: string, payload: Buffer): void {
     const dests = this.lsdb.interestedIn(topic);
     if (dests.length === 0) return;
+    // The same body array for a run of (topic, publisher) lets the link reuse its encoded header.
+    if (topic !== this.lastPubTopic || publisher !== this.lastPublisher) {
+      this.lastPubBody = [K.PUB, topic, publisher];
+      this.lastPubTopic = topic;
+      this.lastPublisher = publisher;
+    }
     this.forward({
       origin: this.host.gatewayId,
       originEpoch: this.host.epoch,
       msgId: ++this.msgCounter,
       hops: 0,
       dests: dests as string[],
-      body: [K.PUB, topic, publisher],
+      body: this.lastPubBody,
       payload,
     });
   }
