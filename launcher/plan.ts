@@ -220,7 +220,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
     const healthUrl = `http://${LOOPBACK}:${port}`;
     processes.push({
       ...app,
-      env: { ...app.env, HEALTH_PORT: String(port) },
+      env: { ...app.env, HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' },
       ready: { kind: 'http', url: `${healthUrl}/ready` },
       healthUrl,
     });

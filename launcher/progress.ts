@@ -73,7 +73,7 @@ export function summaryLines(
     `  pids: ${processes.map((p) => `${p.name}=${p.pid ?? '?'}`).join(' ')}`,
     `  not part of the local run yet: ${skipped.length > 0 ? skipped.join('; ') : 'nothing'}`,
     '  local only: every port is on 127.0.0.1; gateways use development identities and clients connect with ' +
-      "MACULA_TLS_INSECURE=1 (apps' health servers listen on all interfaces); a fresh MESH_SECRET was " +
+      'MACULA_TLS_INSECURE=1; a fresh MESH_SECRET was ' +
       'generated for this run' +
       (plan.processes.some((p) => p.env.MACULA_TOKEN) ? '; the realm token is required' : '; no realm token'),
     '',

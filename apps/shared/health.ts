@@ -115,6 +115,17 @@ export async function listenHealth(
 export const DEFAULT_HEALTH_PORT = 9090;
 
 const healthSchema = z.object({ HEALTH_PORT: envInt(0, 65535, DEFAULT_HEALTH_PORT) });
+const hostSchema = z.object({
+  HEALTH_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, 'expected an interface address such as 0.0.0.0 or 127.0.0.1')
+    .default('0.0.0.0'),
+});
+
+/** `HEALTH_HOST`: the interface the health server binds (default all, as a pod needs). */
+export function healthHostFromEnv(env: Record<string, string | undefined>): string {
+  return parseEnv(hostSchema, env).HEALTH_HOST;
+}
 
 /** `HEALTH_PORT` (default 9090); 0 turns the server off, so the result is then undefined. */
 export function healthPortFromEnv(env: Record<string, string | undefined>): number | undefined {

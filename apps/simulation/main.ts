@@ -1,5 +1,5 @@
 /** Process entry of the `simulation` app: environment → config → connected, running app. */
-import { healthPortFromEnv } from '../shared/health';
+import { healthHostFromEnv, healthPortFromEnv } from '../shared/health';
 import { runApp } from '../shared/lifecycle';
 import type { AppMetrics } from '../shared/metrics';
 import { createSimulationApp, type SimulationApp } from './app';
@@ -8,6 +8,7 @@ import { simulationConfigFromEnv } from './config';
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = simulationConfigFromEnv(env);
   const healthPort = healthPortFromEnv(env);
+  const healthHost = healthHostFromEnv(env);
   await runApp(
     'simulation',
     config.connection,
@@ -18,6 +19,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     },
     {
       healthPort,
+      healthHost,
       metrics: registerMetrics,
     },
   );

@@ -1,5 +1,5 @@
 /** Process entry of the `utilities` app: environment → catalogue → connected, running providers. */
-import { healthPortFromEnv } from '../shared/health';
+import { healthHostFromEnv, healthPortFromEnv } from '../shared/health';
 import { runApp } from '../shared/lifecycle';
 import type { AppMetrics } from '../shared/metrics';
 import { createUtilitiesApp, type UtilitiesApp } from './app';
@@ -9,6 +9,7 @@ import { utilitiesConfigFromEnv } from './config';
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = utilitiesConfigFromEnv(env);
   const healthPort = healthPortFromEnv(env);
+  const healthHost = healthHostFromEnv(env);
   const providers = loadProviders(config.sources, config.region, config.count);
   await runApp(
     `utilities-${config.region}`,
@@ -20,6 +21,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     },
     {
       healthPort,
+      healthHost,
       metrics: registerMetrics,
     },
   );
