@@ -10,8 +10,18 @@ import { startGateway, startMesh, waitFor, type TestMesh } from '../helpers/mesh
 
 jest.setTimeout(30_000);
 
-async function get(gw: Gateway, path: string, token?: string): Promise<{ status: number; body: string; json: () => any }> {
-  const res = await fetch(`${gw.admin!.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+// The views are plain JSON whose shape the assertions below check field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+async function get(
+  gw: Gateway,
+  path: string,
+  token?: string,
+): Promise<{ status: number; body: string; json: () => Json }> {
+  const res = await fetch(`${gw.admin!.url}${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   const body = await res.text();
   return { status: res.status, body, json: () => JSON.parse(body) };
 }
@@ -48,7 +58,9 @@ describe('admin HTTP on a line of three gateways (tls)', () => {
   it('answers /health, /live and /ready', async () => {
     const health = await get(mesh.gateways[1], '/health');
     expect(health.status).toBe(200);
-    expect(health.json()).toEqual(expect.objectContaining({ status: 'ok', gateway_id: 'gw1', realm: 'test.realm' }));
+    expect(health.json()).toEqual(
+      expect.objectContaining({ status: 'ok', gateway_id: 'gw1', realm: 'test.realm' }),
+    );
     expect((await get(mesh.gateways[1], '/live')).status).toBe(200);
     await waitFor(() => mesh.gateways.every((g) => g.ready), 10_000, 'ready');
     for (const g of mesh.gateways) expect((await get(g, '/ready')).status).toBe(200);
@@ -56,22 +68,38 @@ describe('admin HTTP on a line of three gateways (tls)', () => {
 
   it('exposes the Prometheus series: clients, messages by kind, per-peer link state and more', async () => {
     // Link RTT is measured by the link pings (every 500 ms): wait for the first answer.
-    await waitFor(() => [...mesh.gateways[1].mesh.links.values()].every((l) => l.rttMs !== undefined), 5000, 'first link RTT');
+    await waitFor(
+      () => [...mesh.gateways[1].mesh.links.values()].every((l) => l.rttMs !== undefined),
+      5000,
+      'first link RTT',
+    );
     const { status, body } = await get(mesh.gateways[1], '/metrics');
     expect(status).toBe(200);
     expect(sample(body, 'macula_clients', { gateway_id: 'gw1' })).toBe(1);
     expect(sample(body, 'macula_subscriptions', { gateway_id: 'gw1' })).toBe(2);
-    expect(sample(body, 'macula_messages_total', { gateway_id: 'gw1', direction: 'in', kind: 'subscribe' })).toBe(2);
+    expect(
+      sample(body, 'macula_messages_total', { gateway_id: 'gw1', direction: 'in', kind: 'subscribe' }),
+    ).toBe(2);
     expect(sample(body, 'macula_peer_link_up', { gateway_id: 'gw1', peer: 'gw0' })).toBe(1);
     expect(sample(body, 'macula_peer_link_up', { gateway_id: 'gw1', peer: 'gw2' })).toBe(1);
-    for (const name of ['macula_registrations', 'macula_client_queue_bytes', 'macula_slow_consumer_drops_total', 'macula_mesh_replayed_total', 'macula_mesh_delivered_total']) {
+    for (const name of [
+      'macula_registrations',
+      'macula_client_queue_bytes',
+      'macula_slow_consumer_drops_total',
+      'macula_mesh_replayed_total',
+      'macula_mesh_delivered_total',
+    ]) {
       expect(body).toMatch(new RegExp(`^${name}\\{`, 'm'));
     }
-    expect(sample(body, 'macula_peer_rtt_seconds', { gateway_id: 'gw1', peer: 'gw2' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(body, 'macula_peer_rtt_seconds', { gateway_id: 'gw1', peer: 'gw2' }),
+    ).toBeGreaterThanOrEqual(0);
     // Events published at gw0 crossed the mesh to gw1's subscriber.
     expect(sample(body, 'macula_mesh_delivered_total', { gateway_id: 'gw1' })).toBeGreaterThanOrEqual(5);
     const pubGw = await get(mesh.gateways[0], '/metrics');
-    expect(sample(pubGw.body, 'macula_messages_total', { gateway_id: 'gw0', direction: 'in', kind: 'publish' })).toBe(5);
+    expect(
+      sample(pubGw.body, 'macula_messages_total', { gateway_id: 'gw0', direction: 'in', kind: 'publish' }),
+    ).toBe(5);
   });
 
   it('/api/peers lists the middle gateway links, both up', async () => {
@@ -109,10 +137,14 @@ describe('admin HTTP on a line of three gateways (tls)', () => {
 
   it('/api/registrations lists local ones and those of other gateways', async () => {
     const local = (await get(mesh.gateways[2], '/api/registrations')).json();
-    expect(local.local).toEqual([expect.objectContaining({ procedure: 'test.admin.proc', gateway_id: 'gw2' })]);
+    expect(local.local).toEqual([
+      expect.objectContaining({ procedure: 'test.admin.proc', gateway_id: 'gw2' }),
+    ]);
     const remote = (await get(mesh.gateways[0], '/api/registrations')).json();
     expect(remote.local).toEqual([]);
-    expect(remote.remote).toEqual([expect.objectContaining({ procedure: 'test.admin.proc', gateway_id: 'gw2' })]);
+    expect(remote.remote).toEqual([
+      expect.objectContaining({ procedure: 'test.admin.proc', gateway_id: 'gw2' }),
+    ]);
   });
 });
 
@@ -127,7 +159,9 @@ describe('admin readiness and token', () => {
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
     const port = (blackhole.address() as { port: number }).port;
     try {
-      const gw = await startGateway('gw-waiting', 'tls', { meshPeers: [{ transport: 'tls', host: '127.0.0.1', port, url: `tls://127.0.0.1:${port}` }] });
+      const gw = await startGateway('gw-waiting', 'tls', {
+        meshPeers: [{ transport: 'tls', host: '127.0.0.1', port, url: `tls://127.0.0.1:${port}` }],
+      });
       started.push(gw);
       const early = await get(gw, '/ready');
       expect(early.status).toBe(503);
@@ -150,6 +184,7 @@ describe('admin readiness and token', () => {
       expect([path, (await get(gw, path, 'admin-token-42')).status]).toEqual([path, 200]);
     }
     await waitFor(() => gw.ready, 5000, 'ready');
-    for (const path of ['/health', '/live', '/ready']) expect([path, (await get(gw, path)).status]).toEqual([path, 200]);
+    for (const path of ['/health', '/live', '/ready'])
+      expect([path, (await get(gw, path)).status]).toEqual([path, 200]);
   });
 });

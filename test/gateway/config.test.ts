@@ -42,19 +42,45 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 describe('loadGatewayConfig', () => {
   it('lists every problem of a bad environment, each naming its variable', () => {
     const err = configError(BAD_ENV);
-    for (const re of EXPECTED_PROBLEMS) expect(err.problems).toEqual(expect.arrayContaining([expect.stringMatching(re)]));
+    for (const re of EXPECTED_PROBLEMS)
+      expect(err.problems).toEqual(expect.arrayContaining([expect.stringMatching(re)]));
     expect(err.problems).toHaveLength(EXPECTED_PROBLEMS.length);
-    for (const name of ['MACULA_GATEWAY_PORT', 'MESH_PEERS', 'GATEWAY_ID', 'MESH_SECRET', 'MACULA_TLS_KEY']) expect(err.message).toContain(name);
+    for (const name of ['MACULA_GATEWAY_PORT', 'MESH_PEERS', 'GATEWAY_ID', 'MESH_SECRET', 'MACULA_TLS_KEY'])
+      expect(err.message).toContain(name);
   });
 
   it.each<[string, NodeJS.ProcessEnv, RegExp]>([
-    ['a port that is not a number', { ADMIN_PORT: 'eighty' }, /^ADMIN_PORT: expected an integer from 0 to 65535/],
-    ['an unknown transport', { MACULA_TRANSPORTS: 'quic,udp' }, /^MACULA_TRANSPORTS: unknown transport 'udp'/],
+    [
+      'a port that is not a number',
+      { ADMIN_PORT: 'eighty' },
+      /^ADMIN_PORT: expected an integer from 0 to 65535/,
+    ],
+    [
+      'an unknown transport',
+      { MACULA_TRANSPORTS: 'quic,udp' },
+      /^MACULA_TRANSPORTS: unknown transport 'udp'/,
+    ],
     ['a hub URL that is not a URL', { HUB_GATEWAY_URL: 'gw-hub:9443' }, /^HUB_GATEWAY_URL: /],
-    ['a key without its certificate', { MACULA_TLS_KEY: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' }, /MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither/],
-    ['a CA file that does not exist', { MACULA_TLS_CA: '/nonexistent/ca.pem' }, /^MACULA_TLS_CA: expected PEM text or the path of a PEM file/],
-    ['a QUIC key of the wrong length', { MACULA_QUIC_KEY: 'abcd' }, /^MACULA_QUIC_KEY: expected 64 hex characters/],
-    ['a flag that is not a flag', { MACULA_TLS_INSECURE: 'maybe' }, /^MACULA_TLS_INSECURE: expected 1\/0, true\/false or yes\/no/],
+    [
+      'a key without its certificate',
+      { MACULA_TLS_KEY: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' },
+      /MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither/,
+    ],
+    [
+      'a CA file that does not exist',
+      { MACULA_TLS_CA: '/nonexistent/ca.pem' },
+      /^MACULA_TLS_CA: expected PEM text or the path of a PEM file/,
+    ],
+    [
+      'a QUIC key of the wrong length',
+      { MACULA_QUIC_KEY: 'abcd' },
+      /^MACULA_QUIC_KEY: expected 64 hex characters/,
+    ],
+    [
+      'a flag that is not a flag',
+      { MACULA_TLS_INSECURE: 'maybe' },
+      /^MACULA_TLS_INSECURE: expected 1\/0, true\/false or yes\/no/,
+    ],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     ['a bad realm name', { MACULA_REALM: 'Not A Realm' }, /^MACULA_REALM: expected a dotted realm name/],
   ])('names the variable for %s', (_what, env, re) => {
@@ -86,7 +112,11 @@ describe('loadGatewayConfig', () => {
 });
 
 /** Run `node bin/cortexiq.js gateway` with only `env` (plus PATH/HOME); bounded by `timeoutMs`. */
-function runCli(env: NodeJS.ProcessEnv, timeoutMs: number, onStdout?: (text: string, kill: () => void) => void): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function runCli(
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  onStdout?: (text: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'cortexiq.js'), 'gateway'], {
       cwd: ROOT,
@@ -116,13 +146,22 @@ describe('cortexiq gateway (CLI)', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('cortexiq gateway: invalid gateway configuration');
     const lines = stderr.split('\n').map((l) => l.replace(/^\s*-\s*/, ''));
-    for (const re of EXPECTED_PROBLEMS) expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(re)]));
+    for (const re of EXPECTED_PROBLEMS)
+      expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(re)]));
     expect(stderr).not.toMatch(/\n\s+at /); // a message for a person, not a stack trace
   });
 
   it('starts with a good environment, prints where it listens, and stops cleanly on SIGTERM', async () => {
     const { code, stdout } = await runCli(
-      { GATEWAY_ID: 'gw-cli', MACULA_GATEWAY_HOST: '127.0.0.1', MACULA_GATEWAY_PORT: '0', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', MACULA_TRANSPORTS: 'tls', LOG_LEVEL: 'silent' },
+      {
+        GATEWAY_ID: 'gw-cli',
+        MACULA_GATEWAY_HOST: '127.0.0.1',
+        MACULA_GATEWAY_PORT: '0',
+        ADMIN_HOST: '127.0.0.1',
+        ADMIN_PORT: '0',
+        MACULA_TRANSPORTS: 'tls',
+        LOG_LEVEL: 'silent',
+      },
       30_000,
       (text, kill) => {
         if (text.includes('ready')) kill();

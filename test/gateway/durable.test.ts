@@ -88,7 +88,9 @@ describe.each(['quic', 'tls'] as const)('durable subscriptions over %s', (transp
 
     const second = await subscriberAt(mesh, 1);
     const resumed: number[] = [];
-    const sub = await second.subscribe<number>(TOPIC, (n) => void resumed.push(n), { durable: 'meter-reader' });
+    const sub = await second.subscribe<number>(TOPIC, (n) => void resumed.push(n), {
+      durable: 'meter-reader',
+    });
     await waitFor(() => values(resumed).length >= 10, 5000, 'replay of 5..14');
     await publishRange(pub, 15, 18);
     await waitFor(() => values(resumed).includes(17), 5000, 'new events after the resume');
@@ -164,14 +166,20 @@ describe.each(['quic', 'tls'] as const)('durable subscriptions over %s', (transp
     await waitFor(() => durable.sessionId === undefined, 5000, 'detached');
     for (let n = 0; n < 35; n++) void pub.publish(TOPIC, n);
     await pub.publish(TOPIC, 35, { ack: true });
-    await waitFor(() => durable.overflowTotal === 16, 5000, `overflow counted at the gateway (36 events into a bound of ${DURABLE_MAX})`);
+    await waitFor(
+      () => durable.overflowTotal === 16,
+      5000,
+      `overflow counted at the gateway (36 events into a bound of ${DURABLE_MAX})`,
+    );
     expect(durable.pending).toBe(DURABLE_MAX);
 
     const second = await subscriberAt(mesh, 1);
     const reports: unknown[] = [];
     second.on('dropped', (d) => reports.push(d));
     const replayed: number[] = [];
-    const sub = await second.subscribe<number>(TOPIC, (n) => void replayed.push(n), { durable: 'overflowing' });
+    const sub = await second.subscribe<number>(TOPIC, (n) => void replayed.push(n), {
+      durable: 'overflowing',
+    });
     expect(sub.dropped).toBe(16);
     expect(reports).toEqual([expect.objectContaining({ durable: 'overflowing', count: 16 })]);
     await waitFor(() => replayed.length >= DURABLE_MAX, 5000, 'replay of the newest kept');

@@ -10,10 +10,16 @@ jest.setTimeout(30_000);
 
 function peerUrl(gw: Gateway, transport: TransportName): PeerUrl {
   const port = gw.listeners.get(transport)!.port;
-  return { transport, host: '127.0.0.1', port, url: `${transport === 'tls' ? 'tls' : 'https'}://127.0.0.1:${port}` };
+  return {
+    transport,
+    host: '127.0.0.1',
+    port,
+    url: `${transport === 'tls' ? 'tls' : 'https'}://127.0.0.1:${port}`,
+  };
 }
 
-const linked = (a: Gateway, b: Gateway): boolean => a.mesh.links.get(b.gatewayId)?.connected === true && b.mesh.links.get(a.gatewayId)?.connected === true;
+const linked = (a: Gateway, b: Gateway): boolean =>
+  a.mesh.links.get(b.gatewayId)?.connected === true && b.mesh.links.get(a.gatewayId)?.connected === true;
 const anyLink = (g: Gateway): boolean => [...g.mesh.links.values()].some((l) => l.connected);
 
 describe.each(['quic', 'tls'] as const)('mesh peer authentication over %s', (transport) => {
@@ -35,7 +41,11 @@ describe.each(['quic', 'tls'] as const)('mesh peer authentication over %s', (tra
 
   /** Both sides refused at least once, and no link came up on either in the meantime. */
   async function refusedBothWays(a: Gateway, b: Gateway): Promise<void> {
-    await waitFor(() => a.stats.refusedPeers > 0 && b.stats.refusedPeers > 0, 10_000, 'both sides to count a refused peer');
+    await waitFor(
+      () => a.stats.refusedPeers > 0 && b.stats.refusedPeers > 0,
+      10_000,
+      'both sides to count a refused peer',
+    );
     // The dialer keeps retrying with backoff; none of its attempts may get through.
     await new Promise((r) => setTimeout(r, 700));
     expect(anyLink(a)).toBe(false);
@@ -45,14 +55,20 @@ describe.each(['quic', 'tls'] as const)('mesh peer authentication over %s', (tra
 
   it('links two gateways that share the mesh secret (control)', async () => {
     const a = await gateway('gw-a', { meshSecret: 'shared-secret-0123456789' });
-    const b = await gateway('gw-b', { meshSecret: 'shared-secret-0123456789', meshPeers: [peerUrl(a, transport)] });
+    const b = await gateway('gw-b', {
+      meshSecret: 'shared-secret-0123456789',
+      meshPeers: [peerUrl(a, transport)],
+    });
     await waitFor(() => linked(a, b), 10_000, 'link');
     expect(a.stats.refusedPeers + b.stats.refusedPeers).toBe(0);
   });
 
   it('refuses a peer with a different mesh secret: no link, refusals counted', async () => {
     const a = await gateway('gw-a', { meshSecret: 'secret-of-realm-a-000000' });
-    const b = await gateway('gw-b', { meshSecret: 'secret-of-realm-b-111111', meshPeers: [peerUrl(a, transport)] });
+    const b = await gateway('gw-b', {
+      meshSecret: 'secret-of-realm-b-111111',
+      meshPeers: [peerUrl(a, transport)],
+    });
     await refusedBothWays(a, b);
     expect(b.dialers[0].lastError).toMatch(/MESH_SECRET/);
   });
@@ -67,14 +83,23 @@ describe.each(['quic', 'tls'] as const)('mesh peer authentication over %s', (tra
   });
 
   it('refuses, at the accepting side, a peer whose identity is not in MESH_PEER_IDS', async () => {
-    const a = await gateway('gw-a', { meshPeerIds: [transport === 'quic' ? '12D3KooWNotTheTestIdentityNotTheTestIdentity11' : 'ab'.repeat(32)] });
+    const a = await gateway('gw-a', {
+      meshPeerIds: [
+        transport === 'quic' ? '12D3KooWNotTheTestIdentityNotTheTestIdentity11' : 'ab'.repeat(32),
+      ],
+    });
     const b = await gateway('gw-b', { meshPeers: [peerUrl(a, transport)] });
     await refusedBothWays(a, b);
   });
 
   it('refuses, at the dialing side, a listener whose identity is not pinned', async () => {
     const a = await gateway('gw-a');
-    const b = await gateway('gw-b', { meshPeerIds: [transport === 'quic' ? '12D3KooWNotTheTestIdentityNotTheTestIdentity11' : 'cd'.repeat(32)], meshPeers: [peerUrl(a, transport)] });
+    const b = await gateway('gw-b', {
+      meshPeerIds: [
+        transport === 'quic' ? '12D3KooWNotTheTestIdentityNotTheTestIdentity11' : 'cd'.repeat(32),
+      ],
+      meshPeers: [peerUrl(a, transport)],
+    });
     await waitFor(() => b.dialers[0].attempts >= 2, 10_000, 'two dial attempts');
     expect(anyLink(a)).toBe(false);
     expect(anyLink(b)).toBe(false);

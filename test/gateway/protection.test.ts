@@ -38,8 +38,18 @@ describe.each(['quic', 'tls'] as const)('protection over %s', (transport: Transp
   };
 
   beforeAll(async () => {
-    gw = await startGateway('gw-guard', transport, { maxFrameBytes: MAX_FRAME, clientMaxSubscriptions: 3, clientMaxRegistrations: 2, token: 'realm-token-1' });
-    bystander = await connect({ url: gw.urls()[transport]!, realm: REALM, token: 'realm-token-1', insecure: true });
+    gw = await startGateway('gw-guard', transport, {
+      maxFrameBytes: MAX_FRAME,
+      clientMaxSubscriptions: 3,
+      clientMaxRegistrations: 2,
+      token: 'realm-token-1',
+    });
+    bystander = await connect({
+      url: gw.urls()[transport]!,
+      realm: REALM,
+      token: 'realm-token-1',
+      insecure: true,
+    });
   });
   afterEach(() => raws.splice(0).forEach((r) => r.destroy()));
   afterAll(async () => {
@@ -111,7 +121,10 @@ describe.each(['quic', 'tls'] as const)('protection over %s', (transport: Transp
     // Body (header + payload) of MAX_FRAME + 1 bytes: one byte over the configured bound. It asks
     // for an ack, so a gateway that wrongly accepts it says so with PUBLISHED.
     r.send([M.PUBLISH, 'test.guard.big', 9, false], Buffer.alloc(MAX_FRAME + 1 - headerBytes, 7));
-    const reply = await r.waitFrame((f) => f.header[0] === M.ABORT || f.header[0] === M.PUBLISHED, 'ABORT frame_too_large');
+    const reply = await r.waitFrame(
+      (f) => f.header[0] === M.ABORT || f.header[0] === M.PUBLISHED,
+      'ABORT frame_too_large',
+    );
     expect(reply.header.slice(0, 2)).toEqual([M.ABORT, 'frame_too_large']);
     await r.waitClosed();
     expect(gw.stats.malformedFrames).toBe(before + 1);
@@ -135,20 +148,36 @@ describe.each(['quic', 'tls'] as const)('protection over %s', (transport: Transp
     await r.hello(REALM, 'realm-token-1');
     const head = encodeFrame([M.PUBLISH, 'test.guard.fits', 1, false]);
     r.send([M.PUBLISH, 'test.guard.fits', 1, false], Buffer.alloc(MAX_FRAME - (head.length - 8), 7));
-    const reply = await r.waitFrame((f) => f.header[0] === M.PUBLISHED || f.header[0] === M.ABORT, 'PUBLISHED');
+    const reply = await r.waitFrame(
+      (f) => f.header[0] === M.PUBLISHED || f.header[0] === M.ABORT,
+      'PUBLISHED',
+    );
     expect(reply.header[0]).toBe(M.PUBLISHED);
   });
 
   it('refuses a wrong realm with no_such_realm', async () => {
-    const err = await rejection(connect({ url: gw.urls()[transport]!, realm: 'other.realm', token: 'realm-token-1', insecure: true, reconnect: false }));
+    const err = await rejection(
+      connect({
+        url: gw.urls()[transport]!,
+        realm: 'other.realm',
+        token: 'realm-token-1',
+        insecure: true,
+        reconnect: false,
+      }),
+    );
     expect(err.code).toBe('no_such_realm');
   });
 
   it('refuses a missing or wrong realm token with unauthorized, accepts the right one', async () => {
     const url = gw.urls()[transport]!;
     const refusedBefore = gw.stats.refusedSessions;
-    expect((await rejection(connect({ url, realm: REALM, insecure: true, reconnect: false }))).code).toBe('unauthorized');
-    expect((await rejection(connect({ url, realm: REALM, token: 'wrong', insecure: true, reconnect: false }))).code).toBe('unauthorized');
+    expect((await rejection(connect({ url, realm: REALM, insecure: true, reconnect: false }))).code).toBe(
+      'unauthorized',
+    );
+    expect(
+      (await rejection(connect({ url, realm: REALM, token: 'wrong', insecure: true, reconnect: false })))
+        .code,
+    ).toBe('unauthorized');
     expect(gw.stats.refusedSessions).toBe(refusedBefore + 2);
     const ok = await connect({ url, realm: REALM, token: 'realm-token-1', insecure: true, reconnect: false });
     await ok.publish('test.guard.token', 1, { ack: true });
@@ -178,7 +207,13 @@ describe.each(['quic', 'tls'] as const)('protection over %s', (transport: Transp
   });
 
   it('enforces the per-client subscription and registration limits with limit_exceeded', async () => {
-    const c = await connect({ url: gw.urls()[transport]!, realm: REALM, token: 'realm-token-1', insecure: true, reconnect: false });
+    const c = await connect({
+      url: gw.urls()[transport]!,
+      realm: REALM,
+      token: 'realm-token-1',
+      insecure: true,
+      reconnect: false,
+    });
     try {
       for (let i = 0; i < 3; i++) await c.subscribe(`test.limit.s${i}`, () => undefined);
       expect((await rejection(c.subscribe('test.limit.s3', () => undefined))).code).toBe('limit_exceeded');

@@ -29,7 +29,10 @@ describe.each(['quic', 'tls'] as const)('client reconnect over %s', (transport) 
     client.on('reconnected', (d) => lifecycle.push(['reconnected', d]));
     const got: Array<[string, unknown]> = [];
     const sub = await client.subscribe('test.reconnect.>', (p, meta) => void got.push([meta.topic, p]));
-    await client.register('test.reconnect.echo', (args: { x: number }) => ({ x: args.x, servedAt: client.gatewayId }));
+    await client.register('test.reconnect.echo', (args: { x: number }) => ({
+      x: args.x,
+      servedAt: client.gatewayId,
+    }));
     expect(client.gatewayId).toBe('gw-before');
 
     await first.stop();
@@ -47,15 +50,27 @@ describe.each(['quic', 'tls'] as const)('client reconnect over %s', (transport) 
     expect(client.gatewayId).toBe('gw-after');
 
     // Offline publications came back to its own restored subscription, in order.
-    await waitFor(() => got.filter(([t]) => t === 'test.reconnect.offline').length === 5, 5000, 'offline publications');
+    await waitFor(
+      () => got.filter(([t]) => t === 'test.reconnect.offline').length === 5,
+      5000,
+      'offline publications',
+    );
     expect(got.filter(([t]) => t === 'test.reconnect.offline').map(([, p]) => p)).toEqual([0, 1, 2, 3, 4]);
 
     // Another client of the new gateway reaches the restored subscription and registration.
     const other = await connect({ url, realm: REALM, insecure: true, reconnect: false });
     clients.push(other);
     for (let i = 0; i < 3; i++) await other.publish('test.reconnect.news', { i }, { ack: true });
-    await waitFor(() => got.filter(([t]) => t === 'test.reconnect.news').length === 3, 5000, 'events from another client');
-    expect(got.filter(([t]) => t === 'test.reconnect.news').map(([, p]) => p)).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
+    await waitFor(
+      () => got.filter(([t]) => t === 'test.reconnect.news').length === 3,
+      5000,
+      'events from another client',
+    );
+    expect(got.filter(([t]) => t === 'test.reconnect.news').map(([, p]) => p)).toEqual([
+      { i: 0 },
+      { i: 1 },
+      { i: 2 },
+    ]);
     expect(await other.call('test.reconnect.echo', { x: 7 })).toEqual({ x: 7, servedAt: 'gw-after' });
     expect(second.rpc.registrations.has('test.reconnect.echo')).toBe(true);
     expect(sub.dropped).toBe(0);

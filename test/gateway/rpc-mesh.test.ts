@@ -8,7 +8,15 @@ import { GatewayError, type GatewayClient } from '../../gateway/client';
 import type { Gateway } from '../../gateway';
 import { connect } from '../../gateway/client';
 import { tcpCutter, udpCutter } from '../helpers/link-cutter';
-import { REALM, procedurePropagated, startGateway, startMesh, waitFor, type Layout, type TestMesh } from '../helpers/mesh';
+import {
+  REALM,
+  procedurePropagated,
+  startGateway,
+  startMesh,
+  waitFor,
+  type Layout,
+  type TestMesh,
+} from '../helpers/mesh';
 
 jest.setTimeout(30_000);
 
@@ -44,13 +52,19 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
     it('serves a call from every gateway to a procedure registered at each other gateway', async () => {
       for (let k = 0; k < 4; k++) {
         const callee = await mesh.client(k, `callee${k}`);
-        await callee.register<{ n: number; from: number }, unknown>(`test.rpc.${layout}.echo${k}`, (args, meta) => ({ servedBy: k, n: args.n * 2, from: args.from, caller: meta.caller }));
+        await callee.register<{ n: number; from: number }, unknown>(
+          `test.rpc.${layout}.echo${k}`,
+          (args, meta) => ({ servedBy: k, n: args.n * 2, from: args.from, caller: meta.caller }),
+        );
       }
       for (let k = 0; k < 4; k++) await procedurePropagated(mesh, `test.rpc.${layout}.echo${k}`);
       for (let i = 0; i < 4; i++) {
         for (let k = 0; k < 4; k++) {
           if (k === i) continue;
-          const r = await callers[i].call<{ servedBy: number; n: number; from: number; caller: string }>(`test.rpc.${layout}.echo${k}`, { n: 10 * i + k, from: i });
+          const r = await callers[i].call<{ servedBy: number; n: number; from: number; caller: string }>(
+            `test.rpc.${layout}.echo${k}`,
+            { n: 10 * i + k, from: i },
+          );
           expect(r).toEqual({ servedBy: k, n: 2 * (10 * i + k), from: i, caller: callers[i].sessionId });
         }
       }
@@ -114,8 +128,13 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
       await procedurePropagated(mesh, proc);
       expect(await callers[1].call(proc)).toBe('at gw3');
       await reg.unregister();
-      await waitFor(() => mesh.gateways.every((g) => !g.rpc.registrations.has(proc) && !g.mesh.hasRemote(proc)), 10_000, `${proc} gone everywhere`);
-      for (let i = 0; i < 4; i++) expect((await rejection(callers[i].call(proc))).code).toBe('no_such_procedure');
+      await waitFor(
+        () => mesh.gateways.every((g) => !g.rpc.registrations.has(proc) && !g.mesh.hasRemote(proc)),
+        10_000,
+        `${proc} gone everywhere`,
+      );
+      for (let i = 0; i < 4; i++)
+        expect((await rejection(callers[i].call(proc))).code).toBe('no_such_procedure');
       const next = await mesh.client(1);
       await next.register(proc, () => 'at gw1');
       await procedurePropagated(mesh, proc);
@@ -143,7 +162,11 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
       expect(err.code).toBe('unavailable');
       expect(Date.now() - started).toBeLessThan(8000);
       // And the procedure is gone from the rest of the realm.
-      await waitFor(() => [0, 1, 3].every((i) => !mesh.gateways[i].mesh.hasRemote('test.rpc.vanishing')), 10_000, 'route gone');
+      await waitFor(
+        () => [0, 1, 3].every((i) => !mesh.gateways[i].mesh.hasRemote('test.rpc.vanishing')),
+        10_000,
+        'route gone',
+      );
       expect((await rejection(caller.call('test.rpc.vanishing'))).code).toBe('no_such_procedure');
     } finally {
       await mesh.stop();
@@ -159,7 +182,11 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
     const clients: GatewayClient[] = [];
     try {
       const scheme = transport === 'tls' ? 'tls' : 'https';
-      b = await startGateway('gw-callee', transport, { meshPeers: [{ transport, host: '127.0.0.1', port: cutter.port, url: `${scheme}://127.0.0.1:${cutter.port}` }] });
+      b = await startGateway('gw-callee', transport, {
+        meshPeers: [
+          { transport, host: '127.0.0.1', port: cutter.port, url: `${scheme}://127.0.0.1:${cutter.port}` },
+        ],
+      });
       const callee = await connect({ url: b.urls()[transport]!, realm: REALM, insecure: true });
       const caller = await connect({ url: a.urls()[transport]!, realm: REALM, insecure: true });
       clients.push(callee, caller);
@@ -168,7 +195,11 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
         invoked++;
         return never();
       });
-      await waitFor(() => a.mesh.hasRemote('test.rpc.partitioned'), 10_000, 'procedure at the caller gateway');
+      await waitFor(
+        () => a.mesh.hasRemote('test.rpc.partitioned'),
+        10_000,
+        'procedure at the caller gateway',
+      );
       const started = Date.now();
       const pending = rejection(caller.call('test.rpc.partitioned', {}, { timeoutMs: 20_000 }));
       await waitFor(() => invoked === 1, 5000, 'the invocation to reach the callee');

@@ -62,7 +62,11 @@ describe('slow consumer over tls', () => {
       for (let from = 0; from < N; from += BATCH) {
         const batchStart = Date.now();
         for (let n = from; n < from + BATCH; n++) void publisher.publish(TOPIC, { n, pad: PAYLOAD });
-        await waitFor(() => got.length >= from + BATCH, 5000, `batch ${from / BATCH} at the normal subscriber`);
+        await waitFor(
+          () => got.length >= from + BATCH,
+          5000,
+          `batch ${from / BATCH} at the normal subscriber`,
+        );
         slowestBatchMs = Math.max(slowestBatchMs, Date.now() - batchStart);
       }
       await publisher.publish(TOPIC, { n: -1, pad: '' }, { ack: true });

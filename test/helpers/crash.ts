@@ -12,6 +12,9 @@ interface ClientInternals {
 
 export function crashClient(client: GatewayClient): void {
   const internals = client as unknown as ClientInternals;
-  if (!internals.conn?.conn?.destroy) throw new Error('crashClient: the client library internals changed (expected client.conn.conn: Connection)');
+  if (!internals.conn?.conn?.destroy)
+    throw new Error(
+      'crashClient: the client library internals changed (expected client.conn.conn: Connection)',
+    );
   internals.conn.conn.destroy(new Error('simulated crash'));
 }

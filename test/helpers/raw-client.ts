@@ -60,7 +60,10 @@ export abstract class RawClientBase {
   async request(build: (reqId: number) => unknown[], payload?: Uint8Array): Promise<Frame> {
     const id = this.nextReq++;
     this.send(build(id), payload);
-    return this.waitFrame((f) => f.header[1] === id && f.header[0] !== M.EVENT && f.header[0] !== M.INVOCATION, `reply to request ${id}`);
+    return this.waitFrame(
+      (f) => f.header[1] === id && f.header[0] !== M.EVENT && f.header[0] !== M.INVOCATION,
+      `reply to request ${id}`,
+    );
   }
 
   /** Round trip a PING: proves the gateway still serves this connection. */
@@ -80,7 +83,12 @@ export class RawClient extends RawClientBase {
   }
 
   static async dial(transport: TransportName, port: number): Promise<RawClient> {
-    const conn = await loadTransport(transport).dial({ host: '127.0.0.1', port, security: { insecure: true }, timeoutMs: 5000 });
+    const conn = await loadTransport(transport).dial({
+      host: '127.0.0.1',
+      port,
+      security: { insecure: true },
+      timeoutMs: 5000,
+    });
     return new RawClient(conn);
   }
 
@@ -104,7 +112,12 @@ export class RawTlsSocketClient extends RawClientBase {
 
   static dial(port: number): Promise<RawTlsSocketClient> {
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.3',
+      });
       socket.once('error', reject);
       socket.once('secureConnect', () => {
         socket.removeListener('error', reject);
