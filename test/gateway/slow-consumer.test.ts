@@ -5,6 +5,9 @@
  * CLIENT_MAX_QUEUE_BYTES; its dropped events are counted; once it reads again it is told (DROPPED)
  * and every event is accounted for, delivered or dropped.
  *
+ * A durable subscriber is different (gateway.md §2): its events are kept for it until acknowledged,
+ * so being slow must not cost it any; the last test checks that no sequence number is skipped.
+ *
  * One burst, then one `it` per property (they run in order and share the burst's outcome), so a
  * failure of one property does not hide the others.
  */
@@ -112,5 +115,58 @@ describe('slow consumer over tls', () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(gw.stats.slowConsumerDrops).toBe(count);
     await slow.ping(); // still a working session
+  });
+});
+
+describe('slow durable consumer over tls', () => {
+  let mesh: TestMesh;
+  let slow: RawTlsSocketClient;
+  afterAll(async () => {
+    slow?.destroy();
+    await mesh?.stop();
+  });
+
+  it('loses no event of a durable subscription to the slow-consumer bound (they are kept for it anyway)', async () => {
+    mesh = await startMesh(1, 'line', 'tls', { clientMaxQueueBytes: QUEUE_BOUND });
+    const gw = mesh.gateways[0];
+    slow = await RawTlsSocketClient.dial(gw.listeners.get('tls')!.port);
+    await slow.hello(REALM);
+    const subId = (await slow.request((id) => [M.SUBSCRIBE, id, TOPIC, 'slow-durable'])).header[2];
+    slow.pause();
+    const publisher = await mesh.client(0, 'publisher');
+    const durable = gw.durables.get('slow-durable')!;
+    for (let from = 0; from < N; from += BATCH) {
+      for (let n = from; n < from + BATCH; n++) void publisher.publish(TOPIC, { n, pad: PAYLOAD });
+      await publisher.publish(TOPIC, { n: -1, pad: '' }, { ack: true }); // pace: one batch at a time
+    }
+    const total = N + N / BATCH;
+    expect(durable.pending).toBe(total); // all kept (far below DURABLE_MAX_*), none acknowledged
+    slow.resume();
+    // Read until the stream is quiet, acknowledging as a client would, then resubscribe for what
+    // is still unacknowledged: together, every sequence number must have arrived.
+    let last = -1;
+    let changedAt = Date.now();
+    await waitFor(
+      () => {
+        if (slow.frames.length !== last) [last, changedAt] = [slow.frames.length, Date.now()];
+        return Date.now() - changedAt > 300 && slow.ofType(M.EVENT).length > 0;
+      },
+      20_000,
+      'the slow durable client to drain',
+    );
+    const seqs = new Set(slow.ofType(M.EVENT).map((f) => f.header[5] as number));
+    const maxSeq = Math.max(...seqs);
+    slow.send([M.ACK, subId, maxSeq]);
+    await waitFor(() => durable.pending === total - maxSeq, 5000, 'the acknowledgement');
+    const missing = Array.from({ length: maxSeq }, (_, i) => i + 1).filter((s) => !seqs.has(s));
+    expect({
+      missing: missing.length,
+      firstMissing: missing.slice(0, 5),
+      dropNotices: slow.ofType(M.DROPPED).length,
+    }).toEqual({
+      missing: 0,
+      firstMissing: [],
+      dropNotices: 0,
+    });
   });
 });
