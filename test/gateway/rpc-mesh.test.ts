@@ -7,6 +7,7 @@
 import { GatewayError, type GatewayClient } from '../../gateway/client';
 import type { Gateway } from '../../gateway';
 import { connect } from '../../gateway/client';
+import { crashClient } from '../helpers/crash';
 import { tcpCutter, udpCutter } from '../helpers/link-cutter';
 import {
   REALM,
@@ -119,6 +120,39 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
         expect(elapsed).toBeGreaterThanOrEqual(280);
         expect(elapsed).toBeLessThan(900);
       }
+    });
+
+    it('matches every answer to its call when many calls from all gateways are in flight at once', async () => {
+      const proc = `test.rpc.${layout}.concurrent`;
+      const callee = await mesh.client(1);
+      // Answers in a shuffled order, so replies overtake each other on the way back.
+      await callee.register<{ from: number; k: number }, string>(proc, async (args) => {
+        await new Promise((r) => setTimeout(r, (args.k * 7) % 23));
+        return `${args.from}:${args.k}`;
+      });
+      await procedurePropagated(mesh, proc);
+      const calls: Array<Promise<string>> = [];
+      for (let k = 0; k < 50; k++)
+        for (let from = 0; from < 4; from++) calls.push(callers[from].call<string>(proc, { from, k }));
+      const answers = await Promise.all(calls);
+      expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => `${i % 4}:${Math.floor(i / 4)}`));
+    });
+
+    it('fails a pending call with unavailable when the callee client drops its connection', async () => {
+      const proc = `test.rpc.${layout}.callee-crash`;
+      const callee = await connect({ url: mesh.url(3), realm: REALM, insecure: true, reconnect: false });
+      let invoked = 0;
+      await callee.register(proc, () => {
+        invoked++;
+        return never();
+      });
+      await procedurePropagated(mesh, proc);
+      const started = Date.now();
+      const pending = rejection(callers[1].call(proc, {}, { timeoutMs: 20_000 }));
+      await waitFor(() => invoked === 1, 5000, 'the invocation');
+      crashClient(callee);
+      expect((await pending).code).toBe('unavailable');
+      expect(Date.now() - started).toBeLessThan(5000);
     });
 
     it('removes an unregistered procedure realm-wide, so another gateway may register it', async () => {
