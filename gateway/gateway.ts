@@ -112,13 +112,14 @@ export class Gateway implements SessionHost, MeshHost {
 
   private async dialPeer(peer: PeerUrl): Promise<string> {
     const conn = await loadTransport(peer.transport).dial({ host: peer.host, port: peer.port, security: this.peerDialSecurity(), timeoutMs: 3000 });
-    return this.mesh.establish(new FrameStream(conn, this.config.maxFrameBytes * 2), 'dialer', undefined, peer.url);
+    return this.mesh.establish(new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)), 'dialer', undefined, peer.url);
   }
 
   /** A new connection: the first frame says whether it is a client or a peer gateway. */
   private accept(conn: Connection): void {
     if (this.stopping) return conn.destroy();
-    const stream = new FrameStream(conn, this.config.maxFrameBytes * 2);
+    // Clients get MAX_FRAME_BYTES exactly; a mesh link carries a client's frame plus routing.
+    const stream = new FrameStream(conn, this.config.maxFrameBytes);
     const firstFrameTimer = setTimeout(() => conn.destroy(new Error('no hello within 10 s')), 10_000);
     firstFrameTimer.unref?.();
     stream.onBadFrame(() => {
@@ -134,6 +135,7 @@ export class Gateway implements SessionHost, MeshHost {
         conn.onClose(() => session.cleanup());
         session.start(frame, stream);
       } else if (type === M.PEER_HELLO) {
+        stream.setMaxFrameBytes(meshFrameBytes(this.config.maxFrameBytes));
         this.mesh.establish(stream, 'acceptor', frame).catch((err) => this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'));
       } else {
         this.stats.malformedFrames++;
@@ -225,4 +227,9 @@ export class Gateway implements SessionHost, MeshHost {
     await this.admin?.close();
     this.log.info('gateway stopped');
   }
+}
+
+/** Frame bound on mesh links: a client frame at the limit plus the routing header around it. */
+function meshFrameBytes(clientMax: number): number {
+  return clientMax + 64 * 1024;
 }

@@ -136,9 +136,10 @@ export class Client implements GatewayClient {
   }
 
   private async sendSubscribe(state: SubState): Promise<void> {
-    const reply = await this.conn.request((id) => [M.SUBSCRIBE, id, state.pattern, state.durable ?? null], undefined, REQUEST_TIMEOUT_MS);
-    state.serverId = reply.header[2] as number;
-    this.subsByServerId.set(state.serverId, state);
+    const reply = await this.conn.request((id) => [M.SUBSCRIBE, id, state.pattern, state.durable ?? null], undefined, REQUEST_TIMEOUT_MS, (f) => {
+      state.serverId = f.header[2] as number;
+      this.subsByServerId.set(state.serverId, state);
+    });
     const overflow = reply.header[3] as number;
     if (overflow > 0) {
       state.dropped += overflow;
@@ -244,9 +245,10 @@ export class Client implements GatewayClient {
   }
 
   private async sendRegister(state: RegState): Promise<void> {
-    const reply = await this.conn.request((id) => [M.REGISTER, id, state.procedure], undefined, REQUEST_TIMEOUT_MS);
-    state.serverId = reply.header[2] as number;
-    this.regsByServerId.set(state.serverId, state);
+    await this.conn.request((id) => [M.REGISTER, id, state.procedure], undefined, REQUEST_TIMEOUT_MS, (f) => {
+      state.serverId = f.header[2] as number;
+      this.regsByServerId.set(state.serverId, state);
+    });
   }
 
   async call<R = unknown>(procedure: string, args?: unknown, options: CallOptions = {}): Promise<R> {

@@ -113,9 +113,10 @@ export class ClientConnection {
   /**
    * Send a request whose header has its request id at index 1; resolves with the reply frame.
    * With `timeoutMs`, fails with `timeout` if no reply came by then (the gateway answers first
-   * normally: this guards against a gateway that vanished).
+   * normally: this guards against a gateway that vanished). `onReply` runs synchronously with the
+   * reply frame, before any later frame is handled.
    */
-  request(build: (reqId: number) => unknown[], payload?: Uint8Array, timeoutMs?: number): Promise<Frame> {
+  request(build: (reqId: number) => unknown[], payload?: Uint8Array, timeoutMs?: number, onReply?: (f: Frame) => void): Promise<Frame> {
     if (this.closed) return Promise.reject(new GatewayError('unavailable', 'not connected to the gateway'));
     const reqId = this.nextReq++;
     return new Promise((resolve, reject) => {
@@ -129,6 +130,9 @@ export class ClientConnection {
       this.waiting.set(reqId, {
         resolve: (f) => {
           if (timer) clearTimeout(timer);
+          // Runs before the next frame of the same chunk is handled: frames that follow a reply
+          // (events right after SUBSCRIBED, a durable replay) must find what the reply set up.
+          onReply?.(f);
           resolve(f);
         },
         reject: (e) => {

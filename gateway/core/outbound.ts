@@ -1,27 +1,39 @@
 /**
  * Per-client outbound path with slow-consumer protection (gateway.md §4). Frames go straight to
- * the transport while it keeps up; past a high-water mark they wait here, and past the client's
- * byte bound the oldest *events* are dropped and counted (control frames are never dropped), so
- * one slow client never holds memory or time from the gateway or other clients.
+ * the transport while it keeps up; past its window they wait here, bounded by
+ * CLIENT_MAX_QUEUE_BYTES: past it the oldest *events* are dropped and counted at once, and the
+ * client is told (DROPPED) when it has caught up. Control frames are never dropped, and durable
+ * subscriptions never hand over more than there is room for (they keep their events themselves),
+ * so one slow client never holds memory or time from the gateway or other clients.
  */
 import type { Connection } from '../transport/transport';
 
-const HIGH_WATER_BYTES = 1024 * 1024;
+/**
+ * The transport window: what may sit in the transport (socket or native stream) beyond this turn
+ * before frames wait here. It comes on top of CLIENT_MAX_QUEUE_BYTES, and is what lets a reader
+ * that is merely busy for a moment take a burst without losing anything.
+ */
+export const TRANSPORT_WINDOW_BYTES = 1024 * 1024;
 
 export class Outbound {
   private frames: Buffer[] = [];
-  /** Subscription id for droppable event frames, 0 for control frames. */
+  /** Subscription id for droppable event frames, 0 for frames that must not be dropped. */
   private subIds: number[] = [];
   private head = 0;
   private queuedBytes = 0;
   private readonly droppedBySub = new Map<number, number>();
+  private readonly writable = new Set<() => void>();
+  private readonly highWater: number;
   droppedTotal = 0;
 
   constructor(
     private readonly conn: Connection,
     private readonly maxQueueBytes: number,
+    /** Called when events were dropped (count), and again per subscription once caught up. */
     private readonly onDropped: (counts: Map<number, number>) => void,
+    private readonly onDropCount: (count: number) => void = () => undefined,
   ) {
+    this.highWater = TRANSPORT_WINDOW_BYTES;
     conn.onDrain(() => this.pump());
   }
 
@@ -29,7 +41,17 @@ export class Outbound {
     return this.queuedBytes + this.conn.pendingBytes;
   }
 
-  /** Send a control frame (never dropped). */
+  /** True when a frame written now goes straight to the transport. */
+  get hasRoom(): boolean {
+    return this.head === this.frames.length && this.conn.backlogBytes < this.highWater;
+  }
+
+  /** Run `callback` once the queue has drained below the high-water mark again. */
+  whenWritable(callback: () => void): void {
+    this.writable.add(callback);
+  }
+
+  /** Send a frame that must not be dropped (control, durable events). */
   control(frame: Buffer): void {
     this.enqueue(frame, 0);
   }
@@ -40,7 +62,7 @@ export class Outbound {
   }
 
   private enqueue(frame: Buffer, subId: number): void {
-    if (this.head === this.frames.length && this.conn.pendingBytes < HIGH_WATER_BYTES) {
+    if (this.hasRoom) {
       this.conn.write(frame);
       return;
     }
@@ -48,13 +70,15 @@ export class Outbound {
     this.subIds.push(subId);
     this.queuedBytes += frame.length;
     if (this.queuedBytes > this.maxQueueBytes) this.dropOldestEvents();
+    else if (this.conn.backlogBytes < this.highWater) this.pump();
   }
 
   private dropOldestEvents(): void {
-    // Drop events from the front until under 3/4 of the bound, keeping control frames in order.
+    // Drop events from the front until under 3/4 of the bound, keeping the other frames in order.
     const target = (this.maxQueueBytes * 3) / 4;
     const keptFrames: Buffer[] = [];
     const keptSubs: number[] = [];
+    let dropped = 0;
     let i = this.head;
     for (; i < this.frames.length && this.queuedBytes > target; i++) {
       const sub = this.subIds[i];
@@ -65,15 +89,19 @@ export class Outbound {
       }
       this.queuedBytes -= this.frames[i].length;
       this.droppedBySub.set(sub, (this.droppedBySub.get(sub) ?? 0) + 1);
-      this.droppedTotal++;
+      dropped++;
     }
     this.frames = keptFrames.concat(this.frames.slice(i));
     this.subIds = keptSubs.concat(this.subIds.slice(i));
     this.head = 0;
+    if (dropped > 0) {
+      this.droppedTotal += dropped;
+      this.onDropCount(dropped);
+    }
   }
 
   private pump(): void {
-    while (this.head < this.frames.length && this.conn.pendingBytes < HIGH_WATER_BYTES) {
+    while (this.head < this.frames.length && this.conn.backlogBytes < this.highWater) {
       const frame = this.frames[this.head];
       this.conn.write(frame);
       this.queuedBytes -= frame.length;
@@ -88,11 +116,17 @@ export class Outbound {
       this.subIds = this.subIds.slice(this.head);
       this.head = 0;
     }
-    if (this.droppedBySub.size > 0 && this.head === this.frames.length) {
+    if (this.head !== this.frames.length) return;
+    if (this.droppedBySub.size > 0) {
       // Tell the client what it missed once it has caught up.
       const counts = new Map(this.droppedBySub);
       this.droppedBySub.clear();
       this.onDropped(counts);
+    }
+    if (this.writable.size > 0 && this.hasRoom) {
+      const callbacks = [...this.writable];
+      this.writable.clear();
+      for (const cb of callbacks) cb();
     }
   }
 }

@@ -49,13 +49,15 @@ export class ClientSession {
     readonly sessionId: string,
     private readonly host: SessionHost,
   ) {
-    this.out = new Outbound(conn, host.config.clientMaxQueueBytes, (counts) => {
-      for (const [subId, count] of counts) {
-        host.stats.slowConsumerDrops += count;
-        this.out.control(encodeFrame([M.DROPPED, subId, count]));
-      }
-      host.log.warn({ session: sessionId, client: this.clientId }, 'slow consumer: events dropped');
-    });
+    this.out = new Outbound(
+      conn,
+      host.config.clientMaxQueueBytes,
+      (counts) => {
+        for (const [subId, count] of counts) this.out.control(encodeFrame([M.DROPPED, subId, count]));
+        host.log.warn({ session: sessionId, client: this.clientId, dropped: Object.fromEntries(counts) }, 'slow consumer: events dropped');
+      },
+      (count) => (host.stats.slowConsumerDrops += count),
+    );
   }
 
   /** Run the handshake on the first frame (already decoded by the connection dispatcher). */

@@ -58,6 +58,9 @@ export class DurableSubscription implements Subscriber {
   private head = 0;
   private bytes = 0;
   private nextSeq = 1;
+  /** Highest sequence handed to the attached client's outbound path. */
+  private sentSeq = 0;
+  private waitingForRoom = false;
   /** Events dropped by the bound since the last resume, reported to the client on resume. */
   overflow = 0;
   overflowTotal = 0;
@@ -87,15 +90,17 @@ export class DurableSubscription implements Subscriber {
     this.events.push(event);
     this.bytes += payload.length + topic.length + 64;
     while (this.pending > this.limits.maxMessages || this.bytes > this.limits.maxBytes) this.dropOldest();
-    if (this.attached) this.send(event);
+    this.pump();
   }
 
   /** A client (re)subscribes under this name: replay everything not yet acknowledged, in order. */
   attach(sessionId: string, subId: number, out: Outbound): number {
     this.attached = { sessionId, subId, out };
+    this.sentSeq = 0;
+    this.waitingForRoom = false;
     const overflow = this.overflow;
     this.overflow = 0;
-    for (let i = this.head; i < this.events.length; i++) this.send(this.events[i]);
+    this.pump();
     return overflow;
   }
 
@@ -109,9 +114,28 @@ export class DurableSubscription implements Subscriber {
     this.compact();
   }
 
-  private send(event: StoredEvent): void {
-    const a = this.attached!;
-    a.out.event(encodeFrame([M.EVENT, a.subId, event.topic, event.publisher, event.gatewayId, event.seq], event.payload), a.subId);
+  /**
+   * Hand the client as many kept events as its outbound path has room for; the rest wait here
+   * (they are kept anyway), so a slow durable client loses nothing to the slow-consumer bound.
+   */
+  private pump(): void {
+    const a = this.attached;
+    if (!a || this.waitingForRoom) return;
+    let i = this.head;
+    if (this.head < this.events.length) i += Math.max(0, this.sentSeq + 1 - this.events[this.head].seq);
+    for (; i < this.events.length; i++) {
+      if (!a.out.hasRoom) {
+        this.waitingForRoom = true;
+        a.out.whenWritable(() => {
+          this.waitingForRoom = false;
+          if (this.attached === a) this.pump();
+        });
+        return;
+      }
+      const e = this.events[i];
+      a.out.control(encodeFrame([M.EVENT, a.subId, e.topic, e.publisher, e.gatewayId, e.seq], e.payload));
+      this.sentSeq = e.seq;
+    }
   }
 
   private dropOldest(): void {

@@ -13,6 +13,7 @@ import { M } from '../protocol/messages';
 import { encodeFrame } from '../protocol/frames';
 import type { Connection } from '../transport/transport';
 import { nonce, proof, verifyProof } from './auth';
+import { normaliseFingerprint } from '../transport/fingerprint';
 
 export interface HandshakeSelf {
   gatewayId: string;
@@ -81,7 +82,7 @@ export class PeerHandshake {
       return false;
     }
     const pinned = this.self.pinned;
-    if (pinned.length > 0 && !pinned.includes(this.conn.remoteIdentity ?? '')) {
+    if (pinned.length > 0 && !pinned.some((p) => samePin(p, this.conn.remoteIdentity))) {
       this.fail(`peer identity '${this.conn.remoteIdentity ?? 'none'}' is not in MESH_PEER_IDS`);
       return false;
     }
@@ -144,4 +145,11 @@ export class PeerHandshake {
     const peerReceived = receivedEpoch === this.self.epoch && typeof received === 'number' ? received : 0;
     return { peerId: this.peerId, peerEpoch: this.peerEpoch, peerReceived };
   }
+}
+
+/** TLS fingerprints compare without colons and case (openssl prints `AB:CD:…`); QUIC peer ids exactly. */
+function samePin(pin: string, identity: string | undefined): boolean {
+  if (!identity) return false;
+  if (/^[0-9a-fA-F:]+$/.test(pin) && pin.replace(/:/g, '').length === 64) return normaliseFingerprint(pin) === normaliseFingerprint(identity);
+  return pin === identity;
 }

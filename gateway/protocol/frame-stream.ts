@@ -13,12 +13,13 @@ export class FrameStream {
   private handler: (frame: Frame) => void = (frame) => this.waiting?.push({ header: frame.header, payload: Buffer.from(frame.payload) });
   private badFrame: (err: GatewayError) => void;
   private stopped = false;
+  private readonly decoder: FrameDecoder;
 
   constructor(
     readonly conn: Connection,
     maxFrameBytes: number,
   ) {
-    const decoder = new FrameDecoder(maxFrameBytes);
+    const decoder = (this.decoder = new FrameDecoder(maxFrameBytes));
     this.badFrame = () => conn.destroy();
     conn.onData((chunk) => {
       if (this.stopped) return;
@@ -31,6 +32,11 @@ export class FrameStream {
         this.badFrame(err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message));
       }
     });
+  }
+
+  /** Change the frame size bound (a connection that turns out to be a mesh link gets more room). */
+  setMaxFrameBytes(max: number): void {
+    this.decoder.maxFrameBytes = max;
   }
 
   setHandler(handler: (frame: Frame) => void): void {

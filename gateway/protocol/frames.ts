@@ -96,7 +96,7 @@ export class FrameDecoder {
   private lastHeadLength = -1;
   private lastHeader: unknown[] = [];
 
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(public maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
   /** Feed bytes; calls `onFrame` for each complete frame, in order. */
   push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
