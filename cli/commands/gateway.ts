@@ -44,14 +44,14 @@ export async function run(args: string[]): Promise<void> {
   } catch (err) {
     throw new CliError(`could not start: ${(err as Error).message}`, 1);
   }
-  const urls = gw.urls();
-  process.stdout.write(`gateway ${config.gatewayId} ready: ${Object.values(urls).join(' ')} admin ${gw.admin?.url}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     void gw.stop().then(() => process.exit(0));
   };
+  // Handlers first, then the ready line: whoever waits for the line may signal at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.stdout.write(`gateway ${config.gatewayId} ready: ${Object.values(gw.urls()).join(' ')} admin ${gw.admin?.url}\n`);
 }
