@@ -164,9 +164,8 @@ describe('cortexiq gateway (CLI)', () => {
       },
       30_000,
       (text, kill) => {
-        // Not at the very instant of the line: the CLI prints it just before it installs its signal
-        // handlers, and a SIGTERM landing in between kills it uncleanly (reported as a CLI race).
-        if (text.includes('ready')) setTimeout(kill, 200);
+        // At the very instant of the line: the signal handlers must already be installed by then.
+        if (text.includes('ready')) kill();
       },
     );
     expect(stdout).toMatch(/gateway gw-cli ready: tls:\/\/127\.0\.0\.1:\d+ admin http:\/\/127\.0\.0\.1:\d+/);
