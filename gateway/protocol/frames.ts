@@ -100,18 +100,48 @@ export class FrameDecoder {
 
   /** Feed bytes; calls `onFrame` for each complete frame, in order. */
   push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
-    let buf = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    // A frame split across chunks is completed with just the bytes it needs, so a large chunk is
+    // never copied as a whole (that copy per read was most of the decoder's memory traffic).
+    while (this.buffered.length > 0 && chunk.length > 0) {
+      const have = this.buffered.length;
+      const total = have < PREFIX_BYTES ? PREFIX_BYTES : PREFIX_BYTES + this.checkPrefix(this.buffered, 0);
+      const take = Math.min(total - have, chunk.length);
+      this.buffered = Buffer.concat([this.buffered, chunk.subarray(0, take)]);
+      chunk = chunk.subarray(take);
+      if (this.buffered.length === total && total > PREFIX_BYTES) {
+        const frameBuf = this.buffered;
+        this.buffered = EMPTY;
+        this.parse(frameBuf, onFrame);
+      }
+      // Otherwise the prefix just completed (the next pass validates it and takes the body), or
+      // the chunk ran out.
+    }
+    if (chunk.length === 0) return;
+    const offset = this.parse(chunk, onFrame);
+    // Keep only the unread tail; copy it so the (possibly large) chunk can be collected.
+    if (offset < chunk.length) this.buffered = Buffer.from(chunk.subarray(offset));
+  }
+
+  /** Validates the 8-byte prefix at `offset`; returns the body length. */
+  private checkPrefix(buf: Buffer, offset: number): number {
+    const bodyLength = buf.readUInt32BE(offset);
+    const headLength = buf.readUInt32BE(offset + 4);
+    if (bodyLength > this.maxFrameBytes) {
+      throw new GatewayError('frame_too_large', `frame of ${bodyLength} bytes exceeds the limit of ${this.maxFrameBytes}`);
+    }
+    if (headLength === 0 || headLength > bodyLength) {
+      throw new GatewayError('protocol_error', `bad frame: header length ${headLength}, body length ${bodyLength}`);
+    }
+    return bodyLength;
+  }
+
+  /** Handles every complete frame in `buf`; returns where the first incomplete one starts. */
+  private parse(buf: Buffer, onFrame: (frame: Frame) => void): number {
     let offset = 0;
     while (buf.length - offset >= PREFIX_BYTES) {
-      const bodyLength = buf.readUInt32BE(offset);
-      const headLength = buf.readUInt32BE(offset + 4);
-      if (bodyLength > this.maxFrameBytes) {
-        throw new GatewayError('frame_too_large', `frame of ${bodyLength} bytes exceeds the limit of ${this.maxFrameBytes}`);
-      }
-      if (headLength === 0 || headLength > bodyLength) {
-        throw new GatewayError('protocol_error', `bad frame: header length ${headLength}, body length ${bodyLength}`);
-      }
+      const bodyLength = this.checkPrefix(buf, offset);
       if (buf.length - offset < PREFIX_BYTES + bodyLength) break;
+      const headLength = buf.readUInt32BE(offset + 4);
       const headStart = offset + PREFIX_BYTES;
       const payloadStart = headStart + headLength;
       const end = headStart + bodyLength;
@@ -136,9 +166,7 @@ export class FrameDecoder {
       offset = end;
       onFrame({ header: header as Header, payload: buf.subarray(payloadStart, end) });
     }
-    // Keep only the unread tail; copy it so the (possibly large) chunk can be collected.
-    this.buffered = offset === buf.length ? EMPTY : Buffer.from(buf.subarray(offset));
-    buf = EMPTY;
+    return offset;
   }
 
   get bufferedBytes(): number {

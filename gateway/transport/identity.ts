@@ -10,7 +10,7 @@
  */
 import { createPrivateKey, generateKeyPair, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import * as forge from 'node-forge';
+import { Worker } from 'node:worker_threads';
 import { fingerprintPem } from './fingerprint';
 import { peerIdFromSeed } from './libp2p-key';
 import type { TransportSecurity } from './transport';
@@ -55,28 +55,65 @@ export async function selfSignedCertificate(
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  // Positive serial: a leading 0x01 byte keeps the DER INTEGER from reading as negative.
-  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + (options.validDays ?? 365) * 86_400_000);
-  const subject = [
-    { name: 'commonName', value: options.commonName ?? `cortexiq-dev-${randomUUID().slice(0, 8)}` },
-  ];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  const altNames = (options.altNames ?? ['localhost', '127.0.0.1', '::1']).map((name) =>
-    IP_LITERAL.test(name) ? { type: 7, ip: name } : { type: 2, value: name },
-  );
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectAltName', altNames },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKey };
+  const request: CertRequest = {
+    publicKey,
+    privateKey,
+    // Positive serial: a leading 0x01 byte keeps the DER INTEGER from reading as negative.
+    serial: `01${randomBytes(15).toString('hex')}`,
+    notBefore: Date.now() - 60_000,
+    notAfter: Date.now() + (options.validDays ?? 365) * 86_400_000,
+    commonName: options.commonName ?? `cortexiq-dev-${randomUUID().slice(0, 8)}`,
+    altNames: (options.altNames ?? ['localhost', '127.0.0.1', '::1']).map((name) =>
+      IP_LITERAL.test(name) ? { type: 7, ip: name } : { type: 2, value: name },
+    ),
+  };
+  return { certPem: await signInWorker(request), keyPem: privateKey };
+}
+
+interface CertRequest {
+  publicKey: string;
+  privateKey: string;
+  serial: string;
+  notBefore: number;
+  notAfter: number;
+  commonName: string;
+  altNames: Array<{ type: number; ip?: string; value?: string }>;
+}
+
+/**
+ * node-forge is needed once, to sign the development certificate, and weighs about 10 MB once
+ * loaded; signing in a short-lived worker keeps it out of the gateway's resident memory.
+ */
+const SIGN_IN_WORKER = `
+const { parentPort, workerData: r } = require('node:worker_threads');
+const forge = require(r.forgePath);
+const cert = forge.pki.createCertificate();
+cert.publicKey = forge.pki.publicKeyFromPem(r.publicKey);
+cert.serialNumber = r.serial;
+cert.validity.notBefore = new Date(r.notBefore);
+cert.validity.notAfter = new Date(r.notAfter);
+const subject = [{ name: 'commonName', value: r.commonName }];
+cert.setSubject(subject);
+cert.setIssuer(subject);
+cert.setExtensions([
+  { name: 'basicConstraints', cA: false },
+  { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+  { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+  { name: 'subjectAltName', altNames: r.altNames },
+]);
+cert.sign(forge.pki.privateKeyFromPem(r.privateKey), forge.md.sha256.create());
+parentPort.postMessage(forge.pki.certificateToPem(cert));
+`;
+
+function signInWorker(request: CertRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(SIGN_IN_WORKER, { eval: true, workerData: { ...request, forgePath: require.resolve('node-forge') } });
+    worker.once('message', (pem: string) => resolve(pem));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`certificate worker exited with code ${code}`));
+    });
+  });
 }
 
 /** A fresh development identity for both transports. */
