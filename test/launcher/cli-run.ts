@@ -9,7 +9,9 @@ const BIN = path.join(ROOT, 'bin', 'cortexiq.js');
 
 /** A base port in a range clear of the defaults, so parallel runs and other tests rarely meet. */
 export function randomBasePort(): number {
-  return 20_000 + Math.floor(Math.random() * 40_000);
+  // Below the kernel's ephemeral range (32768+): tests running in parallel bind ephemeral ports
+  // (every QUIC dial opens a UDP socket on one), which must not land in the launcher's range.
+  return 20_000 + Math.floor(Math.random() * 12_000);
 }
 
 export interface UpRun {
