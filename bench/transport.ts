@@ -19,6 +19,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '3' },
     size: { type: 'string', default: '200' },
+    trips: { type: 'string', default: '5000' },
   },
 });
 const MESSAGES = Math.min(Number(values.messages), 5_000_000);
@@ -144,6 +145,35 @@ async function oneRound(setup: Setup): Promise<{ msgsPerS: number; nativeWrites:
   return { msgsPerS: MESSAGES / seconds, nativeWrites };
 }
 
+/**
+ * Sequential round trips of one message through an echoing listener: the transport's own latency,
+ * which bounds request/reply through gateways (each call crosses four connections).
+ */
+async function roundTrips(setup: Setup, count: number): Promise<{ p50: number; p99: number }> {
+  const listener = await setup.listen((conn) => conn.onData((chunk) => conn.write(Buffer.from(chunk))));
+  const conn = await setup.dial(listener.port);
+  let answered: () => void = () => undefined;
+  conn.onData(() => answered());
+  const msg = Buffer.alloc(SIZE, 0x62);
+  const times = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('round trip timed out after 5 s')), 5000);
+      answered = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      conn.write(msg);
+    });
+    times[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  conn.destroy();
+  await listener.close();
+  times.sort();
+  return { p50: times[Math.floor(count * 0.5)], p99: times[Math.floor(count * 0.99)] };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -177,6 +207,12 @@ async function main(): Promise<void> {
   console.log(
     `ratios: tls/tcp ${(results.tls / results.tcp).toFixed(2)}  quic/tcp ${(results.quic / results.tcp).toFixed(2)}  quic/tls ${(results.quic / results.tls).toFixed(2)}`,
   );
+  const trips = Math.min(Number(values.trips), 100_000);
+  console.log(`round trips: ${trips} sequential ${SIZE} B messages echoed by the listener`);
+  for (const [name, setup] of Object.entries(all)) {
+    const { p50, p99 } = await roundTrips(setup, trips);
+    console.log(`${name.padEnd(5)} p50 ${p50.toFixed(0).padStart(5)} µs  p99 ${p99.toFixed(0).padStart(6)} µs`);
+  }
 }
 
 main().catch((err: Error) => {
