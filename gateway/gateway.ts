@@ -95,23 +95,26 @@ export class Gateway implements SessionHost, MeshHost {
     return out;
   }
 
-  /** Security for dialing other gateways: verify by CA or pins when configured (gateway.md §3). */
-  private peerDialSecurity(): TransportSecurity {
+  /**
+   * Security for dialing another gateway (gateway.md §3). Pinned ids verify either transport; a CA
+   * verifies TLS only (QUIC identities are libp2p keys with no CA path). Where the transport cannot
+   * verify, the HMAC over MESH_SECRET in the peer handshake is what authenticates both sides.
+   */
+  private peerDialSecurity(transport: TransportName): TransportSecurity {
     const { config, identity } = this;
-    const verified = Boolean(config.tls.caPem) || config.meshPeerIds.length > 0;
+    const verified = config.meshPeerIds.length > 0 || (transport === 'tls' && Boolean(config.tls.caPem));
     return {
       certPem: identity.certPem,
       keyPem: identity.keyPem,
       quicSeed: identity.quicSeed,
       caPem: config.tls.caPem,
       pinned: config.meshPeerIds,
-      // Without a CA or pins the HMAC over MESH_SECRET is what authenticates the peer.
       insecure: config.insecure || !verified,
     };
   }
 
   private async dialPeer(peer: PeerUrl): Promise<string> {
-    const conn = await loadTransport(peer.transport).dial({ host: peer.host, port: peer.port, security: this.peerDialSecurity(), timeoutMs: 3000 });
+    const conn = await loadTransport(peer.transport).dial({ host: peer.host, port: peer.port, security: this.peerDialSecurity(peer.transport), timeoutMs: 3000 });
     return this.mesh.establish(new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)), 'dialer', undefined, peer.url);
   }
 

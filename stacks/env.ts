@@ -86,7 +86,8 @@ export function appEnv(c: StackConfig, a: AppEnvInput): EnvSpec {
     MACULA_REALM: c.realm,
     HEALTH_PORT: String(c.ports.health),
   };
-  const secret: Record<string, SecretRef> = { MACULA_TOKEN: SECRETS.realmToken };
+  // The mesh CA lets the client verify its gateway's certificate (TLS transport).
+  const secret: Record<string, SecretRef> = { MACULA_TOKEN: SECRETS.realmToken, MACULA_TLS_CA: SECRETS.tlsCa };
   switch (a.app) {
     case 'simulation':
       plain.SIMULATION_SPEED = String(c.simulation.speed);

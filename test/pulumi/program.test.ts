@@ -172,13 +172,14 @@ test("the hub's apps and each edge's apps with their env", () => {
         .find((d) => d.inputs.metadata.name === app)!,
     );
   expect(env('macula-hub', 'simulation')).toEqual({
-    MACULA_URL: 'https://macula-gateway:9443',
+    MACULA_URL: 'tls://macula-gateway:9443',
     MACULA_REALM: 'be.cortexiq.energy',
     SIMULATION_SPEED: '105120',
     SIMULATION_START_DATE: '2025-01-01T00:00:00Z',
     TICK_MS: '1000',
     HEALTH_PORT: '9090',
     MACULA_TOKEN: 'secret:cortexiq-realm/token',
+    MACULA_TLS_CA: expect.stringMatching(/^secret:/),
   });
   expect(env('macula-hub', 'dashboard')).toMatchObject({
     PORT: '4000',
@@ -201,7 +202,7 @@ test("the hub's apps and each edge's apps with their env", () => {
     expect(env(c, 'homes')).toMatchObject({
       HOMES_SOURCES: `${region}.json`,
       REGION: region,
-      MACULA_URL: 'https://macula-gateway:9443',
+      MACULA_URL: 'tls://macula-gateway:9443',
     });
     expect(env(c, 'utilities')).toMatchObject({
       PROVIDERS_COUNT: '5',

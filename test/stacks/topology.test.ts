@@ -72,7 +72,10 @@ test('the launcher view: clusters with role/region, gateway ids and peer ids, ap
     HOMES_SOURCES: 'brabant.json',
     REGION: 'brabant',
   });
-  expect(brabant.apps[1]!.env.secret).toEqual({ MACULA_TOKEN: { secret: 'cortexiq-realm', key: 'token' } });
+  expect(brabant.apps[1]!.env.secret).toEqual({
+    MACULA_TOKEN: { secret: 'cortexiq-realm', key: 'token' },
+    MACULA_TLS_CA: { secret: 'macula-gateway-tls', key: 'ca.crt' },
+  });
 });
 
 test('hub layout: edges dial the hub through HUB_GATEWAY_URL only', () => {
