@@ -3,6 +3,7 @@
  * lines, the last lines kept for the failure report, and a bounded stop (SIGTERM, wait, SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { GATEWAY_NODE_FLAGS } from '../gateway/runtime-flags';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { ProcessSpec } from './plan';
@@ -46,7 +47,9 @@ export class Child {
     readonly spec: ProcessSpec,
     private readonly tailSize = 40,
   ) {
-    this.proc = spawn(process.execPath, [CLI_ENTRY, ...spec.args], {
+    // The gateway runs with its tuned Node flags, as in the container image (gateway/runtime-flags.ts).
+    const nodeFlags = spec.args[0] === 'gateway' ? GATEWAY_NODE_FLAGS : [];
+    this.proc = spawn(process.execPath, [...nodeFlags, CLI_ENTRY, ...spec.args], {
       env: childEnv(spec.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

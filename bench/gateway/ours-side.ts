@@ -2,6 +2,7 @@
  * Our side: two `cortexiq gateway` processes linked by MESH_PEERS over one transport (QUIC or
  * TLS/TCP), and the project's own client library (gateway.md §7).
  */
+import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { join } from 'node:path';
 import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
@@ -35,7 +36,8 @@ async function startGateway(
   return spawnServer({
     name: `gateway ${id}`,
     command: process.execPath,
-    args: [...nodeArgs, join(ROOT, 'bin', 'cortexiq.js'), 'gateway'],
+    // Started the way the product starts it (launcher, container image): with its Node flags.
+    args: [...GATEWAY_NODE_FLAGS, ...nodeArgs, join(ROOT, 'bin', 'cortexiq.js'), 'gateway'],
     cwd: ROOT,
     env: {
       ...process.env,
