@@ -211,7 +211,9 @@ async function main(): Promise<void> {
   console.log(`round trips: ${trips} sequential ${SIZE} B messages echoed by the listener`);
   for (const [name, setup] of Object.entries(all)) {
     const { p50, p99 } = await roundTrips(setup, trips);
-    console.log(`${name.padEnd(5)} p50 ${p50.toFixed(0).padStart(5)} µs  p99 ${p99.toFixed(0).padStart(6)} µs`);
+    console.log(
+      `${name.padEnd(5)} p50 ${p50.toFixed(0).padStart(5)} µs  p99 ${p99.toFixed(0).padStart(6)} µs`,
+    );
   }
 }
 

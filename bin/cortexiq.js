@@ -12,7 +12,8 @@ function newestSource(dir, newest) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = newestSource(p, newest);
-    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json'))
+      newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -26,7 +27,8 @@ function distIsFresh() {
     return false;
   }
   let newest = 0;
-  for (const dir of SOURCE_DIRS) if (fs.existsSync(path.join(root, dir))) newest = newestSource(path.join(root, dir), newest);
+  for (const dir of SOURCE_DIRS)
+    if (fs.existsSync(path.join(root, dir))) newest = newestSource(path.join(root, dir), newest);
   return newest <= built;
 }
 

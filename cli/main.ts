@@ -12,9 +12,18 @@ interface CommandModule {
 /** Command name → [one-line summary, module loader]. */
 const COMMANDS: Record<string, [string, () => CommandModule]> = {
   gateway: ['run one mesh gateway, configured by the environment', () => require('./commands/gateway')],
-  app: ['run one app: simulation | homes | utilities | projections | queries | dashboard', () => require('./commands/app')],
-  up: ['run the whole four-cluster topology as local processes (the embedded default)', () => require('./commands/up')],
-  render: ['write the Flux GitOps tree for a stack: render [--stack dev] [--out deploy/]', () => require('./commands/render')],
+  app: [
+    'run one app: simulation | homes | utilities | projections | queries | dashboard',
+    () => require('./commands/app'),
+  ],
+  up: [
+    'run the whole four-cluster topology as local processes (the embedded default)',
+    () => require('./commands/up'),
+  ],
+  render: [
+    'write the Flux GitOps tree for a stack: render [--stack dev] [--out deploy/]',
+    () => require('./commands/render'),
+  ],
 };
 
 export function usage(): string {

@@ -58,23 +58,41 @@ export class Gateway implements SessionHost, MeshHost {
     const identity =
       options.identity ??
       (config.tls.certPem && config.tls.keyPem
-        ? identityFromPem({ certPem: config.tls.certPem, keyPem: config.tls.keyPem, quicSeedHex: config.tls.quicSeed ? Buffer.from(config.tls.quicSeed).toString('hex') : undefined })
+        ? identityFromPem({
+            certPem: config.tls.certPem,
+            keyPem: config.tls.keyPem,
+            quicSeedHex: config.tls.quicSeed ? Buffer.from(config.tls.quicSeed).toString('hex') : undefined,
+          })
         : await devIdentity({ commonName: config.gatewayId }));
-    if (!config.meshSecret && config.meshPeerIds.length === 0 && (config.meshPeers.length > 0 || config.hubUrl)) {
-      log.warn('neither MESH_SECRET nor MESH_PEER_IDS is set: mesh peers are not authenticated (development only)');
+    if (
+      !config.meshSecret &&
+      config.meshPeerIds.length === 0 &&
+      (config.meshPeers.length > 0 || config.hubUrl)
+    ) {
+      log.warn(
+        'neither MESH_SECRET nor MESH_PEER_IDS is set: mesh peers are not authenticated (development only)',
+      );
     }
     const gw = new Gateway(config, log, identity);
     try {
       for (const name of config.transports) {
         const listener = await loadTransport(name).listen(
-          { host: config.host, port: config.port, security: listenerSecurity(identity, { requestClientCert: true }) },
+          {
+            host: config.host,
+            port: config.port,
+            security: listenerSecurity(identity, { requestClientCert: true }),
+          },
           (conn) => gw.accept(conn),
         );
         gw.listeners.set(name, listener);
       }
       gw.admin = await startAdmin(gw);
       for (const peer of [...config.meshPeers, ...(config.hubUrl ? [config.hubUrl] : [])]) {
-        const dialer = new PeerDialer(peer, { connect: (p) => gw.dialPeer(p), isLinked: (id) => gw.mesh.links.get(id)?.connected ?? false }, log);
+        const dialer = new PeerDialer(
+          peer,
+          { connect: (p) => gw.dialPeer(p), isLinked: (id) => gw.mesh.links.get(id)?.connected ?? false },
+          log,
+        );
         gw.dialers.push(dialer);
         dialer.start();
       }
@@ -91,7 +109,8 @@ export class Gateway implements SessionHost, MeshHost {
   /** Client URLs of this gateway, per transport. */
   urls(host = '127.0.0.1'): Partial<Record<TransportName, string>> {
     const out: Partial<Record<TransportName, string>> = {};
-    for (const [name, l] of this.listeners) out[name] = `${name === 'quic' ? 'https' : 'tls'}://${host}:${l.port}`;
+    for (const [name, l] of this.listeners)
+      out[name] = `${name === 'quic' ? 'https' : 'tls'}://${host}:${l.port}`;
     return out;
   }
 
@@ -114,8 +133,18 @@ export class Gateway implements SessionHost, MeshHost {
   }
 
   private async dialPeer(peer: PeerUrl): Promise<string> {
-    const conn = await loadTransport(peer.transport).dial({ host: peer.host, port: peer.port, security: this.peerDialSecurity(peer.transport), timeoutMs: 3000 });
-    return this.mesh.establish(new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)), 'dialer', undefined, peer.url);
+    const conn = await loadTransport(peer.transport).dial({
+      host: peer.host,
+      port: peer.port,
+      security: this.peerDialSecurity(peer.transport),
+      timeoutMs: 3000,
+    });
+    return this.mesh.establish(
+      new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)),
+      'dialer',
+      undefined,
+      peer.url,
+    );
   }
 
   /** A new connection: the first frame says whether it is a client or a peer gateway. */
@@ -139,11 +168,20 @@ export class Gateway implements SessionHost, MeshHost {
         session.start(frame, stream);
       } else if (type === M.PEER_HELLO) {
         stream.setMaxFrameBytes(meshFrameBytes(this.config.maxFrameBytes));
-        this.mesh.establish(stream, 'acceptor', frame).catch((err) => this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'));
+        this.mesh
+          .establish(stream, 'acceptor', frame)
+          .catch((err) =>
+            this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'),
+          );
       } else {
         this.stats.malformedFrames++;
         stream.setHandler(() => undefined);
-        conn.destroy(new GatewayError('protocol_error', `expected HELLO or PEER_HELLO, got message type ${String(type)}`));
+        conn.destroy(
+          new GatewayError(
+            'protocol_error',
+            `expected HELLO or PEER_HELLO, got message type ${String(type)}`,
+          ),
+        );
       }
     });
   }
@@ -166,7 +204,10 @@ export class Gateway implements SessionHost, MeshHost {
     const existing = this.durables.get(name);
     if (existing) {
       if (existing.pattern !== pattern) {
-        throw new GatewayError('already_exists', `durable subscription '${name}' exists with pattern '${existing.pattern}'`);
+        throw new GatewayError(
+          'already_exists',
+          `durable subscription '${name}' exists with pattern '${existing.pattern}'`,
+        );
       }
       // A new client takes the name over (e.g. a restart before the old connection timed out).
       const old = existing.sessionId ? this.sessions.get(existing.sessionId) : undefined;
@@ -174,7 +215,10 @@ export class Gateway implements SessionHost, MeshHost {
       if (existing.sessionId) existing.detach(existing.sessionId);
       return existing;
     }
-    const sub = new DurableSubscription(name, pattern, { maxMessages: this.config.durableMaxMessages, maxBytes: this.config.durableMaxBytes });
+    const sub = new DurableSubscription(name, pattern, {
+      maxMessages: this.config.durableMaxMessages,
+      maxBytes: this.config.durableMaxBytes,
+    });
     this.durables.set(name, sub);
     this.addSubscriber(sub);
     return sub;
@@ -207,7 +251,13 @@ export class Gateway implements SessionHost, MeshHost {
     return [...this.rpc.registrations.keys()].sort();
   }
 
-  deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer, excludeSession?: string): void {
+  deliverLocal(
+    topic: string,
+    publisher: string,
+    originGateway: string,
+    payload: Buffer,
+    excludeSession?: string,
+  ): void {
     const subs = this.subscribers.match(topic);
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i];

@@ -87,7 +87,10 @@ export function appEnv(c: StackConfig, a: AppEnvInput): EnvSpec {
     HEALTH_PORT: String(c.ports.health),
   };
   // The mesh CA lets the client verify its gateway's certificate (TLS transport).
-  const secret: Record<string, SecretRef> = { MACULA_TOKEN: SECRETS.realmToken, MACULA_TLS_CA: SECRETS.tlsCa };
+  const secret: Record<string, SecretRef> = {
+    MACULA_TOKEN: SECRETS.realmToken,
+    MACULA_TLS_CA: SECRETS.tlsCa,
+  };
   switch (a.app) {
     case 'simulation':
       plain.SIMULATION_SPEED = String(c.simulation.speed);

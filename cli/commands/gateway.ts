@@ -11,7 +11,7 @@ export async function run(args: string[]): Promise<void> {
       [
         'usage: cortexiq gateway   (configured by the environment)',
         '',
-        '  GATEWAY_ID            this gateway\'s id in the mesh (default gw-<hostname>)',
+        "  GATEWAY_ID            this gateway's id in the mesh (default gw-<hostname>)",
         '  MACULA_REALM          realm served (default be.cortexiq.energy)',
         '  MACULA_GATEWAY_PORT   QUIC (UDP) and TLS (TCP) port (default 9443)',
         '  MACULA_TRANSPORTS     quic,tls (default both)',
@@ -23,7 +23,7 @@ export async function run(args: string[]): Promise<void> {
         '  MESH_PEER_IDS         pinned peer identities (QUIC peer ids / TLS SHA-256 fingerprints)',
         '  MACULA_TLS_CERT/KEY/CA  PEM text or file paths; without them a development identity is made',
         '  MACULA_QUIC_KEY       64 hex chars: the QUIC Ed25519 seed (development: random)',
-        '  MACULA_TLS_INSECURE   1 to accept peers\' development identities',
+        "  MACULA_TLS_INSECURE   1 to accept peers' development identities",
         '  MESH_REPLAY_S         per-link replay window in seconds (default 30)',
         '  DURABLE_MAX_MESSAGES, DURABLE_MAX_BYTES, MAX_FRAME_BYTES, CLIENT_MAX_QUEUE_BYTES, LOG_LEVEL',
         '',
@@ -53,5 +53,7 @@ export async function run(args: string[]): Promise<void> {
   // Handlers first, then the ready line: whoever waits for the line may signal at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  process.stdout.write(`gateway ${config.gatewayId} ready: ${Object.values(gw.urls()).join(' ')} admin ${gw.admin?.url}\n`);
+  process.stdout.write(
+    `gateway ${config.gatewayId} ready: ${Object.values(gw.urls()).join(' ')} admin ${gw.admin?.url}\n`,
+  );
 }

@@ -12,28 +12,75 @@ export function createMetrics(gw: Gateway): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'macula_process_' });
 
   const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   };
   // Counters are monotonic totals kept by the gateway; each scrape reports the current total.
   const counter = (name: string, help: string, read: () => number): void => {
-    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   };
 
   gauge('macula_clients', 'Connected client sessions', () => gw.sessions.size);
   gauge('macula_subscriptions', 'Local subscriptions (live and durable)', () => gw.subscribers.size);
   gauge('macula_registrations', 'Local procedure registrations', () => gw.rpc.registrations.size);
-  gauge('macula_durable_pending_messages', 'Events kept for durable subscriptions', () => [...gw.durables.values()].reduce((n, d) => n + d.pending, 0));
-  gauge('macula_client_queue_bytes', 'Bytes queued toward clients', () => [...gw.sessions.values()].reduce((n, s) => n + s.out.depthBytes, 0));
-  counter('macula_slow_consumer_drops_total', 'Events dropped for slow consumers', () => gw.stats.slowConsumerDrops);
-  counter('macula_malformed_frames_total', 'Connections closed for malformed frames', () => gw.stats.malformedFrames);
-  counter('macula_refused_sessions_total', 'Client sessions refused or aborted', () => gw.stats.refusedSessions);
+  gauge('macula_durable_pending_messages', 'Events kept for durable subscriptions', () =>
+    [...gw.durables.values()].reduce((n, d) => n + d.pending, 0),
+  );
+  gauge('macula_client_queue_bytes', 'Bytes queued toward clients', () =>
+    [...gw.sessions.values()].reduce((n, s) => n + s.out.depthBytes, 0),
+  );
+  counter(
+    'macula_slow_consumer_drops_total',
+    'Events dropped for slow consumers',
+    () => gw.stats.slowConsumerDrops,
+  );
+  counter(
+    'macula_malformed_frames_total',
+    'Connections closed for malformed frames',
+    () => gw.stats.malformedFrames,
+  );
+  counter(
+    'macula_refused_sessions_total',
+    'Client sessions refused or aborted',
+    () => gw.stats.refusedSessions,
+  );
   counter('macula_refused_peers_total', 'Peer links refused', () => gw.stats.refusedPeers);
   counter('macula_mesh_forwarded_total', 'Mesh messages sent on links', () => gw.stats.meshForwarded);
-  counter('macula_mesh_delivered_total', 'Mesh messages delivered to this gateway', () => gw.stats.meshDelivered);
-  counter('macula_mesh_replayed_total', 'Mesh messages replayed after a link came back', () => gw.stats.meshReplayed);
-  counter('macula_mesh_replay_dropped_total', 'Buffered mesh messages lost when the replay window passed', () => gw.stats.meshReplayDropped);
+  counter(
+    'macula_mesh_delivered_total',
+    'Mesh messages delivered to this gateway',
+    () => gw.stats.meshDelivered,
+  );
+  counter(
+    'macula_mesh_replayed_total',
+    'Mesh messages replayed after a link came back',
+    () => gw.stats.meshReplayed,
+  );
+  counter(
+    'macula_mesh_replay_dropped_total',
+    'Buffered mesh messages lost when the replay window passed',
+    () => gw.stats.meshReplayDropped,
+  );
   counter('macula_mesh_unroutable_total', 'Mesh messages with no route', () => gw.stats.meshUnroutable);
-  counter('macula_mesh_link_overflow_total', 'Mesh messages refused because a down link\'s replay buffer was full', () => gw.stats.meshLinkOverflow);
+  counter(
+    'macula_mesh_link_overflow_total',
+    "Mesh messages refused because a down link's replay buffer was full",
+    () => gw.stats.meshLinkOverflow,
+  );
   counter('macula_mesh_duplicates_total', 'Duplicate mesh messages dropped', () => gw.stats.meshDuplicates);
 
   new Counter({
@@ -44,12 +91,18 @@ export function createMetrics(gw: Gateway): Registry {
     collect() {
       this.reset();
       for (let t = 0; t < 64; t++) {
-        if (gw.stats.messagesIn[t]) this.inc({ direction: 'in', kind: messageKindName(t) }, gw.stats.messagesIn[t]);
-        if (gw.stats.messagesOut[t]) this.inc({ direction: 'out', kind: messageKindName(t) }, gw.stats.messagesOut[t]);
+        if (gw.stats.messagesIn[t])
+          this.inc({ direction: 'in', kind: messageKindName(t) }, gw.stats.messagesIn[t]);
+        if (gw.stats.messagesOut[t])
+          this.inc({ direction: 'out', kind: messageKindName(t) }, gw.stats.messagesOut[t]);
       }
     },
   });
-  const linkGauge = (name: string, help: string, read: (l: import('../mesh/link').PeerLink) => number | undefined): void => {
+  const linkGauge = (
+    name: string,
+    help: string,
+    read: (l: import('../mesh/link').PeerLink) => number | undefined,
+  ): void => {
     new Gauge({
       name,
       help,
@@ -65,9 +118,15 @@ export function createMetrics(gw: Gateway): Registry {
     });
   };
   linkGauge('macula_peer_link_up', 'Mesh link state per peer (1 up, 0 down)', (l) => (l.connected ? 1 : 0));
-  linkGauge('macula_peer_rtt_seconds', 'Mesh link round-trip time', (l) => (l.rttMs === undefined ? undefined : l.rttMs / 1000));
+  linkGauge('macula_peer_rtt_seconds', 'Mesh link round-trip time', (l) =>
+    l.rttMs === undefined ? undefined : l.rttMs / 1000,
+  );
   linkGauge('macula_peer_queue_messages', 'Unacknowledged messages buffered per link', (l) => l.pendingCount);
-  linkGauge('macula_peer_replay_evicted_messages', 'Sent messages whose replay copy was evicted by the buffer bound', (l) => l.replayEvicted);
+  linkGauge(
+    'macula_peer_replay_evicted_messages',
+    'Sent messages whose replay copy was evicted by the buffer bound',
+    (l) => l.replayEvicted,
+  );
   linkGauge('macula_peer_sent_messages', 'Messages sent per link', (l) => l.sent);
   linkGauge('macula_peer_received_messages', 'Messages received per link', (l) => l.received);
   return registry;

@@ -25,12 +25,24 @@ function routes(gw: Gateway): Record<string, Route> {
   const json = (body: unknown, status = 200) => Promise.resolve({ status, body });
   return {
     '/health': () =>
-      json({ status: 'ok', gateway_id: gw.gatewayId, realm: gw.config.realm, uptime_s: Math.round((Date.now() - gw.epoch) / 1000) }),
+      json({
+        status: 'ok',
+        gateway_id: gw.gatewayId,
+        realm: gw.config.realm,
+        uptime_s: Math.round((Date.now() - gw.epoch) / 1000),
+      }),
     '/live': () => json({ status: 'alive' }),
     '/ready': () =>
       gw.ready
         ? json({ status: 'ready' })
-        : json({ status: 'starting', peers_tried: gw.dialers.filter((d) => d.attempts > 0).length, peers: gw.dialers.length }, 503),
+        : json(
+            {
+              status: 'starting',
+              peers_tried: gw.dialers.filter((d) => d.attempts > 0).length,
+              peers: gw.dialers.length,
+            },
+            503,
+          ),
     '/metrics': async () => ({ status: 200, body: await registry.metrics(), type: registry.contentType }),
     '/api/peers': () => json(peersView(gw)),
     '/api/topology': () => json(topologyView(gw)),
@@ -39,7 +51,12 @@ function routes(gw: Gateway): Record<string, Route> {
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json; charset=utf-8',
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -52,7 +69,8 @@ export async function startAdmin(gw: Gateway): Promise<AdminServer> {
     const path = (req.url ?? '/').split('?')[0];
     const route = table[path];
     if (!route) return send(res, 404, { error: 'not_found', message: `no route ${path}` });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method_not_allowed', message: 'only GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { error: 'method_not_allowed', message: 'only GET' });
     // Probes stay open so Kubernetes can use them without the token.
     if (token && !PROBES.has(path) && req.headers.authorization !== `Bearer ${token}`) {
       return send(res, 401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
@@ -70,7 +88,8 @@ export async function startAdmin(gw: Gateway): Promise<AdminServer> {
     });
   });
   const { port } = server.address() as AddressInfo;
-  const host = gw.config.adminHost === '0.0.0.0' || gw.config.adminHost === '::' ? '127.0.0.1' : gw.config.adminHost;
+  const host =
+    gw.config.adminHost === '0.0.0.0' || gw.config.adminHost === '::' ? '127.0.0.1' : gw.config.adminHost;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,

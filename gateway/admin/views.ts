@@ -22,7 +22,13 @@ export function peersView(gw: Gateway) {
   }));
   const unresolved = gw.dialers
     .filter((d) => !d.peerId || !gw.mesh.links.has(d.peerId))
-    .map((d) => ({ gateway_id: d.peerId ?? null, state: 'connecting', url: d.peer.url, attempts: d.attempts, last_error: d.lastError ?? null }));
+    .map((d) => ({
+      gateway_id: d.peerId ?? null,
+      state: 'connecting',
+      url: d.peer.url,
+      attempts: d.attempts,
+      last_error: d.lastError ?? null,
+    }));
   return { gateway_id: gw.gatewayId, peers: [...links, ...unresolved] };
 }
 
@@ -37,20 +43,35 @@ export function topologyView(gw: Gateway) {
     patterns: lsa.patterns,
     procedures: lsa.procedures,
   }));
-  return { gateway_id: gw.gatewayId, realm: gw.config.realm, nodes, links: gw.mesh.lsdb.links().map(([a, b]) => ({ a, b })) };
+  return {
+    gateway_id: gw.gatewayId,
+    realm: gw.config.realm,
+    nodes,
+    links: gw.mesh.lsdb.links().map(([a, b]) => ({ a, b })),
+  };
 }
 
 export function subscriptionsView(gw: Gateway) {
   const subs = [...gw.subscribers.items()].map((s) =>
     s instanceof DurableSubscription
-      ? { pattern: s.pattern, session_id: s.sessionId ?? null, durable: s.name, pending: s.pending, overflow_total: s.overflowTotal }
+      ? {
+          pattern: s.pattern,
+          session_id: s.sessionId ?? null,
+          durable: s.name,
+          pending: s.pending,
+          overflow_total: s.overflowTotal,
+        }
       : { pattern: s.pattern, session_id: s.sessionId ?? null, durable: null },
   );
   return { gateway_id: gw.gatewayId, count: subs.length, subscriptions: subs };
 }
 
 export function registrationsView(gw: Gateway) {
-  const local = [...gw.rpc.registrations.entries()].map(([procedure, c]) => ({ procedure, session_id: c.sessionId, gateway_id: gw.gatewayId }));
+  const local = [...gw.rpc.registrations.entries()].map(([procedure, c]) => ({
+    procedure,
+    session_id: c.sessionId,
+    gateway_id: gw.gatewayId,
+  }));
   const remote = [...gw.mesh.lsdb.entries.values()]
     .filter((l) => l.origin !== gw.gatewayId)
     .flatMap((l) => l.procedures.map((procedure) => ({ procedure, session_id: null, gateway_id: l.origin })));

@@ -104,7 +104,11 @@ export class Client implements GatewayClient {
 
   // --- pub/sub --------------------------------------------------------------------------------
 
-  async subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe<T = unknown>(
+    pattern: string,
+    handler: EventHandler<T>,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const problem = patternProblem(pattern);
     if (problem) throw new GatewayError('invalid_argument', `bad pattern '${pattern}': ${problem}`);
     const state: SubState = {
@@ -130,16 +134,22 @@ export class Client implements GatewayClient {
         state.active = false;
         this.subs.delete(state);
         this.subsByServerId.delete(state.serverId);
-        if (!this.conn.closed) await this.conn.request((id) => [M.UNSUBSCRIBE, id, state.serverId], undefined, REQUEST_TIMEOUT_MS);
+        if (!this.conn.closed)
+          await this.conn.request((id) => [M.UNSUBSCRIBE, id, state.serverId], undefined, REQUEST_TIMEOUT_MS);
       },
     };
   }
 
   private async sendSubscribe(state: SubState): Promise<void> {
-    const reply = await this.conn.request((id) => [M.SUBSCRIBE, id, state.pattern, state.durable ?? null], undefined, REQUEST_TIMEOUT_MS, (f) => {
-      state.serverId = f.header[2] as number;
-      this.subsByServerId.set(state.serverId, state);
-    });
+    const reply = await this.conn.request(
+      (id) => [M.SUBSCRIBE, id, state.pattern, state.durable ?? null],
+      undefined,
+      REQUEST_TIMEOUT_MS,
+      (f) => {
+        state.serverId = f.header[2] as number;
+        this.subsByServerId.set(state.serverId, state);
+      },
+    );
     const overflow = reply.header[3] as number;
     if (overflow > 0) {
       state.dropped += overflow;
@@ -149,10 +159,14 @@ export class Client implements GatewayClient {
 
   publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
     const problem = topicProblem(topic);
-    if (problem) return Promise.reject(new GatewayError('invalid_argument', `bad topic '${topic}': ${problem}`));
+    if (problem)
+      return Promise.reject(new GatewayError('invalid_argument', `bad topic '${topic}': ${problem}`));
     const body = encodePayload(payload);
     const exclude = options.excludeMe === true;
-    if (options.ack) return this.conn.request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS).then(() => undefined);
+    if (options.ack)
+      return this.conn
+        .request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS)
+        .then(() => undefined);
     if (this.conn.closed) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
     this.conn.sendHead(publishHead(topic, exclude), body);
     return RESOLVED;
@@ -162,7 +176,9 @@ export class Client implements GatewayClient {
   private keepOffline(header: unknown[], payload: Buffer): Promise<void> {
     if (this.userClosed) return Promise.reject(new GatewayError('closed', 'client is closed'));
     if (this.offlineBytes + payload.length > MAX_OFFLINE_BYTES) {
-      return Promise.reject(new GatewayError('unavailable', `gateway unreachable and ${MAX_OFFLINE_BYTES} bytes already waiting`));
+      return Promise.reject(
+        new GatewayError('unavailable', `gateway unreachable and ${MAX_OFFLINE_BYTES} bytes already waiting`),
+      );
     }
     this.offline.push({ header, payload });
     this.offlineBytes += payload.length;
@@ -181,7 +197,14 @@ export class Client implements GatewayClient {
   }
 
   private onEvent(frame: Frame): void {
-    const [, subId, topic, publisher, gatewayId, seq] = frame.header as [number, number, string, string, string, number];
+    const [, subId, topic, publisher, gatewayId, seq] = frame.header as [
+      number,
+      number,
+      string,
+      string,
+      string,
+      number,
+    ];
     const state = this.subsByServerId.get(subId);
     if (!state || !state.active) return;
     let payload: unknown;
@@ -195,7 +218,8 @@ export class Client implements GatewayClient {
     if (!seq) {
       try {
         const r = state.handler(payload, meta);
-        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.events.emit('error', e));
+        if (r && typeof (r as Promise<void>).catch === 'function')
+          (r as Promise<void>).catch((e) => this.events.emit('error', e));
       } catch (err) {
         this.events.emit('error', err);
       }
@@ -225,11 +249,20 @@ export class Client implements GatewayClient {
 
   // --- RPC ------------------------------------------------------------------------------------
 
-  async register<A = unknown, R = unknown>(procedure: string, handler: RpcHandler<A, R>): Promise<Registration> {
+  async register<A = unknown, R = unknown>(
+    procedure: string,
+    handler: RpcHandler<A, R>,
+  ): Promise<Registration> {
     const problem = topicProblem(procedure);
     if (problem) throw new GatewayError('invalid_argument', `bad procedure name '${procedure}': ${problem}`);
-    if (this.regs.has(procedure)) throw new GatewayError('already_exists', `procedure ${procedure} is already registered by this client`);
-    const state: RegState = { procedure, handler: handler as RpcHandler<unknown, unknown>, serverId: 0, active: true };
+    if (this.regs.has(procedure))
+      throw new GatewayError('already_exists', `procedure ${procedure} is already registered by this client`);
+    const state: RegState = {
+      procedure,
+      handler: handler as RpcHandler<unknown, unknown>,
+      serverId: 0,
+      active: true,
+    };
     await this.sendRegister(state);
     this.regs.set(procedure, state);
     return {
@@ -239,16 +272,22 @@ export class Client implements GatewayClient {
         state.active = false;
         this.regs.delete(procedure);
         this.regsByServerId.delete(state.serverId);
-        if (!this.conn.closed) await this.conn.request((id) => [M.UNREGISTER, id, state.serverId], undefined, REQUEST_TIMEOUT_MS);
+        if (!this.conn.closed)
+          await this.conn.request((id) => [M.UNREGISTER, id, state.serverId], undefined, REQUEST_TIMEOUT_MS);
       },
     };
   }
 
   private async sendRegister(state: RegState): Promise<void> {
-    await this.conn.request((id) => [M.REGISTER, id, state.procedure], undefined, REQUEST_TIMEOUT_MS, (f) => {
-      state.serverId = f.header[2] as number;
-      this.regsByServerId.set(state.serverId, state);
-    });
+    await this.conn.request(
+      (id) => [M.REGISTER, id, state.procedure],
+      undefined,
+      REQUEST_TIMEOUT_MS,
+      (f) => {
+        state.serverId = f.header[2] as number;
+        this.regsByServerId.set(state.serverId, state);
+      },
+    );
   }
 
   async call<R = unknown>(procedure: string, args?: unknown, options: CallOptions = {}): Promise<R> {
@@ -257,7 +296,11 @@ export class Client implements GatewayClient {
     const timeoutMs = options.timeoutMs ?? 10_000;
     if (this.conn.closed && this.reconnecting) await this.reconnecting.catch(() => undefined);
     // The gateway enforces the timeout; the extra second only covers a gateway that vanished.
-    const reply = await this.conn.request((id) => [M.CALL, id, procedure, timeoutMs], encodePayload(args), timeoutMs + 1000);
+    const reply = await this.conn.request(
+      (id) => [M.CALL, id, procedure, timeoutMs],
+      encodePayload(args),
+      timeoutMs + 1000,
+    );
     return decodePayload(reply.payload) as R;
   }
 
@@ -266,7 +309,12 @@ export class Client implements GatewayClient {
     const conn = this.conn;
     const state = this.regsByServerId.get(regId);
     if (!state || !state.active) {
-      conn.send([M.INVOCATION_ERROR, invId, 'no_such_procedure', `${procedure} is no longer registered here`]);
+      conn.send([
+        M.INVOCATION_ERROR,
+        invId,
+        'no_such_procedure',
+        `${procedure} is no longer registered here`,
+      ]);
       return;
     }
     try {
@@ -299,10 +347,22 @@ export class Client implements GatewayClient {
       }
       case M.ERROR:
         // An error to a fire-and-forget publish (bad topic): surfaced as an event.
-        this.events.emit('error', new GatewayError(isErrorCode(frame.header[2]) ? frame.header[2] : 'internal', String(frame.header[3])));
+        this.events.emit(
+          'error',
+          new GatewayError(
+            isErrorCode(frame.header[2]) ? frame.header[2] : 'internal',
+            String(frame.header[3]),
+          ),
+        );
         return;
       case M.ABORT:
-        this.events.emit('error', new GatewayError(isErrorCode(frame.header[1]) ? frame.header[1] : 'internal', String(frame.header[2])));
+        this.events.emit(
+          'error',
+          new GatewayError(
+            isErrorCode(frame.header[1]) ? frame.header[1] : 'internal',
+            String(frame.header[2]),
+          ),
+        );
         return;
     }
   }

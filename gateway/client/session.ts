@@ -24,10 +24,18 @@ export function parseGatewayUrl(url: string): ParsedUrl {
   try {
     u = new URL(url);
   } catch {
-    throw new GatewayError('invalid_argument', `gateway url '${url}' is not a URL (expected https://host:port or tls://host:port)`);
+    throw new GatewayError(
+      'invalid_argument',
+      `gateway url '${url}' is not a URL (expected https://host:port or tls://host:port)`,
+    );
   }
-  const transport = u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
-  if (!transport) throw new GatewayError('invalid_argument', `gateway url '${url}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`);
+  const transport =
+    u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
+  if (!transport)
+    throw new GatewayError(
+      'invalid_argument',
+      `gateway url '${url}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`,
+    );
   return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 9443) };
 }
 
@@ -52,20 +60,50 @@ export class ClientConnection {
 
   private constructor(readonly conn: Connection) {}
 
-  static async open(opts: ConnectOptions, onFrame: (f: Frame) => void, onClose: (err?: Error) => void): Promise<ClientConnection> {
+  static async open(
+    opts: ConnectOptions,
+    onFrame: (f: Frame) => void,
+    onClose: (err?: Error) => void,
+  ): Promise<ClientConnection> {
     const url = parseGatewayUrl(opts.url);
-    const conn = await loadTransport(url.transport).dial({ host: url.host, port: url.port, security: clientSecurity(opts), timeoutMs: opts.connectTimeoutMs ?? 5000 });
+    const conn = await loadTransport(url.transport).dial({
+      host: url.host,
+      port: url.port,
+      security: clientSecurity(opts),
+      timeoutMs: opts.connectTimeoutMs ?? 5000,
+    });
     const stream = new FrameStream(conn, MAX_FRAME_BYTES);
     const c = new ClientConnection(conn);
     const welcome = new Promise<Frame>((resolve, reject) => {
       stream.setHandler((frame) => {
         if (frame.header[0] === M.WELCOME) resolve(frame);
-        else if (frame.header[0] === M.ABORT) reject(new GatewayError(isErrorCode(frame.header[1]) ? frame.header[1] : 'internal', String(frame.header[2])));
-        else reject(new GatewayError('protocol_error', `expected WELCOME, got message type ${String(frame.header[0])}`));
+        else if (frame.header[0] === M.ABORT)
+          reject(
+            new GatewayError(
+              isErrorCode(frame.header[1]) ? frame.header[1] : 'internal',
+              String(frame.header[2]),
+            ),
+          );
+        else
+          reject(
+            new GatewayError(
+              'protocol_error',
+              `expected WELCOME, got message type ${String(frame.header[0])}`,
+            ),
+          );
       });
-      conn.onClose((err) => reject(new GatewayError('unavailable', `connection to ${opts.url} closed during the handshake${err ? `: ${err.message}` : ''}`)));
+      conn.onClose((err) =>
+        reject(
+          new GatewayError(
+            'unavailable',
+            `connection to ${opts.url} closed during the handshake${err ? `: ${err.message}` : ''}`,
+          ),
+        ),
+      );
     });
-    conn.write(encodeFrame([M.HELLO, opts.realm, opts.token ?? null, opts.clientId ?? `client-${process.pid}`]));
+    conn.write(
+      encodeFrame([M.HELLO, opts.realm, opts.token ?? null, opts.clientId ?? `client-${process.pid}`]),
+    );
     let frame: Frame;
     try {
       frame = await withTimeout(welcome, opts.connectTimeoutMs ?? 5000, `no WELCOME from ${opts.url}`);
@@ -79,7 +117,8 @@ export class ClientConnection {
     stream.onBadFrame((err) => conn.destroy(err));
     conn.onClose((err) => {
       c.closed = true;
-      for (const w of c.waiting.values()) w.reject(new GatewayError('unavailable', 'connection to the gateway lost'));
+      for (const w of c.waiting.values())
+        w.reject(new GatewayError('unavailable', 'connection to the gateway lost'));
       c.waiting.clear();
       onClose(err);
     });
@@ -100,7 +139,8 @@ export class ClientConnection {
         const w = this.waiting.get(h[1] as number);
         if (w) {
           this.waiting.delete(h[1] as number);
-          if (h[0] === M.ERROR) w.reject(new GatewayError(isErrorCode(h[2]) ? h[2] : 'internal', String(h[3])));
+          if (h[0] === M.ERROR)
+            w.reject(new GatewayError(isErrorCode(h[2]) ? h[2] : 'internal', String(h[3])));
           else w.resolve(frame);
         } else onFrame(frame);
         return;
@@ -116,7 +156,12 @@ export class ClientConnection {
    * normally: this guards against a gateway that vanished). `onReply` runs synchronously with the
    * reply frame, before any later frame is handled.
    */
-  request(build: (reqId: number) => unknown[], payload?: Uint8Array, timeoutMs?: number, onReply?: (f: Frame) => void): Promise<Frame> {
+  request(
+    build: (reqId: number) => unknown[],
+    payload?: Uint8Array,
+    timeoutMs?: number,
+    onReply?: (f: Frame) => void,
+  ): Promise<Frame> {
     if (this.closed) return Promise.reject(new GatewayError('unavailable', 'not connected to the gateway'));
     const reqId = this.nextReq++;
     return new Promise((resolve, reject) => {

@@ -78,7 +78,11 @@ export type ClientEvent = 'disconnected' | 'reconnected' | 'dropped';
 export interface GatewayClient {
   readonly sessionId: string;
   readonly gatewayId: string;
-  subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options?: SubscribeOptions): Promise<Subscription>;
+  subscribe<T = unknown>(
+    pattern: string,
+    handler: EventHandler<T>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
   publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void>;
   register<A = unknown, R = unknown>(procedure: string, handler: RpcHandler<A, R>): Promise<Registration>;
   call<R = unknown>(procedure: string, args?: unknown, options?: CallOptions): Promise<R>;

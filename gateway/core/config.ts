@@ -62,7 +62,8 @@ export function parsePeerUrl(raw: string): PeerUrl | string {
   } catch {
     return `'${raw}' is not a URL (expected https://host:port for QUIC or tls://host:port for TLS)`;
   }
-  const transport = u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
+  const transport =
+    u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
   if (!transport) return `'${raw}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`;
   const port = Number(u.port || 9443);
   if (!u.hostname) return `'${raw}' has no host`;
@@ -70,15 +71,25 @@ export function parsePeerUrl(raw: string): PeerUrl | string {
 }
 
 const intIn = (min: number, max: number) =>
-  z.coerce.number({ message: `expected an integer from ${min} to ${max}` }).int(`expected an integer from ${min} to ${max}`).min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`);
+  z.coerce
+    .number({ message: `expected an integer from ${min} to ${max}` })
+    .int(`expected an integer from ${min} to ${max}`)
+    .min(min, `expected an integer from ${min} to ${max}`)
+    .max(max, `expected an integer from ${min} to ${max}`);
 
 const boolFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''], { message: 'expected 1/0, true/false or yes/no' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const schema = z.object({
-  GATEWAY_ID: z.string().regex(ID, 'expected 1-63 characters of letters, digits, _ . - (starting with a letter or digit)').optional(),
-  MACULA_REALM: z.string().regex(/^[a-z0-9]+(\.[a-z0-9_-]+)*$/, 'expected a dotted realm name like be.cortexiq.energy').default('be.cortexiq.energy'),
+  GATEWAY_ID: z
+    .string()
+    .regex(ID, 'expected 1-63 characters of letters, digits, _ . - (starting with a letter or digit)')
+    .optional(),
+  MACULA_REALM: z
+    .string()
+    .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)*$/, 'expected a dotted realm name like be.cortexiq.energy')
+    .default('be.cortexiq.energy'),
   MACULA_GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   MACULA_GATEWAY_PORT: intIn(0, 65535).default(9443),
   MACULA_TRANSPORTS: z.string().default('quic,tls'),
@@ -93,7 +104,10 @@ const schema = z.object({
   MACULA_TLS_CERT: z.string().optional(),
   MACULA_TLS_KEY: z.string().optional(),
   MACULA_TLS_CA: z.string().optional(),
-  MACULA_QUIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a 32-byte Ed25519 seed)').optional(),
+  MACULA_QUIC_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a 32-byte Ed25519 seed)')
+    .optional(),
   MACULA_TLS_INSECURE: boolFlag.default(false),
   MESH_REPLAY_S: intIn(0, 3600).default(30),
   MESH_REPLAY_MAX_BYTES: intIn(0, 2 ** 40).default(64 * 1024 * 1024),
@@ -122,15 +136,26 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   // The checks below run on the raw values too, so one start reports every problem at once.
-  const e = parsed.success ? parsed.data : ({ ...schema.partial().parse({}), MACULA_TRANSPORTS: env.MACULA_TRANSPORTS ?? 'quic,tls', MESH_PEERS: env.MESH_PEERS ?? '', HUB_GATEWAY_URL: env.HUB_GATEWAY_URL } as z.infer<typeof schema>);
+  const e = parsed.success
+    ? parsed.data
+    : ({
+        ...schema.partial().parse({}),
+        MACULA_TRANSPORTS: env.MACULA_TRANSPORTS ?? 'quic,tls',
+        MESH_PEERS: env.MESH_PEERS ?? '',
+        HUB_GATEWAY_URL: env.HUB_GATEWAY_URL,
+      } as z.infer<typeof schema>);
   const transports: TransportName[] = [];
-  for (const t of e.MACULA_TRANSPORTS.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const t of e.MACULA_TRANSPORTS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (t === 'quic' || t === 'tls') transports.push(t);
     else problems.push(`MACULA_TRANSPORTS: unknown transport '${t}' (expected quic and/or tls)`);
   }
   if (transports.length === 0) problems.push('MACULA_TRANSPORTS: expected at least one of quic, tls');
   const meshPeers: PeerUrl[] = [];
-  for (const raw of e.MESH_PEERS.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of e.MESH_PEERS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const peer = parsePeerUrl(raw);
     if (typeof peer === 'string') problems.push(`MESH_PEERS: ${peer}`);
     else meshPeers.push(peer);
@@ -161,8 +186,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     adminToken: e.ADMIN_TOKEN,
     token: e.MACULA_TOKEN,
     meshSecret: e.MESH_SECRET,
-    meshPeerIds: e.MESH_PEER_IDS.split(',').map((s) => s.trim()).filter(Boolean),
-    tls: { certPem, keyPem, caPem, quicSeed: e.MACULA_QUIC_KEY ? Buffer.from(e.MACULA_QUIC_KEY, 'hex') : undefined },
+    meshPeerIds: e.MESH_PEER_IDS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    tls: {
+      certPem,
+      keyPem,
+      caPem,
+      quicSeed: e.MACULA_QUIC_KEY ? Buffer.from(e.MACULA_QUIC_KEY, 'hex') : undefined,
+    },
     insecure: e.MACULA_TLS_INSECURE,
     meshReplayMs: e.MESH_REPLAY_S * 1000,
     meshReplayMaxBytes: e.MESH_REPLAY_MAX_BYTES,
@@ -178,6 +210,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
 
 /** Config for tests and embedding: defaults plus overrides, without reading process.env. */
 export function gatewayConfig(overrides: Partial<GatewayConfig> & { gatewayId: string }): GatewayConfig {
-  const base = loadGatewayConfig({ GATEWAY_ID: overrides.gatewayId, MACULA_GATEWAY_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', MACULA_GATEWAY_PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'warn' });
+  const base = loadGatewayConfig({
+    GATEWAY_ID: overrides.gatewayId,
+    MACULA_GATEWAY_HOST: '127.0.0.1',
+    ADMIN_HOST: '127.0.0.1',
+    MACULA_GATEWAY_PORT: '0',
+    ADMIN_PORT: '0',
+    LOG_LEVEL: 'warn',
+  });
   return { ...base, ...overrides };
 }

@@ -30,7 +30,11 @@ interface PendingInvocation {
 }
 
 /** Wrap `reply` so that it runs once, and fails with `timeout` if nothing answers in time. */
-export function onceWithTimeout(reply: Reply, timeoutMs: number, procedure: string): { reply: Reply; timer: NodeJS.Timeout } {
+export function onceWithTimeout(
+  reply: Reply,
+  timeoutMs: number,
+  procedure: string,
+): { reply: Reply; timer: NodeJS.Timeout } {
   let done = false;
   const timer = setTimeout(() => {
     if (done) return;
@@ -58,7 +62,11 @@ export class Rpc {
 
   register(procedure: string, callee: Callee): void {
     const existing = this.registrations.get(procedure);
-    if (existing) throw new GatewayError('already_exists', `procedure ${procedure} is already registered at this gateway`);
+    if (existing)
+      throw new GatewayError(
+        'already_exists',
+        `procedure ${procedure} is already registered at this gateway`,
+      );
     if (this.remote?.hasRemote(procedure)) {
       throw new GatewayError('already_exists', `procedure ${procedure} is already registered in the realm`);
     }
@@ -81,14 +89,20 @@ export class Rpc {
       return;
     }
     if (this.remote?.callRemote(procedure, args, timeoutMs, caller, guarded.reply)) return;
-    guarded.reply({ code: 'no_such_procedure', message: `no procedure ${procedure} is registered in the realm` });
+    guarded.reply({
+      code: 'no_such_procedure',
+      message: `no procedure ${procedure} is registered in the realm`,
+    });
   }
 
   /** A call that must be served here (local client or one routed from another gateway). */
   invokeLocal(procedure: string, args: Buffer, caller: string, reply: Reply, timeoutMs: number): void {
     const callee = this.registrations.get(procedure);
     if (!callee) {
-      reply({ code: 'no_such_procedure', message: `no procedure ${procedure} is registered at this gateway` });
+      reply({
+        code: 'no_such_procedure',
+        message: `no procedure ${procedure} is registered at this gateway`,
+      });
       return;
     }
     const id = this.nextInvocation++;
@@ -100,7 +114,12 @@ export class Rpc {
   }
 
   /** The callee answered (YIELD or INVOCATION_ERROR). Answers from the wrong session are ignored. */
-  answer(sessionId: string, invocationId: number, error: { code: ErrorCode; message: string } | undefined, result?: Buffer): void {
+  answer(
+    sessionId: string,
+    invocationId: number,
+    error: { code: ErrorCode; message: string } | undefined,
+    result?: Buffer,
+  ): void {
     const pending = this.invocations.get(invocationId);
     if (!pending || pending.sessionId !== sessionId) return;
     this.invocations.delete(invocationId);

@@ -54,7 +54,10 @@ export class ClientSession {
       host.config.clientMaxQueueBytes,
       (counts) => {
         for (const [subId, count] of counts) this.out.control(encodeFrame([M.DROPPED, subId, count]));
-        host.log.warn({ session: sessionId, client: this.clientId, dropped: Object.fromEntries(counts) }, 'slow consumer: events dropped');
+        host.log.warn(
+          { session: sessionId, client: this.clientId, dropped: Object.fromEntries(counts) },
+          'slow consumer: events dropped',
+        );
       },
       (count) => (host.stats.slowConsumerDrops += count),
     );
@@ -65,8 +68,13 @@ export class ClientSession {
     const [, realm, token, clientId] = hello.header;
     this.clientId = typeof clientId === 'string' ? clientId.slice(0, 128) : '';
     const { config } = this.host;
-    if (realm !== config.realm) return this.abort('no_such_realm', `realm '${String(realm)}' is not served here (this gateway serves '${config.realm}')`);
-    if (config.token !== undefined && token !== config.token) return this.abort('unauthorized', 'missing or wrong realm token');
+    if (realm !== config.realm)
+      return this.abort(
+        'no_such_realm',
+        `realm '${String(realm)}' is not served here (this gateway serves '${config.realm}')`,
+      );
+    if (config.token !== undefined && token !== config.token)
+      return this.abort('unauthorized', 'missing or wrong realm token');
     this.send([M.WELCOME, this.sessionId, this.host.gatewayId]);
     stream.onBadFrame((e) => {
       this.host.stats.malformedFrames++;
@@ -78,7 +86,8 @@ export class ClientSession {
       try {
         this.handle(frame);
       } catch (err) {
-        const e = err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message);
+        const e =
+          err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message);
         this.host.stats.malformedFrames++;
         this.host.log.warn({ session: this.sessionId, err: e.message }, 'closing client after bad message');
         this.abort(e.code, e.message);
@@ -134,7 +143,11 @@ export class ClientSession {
     const problem = patternProblem(pattern);
     if (problem) return s.error(reqId, 'invalid_argument', `bad pattern '${String(pattern)}': ${problem}`);
     if (s.subscriptions.size >= s.host.config.clientMaxSubscriptions) {
-      return s.error(reqId, 'limit_exceeded', `at most ${s.host.config.clientMaxSubscriptions} subscriptions per client`);
+      return s.error(
+        reqId,
+        'limit_exceeded',
+        `at most ${s.host.config.clientMaxSubscriptions} subscriptions per client`,
+      );
     }
     const subId = s.nextSubId++;
     if (durable !== null && durable !== undefined) {
@@ -190,9 +203,14 @@ export class ClientSession {
   static register(s: ClientSession, h: unknown[]): void {
     const [, reqId, procedure] = h;
     const problem = topicProblem(procedure);
-    if (problem) return s.error(reqId, 'invalid_argument', `bad procedure name '${String(procedure)}': ${problem}`);
+    if (problem)
+      return s.error(reqId, 'invalid_argument', `bad procedure name '${String(procedure)}': ${problem}`);
     if (s.procedures.size >= s.host.config.clientMaxRegistrations) {
-      return s.error(reqId, 'limit_exceeded', `at most ${s.host.config.clientMaxRegistrations} registrations per client`);
+      return s.error(
+        reqId,
+        'limit_exceeded',
+        `at most ${s.host.config.clientMaxRegistrations} registrations per client`,
+      );
     }
     const regId = s.nextRegId++;
     try {
@@ -223,7 +241,8 @@ export class ClientSession {
   static call(s: ClientSession, h: unknown[], payload: Buffer): void {
     const [, reqId, procedure, timeoutMs] = h;
     const problem = topicProblem(procedure);
-    if (problem) return s.error(reqId, 'invalid_argument', `bad procedure name '${String(procedure)}': ${problem}`);
+    if (problem)
+      return s.error(reqId, 'invalid_argument', `bad procedure name '${String(procedure)}': ${problem}`);
     const timeout = typeof timeoutMs === 'number' && timeoutMs > 0 ? Math.min(timeoutMs, 300_000) : 10_000;
     s.host.rpc.call(procedure as string, Buffer.from(payload), timeout, s.sessionId, (err, result) => {
       if (s.closed) return;
@@ -238,7 +257,10 @@ export class ClientSession {
 
   static invocationError(s: ClientSession, h: unknown[]): void {
     const [, invId, code, message] = h;
-    s.host.rpc.answer(s.sessionId, invId as number, { code: isErrorCode(code) ? code : 'internal', message: String(message ?? '') });
+    s.host.rpc.answer(s.sessionId, invId as number, {
+      code: isErrorCode(code) ? code : 'internal',
+      message: String(message ?? ''),
+    });
   }
 
   static ping(s: ClientSession, h: unknown[]): void {

@@ -30,7 +30,12 @@ export class LiveSubscription implements Subscriber {
   ) {}
 
   deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
-    if (!this.lastHead || topic !== this.lastTopic || publisher !== this.lastPublisher || gatewayId !== this.lastGateway) {
+    if (
+      !this.lastHead ||
+      topic !== this.lastTopic ||
+      publisher !== this.lastPublisher ||
+      gatewayId !== this.lastGateway
+    ) {
       this.lastHead = Buffer.from(encodeHeaderInto([M.EVENT, this.subId, topic, publisher, gatewayId, 0]));
       this.lastTopic = topic;
       this.lastPublisher = publisher;
@@ -86,7 +91,13 @@ export class DurableSubscription implements Subscriber {
 
   deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
     // Keep a copy: the payload is a view into a read buffer that will be reused.
-    const event: StoredEvent = { seq: this.nextSeq++, topic, publisher, gatewayId, payload: Buffer.from(payload) };
+    const event: StoredEvent = {
+      seq: this.nextSeq++,
+      topic,
+      publisher,
+      gatewayId,
+      payload: Buffer.from(payload),
+    };
     this.events.push(event);
     this.bytes += payload.length + topic.length + 64;
     while (this.pending > this.limits.maxMessages || this.bytes > this.limits.maxBytes) this.dropOldest();

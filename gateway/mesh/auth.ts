@@ -10,7 +10,13 @@ export function nonce(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function proof(secret: string | undefined, role: 'acceptor' | 'dialer', theirNonce: string, prover: string, verifier: string): string {
+export function proof(
+  secret: string | undefined,
+  role: 'acceptor' | 'dialer',
+  theirNonce: string,
+  prover: string,
+  verifier: string,
+): string {
   if (!secret) return '';
   return createHmac('sha256', secret).update(`${role}|${theirNonce}|${prover}|${verifier}`).digest('hex');
 }

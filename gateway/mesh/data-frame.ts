@@ -25,7 +25,9 @@ export class DataFrameEncoder {
 
   encode(seq: number, msg: MeshMessage): Buffer {
     if (!this.sameHeader(msg)) {
-      this.head = Buffer.from(encodeHeaderInto([M.MESH_DATA, msg.origin, msg.originEpoch, msg.dests, ...msg.body]));
+      this.head = Buffer.from(
+        encodeHeaderInto([M.MESH_DATA, msg.origin, msg.originEpoch, msg.dests, ...msg.body]),
+      );
       this.origin = msg.origin;
       this.epoch = msg.originEpoch;
       this.dests = msg.dests;
@@ -65,10 +67,14 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Read a received MESH_DATA frame; undefined when it is malformed. */
-export function decodeDataFrame(h: readonly unknown[], payload: Buffer): { seq: number; msg: MeshMessage } | undefined {
+export function decodeDataFrame(
+  h: readonly unknown[],
+  payload: Buffer,
+): { seq: number; msg: MeshMessage } | undefined {
   if (payload.length < DATA_PREFIX_BYTES || h.length < 5) return undefined;
   const [, origin, originEpoch, dests] = h;
-  if (typeof origin !== 'string' || typeof originEpoch !== 'number' || !Array.isArray(dests)) return undefined;
+  if (typeof origin !== 'string' || typeof originEpoch !== 'number' || !Array.isArray(dests))
+    return undefined;
   return {
     seq: payload.readDoubleBE(0),
     msg: {
@@ -82,4 +88,3 @@ export function decodeDataFrame(h: readonly unknown[], payload: Buffer): { seq: 
     },
   };
 }
-

@@ -68,7 +68,10 @@ export class PeerDialer {
     } catch (err) {
       this.lastError = (err as Error).message;
       if (this.attempts === 1 || this.attempts % 20 === 0) {
-        this.log.warn({ peer: this.peer.url, attempts: this.attempts, err: this.lastError }, 'mesh peer not reachable yet; retrying');
+        this.log.warn(
+          { peer: this.peer.url, attempts: this.attempts, err: this.lastError },
+          'mesh peer not reachable yet; retrying',
+        );
       }
       this.markTried();
       this.schedule(this.jitter(this.backoff));

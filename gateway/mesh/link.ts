@@ -92,7 +92,9 @@ export class PeerLink {
     }
     this.outSeq = seq;
     // While down, the kept copy points into the frame so a long wait retains no read buffers.
-    const kept: MeshMessage = this.conn ? msg : { ...msg, payload: frame.subarray(frame.length - msg.payload.length) };
+    const kept: MeshMessage = this.conn
+      ? msg
+      : { ...msg, payload: frame.subarray(frame.length - msg.payload.length) };
     this.unacked.push({ seq, msg: kept, frame });
     this.bufferedBytes += frame.length;
     this.sent++;

@@ -74,7 +74,12 @@ export class Mesh implements RemoteRouter {
   // --- links ----------------------------------------------------------------------------------
 
   /** Run the peer handshake on a connection, then make it the link to that peer. */
-  async establish(stream: FrameStream, role: 'dialer' | 'acceptor', first?: Frame, url?: string): Promise<string> {
+  async establish(
+    stream: FrameStream,
+    role: 'dialer' | 'acceptor',
+    first?: Frame,
+    url?: string,
+  ): Promise<string> {
     const { config } = this.host;
     const conn = stream.conn;
     const handshake = new PeerHandshake(
@@ -92,21 +97,24 @@ export class Mesh implements RemoteRouter {
       },
       role,
     );
-    let peerId: string | undefined;
+    // Set once the handshake is done; the frame handler below switches on it.
+    const peer: { id?: string } = {};
     const early: Frame[] = [];
     stream.onBadFrame((err) => {
       this.host.stats.malformedFrames++;
-      this.host.log.warn({ peer: peerId, err: err.message }, 'bad frame from peer; closing link');
+      this.host.log.warn({ peer: peer.id, err: err.message }, 'bad frame from peer; closing link');
       conn.destroy(err);
     });
     // Frames that arrive after the handshake finished but before the link is adopted wait in
     // `early`, so nothing sent right behind PEER_READY is lost or misread.
     stream.setHandler((frame) => {
-      if (peerId) this.onLinkFrame(peerId, conn, frame);
+      if (peer.id) this.onLinkFrame(peer.id, conn, frame);
       else if (handshake.finished) early.push(frame);
       else handshake.onFrame(frame);
     });
-    const closed = new Promise<never>((_, reject) => conn.onClose((err) => reject(err ?? new Error('connection closed during the peer handshake'))));
+    const closed = new Promise<never>((_, reject) =>
+      conn.onClose((err) => reject(err ?? new Error('connection closed during the peer handshake'))),
+    );
     closed.catch(() => undefined);
     if (first) handshake.onFrame(first);
     let result: HandshakeResult;
@@ -117,7 +125,7 @@ export class Mesh implements RemoteRouter {
       conn.destroy();
       throw err;
     }
-    peerId = result.peerId;
+    const peerId = (peer.id = result.peerId);
     this.adopt(conn, result, role === 'dialer', url);
     for (const frame of early.splice(0)) this.onLinkFrame(peerId, conn, frame);
     return peerId;
@@ -194,7 +202,8 @@ export class Mesh implements RemoteRouter {
         const lsa = decodeLsa(h);
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
           this.topologyChanged();
-          for (const other of this.links.values()) if (other !== link && other.conn) other.conn.write(encodeLsa(lsa));
+          for (const other of this.links.values())
+            if (other !== link && other.conn) other.conn.write(encodeLsa(lsa));
         }
         return;
       }
@@ -232,7 +241,10 @@ export class Mesh implements RemoteRouter {
       origin: this.host.gatewayId,
       epoch: this.host.epoch,
       version: ++this.version,
-      neighbors: [...this.links.values()].filter((l) => l.connected).map((l) => l.peerId).sort(),
+      neighbors: [...this.links.values()]
+        .filter((l) => l.connected)
+        .map((l) => l.peerId)
+        .sort(),
       patterns: this.host.localPatterns(),
       procedures: this.host.localProcedures(),
     };
@@ -251,7 +263,10 @@ export class Mesh implements RemoteRouter {
       if (this.lsdb.reachable(call.dest) && this.lsdb.serves(call.dest, call.procedure)) continue;
       this.pendingCalls.delete(id);
       clearTimeout(call.timer);
-      call.reply({ code: 'unavailable', message: `gateway ${call.dest} serving ${call.procedure} became unreachable` });
+      call.reply({
+        code: 'unavailable',
+        message: `gateway ${call.dest} serving ${call.procedure} became unreachable`,
+      });
     }
   }
 
@@ -267,15 +282,7 @@ export class Mesh implements RemoteRouter {
       this.lastPubTopic = topic;
       this.lastPublisher = publisher;
     }
-    this.forward({
-      origin: this.host.gatewayId,
-      originEpoch: this.host.epoch,
-      msgId: ++this.msgCounter,
-      hops: 0,
-      dests: dests as string[],
-      body: this.lastPubBody,
-      payload,
-    });
+    this.originateData(dests as string[], this.lastPubBody, payload);
   }
 
   private forward(msg: MeshMessage): void {
@@ -317,7 +324,10 @@ export class Mesh implements RemoteRouter {
     const now = Date.now();
     if (now - this.lastOverflowLog > 1000) {
       this.lastOverflowLog = now;
-      this.host.log.warn({ peer: hop, dropped: link.overflowDropped, bufferedBytes: link.pendingBytes }, 'mesh link down and its replay buffer is full: messages dropped');
+      this.host.log.warn(
+        { peer: hop, dropped: link.overflowDropped, bufferedBytes: link.pendingBytes },
+        'mesh link down and its replay buffer is full: messages dropped',
+      );
     }
   }
 
@@ -342,7 +352,13 @@ export class Mesh implements RemoteRouter {
         return;
       case K.CALL: {
         const [, callId, procedure, timeoutMs, caller] = b as [number, number, string, number, string];
-        this.host.rpc.invokeLocal(procedure, msg.payload, caller, (err, result) => this.sendResult(msg.origin, callId, err, result), timeoutMs);
+        this.host.rpc.invokeLocal(
+          procedure,
+          msg.payload,
+          caller,
+          (err, result) => this.sendResult(msg.origin, callId, err, result),
+          timeoutMs,
+        );
         return;
       }
       case K.RESULT: {
@@ -358,15 +374,25 @@ export class Mesh implements RemoteRouter {
     }
   }
 
-  private sendResult(dest: string, callId: number, err: { code: string; message: string } | undefined, result?: Buffer): void {
+  private sendResult(
+    dest: string,
+    callId: number,
+    err: { code: string; message: string } | undefined,
+    result?: Buffer,
+  ): void {
+    this.originateData([dest], [K.RESULT, callId, err?.code ?? null, err?.message ?? null], result ?? EMPTY);
+  }
+
+  /** Send a new message from this gateway (it gets the next message id). */
+  private originateData(dests: string[], body: unknown[], payload: Buffer): void {
     this.forward({
       origin: this.host.gatewayId,
       originEpoch: this.host.epoch,
       msgId: ++this.msgCounter,
       hops: 0,
-      dests: [dest],
-      body: [K.RESULT, callId, err?.code ?? null, err?.message ?? null],
-      payload: result ?? EMPTY,
+      dests,
+      body,
+      payload,
     });
   }
 
@@ -384,15 +410,7 @@ export class Mesh implements RemoteRouter {
     const timer = setTimeout(() => this.pendingCalls.delete(callId), timeoutMs + 200);
     timer.unref?.();
     this.pendingCalls.set(callId, { reply: guarded.reply, dest, procedure, timer });
-    this.forward({
-      origin: this.host.gatewayId,
-      originEpoch: this.host.epoch,
-      msgId: ++this.msgCounter,
-      hops: 0,
-      dests: [dest],
-      body: [K.CALL, callId, procedure, timeoutMs, caller],
-      payload: args,
-    });
+    this.originateData([dest], [K.CALL, callId, procedure, timeoutMs, caller], args);
     return true;
   }
 
@@ -413,7 +431,10 @@ export class Mesh implements RemoteRouter {
         link.downSince = undefined;
         if (lost > 0) {
           this.host.stats.meshReplayDropped += lost;
-          this.host.log.warn({ peer: link.peerId, lost }, 'replay window passed; buffered mesh messages dropped');
+          this.host.log.warn(
+            { peer: link.peerId, lost },
+            'replay window passed; buffered mesh messages dropped',
+          );
         }
       }
     }
@@ -432,12 +453,21 @@ export class Mesh implements RemoteRouter {
 }
 
 function encodeLsa(lsa: Lsa): Buffer {
-  return encodeFrame([M.LSA, lsa.origin, lsa.epoch, lsa.version, lsa.neighbors, lsa.patterns, lsa.procedures]);
+  return encodeFrame([
+    M.LSA,
+    lsa.origin,
+    lsa.epoch,
+    lsa.version,
+    lsa.neighbors,
+    lsa.patterns,
+    lsa.procedures,
+  ]);
 }
 
 function decodeLsa(h: unknown[]): Lsa | undefined {
   const [, origin, epoch, version, neighbors, patterns, procedures] = h;
-  if (typeof origin !== 'string' || typeof epoch !== 'number' || typeof version !== 'number') return undefined;
+  if (typeof origin !== 'string' || typeof epoch !== 'number' || typeof version !== 'number')
+    return undefined;
   if (!Array.isArray(neighbors) || !Array.isArray(patterns) || !Array.isArray(procedures)) return undefined;
   return { origin, epoch, version, neighbors, patterns, procedures };
 }

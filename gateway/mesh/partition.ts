@@ -9,7 +9,11 @@ export interface Partition {
   unroutable: string[];
 }
 
-export function partitionByNextHop(dests: readonly string[], self: string, route: (dest: string) => string | undefined): Partition {
+export function partitionByNextHop(
+  dests: readonly string[],
+  self: string,
+  route: (dest: string) => string | undefined,
+): Partition {
   const out: Partition = { local: false, groups: new Map(), unroutable: [] };
   for (const dest of dests) {
     if (dest === self) {

@@ -54,7 +54,8 @@ export class PeerHandshake {
       this.resolveDone = res;
       this.rejectDone = rej;
     });
-    if (role === 'dialer') conn.write(encodeFrame([M.PEER_HELLO, self.gatewayId, self.realm, self.epoch, this.myNonce]));
+    if (role === 'dialer')
+      conn.write(encodeFrame([M.PEER_HELLO, self.gatewayId, self.realm, self.epoch, this.myNonce]));
   }
 
   private resolve(r: HandshakeResult): void {
@@ -113,7 +114,9 @@ export class PeerHandshake {
           return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
         }
         const p = proof(s.secret, 'dialer', String(theirNonce), s.gatewayId, this.peerId);
-        this.conn.write(encodeFrame([M.PEER_AUTH, p, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]));
+        this.conn.write(
+          encodeFrame([M.PEER_AUTH, p, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]),
+        );
         return;
       }
       case M.PEER_AUTH: {
@@ -122,7 +125,9 @@ export class PeerHandshake {
         if (!verifyProof(proof(s.secret, 'dialer', this.myNonce, this.peerId, s.gatewayId), theirProof)) {
           return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
         }
-        this.conn.write(encodeFrame([M.PEER_READY, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]));
+        this.conn.write(
+          encodeFrame([M.PEER_READY, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]),
+        );
         this.resolve(this.result(received, receivedEpoch));
         return;
       }
@@ -150,6 +155,7 @@ export class PeerHandshake {
 /** TLS fingerprints compare without colons and case (openssl prints `AB:CD:…`); QUIC peer ids exactly. */
 function samePin(pin: string, identity: string | undefined): boolean {
   if (!identity) return false;
-  if (/^[0-9a-fA-F:]+$/.test(pin) && pin.replace(/:/g, '').length === 64) return normaliseFingerprint(pin) === normaliseFingerprint(identity);
+  if (/^[0-9a-fA-F:]+$/.test(pin) && pin.replace(/:/g, '').length === 64)
+    return normaliseFingerprint(pin) === normaliseFingerprint(identity);
   return pin === identity;
 }

@@ -10,7 +10,8 @@ import { FrameDecoder, type Frame } from './frames';
 export class FrameStream {
   /** Until a handler is set, frames wait here (a transport may hand over early data at once). */
   private waiting: Frame[] | undefined = [];
-  private handler: (frame: Frame) => void = (frame) => this.waiting?.push({ header: frame.header, payload: Buffer.from(frame.payload) });
+  private handler: (frame: Frame) => void = (frame) =>
+    this.waiting?.push({ header: frame.header, payload: Buffer.from(frame.payload) });
   private badFrame: (err: GatewayError) => void;
   private stopped = false;
   private readonly decoder: FrameDecoder;
@@ -29,7 +30,9 @@ export class FrameStream {
         });
       } catch (err) {
         this.stopped = true;
-        this.badFrame(err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message));
+        this.badFrame(
+          err instanceof GatewayError ? err : new GatewayError('protocol_error', (err as Error).message),
+        );
       }
     });
   }

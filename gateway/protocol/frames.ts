@@ -127,10 +127,16 @@ export class FrameDecoder {
     const bodyLength = buf.readUInt32BE(offset);
     const headLength = buf.readUInt32BE(offset + 4);
     if (bodyLength > this.maxFrameBytes) {
-      throw new GatewayError('frame_too_large', `frame of ${bodyLength} bytes exceeds the limit of ${this.maxFrameBytes}`);
+      throw new GatewayError(
+        'frame_too_large',
+        `frame of ${bodyLength} bytes exceeds the limit of ${this.maxFrameBytes}`,
+      );
     }
     if (headLength === 0 || headLength > bodyLength) {
-      throw new GatewayError('protocol_error', `bad frame: header length ${headLength}, body length ${bodyLength}`);
+      throw new GatewayError(
+        'protocol_error',
+        `bad frame: header length ${headLength}, body length ${bodyLength}`,
+      );
     }
     return bodyLength;
   }
@@ -146,7 +152,10 @@ export class FrameDecoder {
       const payloadStart = headStart + headLength;
       const end = headStart + bodyLength;
       let header: unknown;
-      if (headLength === this.lastHeadLength && buf.compare(this.lastHeadBytes, 0, headLength, headStart, payloadStart) === 0) {
+      if (
+        headLength === this.lastHeadLength &&
+        buf.compare(this.lastHeadBytes, 0, headLength, headStart, payloadStart) === 0
+      ) {
         header = this.lastHeader;
       } else {
         try {
@@ -155,7 +164,10 @@ export class FrameDecoder {
           throw new GatewayError('protocol_error', `bad frame header: ${(err as Error).message}`);
         }
         if (!Array.isArray(header) || typeof header[0] !== 'number') {
-          throw new GatewayError('protocol_error', 'bad frame header: expected an array starting with a message type');
+          throw new GatewayError(
+            'protocol_error',
+            'bad frame header: expected an array starting with a message type',
+          );
         }
         if (headLength <= this.lastHeadBytes.length) {
           buf.copy(this.lastHeadBytes, 0, headStart, payloadStart);

@@ -48,4 +48,3 @@ export const K = {
   CALL: 2, //   [..., 2, callId, procedure, timeoutMs, callerSession]
   RESULT: 3, // [..., 3, callId, errorCode|null, errorMessage|null]
 } as const;
-

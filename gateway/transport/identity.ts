@@ -107,7 +107,10 @@ parentPort.postMessage(forge.pki.certificateToPem(cert));
 
 function signInWorker(request: CertRequest): Promise<string> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(SIGN_IN_WORKER, { eval: true, workerData: { ...request, forgePath: require.resolve('node-forge') } });
+    const worker = new Worker(SIGN_IN_WORKER, {
+      eval: true,
+      workerData: { ...request, forgePath: require.resolve('node-forge') },
+    });
     worker.once('message', (pem: string) => resolve(pem));
     worker.once('error', reject);
     worker.once('exit', (code) => {

@@ -52,12 +52,20 @@ describe.each(['quic', 'tls'] as const)('failover over %s', (transport) => {
     const scheme = transport === 'tls' ? 'tls' : 'https';
     let b: Gateway | undefined;
     try {
-      b = await startGateway('gw-b', transport, { meshPeers: [{ transport, host: '127.0.0.1', port: cutter.port, url: `${scheme}://127.0.0.1:${cutter.port}` }] });
+      b = await startGateway('gw-b', transport, {
+        meshPeers: [
+          { transport, host: '127.0.0.1', port: cutter.port, url: `${scheme}://127.0.0.1:${cutter.port}` },
+        ],
+      });
       const sub = await connect({ url: b.urls()[transport]!, realm: 'test.realm', insecure: true });
       const pub = await connect({ url: a.urls()[transport]!, realm: 'test.realm', insecure: true });
       const got: number[] = [];
       await sub.subscribe<number>('be.cortexiq.cut.test', (n) => void got.push(n));
-      await waitFor(() => a.mesh.lsdb.interestedIn('be.cortexiq.cut.test').includes('gw-b'), 10_000, 'interest');
+      await waitFor(
+        () => a.mesh.lsdb.interestedIn('be.cortexiq.cut.test').includes('gw-b'),
+        10_000,
+        'interest',
+      );
       for (let i = 0; i < 100; i++) void pub.publish('be.cortexiq.cut.test', i);
       await waitFor(() => got.length === 100, 5000, 'before the cut');
       cutter.cut();

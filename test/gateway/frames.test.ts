@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { GatewayError } from '../../gateway/protocol/errors';
-import { decodePayload, encodeFrame, encodePayload, FrameDecoder, type Frame } from '../../gateway/protocol/frames';
+import {
+  decodePayload,
+  encodeFrame,
+  encodePayload,
+  FrameDecoder,
+  type Frame,
+} from '../../gateway/protocol/frames';
 
 function decodeAll(bytes: Buffer, splits: number[], max?: number): Frame[] {
   const d = new FrameDecoder(max);
@@ -19,13 +25,23 @@ describe('frame codec', () => {
     const frames = decodeAll(encodeFrame([8, 'be.cortexiq.home.measured', 0, false], payload), []);
     expect(frames).toHaveLength(1);
     expect(frames[0].header).toEqual([8, 'be.cortexiq.home.measured', 0, false]);
-    expect(decodePayload(frames[0].payload)).toEqual({ home_id: 'h1', production_w: 1234.5, tags: ['a', 'b'] });
+    expect(decodePayload(frames[0].payload)).toEqual({
+      home_id: 'h1',
+      production_w: 1234.5,
+      tags: ['a', 'b'],
+    });
   });
 
   it('decodes any sequence of frames split at any byte boundaries, in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxLength: 5 }), fc.uint8Array({ maxLength: 300 })), { minLength: 1, maxLength: 20 }),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxLength: 5 }),
+            fc.uint8Array({ maxLength: 300 }),
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
         fc.array(fc.nat(6000), { maxLength: 30 }),
         (frames, splits) => {
           const wire = Buffer.concat(frames.map(([h, p]) => encodeFrame([1, ...h], p)));
@@ -40,30 +56,43 @@ describe('frame codec', () => {
 
   it('fuzz: arbitrary bytes either decode or fail with a GatewayError, never anything else', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.nat(2000), { maxLength: 10 }), (bytes, splits) => {
-        try {
-          decodeAll(Buffer.from(bytes), splits, 4096);
-        } catch (err) {
-          expect(err).toBeInstanceOf(GatewayError);
-          expect(['protocol_error', 'frame_too_large']).toContain((err as GatewayError).code);
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.array(fc.nat(2000), { maxLength: 10 }),
+        (bytes, splits) => {
+          try {
+            decodeAll(Buffer.from(bytes), splits, 4096);
+          } catch (err) {
+            expect(err).toBeInstanceOf(GatewayError);
+            expect(['protocol_error', 'frame_too_large']).toContain((err as GatewayError).code);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('fuzz: corrupting a valid frame stream never throws a non-protocol error', () => {
-    const valid = Buffer.concat([encodeFrame([8, 'a.b', 0, false], encodePayload({ x: 1 })), encodeFrame([21, 7])]);
+    const valid = Buffer.concat([
+      encodeFrame([8, 'a.b', 0, false], encodePayload({ x: 1 })),
+      encodeFrame([21, 7]),
+    ]);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (flips) => {
-        const bytes = Buffer.from(valid);
-        for (const [at, v] of flips) bytes[at] = v;
-        try {
-          decodeAll(bytes, [], 4096);
-        } catch (err) {
-          expect(err).toBeInstanceOf(GatewayError);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (flips) => {
+          const bytes = Buffer.from(valid);
+          for (const [at, v] of flips) bytes[at] = v;
+          try {
+            decodeAll(bytes, [], 4096);
+          } catch (err) {
+            expect(err).toBeInstanceOf(GatewayError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -73,7 +102,9 @@ describe('frame codec', () => {
     const prefix = Buffer.alloc(8);
     prefix.writeUInt32BE(10_000_000, 0);
     prefix.writeUInt32BE(10, 4);
-    expect(() => d.push(prefix, () => undefined)).toThrow(/frame of 10000000 bytes exceeds the limit of 1024/);
+    expect(() => d.push(prefix, () => undefined)).toThrow(
+      /frame of 10000000 bytes exceeds the limit of 1024/,
+    );
   });
 
   it('refuses a header that is not a typed array', () => {
@@ -82,24 +113,36 @@ describe('frame codec', () => {
     frame.writeUInt32BE(head.length, 0);
     frame.writeUInt32BE(head.length, 4);
     head.copy(frame, 8);
-    expect(() => new FrameDecoder().push(frame, () => undefined)).toThrow(/expected an array starting with a message type/);
+    expect(() => new FrameDecoder().push(frame, () => undefined)).toThrow(
+      /expected an array starting with a message type/,
+    );
   });
 });
 
 describe('payload codec', () => {
   it('round-trips any JSON-like value, and bytes as bytes', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.uint8Array({ maxLength: 70_000 }).map((a) => Buffer.from(a))), (v) => {
-        const back = decodePayload(encodePayload(v));
-        if (Buffer.isBuffer(v)) expect(Buffer.compare(back as Buffer, v)).toBe(0);
-        else expect(back).toEqual(JSON.parse(JSON.stringify(v)));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.uint8Array({ maxLength: 70_000 }).map((a) => Buffer.from(a)),
+        ),
+        (v) => {
+          const back = decodePayload(encodePayload(v));
+          if (Buffer.isBuffer(v)) expect(Buffer.compare(back as Buffer, v)).toBe(0);
+          else expect(back).toEqual(JSON.parse(JSON.stringify(v)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('encodes arrays of same-shaped objects compactly (records)', () => {
-    const hours = Array.from({ length: 27 }, (_, i) => ({ simulation_hour: `h${i}`, grid_import_kwh: i / 7, is_day: i % 2 === 0 }));
+    const hours = Array.from({ length: 27 }, (_, i) => ({
+      simulation_hour: `h${i}`,
+      grid_import_kwh: i / 7,
+      is_day: i % 2 === 0,
+    }));
     expect(encodePayload({ hours }).length).toBeLessThan(JSON.stringify({ hours }).length * 0.6);
   });
 });

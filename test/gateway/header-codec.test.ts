@@ -14,13 +14,17 @@ const scalar = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
-const header = fc.array(fc.oneof(scalar, fc.array(fc.string({ maxLength: 12 }), { maxLength: 20 })), { maxLength: 20 });
+const header = fc.array(fc.oneof(scalar, fc.array(fc.string({ maxLength: 12 }), { maxLength: 20 })), {
+  maxLength: 20,
+});
 
 describe('header codec (fast MessagePack subset)', () => {
   it('writes plain MessagePack that any decoder reads back', () => {
     fc.assert(
       fc.property(header, (h) => {
-        expect(reference.unpack.unpack(Buffer.from(encodeHeaderInto(h)))).toEqual(h.map((v) => (Object.is(v, -0) ? 0 : v)));
+        expect(reference.unpack.unpack(Buffer.from(encodeHeaderInto(h)))).toEqual(
+          h.map((v) => (Object.is(v, -0) ? 0 : v)),
+        );
       }),
       { numRuns: 1000 },
     );
@@ -28,16 +32,32 @@ describe('header codec (fast MessagePack subset)', () => {
 
   it('reads what a reference encoder writes, including values outside its fast subset', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(scalar, fc.dictionary(fc.string(), fc.integer())), { maxLength: 10 }), (h) => {
-        expect(decodeHeader(reference.pack.pack(h))).toEqual(reference.unpack.unpack(reference.pack.pack(h)));
-      }),
+      fc.property(
+        fc.array(fc.oneof(scalar, fc.dictionary(fc.string(), fc.integer())), { maxLength: 10 }),
+        (h) => {
+          expect(decodeHeader(reference.pack.pack(h))).toEqual(
+            reference.unpack.unpack(reference.pack.pack(h)),
+          );
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('round-trips the hot headers exactly', () => {
     const event = [10, 3, 'be.cortexiq.home.measured', 'gw-hub:12', 'macula-hub', 0];
-    const mesh = [46, 123456, 'be-antwerp', 1763776000123, 99, 2, ['macula-hub', 'be-brabant'], 1, 'be.cortexiq.home.measured', 'be-antwerp:4'];
+    const mesh = [
+      46,
+      123456,
+      'be-antwerp',
+      1763776000123,
+      99,
+      2,
+      ['macula-hub', 'be-brabant'],
+      1,
+      'be.cortexiq.home.measured',
+      'be-antwerp:4',
+    ];
     expect(decodeHeader(Buffer.from(encodeHeaderInto(event)))).toEqual(event);
     expect(decodeHeader(Buffer.from(encodeHeaderInto(mesh)))).toEqual(mesh);
   });

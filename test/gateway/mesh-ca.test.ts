@@ -15,7 +15,12 @@ const ca = createTestCa();
 const other = createTestCa('another-ca');
 const quiet = pino({ level: 'silent' });
 
-async function caGateway(id: string, transport: TransportName, peerPort?: number, issuer = ca): Promise<Gateway> {
+async function caGateway(
+  id: string,
+  transport: TransportName,
+  peerPort?: number,
+  issuer = ca,
+): Promise<Gateway> {
   const leaf = issuer.issue(id);
   const scheme = transport === 'tls' ? 'tls' : 'https';
   return Gateway.start(
@@ -25,7 +30,9 @@ async function caGateway(id: string, transport: TransportName, peerPort?: number
       transports: [transport],
       meshSecret: 'deployed-mesh-secret-0123456789',
       tls: { caPem: ca.caPem, certPem: leaf.certPem, keyPem: leaf.keyPem },
-      meshPeers: peerPort ? [{ transport, host: '127.0.0.1', port: peerPort, url: `${scheme}://127.0.0.1:${peerPort}` }] : [],
+      meshPeers: peerPort
+        ? [{ transport, host: '127.0.0.1', port: peerPort, url: `${scheme}://127.0.0.1:${peerPort}` }]
+        : [],
     }),
     { logger: quiet, identity: identityFromPem({ certPem: leaf.certPem, keyPem: leaf.keyPem }) },
   );
@@ -43,7 +50,11 @@ describe.each(['quic', 'tls'] as const)('CA-configured mesh over %s', (transport
         const got: number[] = [];
         await sub.subscribe<number>('be.cortexiq.ca.test', (n) => void got.push(n));
         const pub = await connect({ url: a.urls().tls!, realm: REALM, caPem: ca.caPem });
-        await waitFor(() => a.mesh.lsdb.interestedIn('be.cortexiq.ca.test').includes('ca-b'), 10_000, 'interest');
+        await waitFor(
+          () => a.mesh.lsdb.interestedIn('be.cortexiq.ca.test').includes('ca-b'),
+          10_000,
+          'interest',
+        );
         await pub.publish('be.cortexiq.ca.test', 7, { ack: true });
         await waitFor(() => got.length === 1, 5000, 'the event');
         expect(got).toEqual([7]);
@@ -61,7 +72,11 @@ it('over TLS, a peer whose certificate is not from the mesh CA is refused when d
   const stranger = await caGateway('stranger', 'tls', undefined, other);
   const b = await caGateway('ca-dialer', 'tls', stranger.listeners.get('tls')!.port);
   try {
-    await waitFor(() => b.dialers[0].attempts >= 1 && b.dialers[0].lastError !== undefined, 10_000, 'a failed dial');
+    await waitFor(
+      () => b.dialers[0].attempts >= 1 && b.dialers[0].lastError !== undefined,
+      10_000,
+      'a failed dial',
+    );
     expect(b.dialers[0].lastError).toMatch(/certificate|verify|unable|self.signed|not trusted/i);
     expect(b.mesh.links.get('stranger')?.connected ?? false).toBe(false);
   } finally {
@@ -73,7 +88,9 @@ it('over TLS, a peer whose certificate is not from the mesh CA is refused when d
 it('a client with the CA refuses a gateway whose certificate is not from it', async () => {
   const stranger = await caGateway('stranger2', 'tls', undefined, other);
   try {
-    await expect(connect({ url: stranger.urls().tls!, realm: REALM, caPem: ca.caPem, reconnect: false })).rejects.toThrow();
+    await expect(
+      connect({ url: stranger.urls().tls!, realm: REALM, caPem: ca.caPem, reconnect: false }),
+    ).rejects.toThrow();
   } finally {
     await stranger.stop();
   }

@@ -46,13 +46,17 @@ describe.each(TRANSPORTS)('pub/sub across 4 gateways over %s', (transport) => {
       await interestPropagated(mesh, 'be.cortexiq.home.measured', [0, 1, 2, 3]);
       const N = 200;
       const publishers = await Promise.all([0, 1, 2, 3].map((i) => mesh.client(i, `pub${i}`)));
-      for (let seq = 0; seq < N; seq++) for (let from = 0; from < 4; from++) void publishers[from].publish('be.cortexiq.home.measured', { from, seq });
+      for (let seq = 0; seq < N; seq++)
+        for (let from = 0; from < 4; from++)
+          void publishers[from].publish('be.cortexiq.home.measured', { from, seq });
       await waitFor(() => received.every((r) => r.length >= 4 * N), 15_000, 'all events');
       await new Promise((r) => setTimeout(r, 200)); // a late duplicate would show up here
       for (const got of received) {
         expect(got).toHaveLength(4 * N);
         for (let from = 0; from < 4; from++) {
-          expect(got.filter((e) => e.from === from).map((e) => e.seq)).toEqual(Array.from({ length: N }, (_, k) => k));
+          expect(got.filter((e) => e.from === from).map((e) => e.seq)).toEqual(
+            Array.from({ length: N }, (_, k) => k),
+          );
         }
       }
       expect(otherGot).toEqual([]);

@@ -20,7 +20,12 @@ const graph = fc.integer({ min: 1, max: 6 }).chain((n) =>
       const edges = new Set<string>();
       parents.forEach((p, i) => edges.add(`${p}-${i + 1}`));
       for (const [a, b] of extra) if (a !== b) edges.add(`${Math.min(a, b)}-${Math.max(a, b)}`);
-      return { n, edges: [...edges].map((e) => e.split('-').map(Number) as [number, number]), interested, origin };
+      return {
+        n,
+        edges: [...edges].map((e) => e.split('-').map(Number) as [number, number]),
+        interested,
+        origin,
+      };
     }),
 );
 
@@ -29,7 +34,14 @@ function databases(n: number, edges: Array<[number, number]>, interested: boolea
   const dbs = ids.map((id) => new LinkStateDb(id));
   for (let i = 0; i < n; i++) {
     const neighbors = edges.filter(([a, b]) => a === i || b === i).map(([a, b]) => ids[a === i ? b : a]);
-    const lsa = { origin: ids[i], epoch: 1, version: 1, neighbors, patterns: interested[i] ? ['be.cortexiq.>'] : [], procedures: [] };
+    const lsa = {
+      origin: ids[i],
+      epoch: 1,
+      version: 1,
+      neighbors,
+      patterns: interested[i] ? ['be.cortexiq.>'] : [],
+      procedures: [],
+    };
     for (const db of dbs) db.apply(lsa);
   }
   return dbs;
@@ -41,8 +53,12 @@ describe('mesh routing (property)', () => {
       fc.property(graph, ({ n, edges, interested, origin }) => {
         const dbs = databases(n, edges, interested);
         const delivered = new Array(n).fill(0);
-        const neighborSets = dbs.map((_, i) => new Set(edges.filter(([a, b]) => a === i || b === i).map(([a, b]) => (a === i ? b : a))));
-        const queue: Array<{ at: number; dests: string[]; hops: number }> = [{ at: origin, dests: [...dbs[origin].interestedIn('be.cortexiq.home.measured')], hops: 0 }];
+        const neighborSets = dbs.map(
+          (_, i) => new Set(edges.filter(([a, b]) => a === i || b === i).map(([a, b]) => (a === i ? b : a))),
+        );
+        const queue: Array<{ at: number; dests: string[]; hops: number }> = [
+          { at: origin, dests: [...dbs[origin].interestedIn('be.cortexiq.home.measured')], hops: 0 },
+        ];
         while (queue.length > 0) {
           const { at, dests, hops } = queue.shift()!;
           expect(hops).toBeLessThanOrEqual(n);
@@ -72,9 +88,15 @@ describe('mesh routing (property)', () => {
 
   it('newer epochs win over higher versions of an older process', () => {
     const db = new LinkStateDb('a');
-    expect(db.apply({ origin: 'b', epoch: 1, version: 50, neighbors: [], patterns: ['x'], procedures: [] })).toBe(true);
-    expect(db.apply({ origin: 'b', epoch: 1, version: 49, neighbors: [], patterns: [], procedures: [] })).toBe(false);
-    expect(db.apply({ origin: 'b', epoch: 2, version: 1, neighbors: [], patterns: [], procedures: [] })).toBe(true);
+    expect(
+      db.apply({ origin: 'b', epoch: 1, version: 50, neighbors: [], patterns: ['x'], procedures: [] }),
+    ).toBe(true);
+    expect(
+      db.apply({ origin: 'b', epoch: 1, version: 49, neighbors: [], patterns: [], procedures: [] }),
+    ).toBe(false);
+    expect(db.apply({ origin: 'b', epoch: 2, version: 1, neighbors: [], patterns: [], procedures: [] })).toBe(
+      true,
+    );
     expect(db.entries.get('b')!.patterns).toEqual([]);
   });
 

@@ -6,7 +6,9 @@ const topic = fc.array(segment, { minLength: 1, maxLength: 6 });
 
 /** Reference semantics written independently: a regex per pattern. */
 function reference(pattern: string, t: string): boolean {
-  const parts = pattern.split('.').map((p) => (p === '*' ? '[^.]+' : p === '>' ? '[^.]+(\\.[^.]+)*' : p.replace(/[-]/g, '\\-')));
+  const parts = pattern
+    .split('.')
+    .map((p) => (p === '*' ? '[^.]+' : p === '>' ? '[^.]+(\\.[^.]+)*' : p.replace(/[-]/g, '\\-')));
   return new RegExp(`^${parts.join('\\.')}$`).test(t);
 }
 
@@ -33,11 +35,16 @@ describe('topic patterns (gateway.md §2)', () => {
 
   it('a pattern derived from a topic by wildcarding always matches it', () => {
     fc.assert(
-      fc.property(topic, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.nat(6), (t, stars, cut) => {
-        const segs = t.map((s, i) => (stars[i] ? '*' : s));
-        const p = cut > 0 && cut < t.length ? [...segs.slice(0, cut), '>'].join('.') : segs.join('.');
-        expect(matches(p, t.join('.'))).toBe(true);
-      }),
+      fc.property(
+        topic,
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        fc.nat(6),
+        (t, stars, cut) => {
+          const segs = t.map((s, i) => (stars[i] ? '*' : s));
+          const p = cut > 0 && cut < t.length ? [...segs.slice(0, cut), '>'].join('.') : segs.join('.');
+          expect(matches(p, t.join('.'))).toBe(true);
+        },
+      ),
     );
   });
 

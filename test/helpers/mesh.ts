@@ -13,7 +13,10 @@ export function layoutEdges(n: number, layout: Layout): Array<[number, number]> 
   if (Array.isArray(layout)) return layout;
   const edges: Array<[number, number]> = [];
   if (layout === 'full') for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) edges.push([i, j]);
-  if (layout === 'ring') for (let i = 0; i < n; i++) if (n > 1 && !(n === 2 && i === 1)) edges.push([i, (i + 1) % n].sort((a, b) => a - b) as [number, number]);
+  if (layout === 'ring')
+    for (let i = 0; i < n; i++)
+      if (n > 1 && !(n === 2 && i === 1))
+        edges.push([i, (i + 1) % n].sort((a, b) => a - b) as [number, number]);
   if (layout === 'hub') for (let i = 1; i < n; i++) edges.push([0, i]);
   if (layout === 'line') for (let i = 1; i < n; i++) edges.push([i - 1, i]);
   return edges;
@@ -39,12 +42,28 @@ export function sharedIdentity(): Promise<NodeIdentity> {
   return (identity ??= devIdentity({ commonName: 'cortexiq-test' }));
 }
 
-export async function startGateway(id: string, transport: TransportName, overrides: Partial<GatewayConfig> = {}): Promise<Gateway> {
-  const config = gatewayConfig({ gatewayId: id, realm: REALM, transports: [transport], meshSecret: 'test-mesh-secret-0123456789', meshReplayMs: 30_000, ...overrides });
+export async function startGateway(
+  id: string,
+  transport: TransportName,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<Gateway> {
+  const config = gatewayConfig({
+    gatewayId: id,
+    realm: REALM,
+    transports: [transport],
+    meshSecret: 'test-mesh-secret-0123456789',
+    meshReplayMs: 30_000,
+    ...overrides,
+  });
   return Gateway.start(config, { logger: quiet.child({ gw: id }), identity: await sharedIdentity() });
 }
 
-export async function startMesh(n: number, layout: Layout, transport: TransportName, overrides: Partial<GatewayConfig> = {}): Promise<TestMesh> {
+export async function startMesh(
+  n: number,
+  layout: Layout,
+  transport: TransportName,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<TestMesh> {
   const edges = layoutEdges(n, layout);
   const gateways: Gateway[] = [];
   const clients: GatewayClient[] = [];
@@ -62,7 +81,16 @@ export async function startMesh(n: number, layout: Layout, transport: TransportN
       return c;
     },
     async converged(links = edges.length, timeoutMs = 10_000) {
-      await waitFor(() => gateways.every((g) => g.mesh.lsdb.links().length === links && gateways.every((o) => g.mesh.lsdb.reachable(o.gatewayId))), timeoutMs, 'mesh convergence');
+      await waitFor(
+        () =>
+          gateways.every(
+            (g) =>
+              g.mesh.lsdb.links().length === links &&
+              gateways.every((o) => g.mesh.lsdb.reachable(o.gatewayId)),
+          ),
+        timeoutMs,
+        'mesh convergence',
+      );
     },
     async stop() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -74,23 +102,35 @@ export async function startMesh(n: number, layout: Layout, transport: TransportN
 
 function parsePeer(url: string) {
   const u = new URL(url);
-  return { transport: (u.protocol === 'tls:' ? 'tls' : 'quic') as TransportName, host: u.hostname, port: Number(u.port), url };
+  return {
+    transport: (u.protocol === 'tls:' ? 'tls' : 'quic') as TransportName,
+    host: u.hostname,
+    port: Number(u.port),
+    url,
+  };
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const start = Date.now();
   while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
 /** Wait until every gateway has the given interest from the others (subscriptions propagated). */
-export async function interestPropagated(mesh: TestMesh, topic: string, subscriberGateways: number[]): Promise<void> {
+export async function interestPropagated(
+  mesh: TestMesh,
+  topic: string,
+  subscriberGateways: number[],
+): Promise<void> {
   await waitFor(
     () =>
       mesh.gateways.every((g, i) =>
-        subscriberGateways.filter((s) => s !== i).every((s) => g.mesh.lsdb.interestedIn(topic).includes(mesh.gateways[s].gatewayId)),
+        subscriberGateways
+          .filter((s) => s !== i)
+          .every((s) => g.mesh.lsdb.interestedIn(topic).includes(mesh.gateways[s].gatewayId)),
       ),
     10_000,
     `interest in ${topic}`,
@@ -99,5 +139,9 @@ export async function interestPropagated(mesh: TestMesh, topic: string, subscrib
 
 /** Wait until every gateway knows some gateway serves `procedure`. */
 export async function procedurePropagated(mesh: TestMesh, procedure: string): Promise<void> {
-  await waitFor(() => mesh.gateways.every((g) => g.rpc.registrations.has(procedure) || g.mesh.hasRemote(procedure)), 10_000, `procedure ${procedure}`);
+  await waitFor(
+    () => mesh.gateways.every((g) => g.rpc.registrations.has(procedure) || g.mesh.hasRemote(procedure)),
+    10_000,
+    `procedure ${procedure}`,
+  );
 }

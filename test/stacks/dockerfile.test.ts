@@ -11,7 +11,9 @@ test('one target per image, each running the CLI command of its image', () => {
     expect(stages).toContain(image);
     const cmd = image === 'gateway' ? '["gateway"]' : `["app", "${image}"]`;
     expect(text).toMatch(
-      new RegExp(`FROM runtime AS ${image}\\n(?:EXPOSE .*\\n)?(?:#.*\\n)?(?:ENTRYPOINT .*\\n)?CMD ${cmd.replace(/[[\]]/g, '\\$&')}`),
+      new RegExp(
+        `FROM runtime AS ${image}\\n(?:EXPOSE .*\\n)?(?:#.*\\n)?(?:ENTRYPOINT .*\\n)?CMD ${cmd.replace(/[[\]]/g, '\\$&')}`,
+      ),
     );
   }
   expect(text).toContain('ENTRYPOINT ["node", "bin/cortexiq.js"]');
@@ -20,7 +22,11 @@ test('one target per image, each running the CLI command of its image', () => {
 test('the gateway image runs with the gateway Node flags', () => {
   const { GATEWAY_NODE_FLAGS } = require('../../gateway/runtime-flags') as { GATEWAY_NODE_FLAGS: string[] };
   const entry = JSON.stringify(['node', ...GATEWAY_NODE_FLAGS, 'bin/cortexiq.js']).replace(/,/g, ', ');
-  expect(text).toMatch(new RegExp(`FROM runtime AS gateway\\n[\\s\\S]*?ENTRYPOINT ${entry.replace(/[[\]]/g, '\\$&')}\\nCMD \\["gateway"\\]`));
+  expect(text).toMatch(
+    new RegExp(
+      `FROM runtime AS gateway\\n[\\s\\S]*?ENTRYPOINT ${entry.replace(/[[\]]/g, '\\$&')}\\nCMD \\["gateway"\\]`,
+    ),
+  );
 });
 
 test('installs with npm ci, builds, prunes dev dependencies and runs as a non-root user', () => {
