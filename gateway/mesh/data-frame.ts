@@ -66,6 +66,17 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+// The frame decoder hands back the same header array while a stream repeats it; so can this.
+let lastHeader: readonly unknown[] | undefined;
+let lastBody: unknown[] = [];
+function bodyOf(h: readonly unknown[]): unknown[] {
+  if (h !== lastHeader) {
+    lastHeader = h;
+    lastBody = h.slice(4);
+  }
+  return lastBody;
+}
+
 /** Read a received MESH_DATA frame; undefined when it is malformed. */
 export function decodeDataFrame(
   h: readonly unknown[],
@@ -83,7 +94,7 @@ export function decodeDataFrame(
       msgId: payload.readDoubleBE(8),
       hops: payload[16],
       dests: dests as string[],
-      body: h.slice(4),
+      body: bodyOf(h),
       payload: payload.subarray(DATA_PREFIX_BYTES),
     },
   };

@@ -296,7 +296,11 @@ export class Mesh implements RemoteRouter {
       }
       const hop = this.route(msg.dests[0]);
       if (!hop || msg.hops >= MAX_HOPS) this.host.stats.meshUnroutable++;
-      else this.sendOn(hop, { ...msg, hops: msg.hops + 1 });
+      else {
+        // Every message object is this gateway's own (made at origin or decoded here): no copy.
+        msg.hops++;
+        this.sendOn(hop, msg);
+      }
       return;
     }
     const p = partitionByNextHop(msg.dests, self, (d) => this.route(d));
