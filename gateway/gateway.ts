@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { GatewayError } from './protocol/errors';
 import { FrameStream } from './protocol/frame-stream';
 import { M } from './protocol/messages';
-import type { Frame } from './protocol/frames';
+import { encodeFrame, type Frame } from './protocol/frames';
 import type { GatewayConfig, PeerUrl, TransportName } from './core/config';
 import { PatternIndex } from './core/pattern-index';
 import { Rpc } from './core/rpc';
@@ -64,14 +64,8 @@ export class Gateway implements SessionHost, MeshHost {
             quicSeedHex: config.tls.quicSeed ? Buffer.from(config.tls.quicSeed).toString('hex') : undefined,
           })
         : await devIdentity({ commonName: config.gatewayId }));
-    if (
-      !config.meshSecret &&
-      config.meshPeerIds.length === 0 &&
-      (config.meshPeers.length > 0 || config.hubUrl)
-    ) {
-      log.warn(
-        'neither MESH_SECRET nor MESH_PEER_IDS is set: mesh peers are not authenticated (development only)',
-      );
+    if (!config.meshSecret && config.meshPeerIds.length === 0) {
+      log.info('neither MESH_SECRET nor MESH_PEER_IDS is set: this gateway refuses mesh peers (standalone)');
     }
     const gw = new Gateway(config, log, identity);
     try {
@@ -167,6 +161,24 @@ export class Gateway implements SessionHost, MeshHost {
         conn.onClose(() => session.cleanup());
         session.start(frame, stream);
       } else if (type === M.PEER_HELLO) {
+        if (!this.config.meshSecret && this.config.meshPeerIds.length === 0) {
+          // Without a way to authenticate peers, a "peer" would be a client that skipped the realm
+          // token (gateway.md §3: an unknown peer is refused and logged).
+          this.stats.refusedPeers++;
+          this.log.warn(
+            { from: conn.remoteAddress },
+            'mesh peer refused: set MESH_SECRET or MESH_PEER_IDS to accept peers',
+          );
+          conn.write(
+            encodeFrame([
+              M.ABORT,
+              'unauthorized',
+              'this gateway accepts no mesh peers (no MESH_SECRET or MESH_PEER_IDS)',
+            ]),
+          );
+          conn.close();
+          return;
+        }
         stream.setMaxFrameBytes(meshFrameBytes(this.config.maxFrameBytes));
         this.mesh
           .establish(stream, 'acceptor', frame)

@@ -8,6 +8,7 @@ import { FrameStream } from '../protocol/frame-stream';
 import { encodeFrame, encodeFrameHead, type Frame } from '../protocol/frames';
 import { M } from '../protocol/messages';
 import { loadTransport } from '../core/transports';
+import { explicitPort } from '../core/config';
 import type { Connection, TransportSecurity } from '../transport/transport';
 import type { ConnectOptions } from './types';
 
@@ -36,7 +37,7 @@ export function parseGatewayUrl(url: string): ParsedUrl {
       'invalid_argument',
       `gateway url '${url}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`,
     );
-  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 9443) };
+  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port: explicitPort(url, u) };
 }
 
 function envCa(): string | undefined {

@@ -65,7 +65,7 @@ export function parsePeerUrl(raw: string): PeerUrl | string {
   const transport =
     u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
   if (!transport) return `'${raw}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`;
-  const port = Number(u.port || 9443);
+  const port = explicitPort(raw, u);
   if (!u.hostname) return `'${raw}' has no host`;
   return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port, url: raw };
 }
@@ -166,6 +166,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     if (typeof peer === 'string') problems.push(`HUB_GATEWAY_URL: ${peer}`);
     else hubUrl = peer;
   }
+  if ((meshPeers.length > 0 || hubUrl) && !env.MESH_SECRET && !(env.MESH_PEER_IDS ?? '').trim()) {
+    problems.push(
+      'MESH_SECRET or MESH_PEER_IDS: expected one of them when MESH_PEERS or HUB_GATEWAY_URL is set, so that peers authenticate each other',
+    );
+  }
   const certPem = pem('MACULA_TLS_CERT', env.MACULA_TLS_CERT, problems);
   const keyPem = pem('MACULA_TLS_KEY', env.MACULA_TLS_KEY, problems);
   const caPem = pem('MACULA_TLS_CA', env.MACULA_TLS_CA, problems);
@@ -219,4 +224,11 @@ export function gatewayConfig(overrides: Partial<GatewayConfig> & { gatewayId: s
     LOG_LEVEL: 'warn',
   });
   return { ...base, ...overrides };
+}
+
+/** The URL's port; WHATWG URL drops a scheme's default (443 for https), so read it from the text. */
+export function explicitPort(raw: string, u: URL): number {
+  if (u.port) return Number(u.port);
+  const written = /^[a-z]+:\/\/(?:\[[^\]]+\]|[^/:?#]+):(\d+)/i.exec(raw);
+  return written ? Number(written[1]) : 9443;
 }

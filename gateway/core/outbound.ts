@@ -32,6 +32,8 @@ export class Outbound {
     /** Called when events were dropped (count), and again per subscription once caught up. */
     private readonly onDropped: (counts: Map<number, number>) => void,
     private readonly onDropCount: (count: number) => void = () => undefined,
+    /** Past the bound with nothing left to drop (only replies and control frames): give up on it. */
+    private readonly onOverflow: () => void = () => undefined,
   ) {
     this.highWater = TRANSPORT_WINDOW_BYTES;
     conn.onDrain(() => this.pump());
@@ -43,7 +45,7 @@ export class Outbound {
 
   /** True when a frame written now goes straight to the transport. */
   get hasRoom(): boolean {
-    return this.head === this.frames.length && this.conn.backlogBytes < this.highWater;
+    return this.head === this.frames.length && this.conn.pendingBytes < this.highWater;
   }
 
   /** Run `callback` once the queue has drained below the high-water mark again. */
@@ -69,8 +71,10 @@ export class Outbound {
     this.frames.push(frame);
     this.subIds.push(subId);
     this.queuedBytes += frame.length;
-    if (this.queuedBytes > this.maxQueueBytes) this.dropOldestEvents();
-    else if (this.conn.backlogBytes < this.highWater) this.pump();
+    if (this.queuedBytes > this.maxQueueBytes) {
+      this.dropOldestEvents();
+      if (this.queuedBytes > this.maxQueueBytes) this.onOverflow();
+    } else if (this.conn.pendingBytes < this.highWater) this.pump();
   }
 
   private dropOldestEvents(): void {
@@ -101,7 +105,7 @@ export class Outbound {
   }
 
   private pump(): void {
-    while (this.head < this.frames.length && this.conn.backlogBytes < this.highWater) {
+    while (this.head < this.frames.length && this.conn.pendingBytes < this.highWater) {
       const frame = this.frames[this.head];
       this.conn.write(frame);
       this.queuedBytes -= frame.length;

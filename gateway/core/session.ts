@@ -60,6 +60,7 @@ export class ClientSession {
         );
       },
       (count) => (host.stats.slowConsumerDrops += count),
+      () => this.overflowed(),
     );
   }
 
@@ -117,6 +118,23 @@ export class ClientSession {
     this.send([M.ABORT, code, message]);
     this.host.stats.refusedSessions++;
     this.conn.close();
+    this.cleanup();
+  }
+
+  /**
+   * The client does not read and what waits for it is replies and control frames only, which must
+   * not be dropped: the bound (gateway.md §4) leaves no choice but to close it.
+   */
+  private overflowed(): void {
+    if (this.closed) return;
+    this.host.stats.refusedSessions++;
+    this.host.log.warn(
+      { session: this.sessionId, client: this.clientId, limit: this.host.config.clientMaxQueueBytes },
+      'client closed: it stopped reading and its queue of replies passed CLIENT_MAX_QUEUE_BYTES',
+    );
+    this.conn.destroy(
+      new GatewayError('limit_exceeded', 'outbound queue bound exceeded by undroppable frames'),
+    );
     this.cleanup();
   }
 

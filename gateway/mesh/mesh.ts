@@ -341,9 +341,11 @@ export class Mesh implements RemoteRouter {
     if (hop && this.links.get(hop)?.connected) return hop;
     // A link that is up but not yet confirmed by the peer's advertisement still reaches the peer.
     if (this.links.get(dest)?.connected) return dest;
+    // Cut off right now: wait on the link it was last reached by, if that link is down (its replay
+    // delivers it when the link returns). Never send it over a live link, which could bounce it.
     const last = this.lastHop.get(dest);
     const link = last ? this.links.get(last) : undefined;
-    if (link && (link.connected || link.downSince !== undefined)) return last;
+    if (link && !link.connected && link.downSince !== undefined) return last;
     return undefined;
   }
 

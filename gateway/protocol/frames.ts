@@ -94,32 +94,55 @@ export class FrameDecoder {
   // one's, the decoded array is reused. Headers are therefore read-only for every consumer.
   private lastHeadBytes: Buffer = Buffer.alloc(256);
   private lastHeadLength = -1;
+  /** The frame being assembled across chunks, allocated at its full size. */
+  private pending: Buffer | undefined;
+  private pendingFilled = 0;
   private lastHeader: unknown[] = [];
 
   constructor(public maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
   /** Feed bytes; calls `onFrame` for each complete frame, in order. */
   push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
-    // A frame split across chunks is completed with just the bytes it needs, so a large chunk is
-    // never copied as a whole (that copy per read was most of the decoder's memory traffic).
-    while (this.buffered.length > 0 && chunk.length > 0) {
-      const have = this.buffered.length;
-      const total = have < PREFIX_BYTES ? PREFIX_BYTES : PREFIX_BYTES + this.checkPrefix(this.buffered, 0);
-      const take = Math.min(total - have, chunk.length);
+    // A frame split across chunks is assembled in one buffer of its final size, allocated once its
+    // length is known: each piece is copied once (never the whole partial frame again per piece),
+    // and a large chunk is never copied as a whole.
+    if (this.pending) {
+      const take = Math.min(this.pending.length - this.pendingFilled, chunk.length);
+      chunk.copy(this.pending, this.pendingFilled, 0, take);
+      this.pendingFilled += take;
+      chunk = chunk.subarray(take);
+      if (this.pendingFilled < this.pending.length) return;
+      const frame = this.pending;
+      this.pending = undefined;
+      this.pendingFilled = 0;
+      this.parse(frame, onFrame);
+    }
+    if (this.buffered.length > 0) {
+      // Fewer than 8 bytes of a prefix so far.
+      const take = Math.min(PREFIX_BYTES - this.buffered.length, chunk.length);
       this.buffered = Buffer.concat([this.buffered, chunk.subarray(0, take)]);
       chunk = chunk.subarray(take);
-      if (this.buffered.length === total && total > PREFIX_BYTES) {
-        const frameBuf = this.buffered;
-        this.buffered = EMPTY;
-        this.parse(frameBuf, onFrame);
-      }
-      // Otherwise the prefix just completed (the next pass validates it and takes the body), or
-      // the chunk ran out.
+      if (this.buffered.length < PREFIX_BYTES) return;
+      const prefix = this.buffered;
+      this.buffered = EMPTY;
+      this.startPending(prefix, 0, PREFIX_BYTES);
+      if (chunk.length > 0) this.push(chunk, onFrame);
+      return;
     }
     if (chunk.length === 0) return;
     const offset = this.parse(chunk, onFrame);
-    // Keep only the unread tail; copy it so the (possibly large) chunk can be collected.
-    if (offset < chunk.length) this.buffered = Buffer.from(chunk.subarray(offset));
+    const rest = chunk.length - offset;
+    if (rest === 0) return;
+    if (rest < PREFIX_BYTES) this.buffered = Buffer.from(chunk.subarray(offset));
+    else this.startPending(chunk, offset, rest);
+  }
+
+  /** Begin assembling the frame whose first `have` bytes are at `buf[offset..]`. */
+  private startPending(buf: Buffer, offset: number, have: number): void {
+    const body = this.checkPrefix(buf, offset);
+    this.pending = Buffer.allocUnsafe(PREFIX_BYTES + body);
+    buf.copy(this.pending, 0, offset, offset + have);
+    this.pendingFilled = have;
   }
 
   /** Validates the 8-byte prefix at `offset`; returns the body length. */
@@ -182,6 +205,6 @@ export class FrameDecoder {
   }
 
   get bufferedBytes(): number {
-    return this.buffered.length;
+    return this.buffered.length + this.pendingFilled;
   }
 }

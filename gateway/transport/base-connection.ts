@@ -55,19 +55,11 @@ export abstract class BaseConnection implements Connection {
     // lands in the same flush.
     setImmediate(() => {
       this.flushScheduled = false;
-      this.sinceFlush = 0;
       if (!this.closedWith) this.flush();
     });
   }
 
   abstract get pendingBytes(): number;
-
-  /** Bytes written since the last flush attempt (this turn's writes). */
-  private sinceFlush = 0;
-
-  get backlogBytes(): number {
-    return Math.max(0, this.pendingBytes - this.sinceFlush);
-  }
 
   /**
    * Bytes that arrived before the handler was set are delivered in a microtask, never from inside

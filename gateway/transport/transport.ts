@@ -42,12 +42,6 @@ export interface Connection {
   /** Bytes accepted by `write` that the transport has not yet handed to the OS / native layer. */
   readonly pendingBytes: number;
   /**
-   * The part of `pendingBytes` written before the current event-loop turn: what the transport
-   * could not hand over when it last tried. A reader that keeps up has none; a stuck one grows it.
-   * Slow-consumer bounds use this, so one turn's burst to a fast reader is never mistaken for one.
-   */
-  readonly backlogBytes: number;
-  /**
    * Called with each chunk of bytes as it arrives, in order. One handler. Bytes that arrived before
    * it was set are kept and delivered in a microtask: handlers are never called from inside
    * `onData`/`onClose` themselves, so they may be set in a constructor before its state is ready.

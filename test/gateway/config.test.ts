@@ -172,3 +172,14 @@ describe('cortexiq gateway (CLI)', () => {
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
   });
 });
+
+describe('mesh authentication is required to link', () => {
+  it('refuses to start with MESH_PEERS but neither MESH_SECRET nor MESH_PEER_IDS', () => {
+    expect(() => loadGatewayConfig({ GATEWAY_ID: 'g', MESH_PEERS: 'https://127.0.0.1:9443' })).toThrow(
+      /MESH_SECRET or MESH_PEER_IDS: expected one of them when MESH_PEERS or HUB_GATEWAY_URL is set/,
+    );
+    expect(() =>
+      loadGatewayConfig({ GATEWAY_ID: 'g', HUB_GATEWAY_URL: 'https://hub:9443', MESH_PEER_IDS: 'abc' }),
+    ).not.toThrow();
+  });
+});
