@@ -76,7 +76,7 @@ export class Gateway implements SessionHost, MeshHost {
             port: config.port,
             security: listenerSecurity(identity, { requestClientCert: true }),
           },
-          (conn) => gw.accept(conn),
+          (conn) => gw.accept(conn, name),
         );
         gw.listeners.set(name, listener);
       }
@@ -136,13 +136,14 @@ export class Gateway implements SessionHost, MeshHost {
     return this.mesh.establish(
       new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)),
       'dialer',
+      peer.transport,
       undefined,
       peer.url,
     );
   }
 
   /** A new connection: the first frame says whether it is a client or a peer gateway. */
-  private accept(conn: Connection): void {
+  private accept(conn: Connection, transport: TransportName): void {
     if (this.stopping) return conn.destroy();
     // Clients get MAX_FRAME_BYTES exactly; a mesh link carries a client's frame plus routing.
     const stream = new FrameStream(conn, this.config.maxFrameBytes);
@@ -181,7 +182,7 @@ export class Gateway implements SessionHost, MeshHost {
         }
         stream.setMaxFrameBytes(meshFrameBytes(this.config.maxFrameBytes));
         this.mesh
-          .establish(stream, 'acceptor', frame)
+          .establish(stream, 'acceptor', transport, frame)
           .catch((err) =>
             this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'),
           );
@@ -254,6 +255,10 @@ export class Gateway implements SessionHost, MeshHost {
   }
 
   // --- MeshHost -------------------------------------------------------------------------------
+
+  identityFor(transport: TransportName): string {
+    return transport === 'tls' ? this.identity.tlsFingerprint : this.identity.quicPeerId;
+  }
 
   localPatterns(): string[] {
     return this.subscribers.patterns();

@@ -1,8 +1,10 @@
 /**
  * Mutual peer authentication with the mesh secret (gateway.md §3): each side sends a fresh nonce
- * and proves knowledge of the secret by an HMAC over the other side's nonce and both ids, so a
- * proof can be neither replayed to another gateway nor reflected back. Pinned identities, when
- * configured, are checked on the transport identity in addition.
+ * and proves knowledge of the secret by an HMAC over the other side's nonce, both gateway ids and
+ * both transport identities (QUIC peer id or TLS certificate fingerprint) as that side sees them.
+ * So a proof can be neither replayed to another gateway nor reflected back, and a relay that
+ * terminates the transport in the middle (presenting its own identity to each side) makes both
+ * proofs fail. Pinned identities, when configured, are checked on the transport identity too.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -16,9 +18,13 @@ export function proof(
   theirNonce: string,
   prover: string,
   verifier: string,
+  proverIdentity: string,
+  verifierIdentity: string,
 ): string {
   if (!secret) return '';
-  return createHmac('sha256', secret).update(`${role}|${theirNonce}|${prover}|${verifier}`).digest('hex');
+  return createHmac('sha256', secret)
+    .update(`${role}|${theirNonce}|${prover}|${verifier}|${proverIdentity}|${verifierIdentity}`)
+    .digest('hex');
 }
 
 export function verifyProof(expected: string, given: unknown): boolean {

@@ -8,7 +8,7 @@
  * limit bounds anything that could still circle during convergence.
  */
 import type { Logger } from 'pino';
-import type { GatewayConfig } from '../core/config';
+import type { GatewayConfig, TransportName } from '../core/config';
 import { onceWithTimeout, type RemoteRouter, type Reply, type Rpc } from '../core/rpc';
 import type { GatewayStats } from '../core/stats';
 import { isErrorCode } from '../protocol/errors';
@@ -38,6 +38,8 @@ export interface MeshHost {
   localPatterns(): string[];
   localProcedures(): string[];
   deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer): void;
+  /** This gateway's transport identity (QUIC peer id or TLS fingerprint), bound into peer proofs. */
+  identityFor(transport: TransportName): string;
 }
 
 interface PendingRemoteCall {
@@ -77,6 +79,7 @@ export class Mesh implements RemoteRouter {
   async establish(
     stream: FrameStream,
     role: 'dialer' | 'acceptor',
+    transport: TransportName,
     first?: Frame,
     url?: string,
   ): Promise<string> {
@@ -90,6 +93,7 @@ export class Mesh implements RemoteRouter {
         epoch: this.host.epoch,
         secret: config.meshSecret,
         pinned: config.meshPeerIds,
+        localIdentity: this.host.identityFor(transport),
         lastReceived: (peer, epoch) => {
           const link = this.links.get(peer);
           return link && link.inEpoch === epoch ? link.inSeq : 0;

@@ -21,6 +21,8 @@ export interface HandshakeSelf {
   epoch: number;
   secret: string | undefined;
   pinned: readonly string[];
+  /** This gateway's identity on the connection's transport (QUIC peer id or TLS fingerprint). */
+  localIdentity: string;
   /** What we last received from `peerId` in its epoch `peerEpoch` (0 when unknown). */
   lastReceived(peerId: string, peerEpoch: number): number;
 }
@@ -68,6 +70,11 @@ export class PeerHandshake {
     this.rejectDone(e);
   }
 
+  /** The other side's transport identity as this connection sees it. */
+  private get remote(): string {
+    return this.conn.remoteIdentity ?? '';
+  }
+
   private fail(reason: string): void {
     this.conn.write(encodeFrame([M.ABORT, 'unauthorized', reason]));
     this.reject(new HandshakeError(reason));
@@ -102,7 +109,15 @@ export class PeerHandshake {
         const [, id, realm, epoch, theirNonce] = h;
         if (realm !== s.realm) return this.fail(`realm '${String(realm)}' is not '${s.realm}'`);
         if (!this.checkPeer(id, epoch)) return;
-        const p = proof(s.secret, 'acceptor', String(theirNonce), s.gatewayId, this.peerId);
+        const p = proof(
+          s.secret,
+          'acceptor',
+          String(theirNonce),
+          s.gatewayId,
+          this.peerId,
+          s.localIdentity,
+          this.remote,
+        );
         this.conn.write(encodeFrame([M.PEER_WELCOME, s.gatewayId, s.epoch, this.myNonce, p]));
         return;
       }
@@ -110,10 +125,23 @@ export class PeerHandshake {
         if (this.role !== 'dialer') return this.fail('unexpected PEER_WELCOME');
         const [, id, epoch, theirNonce, theirProof] = h;
         if (!this.checkPeer(id, epoch)) return;
-        if (!verifyProof(proof(s.secret, 'acceptor', this.myNonce, this.peerId, s.gatewayId), theirProof)) {
+        if (
+          !verifyProof(
+            proof(s.secret, 'acceptor', this.myNonce, this.peerId, s.gatewayId, this.remote, s.localIdentity),
+            theirProof,
+          )
+        ) {
           return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
         }
-        const p = proof(s.secret, 'dialer', String(theirNonce), s.gatewayId, this.peerId);
+        const p = proof(
+          s.secret,
+          'dialer',
+          String(theirNonce),
+          s.gatewayId,
+          this.peerId,
+          s.localIdentity,
+          this.remote,
+        );
         this.conn.write(
           encodeFrame([M.PEER_AUTH, p, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]),
         );
@@ -122,7 +150,12 @@ export class PeerHandshake {
       case M.PEER_AUTH: {
         if (this.role !== 'acceptor' || !this.peerId) return this.fail('unexpected PEER_AUTH');
         const [, theirProof, received, receivedEpoch] = h;
-        if (!verifyProof(proof(s.secret, 'dialer', this.myNonce, this.peerId, s.gatewayId), theirProof)) {
+        if (
+          !verifyProof(
+            proof(s.secret, 'dialer', this.myNonce, this.peerId, s.gatewayId, this.remote, s.localIdentity),
+            theirProof,
+          )
+        ) {
           return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
         }
         this.conn.write(
