@@ -40,6 +40,7 @@ export class Gateway implements SessionHost, MeshHost {
   readonly dialers: PeerDialer[] = [];
   admin: AdminServer | undefined;
   ready = false;
+  private livenessTimer: NodeJS.Timeout | undefined;
   private nextSession = 1;
   private stopping = false;
 
@@ -94,6 +95,12 @@ export class Gateway implements SessionHost, MeshHost {
       await gw.stop();
       throw err;
     }
+    gw.livenessTimer = setInterval(() => {
+      const now = Date.now();
+      for (const session of gw.sessions.values())
+        session.checkLiveness(now, CLIENT_PING_AFTER_MS, CLIENT_CLOSE_AFTER_MS);
+    }, CLIENT_PING_AFTER_MS / 2);
+    gw.livenessTimer.unref?.();
     // Ready once listening and every configured peer has been tried at least once (gateway.md §5).
     void Promise.all(gw.dialers.map((d) => d.firstAttempt)).then(() => (gw.ready = true));
     log.info({ listeners: gw.urls(), admin: gw.admin?.url }, 'gateway started');
@@ -287,6 +294,7 @@ export class Gateway implements SessionHost, MeshHost {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
     for (const d of this.dialers) d.stop();
     this.mesh.stop();
     for (const s of this.sessions.values()) {
@@ -298,6 +306,10 @@ export class Gateway implements SessionHost, MeshHost {
     this.log.info('gateway stopped');
   }
 }
+
+/** A client silent this long is pinged; silent for the second figure, its session is closed. */
+const CLIENT_PING_AFTER_MS = 10_000;
+const CLIENT_CLOSE_AFTER_MS = 30_000;
 
 /** Frame bound on mesh links: a client frame at the limit plus the routing header around it. */
 function meshFrameBytes(clientMax: number): number {

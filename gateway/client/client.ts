@@ -70,6 +70,7 @@ export class Client implements GatewayClient {
   private offline: Array<{ header: unknown[]; payload: Buffer }> = [];
   private offlineBytes = 0;
   private userClosed = false;
+  private restoring = false;
   private reconnecting: Promise<void> | undefined;
 
   private constructor(private readonly opts: ConnectOptions) {
@@ -163,11 +164,15 @@ export class Client implements GatewayClient {
       return Promise.reject(new GatewayError('invalid_argument', `bad topic '${topic}': ${problem}`));
     const body = encodePayload(payload);
     const exclude = options.excludeMe === true;
-    if (options.ack)
-      return this.conn
-        .request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS)
-        .then(() => undefined);
-    if (this.conn.closed) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
+    if (options.ack) {
+      const send = (): Promise<void> =>
+        this.conn
+          .request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS)
+          .then(() => undefined);
+      // After what waits offline, never before it.
+      return this.restoring && this.reconnecting ? this.reconnecting.then(send) : send();
+    }
+    if (this.conn.closed || this.restoring) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
     this.conn.sendHead(publishHead(topic, exclude), body);
     return RESOLVED;
   }
@@ -378,15 +383,28 @@ export class Client implements GatewayClient {
     let delay = 100;
     while (!this.userClosed) {
       try {
+        // Until what was published offline has gone out, new publications queue behind it.
+        this.restoring = true;
         this.conn = await this.open();
         this.subsByServerId.clear();
         this.regsByServerId.clear();
-        for (const s of this.subs) await this.sendSubscribe(s);
-        for (const r of this.regs.values()) await this.sendRegister(r);
+        // One refused restore (say, a registration the gateway still holds for the lost session) is
+        // reported and retried on the next reconnect; it does not throw the new connection away.
+        for (const s of this.subs)
+          await this.sendSubscribe(s).catch((err) => this.restoreFailed('subscription', s.pattern, err));
+        for (const r of this.regs.values())
+          await this.sendRegister(r).catch((err) => {
+            this.restoreFailed('registration', r.procedure, err);
+            // Typically the gateway still holds it for the lost session until it notices that one
+            // is gone: try again for a while.
+            this.retryRegister(r, 20);
+          });
+        if (this.conn.closed) throw new GatewayError('unavailable', 'connection lost while restoring');
         const waiting = this.offline;
         this.offline = [];
         this.offlineBytes = 0;
         for (const p of waiting) this.conn.send(p.header, p.payload);
+        this.restoring = false;
         this.events.emit('reconnected', { sessionId: this.sessionId, gatewayId: this.gatewayId });
         return;
       } catch {
@@ -396,6 +414,30 @@ export class Client implements GatewayClient {
         delay = Math.min(delay * 2, 3000);
       }
     }
+  }
+
+  private retryRegister(state: RegState, attemptsLeft: number): void {
+    if (attemptsLeft <= 0) return;
+    const timer = setTimeout(() => {
+      if (
+        this.userClosed ||
+        !state.active ||
+        this.regs.get(state.procedure) !== state ||
+        this.regsByServerId.has(state.serverId)
+      )
+        return;
+      if (this.conn.closed) return; // the next reconnect restores it
+      this.sendRegister(state).catch(() => this.retryRegister(state, attemptsLeft - 1));
+    }, 2000);
+    timer.unref?.();
+  }
+
+  private restoreFailed(what: string, name: string, err: unknown): void {
+    const e = err instanceof GatewayError ? err : new GatewayError('internal', String(err));
+    this.events.emit(
+      'error',
+      new GatewayError(e.code, `could not restore ${what} ${name} after reconnecting: ${e.message}`),
+    );
   }
 
   async close(): Promise<void> {

@@ -43,6 +43,8 @@ export class ClientSession {
   private nextRegId = 1;
   private closed = false;
   readonly connectedAt = Date.now();
+  /** When the client last sent anything (liveness: see checkLiveness). */
+  lastHeard = Date.now();
 
   constructor(
     readonly conn: Connection,
@@ -97,6 +99,7 @@ export class ClientSession {
   }
 
   private handle(frame: Frame): void {
+    this.lastHeard = Date.now();
     const type = frame.header[0] as number;
     this.host.stats.messagesIn[type & 63]++;
     const handler = HANDLERS[type];
@@ -136,6 +139,24 @@ export class ClientSession {
       new GatewayError('limit_exceeded', 'outbound queue bound exceeded by undroppable frames'),
     );
     this.cleanup();
+  }
+
+  /**
+   * A client silent for `pingAfterMs` is pinged; one silent for `closeAfterMs` is gone (a half-open
+   * TCP connection after a network cut never reports itself) and its session, subscriptions and
+   * registrations are released, so a reconnecting client can take them back.
+   */
+  checkLiveness(now: number, pingAfterMs: number, closeAfterMs: number): void {
+    if (this.closed) return;
+    const silent = now - this.lastHeard;
+    if (silent > closeAfterMs) {
+      this.host.log.warn(
+        { session: this.sessionId, client: this.clientId, silentMs: silent },
+        'client silent; closing its session',
+      );
+      this.conn.destroy(new GatewayError('timeout', `no traffic for ${silent} ms`));
+      this.cleanup();
+    } else if (silent > pingAfterMs) this.send([M.PING, now]);
   }
 
   /** Connection ended (either side). */

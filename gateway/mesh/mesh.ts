@@ -143,8 +143,15 @@ export class Mesh implements RemoteRouter {
     }
     if (url) link.url = url;
     if (link.conn && link.conn !== conn) {
-      // Both sides dialed: keep the connection dialed by the smaller id, on both sides alike.
-      const newWins = dialedBySelf ? this.host.gatewayId < hs.peerId : hs.peerId < this.host.gatewayId;
+      // A redial in the same direction, or from a restarted peer, replaces a connection that is
+      // stale but not yet declared dead. When both sides dialed, keep the connection dialed by the
+      // smaller id, on both sides alike.
+      const sameDirection = link.dialedBySelf === dialedBySelf;
+      const restarted = hs.peerEpoch > link.remoteEpoch;
+      const newWins =
+        sameDirection ||
+        restarted ||
+        (dialedBySelf ? this.host.gatewayId < hs.peerId : hs.peerId < this.host.gatewayId);
       if (!newWins) {
         conn.close();
         return;

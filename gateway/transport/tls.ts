@@ -44,6 +44,8 @@ export class TlsConnection extends BaseConnection {
     const peer = socket.getPeerCertificate();
     this.remoteIdentity = peer && peer.raw ? fingerprintDer(peer.raw) : undefined;
     socket.setNoDelay(true);
+    // The kernel probes an idle connection too, so a dead peer is found even with no traffic.
+    socket.setKeepAlive(true, 15_000);
     socket.on('data', (chunk: Buffer) => this.emitData(chunk));
     socket.on('error', (err) => (this.error ??= err));
     socket.on('close', () => this.finish(this.error));
