@@ -98,6 +98,25 @@ export function createMetrics(gw: Gateway): Registry {
       }
     },
   });
+  new Counter({
+    name: 'macula_bytes_total',
+    help: 'Bytes on the wire by direction and message kind (clients and mesh links)',
+    labelNames: ['direction', 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (let t = 0; t < 64; t++) {
+        if (gw.stats.bytesIn[t]) this.inc({ direction: 'in', kind: messageKindName(t) }, gw.stats.bytesIn[t]);
+        if (gw.stats.bytesOut[t])
+          this.inc({ direction: 'out', kind: messageKindName(t) }, gw.stats.bytesOut[t]);
+      }
+    },
+  });
+  counter(
+    'macula_mesh_replay_evicted_total',
+    'Sent mesh messages whose replay copy the buffer bound evicted',
+    () => [...gw.mesh.links.values()].reduce((n, l) => n + l.replayEvicted, 0),
+  );
   const linkGauge = (
     name: string,
     help: string,

@@ -63,6 +63,7 @@ export class ClientSession {
       },
       (count) => (host.stats.slowConsumerDrops += count),
       () => this.overflowed(),
+      host.stats.bytesOut,
     );
   }
 
@@ -102,6 +103,7 @@ export class ClientSession {
     this.lastHeard = Date.now();
     const type = frame.header[0] as number;
     this.host.stats.messagesIn[type & 63]++;
+    this.host.stats.bytesIn[type & 63] += frame.bytes ?? 0;
     const handler = HANDLERS[type];
     if (!handler) throw new GatewayError('protocol_error', `unexpected message type ${type}`);
     handler(this, frame.header, frame.payload);

@@ -13,8 +13,9 @@ export function messageKindName(type: number): string {
 export class GatewayStats {
   readonly messagesIn = new Float64Array(64);
   readonly messagesOut = new Float64Array(64);
-  bytesIn = 0;
-  bytesOut = 0;
+  /** Bytes on the wire by message type, in and out (clients and mesh links alike). */
+  readonly bytesIn = new Float64Array(64);
+  readonly bytesOut = new Float64Array(64);
   slowConsumerDrops = 0;
   malformedFrames = 0;
   refusedSessions = 0;

@@ -5,7 +5,8 @@
  * window, exactly what the neighbour did not receive is sent again, in order. The buffer is
  * bounded in bytes; what overflows or outlives the window is counted, never dropped silently.
  */
-import { encodeFrame } from '../protocol/frames';
+import { encodeFrame, frameType } from '../protocol/frames';
+import type { GatewayStats } from '../core/stats';
 import { DataFrameEncoder } from './data-frame';
 import { M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
@@ -63,7 +64,18 @@ export class PeerLink {
   constructor(
     readonly peerId: string,
     private readonly maxBufferBytes: number,
+    private readonly stats?: GatewayStats,
   ) {}
+
+  /** Everything this link writes goes through here, so bytes and messages are counted by kind. */
+  private write(conn: Connection, frame: Buffer): void {
+    if (this.stats) {
+      const kind = frameType(frame);
+      this.stats.bytesOut[kind] += frame.length;
+      this.stats.messagesOut[kind]++;
+    }
+    conn.write(frame);
+  }
 
   get connected(): boolean {
     return this.conn !== undefined;
@@ -99,7 +111,7 @@ export class PeerLink {
     this.bufferedBytes += frame.length;
     this.sent++;
     if (this.conn) {
-      this.conn.write(frame);
+      this.write(this.conn, frame);
       while (this.bufferedBytes > this.maxBufferBytes && this.head < this.unacked.length) {
         this.bufferedBytes -= this.unacked[this.head++].frame.length;
         this.replayEvicted++;
@@ -138,7 +150,7 @@ export class PeerLink {
     this.lastHeard = Date.now();
     this.acked(peerReceived);
     for (let i = this.head; i < this.unacked.length; i++) {
-      conn.write(this.unacked[i].frame);
+      this.write(conn, this.unacked[i].frame);
       this.replayed++;
     }
   }
@@ -194,7 +206,7 @@ export class PeerLink {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.unackedIn = 0;
-    this.conn?.write(encodeFrame([M.LINK_ACK, this.inSeq]));
+    if (this.conn) this.write(this.conn, encodeFrame([M.LINK_ACK, this.inSeq]));
   }
 
   /** The neighbour restarted (new epoch): its sequence numbers start again. */

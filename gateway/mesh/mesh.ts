@@ -12,7 +12,7 @@ import type { GatewayConfig, TransportName } from '../core/config';
 import { onceWithTimeout, type RemoteRouter, type Reply, type Rpc } from '../core/rpc';
 import type { GatewayStats } from '../core/stats';
 import { isErrorCode } from '../protocol/errors';
-import { encodeFrame, type Frame } from '../protocol/frames';
+import { encodeFrame, frameType, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { K, M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
@@ -138,7 +138,7 @@ export class Mesh implements RemoteRouter {
   private adopt(conn: Connection, hs: HandshakeResult, dialedBySelf: boolean, url?: string): void {
     let link = this.links.get(hs.peerId);
     if (!link) {
-      link = new PeerLink(hs.peerId, this.host.config.meshReplayMaxBytes);
+      link = new PeerLink(hs.peerId, this.host.config.meshReplayMaxBytes, this.host.stats);
       this.links.set(hs.peerId, link);
     }
     if (url) link.url = url;
@@ -172,7 +172,7 @@ export class Mesh implements RemoteRouter {
     this.host.stats.meshReplayed += link.replayed - replayedBefore;
     this.host.log.info({ peer: hs.peerId, replayed: link.replayed - replayedBefore }, 'mesh link up');
     // Database sync: the new neighbour gets everything we know.
-    for (const lsa of this.lsdb.entries.values()) conn.write(encodeLsa(lsa));
+    for (const lsa of this.lsdb.entries.values()) this.write(conn, encodeLsa(lsa));
     this.scheduleOriginate();
   }
 
@@ -191,6 +191,8 @@ export class Mesh implements RemoteRouter {
     if (!link || link.conn !== conn) return;
     link.lastHeard = Date.now();
     const h = frame.header;
+    this.host.stats.bytesIn[(h[0] as number) & 63] += frame.bytes ?? 0;
+    this.host.stats.messagesIn[(h[0] as number) & 63]++;
     switch (h[0]) {
       case M.MESH_DATA: {
         const data = decodeDataFrame(h, frame.payload);
@@ -214,12 +216,12 @@ export class Mesh implements RemoteRouter {
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
           this.topologyChanged();
           for (const other of this.links.values())
-            if (other !== link && other.conn) other.conn.write(encodeLsa(lsa));
+            if (other !== link && other.conn) this.write(other.conn, encodeLsa(lsa));
         }
         return;
       }
       case M.LINK_PING:
-        conn.write(encodeFrame([M.LINK_PONG, h[1]]));
+        this.write(conn, encodeFrame([M.LINK_PONG, h[1]]));
         return;
       case M.LINK_PONG:
         link.rttMs = Date.now() - (h[1] as number);
@@ -244,7 +246,7 @@ export class Mesh implements RemoteRouter {
   private originateNow(): void {
     if (this.stopped) return;
     const lsa = this.originate();
-    for (const link of this.links.values()) link.conn?.write(encodeLsa(lsa));
+    for (const link of this.links.values()) if (link.conn) this.write(link.conn, encodeLsa(lsa));
   }
 
   private originate(): Lsa {
@@ -431,6 +433,14 @@ export class Mesh implements RemoteRouter {
     return true;
   }
 
+  /** A control frame on a link, counted by kind. */
+  private write(conn: Connection, frame: Buffer): void {
+    const kind = frameType(frame);
+    this.host.stats.bytesOut[kind] += frame.length;
+    this.host.stats.messagesOut[kind]++;
+    conn.write(frame);
+  }
+
   // --- housekeeping ---------------------------------------------------------------------------
 
   private maintain(): void {
@@ -442,7 +452,7 @@ export class Mesh implements RemoteRouter {
           link.conn.destroy(new Error('peer silent'));
           continue;
         }
-        link.conn.write(encodeFrame([M.LINK_PING, now]));
+        this.write(link.conn, encodeFrame([M.LINK_PING, now]));
       } else if (link.downSince !== undefined && now - link.downSince > this.host.config.meshReplayMs) {
         const lost = link.expire();
         link.downSince = undefined;

@@ -28,6 +28,16 @@ export interface Frame {
   header: Header;
   /** Raw payload bytes (MessagePack), or an empty buffer. A view into the read buffer: copy to keep. */
   payload: Buffer;
+  /** Size of the whole frame on the wire, prefix included (for byte counters). */
+  bytes?: number;
+}
+
+/**
+ * The message type of an encoded frame, read from its bytes: every header is a short MessagePack
+ * array (fixarray, under 16 elements) whose first element is a positive fixint.
+ */
+export function frameType(frame: Uint8Array): number {
+  return frame[PREFIX_BYTES] >= 0x90 && frame[PREFIX_BYTES] <= 0x9f ? frame[PREFIX_BYTES + 1] & 63 : 0;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -199,7 +209,11 @@ export class FrameDecoder {
         } else this.lastHeadLength = -1;
       }
       offset = end;
-      onFrame({ header: header as Header, payload: buf.subarray(payloadStart, end) });
+      onFrame({
+        header: header as Header,
+        payload: buf.subarray(payloadStart, end),
+        bytes: PREFIX_BYTES + bodyLength,
+      });
     }
     return offset;
   }
