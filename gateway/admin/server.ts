@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway';
 import { createMetrics } from './metrics';
+import { sameSecret } from '../core/secret-compare';
 import { peersView, registrationsView, subscriptionsView, topologyView } from './views';
 
 export interface AdminServer {
@@ -72,7 +73,7 @@ export async function startAdmin(gw: Gateway): Promise<AdminServer> {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, { error: 'method_not_allowed', message: 'only GET' });
     // Probes stay open so Kubernetes can use them without the token.
-    if (token && !PROBES.has(path) && req.headers.authorization !== `Bearer ${token}`) {
+    if (token && !PROBES.has(path) && !sameSecret(req.headers.authorization, `Bearer ${token}`)) {
       return send(res, 401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
     }
     route(gw).then(

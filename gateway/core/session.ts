@@ -11,6 +11,7 @@ import { patternProblem, topicProblem } from '../protocol/topics';
 import type { Connection } from '../transport/transport';
 import type { GatewayConfig } from './config';
 import { Outbound } from './outbound';
+import { sameSecret } from './secret-compare';
 import type { Rpc } from './rpc';
 import type { GatewayStats } from './stats';
 import { DurableSubscription, LiveSubscription, type Subscriber } from './subscribers';
@@ -77,7 +78,7 @@ export class ClientSession {
         'no_such_realm',
         `realm '${String(realm)}' is not served here (this gateway serves '${config.realm}')`,
       );
-    if (config.token !== undefined && token !== config.token)
+    if (config.token !== undefined && !sameSecret(token, config.token))
       return this.abort('unauthorized', 'missing or wrong realm token');
     this.send([M.WELCOME, this.sessionId, this.host.gatewayId]);
     stream.onBadFrame((e) => {
