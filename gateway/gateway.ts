@@ -288,7 +288,6 @@ export class Gateway implements SessionHost, MeshHost {
       if (excludeSession !== undefined && sub.sessionId === excludeSession) continue;
       sub.deliver(topic, publisher, originGateway, payload);
     }
-    this.stats.messagesOut[M.EVENT] += subs.length;
   }
 
   async stop(): Promise<void> {

@@ -8,36 +8,18 @@ import { FrameStream } from '../protocol/frame-stream';
 import { encodeFrame, encodeFrameHead, type Frame } from '../protocol/frames';
 import { M } from '../protocol/messages';
 import { loadTransport } from '../core/transports';
-import { explicitPort } from '../core/config';
+import { parsePeerUrl, type PeerUrl } from '../core/config';
+import { withTimeout } from '../util/with-timeout';
 import type { Connection, TransportSecurity } from '../transport/transport';
 import type { ConnectOptions } from './types';
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
-export interface ParsedUrl {
-  transport: 'quic' | 'tls';
-  host: string;
-  port: number;
-}
-
-export function parseGatewayUrl(url: string): ParsedUrl {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new GatewayError(
-      'invalid_argument',
-      `gateway url '${url}' is not a URL (expected https://host:port or tls://host:port)`,
-    );
-  }
-  const transport =
-    u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
-  if (!transport)
-    throw new GatewayError(
-      'invalid_argument',
-      `gateway url '${url}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`,
-    );
-  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port: explicitPort(url, u) };
+/** `https://host:port` = QUIC, `tls://host:port` = TLS/TCP: the same rules as MESH_PEERS. */
+export function parseGatewayUrl(url: string): PeerUrl {
+  const parsed = parsePeerUrl(url);
+  if (typeof parsed === 'string') throw new GatewayError('invalid_argument', `gateway url: ${parsed}`);
+  return parsed;
 }
 
 function envCa(): string | undefined {
@@ -107,7 +89,11 @@ export class ClientConnection {
     );
     let frame: Frame;
     try {
-      frame = await withTimeout(welcome, opts.connectTimeoutMs ?? 5000, `no WELCOME from ${opts.url}`);
+      frame = await withTimeout(
+        welcome,
+        opts.connectTimeoutMs ?? 5000,
+        () => new GatewayError('timeout', `no WELCOME from ${opts.url}`),
+      );
     } catch (err) {
       conn.destroy();
       throw err;
@@ -198,20 +184,4 @@ export class ClientConnection {
   sendHead(head: Buffer, payload?: Uint8Array): void {
     if (!this.closed) this.conn.write(encodeFrameHead(head, payload));
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new GatewayError('timeout', message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

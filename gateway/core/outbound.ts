@@ -7,7 +7,7 @@
  * so one slow client never holds memory or time from the gateway or other clients.
  */
 import type { Connection } from '../transport/transport';
-import { frameType } from '../protocol/frames';
+import type { GatewayStats } from './stats';
 
 /**
  * The transport window: what may sit in the transport (socket or native stream) beyond this turn
@@ -35,8 +35,8 @@ export class Outbound {
     private readonly onDropCount: (count: number) => void = () => undefined,
     /** Past the bound with nothing left to drop (only replies and control frames): give up on it. */
     private readonly onOverflow: () => void = () => undefined,
-    /** Bytes sent, by message type (the gateway's counters). */
-    private readonly bytesOut?: Float64Array,
+    /** The gateway's counters: every frame handed over here is counted by kind. */
+    private readonly stats?: GatewayStats,
   ) {
     this.highWater = TRANSPORT_WINDOW_BYTES;
     conn.onDrain(() => this.pump());
@@ -67,7 +67,7 @@ export class Outbound {
   }
 
   private enqueue(frame: Buffer, subId: number): void {
-    if (this.bytesOut) this.bytesOut[frameType(frame)] += frame.length;
+    this.stats?.countOut(frame);
     if (this.hasRoom) {
       this.conn.write(frame);
       return;

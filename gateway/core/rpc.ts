@@ -58,7 +58,6 @@ export class Rpc {
   private readonly invocations = new Map<number, PendingInvocation>();
   private nextInvocation = 1;
   remote: RemoteRouter | undefined;
-  calls = 0;
 
   register(procedure: string, callee: Callee): void {
     const existing = this.registrations.get(procedure);
@@ -82,7 +81,6 @@ export class Rpc {
 
   /** A call from a local client. */
   call(procedure: string, args: Buffer, timeoutMs: number, caller: string, reply: Reply): void {
-    this.calls++;
     const guarded = onceWithTimeout(reply, timeoutMs, procedure);
     if (this.registrations.has(procedure)) {
       this.invokeLocal(procedure, args, caller, guarded.reply, timeoutMs);
@@ -143,9 +141,5 @@ export class Rpc {
       pending.reply({ code: 'unavailable', message: 'the client serving this procedure disconnected' });
     }
     return dropped;
-  }
-
-  get pendingInvocations(): number {
-    return this.invocations.size;
   }
 }

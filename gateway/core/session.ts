@@ -43,7 +43,6 @@ export class ClientSession {
   private nextSubId = 1;
   private nextRegId = 1;
   private closed = false;
-  readonly connectedAt = Date.now();
   /** When the client last sent anything (liveness: see checkLiveness). */
   lastHeard = Date.now();
 
@@ -64,7 +63,7 @@ export class ClientSession {
       },
       (count) => (host.stats.slowConsumerDrops += count),
       () => this.overflowed(),
-      host.stats.bytesOut,
+      host.stats,
     );
   }
 
@@ -103,15 +102,13 @@ export class ClientSession {
   private handle(frame: Frame): void {
     this.lastHeard = Date.now();
     const type = frame.header[0] as number;
-    this.host.stats.messagesIn[type & 63]++;
-    this.host.stats.bytesIn[type & 63] += frame.bytes ?? 0;
+    this.host.stats.countIn(type, frame.bytes ?? 0);
     const handler = HANDLERS[type];
     if (!handler) throw new GatewayError('protocol_error', `unexpected message type ${type}`);
     handler(this, frame.header, frame.payload);
   }
 
   send(header: unknown[], payload?: Uint8Array): void {
-    this.host.stats.messagesOut[(header[0] as number) & 63]++;
     this.out.control(encodeFrame(header, payload));
   }
 

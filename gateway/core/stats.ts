@@ -2,6 +2,7 @@
  * Plain counters on the hot path (an array increment per message); prom-client reads them only when
  * /metrics is scraped (gateway/admin/metrics.ts), so counting never costs a label lookup.
  */
+import { frameType } from '../protocol/frames';
 import { M } from '../protocol/messages';
 
 const NAMES = new Map<number, string>(Object.entries(M).map(([name, n]) => [n, name.toLowerCase()]));
@@ -27,4 +28,17 @@ export class GatewayStats {
   meshUnroutable = 0;
   meshDuplicates = 0;
   meshLinkOverflow = 0;
+
+  /** A received frame of message type `type`, `bytes` long on the wire. */
+  countIn(type: number, bytes: number): void {
+    this.messagesIn[type & 63]++;
+    this.bytesIn[type & 63] += bytes;
+  }
+
+  /** An encoded frame about to be written (to a client or a mesh link). */
+  countOut(frame: Uint8Array): void {
+    const kind = frameType(frame);
+    this.messagesOut[kind]++;
+    this.bytesOut[kind] += frame.length;
+  }
 }

@@ -5,7 +5,7 @@
  * window, exactly what the neighbour did not receive is sent again, in order. The buffer is
  * bounded in bytes; what overflows or outlives the window is counted, never dropped silently.
  */
-import { encodeFrame, frameType } from '../protocol/frames';
+import { encodeFrame } from '../protocol/frames';
 import type { GatewayStats } from '../core/stats';
 import { DataFrameEncoder } from './data-frame';
 import { M } from '../protocol/messages';
@@ -69,11 +69,7 @@ export class PeerLink {
 
   /** Everything this link writes goes through here, so bytes and messages are counted by kind. */
   private write(conn: Connection, frame: Buffer): void {
-    if (this.stats) {
-      const kind = frameType(frame);
-      this.stats.bytesOut[kind] += frame.length;
-      this.stats.messagesOut[kind]++;
-    }
+    this.stats?.countOut(frame);
     conn.write(frame);
   }
 

@@ -42,11 +42,6 @@ export class LinkStateDb {
     return true;
   }
 
-  remove(origin: string): void {
-    if (this.entries.delete(origin)) this.recompute();
-    this.lastReachable.delete(origin);
-  }
-
   private recompute(): void {
     this.generation++;
     this.interestCache = new Map();

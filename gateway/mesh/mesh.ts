@@ -12,7 +12,7 @@ import type { GatewayConfig, TransportName } from '../core/config';
 import { onceWithTimeout, type RemoteRouter, type Reply, type Rpc } from '../core/rpc';
 import type { GatewayStats } from '../core/stats';
 import { isErrorCode } from '../protocol/errors';
-import { encodeFrame, frameType, type Frame } from '../protocol/frames';
+import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { K, M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
@@ -22,6 +22,7 @@ import { LinkStateDb, type Lsa } from './lsdb';
 import { PeerHandshake, type HandshakeResult } from './peer-handshake';
 import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
+import { withTimeout } from '../util/with-timeout';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
@@ -123,7 +124,11 @@ export class Mesh implements RemoteRouter {
     if (first) handshake.onFrame(first);
     let result: HandshakeResult;
     try {
-      result = await Promise.race([handshake.done, closed, timeout(5000, 'peer handshake timed out')]);
+      result = await withTimeout(
+        Promise.race([handshake.done, closed]),
+        5000,
+        () => new Error('peer handshake timed out'),
+      );
     } catch (err) {
       this.host.stats.refusedPeers++;
       conn.destroy();
@@ -191,8 +196,7 @@ export class Mesh implements RemoteRouter {
     if (!link || link.conn !== conn) return;
     link.lastHeard = Date.now();
     const h = frame.header;
-    this.host.stats.bytesIn[(h[0] as number) & 63] += frame.bytes ?? 0;
-    this.host.stats.messagesIn[(h[0] as number) & 63]++;
+    this.host.stats.countIn(h[0] as number, frame.bytes ?? 0);
     switch (h[0]) {
       case M.MESH_DATA: {
         const data = decodeDataFrame(h, frame.payload);
@@ -435,9 +439,7 @@ export class Mesh implements RemoteRouter {
 
   /** A control frame on a link, counted by kind. */
   private write(conn: Connection, frame: Buffer): void {
-    const kind = frameType(frame);
-    this.host.stats.bytesOut[kind] += frame.length;
-    this.host.stats.messagesOut[kind]++;
+    this.host.stats.countOut(frame);
     conn.write(frame);
   }
 
@@ -497,8 +499,4 @@ function decodeLsa(h: unknown[]): Lsa | undefined {
     return undefined;
   if (!Array.isArray(neighbors) || !Array.isArray(patterns) || !Array.isArray(procedures)) return undefined;
   return { origin, epoch, version, neighbors, patterns, procedures };
-}
-
-function timeout(ms: number, message: string): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref?.());
 }

@@ -16,6 +16,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { QuinnBinding, QuinnConnection, QuinnServer, QuinnStream } from '../../types/quinn-native';
 import { hostPort } from './base-connection';
+import { withTimeout } from '../util/with-timeout';
 import { newQuicSeed, peerIdFromSeed } from './identity';
 import { QuicConnection } from './quic-connection';
 import { checkTuning, loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
@@ -33,14 +34,6 @@ export type QuicTransportOptions = QuinnTuning;
 
 /** Process-wide identity for dialers that have none of their own (apps). */
 let ephemeralSeed: Uint8Array | undefined;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }> {
   const family = isIP(host);
