@@ -13,8 +13,21 @@
 import type { QuinnConnection, QuinnStream } from '../../types/quinn-native';
 import { BaseConnection } from './base-connection';
 
-/** Bytes asked of quinn per read. */
-const READ_MAX = 256 * 1024;
+/**
+ * Bytes asked of quinn per read, adapted to the traffic. A read costs more the more is asked for,
+ * even when little arrives, so a large fixed size slows small messages down (RPC through one
+ * gateway, p50: 256 KiB reads ~720 µs, 16 KiB ~590 µs; bare echo round trip 250 → 170 µs), while
+ * a small one costs throughput under load (4 KiB reads: a quarter of the messages per second).
+ * A read that comes back full doubles the next one; one under a quarter full halves it.
+ */
+export const READ_MIN = 16 * 1024;
+export const READ_MAX = 256 * 1024;
+
+export function nextReadSize(asked: number, got: number): number {
+  if (got >= asked) return Math.min(asked * 2, READ_MAX);
+  if (got < asked / 4) return Math.max(asked / 2, READ_MIN);
+  return asked;
+}
 /** How long a graceful close waits for the peer before aborting. */
 const CLOSE_GRACE_MS = 3_000;
 
@@ -124,9 +137,10 @@ export class QuicConnection extends BaseConnection {
 
   private async readLoop(): Promise<void> {
     try {
-      for (;;) {
-        const chunk = await this.stream.read(READ_MAX);
+      for (let size = READ_MIN; ; ) {
+        const chunk = await this.stream.read(size);
         if (chunk === null) break;
+        size = nextReadSize(size, chunk.byteLength);
         // A view on quinn's Uint8Array, not a copy.
         this.emitData(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       }

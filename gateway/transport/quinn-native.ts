@@ -60,6 +60,16 @@ export function quicPackageDir(): string {
 
 let binding: QuinnBinding | undefined;
 
+/**
+ * Tokio worker threads for the binding's runtime, unless TOKIO_WORKER_THREADS is already set.
+ * Every quinn read and write is a hop between the JS thread and this runtime; with one worker
+ * the endpoint, the connections and those hops share a thread, so a message wakes fewer threads
+ * (strace of 2,000 echo round trips: 20k futex calls with the default of one worker per core,
+ * 12k with one) and an RPC through a gateway is about 15 % faster at p50 on 2 cores, with the
+ * same throughput. The runtime starts when the native module loads and reads the variable then.
+ */
+export const QUINN_WORKER_THREADS = '1';
+
 export function loadQuinn(): QuinnBinding {
   if (binding) return binding;
   const dir = quicPackageDir();
@@ -71,6 +81,7 @@ export function loadQuinn(): QuinnBinding {
     );
   }
   const native = `${QUIC_PACKAGE}-${platformSuffix()}`;
+  process.env.TOKIO_WORKER_THREADS ??= QUINN_WORKER_THREADS;
   try {
     binding = createRequire(path.join(dir, 'package.json'))(native) as QuinnBinding;
   } catch (err) {
