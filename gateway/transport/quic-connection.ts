@@ -137,7 +137,7 @@ export class QuicConnection extends BaseConnection {
 
   private async readLoop(): Promise<void> {
     try {
-      for (let size = READ_MIN; ; ) {
+      for (let size = READ_MIN; ;) {
         const chunk = await this.stream.read(size);
         if (chunk === null) break;
         size = nextReadSize(size, chunk.byteLength);
