@@ -3,7 +3,10 @@
  * its live links, its local subscription patterns and its registered procedures, tagged with its
  * id, a process epoch and a version. From the same database every gateway computes the same graph;
  * an edge counts only when both ends list each other, so a dead gateway's stale LSA cannot attract
- * traffic. Routes are shortest paths (BFS), ties broken by gateway id, so they are deterministic.
+ * traffic. The one exception is the first hop: our own live links are known first-hand, so they
+ * count as soon as they are up, before the peer's advertisement confirms them (otherwise a new
+ * link's first messages would have no route). Routes are shortest paths (BFS), ties broken by
+ * gateway id, so they are deterministic.
  */
 import { matches } from '../protocol/topics';
 
@@ -28,6 +31,8 @@ export class LinkStateDb {
   private nextHops = new Map<string, string>();
   private distances = new Map<string, number>();
   private interestCache = new Map<string, string[]>();
+  /** Our live links when the owner reports them (setOwnLinks); until then, our LSA's two-way ones. */
+  private ownLinks: readonly string[] | undefined;
   /** Bumped on every change, so callers can cache derived answers. */
   generation = 0;
 
@@ -42,6 +47,15 @@ export class LinkStateDb {
     return true;
   }
 
+  /** Our live links changed: they are the first hops from now on. */
+  setOwnLinks(ids: Iterable<string>): void {
+    const next = [...ids].sort();
+    const prev = this.ownLinks;
+    if (prev && prev.length === next.length && prev.every((id, i) => id === next[i])) return;
+    this.ownLinks = next;
+    this.recompute();
+  }
+
   private recompute(): void {
     this.generation++;
     this.interestCache = new Map();
@@ -52,7 +66,8 @@ export class LinkStateDb {
     while (frontier.length > 0) {
       const next: string[] = [];
       for (const node of frontier) {
-        for (const n of this.twoWayNeighbors(node)) {
+        const neighbors = node === this.self && this.ownLinks ? this.ownLinks : this.twoWayNeighbors(node);
+        for (const n of neighbors) {
           if (dist.has(n)) continue;
           dist.set(n, dist.get(node)! + 1);
           hops.set(n, node === this.self ? n : hops.get(node)!);

@@ -174,6 +174,7 @@ export class Mesh implements RemoteRouter {
     });
     const replayedBefore = link.replayed;
     link.attach(conn, hs.peerReceived);
+    this.ownLinksChanged();
     this.host.stats.meshReplayed += link.replayed - replayedBefore;
     this.host.log.info({ peer: hs.peerId, replayed: link.replayed - replayedBefore }, 'mesh link up');
     // Database sync: the new neighbour gets everything we know.
@@ -183,6 +184,7 @@ export class Mesh implements RemoteRouter {
 
   private linkDown(link: PeerLink): void {
     link.detach();
+    this.ownLinksChanged();
     this.host.log.warn({ peer: link.peerId }, 'mesh link down');
     this.originateNow();
     // Reroute what was in flight toward destinations still reachable another way; the rest stays
@@ -268,6 +270,14 @@ export class Mesh implements RemoteRouter {
     this.lsdb.apply(lsa);
     this.topologyChanged();
     return lsa;
+  }
+
+  /** First hops follow our live links at once, ahead of the advertisements (lsdb.ts). */
+  private ownLinksChanged(): void {
+    const live: string[] = [];
+    for (const l of this.links.values()) if (l.connected) live.push(l.peerId);
+    this.lsdb.setOwnLinks(live);
+    this.topologyChanged();
   }
 
   private topologyChanged(): void {
@@ -356,8 +366,6 @@ export class Mesh implements RemoteRouter {
   private route(dest: string): string | undefined {
     const hop = this.lsdb.nextHop(dest);
     if (hop && this.links.get(hop)?.connected) return hop;
-    // A link that is up but not yet confirmed by the peer's advertisement still reaches the peer.
-    if (this.links.get(dest)?.connected) return dest;
     // Cut off right now: wait on the link it was last reached by, if that link is down (its replay
     // delivers it when the link returns). Never send it over a live link, which could bounce it.
     const last = this.lastHop.get(dest);

@@ -43,6 +43,8 @@ function databases(n: number, edges: Array<[number, number]>, interested: boolea
       procedures: [],
     };
     for (const db of dbs) db.apply(lsa);
+    // As the mesh does: each gateway's own live links are its first hops.
+    dbs[i].setOwnLinks(neighbors);
   }
   return dbs;
 }
@@ -84,6 +86,29 @@ describe('mesh routing (property)', () => {
     db.apply({ origin: 'b', epoch: 1, version: 1, neighbors: ['a', 'c'], patterns: [], procedures: [] });
     expect(db.nextHop('b')).toBe('c');
     expect(db.distance('b')).toBe(2);
+  });
+
+  it('trusts our own live links at the first hop, before the peer confirms them', () => {
+    const db = new LinkStateDb('a');
+    db.apply({ origin: 'a', epoch: 1, version: 1, neighbors: ['c'], patterns: [], procedures: [] });
+    db.apply({ origin: 'c', epoch: 1, version: 1, neighbors: ['a', 'b'], patterns: [], procedures: [] });
+    db.apply({ origin: 'b', epoch: 1, version: 1, neighbors: [], patterns: [], procedures: [] });
+    expect(db.reachable('b')).toBe(false);
+    // A link a-b came up: b's advertisement does not list a yet, but a reaches b directly.
+    db.setOwnLinks(['c', 'b']);
+    expect(db.nextHop('b')).toBe('b');
+    expect(db.distance('b')).toBe(1);
+    // A brand-new gateway with no advertisement at all is reachable over our link to it.
+    db.setOwnLinks(['b', 'c', 'e']);
+    expect(db.nextHop('e')).toBe('e');
+    // Our link to c went down: c is reached through b only once b's side confirms b-c both ways.
+    db.setOwnLinks(['b']);
+    expect(db.reachable('c')).toBe(false);
+    db.apply({ origin: 'b', epoch: 1, version: 2, neighbors: ['a', 'c'], patterns: [], procedures: [] });
+    expect(db.nextHop('c')).toBe('b');
+    // Beyond the first hop, one-way links still do not count.
+    db.apply({ origin: 'c', epoch: 1, version: 2, neighbors: ['a', 'b', 'f'], patterns: [], procedures: [] });
+    expect(db.reachable('f')).toBe(false);
   });
 
   it('newer epochs win over higher versions of an older process', () => {
