@@ -13,7 +13,8 @@ import { PatternIndex } from './core/pattern-index';
 import { Rpc } from './core/rpc';
 import { ClientSession, type SessionHost } from './core/session';
 import { GatewayStats } from './core/stats';
-import { DurableSubscription, type Subscriber } from './core/subscribers';
+import type { DurableSubscription, Subscriber } from './core/subscribers';
+import { DurableStore } from './core/durable-store';
 import { Mesh, type MeshHost } from './mesh/mesh';
 import { PeerDialer } from './mesh/dialer';
 import { devIdentity, identityFromPem, listenerSecurity, type NodeIdentity } from './transport/identity';
@@ -34,13 +35,15 @@ export class Gateway implements SessionHost, MeshHost {
   readonly stats = new GatewayStats();
   readonly sessions = new Map<string, ClientSession>();
   readonly subscribers = new PatternIndex<Subscriber>();
-  readonly durables = new Map<string, DurableSubscription>();
+  readonly durables: DurableStore;
   readonly mesh: Mesh;
   readonly listeners = new Map<TransportName, Listener>();
   readonly dialers: PeerDialer[] = [];
   admin: AdminServer | undefined;
   ready = false;
   private livenessTimer: NodeJS.Timeout | undefined;
+  private durableExpiryTimer: NodeJS.Timeout | undefined;
+  private lastDurableNotice = 0;
   private nextSession = 1;
   private stopping = false;
 
@@ -50,6 +53,25 @@ export class Gateway implements SessionHost, MeshHost {
     readonly identity: NodeIdentity,
   ) {
     this.gatewayId = config.gatewayId;
+    this.durables = new DurableStore(
+      {
+        maxMessages: config.durableMaxMessages,
+        maxBytes: config.durableMaxBytes,
+        maxCount: config.durableMaxCount,
+        totalMaxBytes: config.durableTotalMaxBytes,
+        expireMs: config.durableExpireMs,
+      },
+      {
+        added: (sub) => this.addSubscriber(sub),
+        removed: (sub) => this.removeSubscriber(sub),
+        expired: (name, droppedEvents) =>
+          this.log.warn(
+            { durable: name, droppedEvents, expireS: config.durableExpireMs / 1000 },
+            'durable subscription removed: no client within DURABLE_EXPIRE_S',
+          ),
+        evicted: (count, totalBytes) => this.durableEvicted(count, totalBytes),
+      },
+    );
     this.mesh = new Mesh(this);
     this.rpc.remote = this.mesh;
   }
@@ -101,6 +123,12 @@ export class Gateway implements SessionHost, MeshHost {
         session.checkLiveness(now, CLIENT_PING_AFTER_MS, CLIENT_CLOSE_AFTER_MS);
     }, CLIENT_PING_AFTER_MS / 2);
     gw.livenessTimer.unref?.();
+    if (config.durableExpireMs > 0) {
+      // Checked often enough that a subscription outlives its expiry by at most a tenth of it.
+      const every = Math.max(1000, Math.min(60_000, config.durableExpireMs / 10));
+      gw.durableExpiryTimer = setInterval(() => gw.durables.expire(), every);
+      gw.durableExpiryTimer.unref?.();
+    }
     // Ready once listening and every configured peer has been tried at least once (gateway.md §5).
     void Promise.all(gw.dialers.map((d) => d.firstAttempt)).then(() => (gw.ready = true));
     log.info({ listeners: gw.urls(), admin: gw.admin?.url }, 'gateway started');
@@ -221,34 +249,29 @@ export class Gateway implements SessionHost, MeshHost {
   }
 
   durable(name: string, pattern: string): DurableSubscription {
-    const existing = this.durables.get(name);
-    if (existing) {
-      if (existing.pattern !== pattern) {
-        throw new GatewayError(
-          'already_exists',
-          `durable subscription '${name}' exists with pattern '${existing.pattern}'`,
-        );
-      }
+    const { sub, created } = this.durables.getOrCreate(name, pattern);
+    if (!created && sub.sessionId) {
       // A new client takes the name over (e.g. a restart before the old connection timed out).
-      const old = existing.sessionId ? this.sessions.get(existing.sessionId) : undefined;
-      if (old) for (const [id, s] of old.subscriptions) if (s === existing) old.subscriptions.delete(id);
-      if (existing.sessionId) existing.detach(existing.sessionId);
-      return existing;
+      const old = this.sessions.get(sub.sessionId);
+      if (old) for (const [id, s] of old.subscriptions) if (s === sub) old.subscriptions.delete(id);
+      sub.detach(sub.sessionId);
     }
-    const sub = new DurableSubscription(name, pattern, {
-      maxMessages: this.config.durableMaxMessages,
-      maxBytes: this.config.durableMaxBytes,
-    });
-    this.durables.set(name, sub);
-    this.addSubscriber(sub);
     return sub;
   }
 
   dropDurable(name: string): void {
-    const sub = this.durables.get(name);
-    if (!sub) return;
-    this.durables.delete(name);
-    this.removeSubscriber(sub);
+    this.durables.remove(name);
+  }
+
+  /** Logged at most once a second: under sustained overflow it would otherwise be per event. */
+  private durableEvicted(count: number, totalBytes: number): void {
+    const now = Date.now();
+    if (now - this.lastDurableNotice < 1000) return;
+    this.lastDurableNotice = now;
+    this.log.warn(
+      { evicted: count, evictedTotal: this.durables.evictedTotal, totalBytes },
+      'durable subscriptions over DURABLE_TOTAL_MAX_BYTES: their oldest events were dropped',
+    );
   }
 
   publish(topic: string, publisher: string, payload: Buffer, excludeSession: string | undefined): void {
@@ -294,6 +317,7 @@ export class Gateway implements SessionHost, MeshHost {
     if (this.stopping) return;
     this.stopping = true;
     if (this.livenessTimer) clearInterval(this.livenessTimer);
+    if (this.durableExpiryTimer) clearInterval(this.durableExpiryTimer);
     for (const d of this.dialers) d.stop();
     this.mesh.stop();
     for (const s of this.sessions.values()) {

@@ -40,6 +40,26 @@ export function createMetrics(gw: Gateway): Registry {
   gauge('macula_durable_pending_messages', 'Events kept for durable subscriptions', () =>
     [...gw.durables.values()].reduce((n, d) => n + d.pending, 0),
   );
+  gauge(
+    'macula_durable_subscriptions',
+    'Durable subscriptions, with or without a client',
+    () => gw.durables.size,
+  );
+  gauge(
+    'macula_durable_kept_bytes',
+    'Bytes kept by all durable subscriptions together',
+    () => gw.durables.totalBytes,
+  );
+  counter(
+    'macula_durable_evicted_total',
+    'Events dropped to keep all durable subscriptions within DURABLE_TOTAL_MAX_BYTES',
+    () => gw.durables.evictedTotal,
+  );
+  counter(
+    'macula_durable_expired_total',
+    'Durable subscriptions removed after DURABLE_EXPIRE_S without a client',
+    () => gw.durables.expiredTotal,
+  );
   gauge('macula_client_queue_bytes', 'Bytes queued toward clients', () =>
     [...gw.sessions.values()].reduce((n, s) => n + s.out.depthBytes, 0),
   );

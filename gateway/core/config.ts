@@ -38,6 +38,11 @@ export interface GatewayConfig {
   meshReplayMaxBytes: number;
   durableMaxMessages: number;
   durableMaxBytes: number;
+  /** Gateway-wide bounds over all durable subscriptions (durable-store.ts). */
+  durableMaxCount: number;
+  durableTotalMaxBytes: number;
+  /** A durable subscription without a client for this long is removed; 0 = never. */
+  durableExpireMs: number;
   maxFrameBytes: number;
   clientMaxQueueBytes: number;
   clientMaxSubscriptions: number;
@@ -113,6 +118,9 @@ const schema = z.object({
   MESH_REPLAY_MAX_BYTES: intIn(0, 2 ** 40).default(64 * 1024 * 1024),
   DURABLE_MAX_MESSAGES: intIn(1, 100_000_000).default(1_000_000),
   DURABLE_MAX_BYTES: intIn(1024, 2 ** 40).default(256 * 1024 * 1024),
+  DURABLE_MAX_COUNT: intIn(1, 1_000_000).default(1000),
+  DURABLE_TOTAL_MAX_BYTES: intIn(1024, 2 ** 42).default(1024 * 1024 * 1024),
+  DURABLE_EXPIRE_S: intIn(0, 365 * 24 * 3600).default(24 * 3600),
   MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
   CLIENT_MAX_QUEUE_BYTES: intIn(64 * 1024, 2 ** 32).default(32 * 1024 * 1024),
   CLIENT_MAX_SUBSCRIPTIONS: intIn(1, 1_000_000).default(10_000),
@@ -205,6 +213,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     meshReplayMaxBytes: e.MESH_REPLAY_MAX_BYTES,
     durableMaxMessages: e.DURABLE_MAX_MESSAGES,
     durableMaxBytes: e.DURABLE_MAX_BYTES,
+    durableMaxCount: e.DURABLE_MAX_COUNT,
+    durableTotalMaxBytes: e.DURABLE_TOTAL_MAX_BYTES,
+    durableExpireMs: e.DURABLE_EXPIRE_S * 1000,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     clientMaxQueueBytes: e.CLIENT_MAX_QUEUE_BYTES,
     clientMaxSubscriptions: e.CLIENT_MAX_SUBSCRIPTIONS,

@@ -58,6 +58,20 @@ export interface DurableLimits {
   maxBytes: number;
 }
 
+/** What durable subscriptions report their kept bytes to. */
+export interface DurableBudget {
+  change(deltaBytes: number): void;
+  /** Called after an event was kept: free room elsewhere if the total is over the bound. */
+  enforce(): void;
+}
+
+const NO_BUDGET: DurableBudget = { change: () => {}, enforce: () => {} };
+
+/** Bytes one kept event counts for: payload, topic and a fixed allowance for the record. */
+function keptBytes(e: { payload: Buffer; topic: string }): number {
+  return e.payload.length + e.topic.length + 64;
+}
+
 export class DurableSubscription implements Subscriber {
   private events: StoredEvent[] = [];
   private head = 0;
@@ -70,11 +84,15 @@ export class DurableSubscription implements Subscriber {
   overflow = 0;
   overflowTotal = 0;
   private attached: { sessionId: string; subId: number; out: Outbound } | undefined;
+  /** Since when no client holds this subscription (ms epoch); undefined while one does. */
+  detachedSince: number | undefined = Date.now();
 
+  /** `budget` holds all durable subscriptions of the gateway to one bound (durable-store.ts). */
   constructor(
     readonly name: string,
     readonly pattern: string,
     private readonly limits: DurableLimits,
+    private readonly budget: DurableBudget = NO_BUDGET,
   ) {}
 
   get sessionId(): string | undefined {
@@ -99,14 +117,19 @@ export class DurableSubscription implements Subscriber {
       payload: Buffer.from(payload),
     };
     this.events.push(event);
-    this.bytes += payload.length + topic.length + 64;
+    const added = keptBytes(event);
+    this.bytes += added;
+    this.budget.change(added);
     while (this.pending > this.limits.maxMessages || this.bytes > this.limits.maxBytes) this.dropOldest();
+    // After this subscription's own bound, so the gateway-wide one only takes what is left over.
+    this.budget.enforce();
     this.pump();
   }
 
   /** A client (re)subscribes under this name: replay everything not yet acknowledged, in order. */
   attach(sessionId: string, subId: number, out: Outbound): number {
     this.attached = { sessionId, subId, out };
+    this.detachedSince = undefined;
     this.sentSeq = 0;
     this.waitingForRoom = false;
     const overflow = this.overflow;
@@ -116,7 +139,25 @@ export class DurableSubscription implements Subscriber {
   }
 
   detach(sessionId: string): void {
-    if (this.attached?.sessionId === sessionId) this.attached = undefined;
+    if (this.attached?.sessionId !== sessionId) return;
+    this.attached = undefined;
+    this.detachedSince = Date.now();
+  }
+
+  /**
+   * Drops the oldest kept event to make room gateway-wide; counted as overflow like the
+   * subscription's own bound. False when nothing is kept.
+   */
+  evictOldest(): boolean {
+    if (this.pending === 0) return false;
+    this.dropOldest();
+    return true;
+  }
+
+  /** Forgets everything kept (the subscription is being removed). */
+  clear(): void {
+    while (this.pending > 0) this.forgetHead();
+    this.compact();
   }
 
   /** Cumulative acknowledgement: everything up to `seq` is processed and can be forgotten. */
@@ -158,7 +199,9 @@ export class DurableSubscription implements Subscriber {
 
   private forgetHead(): void {
     const e = this.events[this.head++];
-    this.bytes -= e.payload.length + e.topic.length + 64;
+    const n = keptBytes(e);
+    this.bytes -= n;
+    this.budget.change(-n);
   }
 
   private compact(): void {

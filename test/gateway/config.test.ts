@@ -82,6 +82,17 @@ describe('loadGatewayConfig', () => {
       /^MACULA_TLS_INSECURE: expected 1\/0, true\/false or yes\/no/,
     ],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    ['a durable count of zero', { DURABLE_MAX_COUNT: '0' }, /^DURABLE_MAX_COUNT: expected an integer from 1/],
+    [
+      'a negative durable expiry',
+      { DURABLE_EXPIRE_S: '-1' },
+      /^DURABLE_EXPIRE_S: expected an integer from 0/,
+    ],
+    [
+      'a durable total that is not a number',
+      { DURABLE_TOTAL_MAX_BYTES: '1GB' },
+      /^DURABLE_TOTAL_MAX_BYTES: expected an integer/,
+    ],
     ['a bad realm name', { MACULA_REALM: 'Not A Realm' }, /^MACULA_REALM: expected a dotted realm name/],
   ])('names the variable for %s', (_what, env, re) => {
     expect(configError(env).problems).toEqual([expect.stringMatching(re)]);

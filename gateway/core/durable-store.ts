@@ -1,0 +1,148 @@
+/**
+ * Every durable subscription of one gateway, held to gateway-wide bounds on top of each one's own
+ * (gateway.md §2): how many may exist (`DURABLE_MAX_COUNT`), how many bytes all of them may keep
+ * together (`DURABLE_TOTAL_MAX_BYTES`), and how long one may stay without a client before it is
+ * removed (`DURABLE_EXPIRE_S`). Without these, clients that subscribe under ever new names and go
+ * away could make the gateway keep events until it runs out of memory.
+ */
+import { GatewayError } from '../protocol/errors';
+import { DurableSubscription, type DurableBudget, type DurableLimits } from './subscribers';
+
+export interface DurableStoreLimits extends DurableLimits {
+  maxCount: number;
+  totalMaxBytes: number;
+  /** 0: never expire. */
+  expireMs: number;
+}
+
+export interface DurableStoreHooks {
+  /** A subscription was created: start delivering to it. */
+  added(sub: DurableSubscription): void;
+  /** A subscription was removed (unsubscribed or expired): stop delivering to it. */
+  removed(sub: DurableSubscription): void;
+  /** A subscription was removed after `expireMs` without a client, with the events it kept. */
+  expired(name: string, droppedEvents: number): void;
+  /** Events were dropped to bring the total back within `totalMaxBytes`. */
+  evicted(count: number, totalBytes: number): void;
+}
+
+export class DurableStore implements DurableBudget {
+  private readonly byName = new Map<string, DurableSubscription>();
+  /** Bytes kept by all durable subscriptions together. */
+  totalBytes = 0;
+  /** Events dropped to keep `totalBytes` within its bound. */
+  evictedTotal = 0;
+  /** Subscriptions removed after `expireMs` without a client. */
+  expiredTotal = 0;
+  private enforcing = false;
+
+  constructor(
+    private readonly limits: DurableStoreLimits,
+    private readonly hooks: DurableStoreHooks,
+  ) {}
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  get(name: string): DurableSubscription | undefined {
+    return this.byName.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  values(): IterableIterator<DurableSubscription> {
+    return this.byName.values();
+  }
+
+  /** The subscription under `name`, created when new; refused past `maxCount`. */
+  getOrCreate(name: string, pattern: string): { sub: DurableSubscription; created: boolean } {
+    const existing = this.byName.get(name);
+    if (existing) {
+      if (existing.pattern !== pattern) {
+        throw new GatewayError(
+          'already_exists',
+          `durable subscription '${name}' exists with pattern '${existing.pattern}'`,
+        );
+      }
+      return { sub: existing, created: false };
+    }
+    if (this.byName.size >= this.limits.maxCount) {
+      throw new GatewayError(
+        'limit_exceeded',
+        `this gateway keeps at most ${this.limits.maxCount} durable subscriptions (DURABLE_MAX_COUNT)`,
+      );
+    }
+    const sub = new DurableSubscription(name, pattern, this.limits, this);
+    this.byName.set(name, sub);
+    this.hooks.added(sub);
+    return { sub, created: true };
+  }
+
+  remove(name: string): void {
+    const sub = this.byName.get(name);
+    if (!sub) return;
+    this.byName.delete(name);
+    sub.clear();
+    this.hooks.removed(sub);
+  }
+
+  /** Removes subscriptions that have had no client for longer than `expireMs`. */
+  expire(now = Date.now()): string[] {
+    if (this.limits.expireMs <= 0) return [];
+    const gone: string[] = [];
+    for (const sub of this.byName.values()) {
+      if (sub.detachedSince !== undefined && now - sub.detachedSince > this.limits.expireMs)
+        gone.push(sub.name);
+    }
+    for (const name of gone) {
+      const kept = this.byName.get(name)!.pending;
+      this.remove(name);
+      this.expiredTotal++;
+      this.hooks.expired(name, kept);
+    }
+    return gone;
+  }
+
+  change(deltaBytes: number): void {
+    this.totalBytes += deltaBytes;
+  }
+
+  /**
+   * Over the total bound: drop the oldest events of the subscription keeping the most bytes,
+   * preferring ones without a client (an abandoned subscription should not crowd out one in use).
+   * Each drop is counted as overflow of that subscription and reported to its client on resume.
+   */
+  enforce(): void {
+    if (this.enforcing || this.totalBytes <= this.limits.totalMaxBytes) return;
+    this.enforcing = true;
+    let evicted = 0;
+    try {
+      while (this.totalBytes > this.limits.totalMaxBytes) {
+        const victim = this.largest();
+        if (!victim || !victim.evictOldest()) break;
+        evicted++;
+      }
+    } finally {
+      this.enforcing = false;
+    }
+    this.evictedTotal += evicted;
+    if (evicted > 0) this.hooks.evicted(evicted, this.totalBytes);
+  }
+
+  private largest(): DurableSubscription | undefined {
+    let best: DurableSubscription | undefined;
+    for (const sub of this.byName.values()) {
+      if (sub.pending === 0) continue;
+      if (!best) best = sub;
+      else {
+        const away = sub.detachedSince !== undefined;
+        const bestAway = best.detachedSince !== undefined;
+        if ((away && !bestAway) || (away === bestAway && sub.pendingBytes > best.pendingBytes)) best = sub;
+      }
+    }
+    return best;
+  }
+}
