@@ -86,7 +86,7 @@ export class Gateway implements SessionHost, MeshHost {
             keyPem: config.tls.keyPem,
             quicSeedHex: config.tls.quicSeed ? Buffer.from(config.tls.quicSeed).toString('hex') : undefined,
           })
-        : await devIdentity({ commonName: config.gatewayId }));
+        : await devIdentity({ commonName: config.gatewayId, quicSeed: config.tls.quicSeed }));
     if (!config.meshSecret && config.meshPeerIds.length === 0) {
       log.info('neither MESH_SECRET nor MESH_PEER_IDS is set: this gateway refuses mesh peers (standalone)');
     }

@@ -4,6 +4,7 @@
  * for a value that was set (domain.md §2 Decision).
  */
 import { z } from 'zod';
+import { envQuicPeerIds } from '../../gateway/client';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -128,6 +129,20 @@ export const connectionEnv = {
     .optional()
     .transform((v) => (v && v.trim()) || undefined),
   MACULA_TLS_INSECURE: envBool(false),
+  // Read by the client library itself; checked here so a bad value stops the app at start.
+  MACULA_QUIC_PEER_ID: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        envQuicPeerIds({ MACULA_QUIC_PEER_ID: v });
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected libp2p Ed25519 peer ids (12D3KooW…), comma-separated',
+        });
+      }
+    }),
 };
 
 export interface ConnectionConfig {

@@ -11,6 +11,7 @@ export function connect(options: ConnectOptions): Promise<GatewayClient> {
 }
 
 export { GatewayError, ERROR_CODES, isErrorCode } from '../protocol/errors';
+export { envQuicPeerIds } from './session';
 export type { ErrorCode } from '../protocol/errors';
 export type {
   CallOptions,

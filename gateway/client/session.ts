@@ -29,9 +29,41 @@ function envCa(): string | undefined {
   return existsSync(v) ? readFileSync(v, 'utf8') : undefined;
 }
 
-export function clientSecurity(opts: ConnectOptions): TransportSecurity {
+/** A libp2p Ed25519 peer id as the QUIC transport reports it (base58btc, `12D3KooW…`). */
+const QUIC_PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/;
+
+/**
+ * `MACULA_QUIC_PEER_ID`: the QUIC peer id(s) of the gateway, comma-separated. QUIC identities are
+ * libp2p keys with no CA path, so this is how a QUIC client verifies its gateway (the Pulumi
+ * program derives it from the gateway's `MACULA_QUIC_KEY`). TLS has `MACULA_TLS_CA` instead.
+ */
+export function envQuicPeerIds(env: NodeJS.ProcessEnv = process.env): string[] {
+  const ids = (env.MACULA_QUIC_PEER_ID ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = ids.filter((id) => !QUIC_PEER_ID.test(id));
+  if (bad.length > 0) {
+    throw new GatewayError(
+      'invalid_argument',
+      `MACULA_QUIC_PEER_ID: expected libp2p Ed25519 peer ids (12D3KooW…), got '${bad.join("', '")}'`,
+    );
+  }
+  return ids;
+}
+
+/**
+ * Explicit options win; otherwise the environment, each variable for the transport it verifies:
+ * pins from `MACULA_QUIC_PEER_ID` apply to QUIC only (a TLS dial would require them of the TLS
+ * certificate fingerprint too, and fail).
+ */
+export function clientSecurity(opts: ConnectOptions, transport: 'quic' | 'tls'): TransportSecurity {
   const envInsecure = ['1', 'true', 'yes'].includes(process.env.MACULA_TLS_INSECURE ?? '');
-  return { caPem: opts.caPem ?? envCa(), pinned: opts.pinned ?? [], insecure: opts.insecure ?? envInsecure };
+  return {
+    caPem: opts.caPem ?? envCa(),
+    pinned: opts.pinned ?? (transport === 'quic' ? envQuicPeerIds() : []),
+    insecure: opts.insecure ?? envInsecure,
+  };
 }
 
 export class ClientConnection {
@@ -52,7 +84,7 @@ export class ClientConnection {
     const conn = await loadTransport(url.transport).dial({
       host: url.host,
       port: url.port,
-      security: clientSecurity(opts),
+      security: clientSecurity(opts, url.transport),
       timeoutMs: opts.connectTimeoutMs ?? 5000,
     });
     const stream = new FrameStream(conn, MAX_FRAME_BYTES);

@@ -37,6 +37,8 @@ export interface DevIdentityOptions {
   altNames?: readonly string[];
   /** Certificate lifetime in days (default 365). */
   validDays?: number;
+  /** A fixed QUIC key (MACULA_QUIC_KEY), so the QUIC peer id is known ahead; fresh when absent. */
+  quicSeed?: Uint8Array;
 }
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -131,7 +133,7 @@ function signInChild(request: CertRequest): Promise<string> {
 
 /** A fresh development identity for both transports. */
 export async function devIdentity(options: DevIdentityOptions = {}): Promise<NodeIdentity> {
-  const quicSeed = newQuicSeed();
+  const quicSeed = options.quicSeed ?? newQuicSeed();
   const { certPem, keyPem } = await selfSignedCertificate(options);
   return {
     quicSeed,
