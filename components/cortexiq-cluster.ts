@@ -18,7 +18,7 @@ import {
   type WorkloadStep,
 } from '../stacks';
 import { AppService } from './app-service';
-import { Gateway } from './gateway';
+import { Gateway, type GatewaySecretMaterial } from './gateway';
 import { createSecret } from './k8s-object';
 import { Postgres } from './postgres';
 
@@ -32,7 +32,7 @@ export interface CortexIqClusterArgs {
   /** The stack's secrets (Pulumi secrets). */
   secrets: Record<SecretKey, pulumi.Input<string>>;
   /** This gateway's TLS material and the mesh CA. */
-  tls: { cert: pulumi.Input<string>; key: pulumi.Input<string>; ca: pulumi.Input<string> };
+  tls: GatewaySecretMaterial;
   /** Image references by digest, when the stack builds images. */
   images?: Partial<Record<ImageName, pulumi.Input<string>>>;
   /** What must exist before any workload (registry wiring, Flux). */

@@ -45,6 +45,8 @@ export interface GatewayEndpoint {
   /** QUIC URL (`https://host:port`); the TLS fallback is the same host and port with `tls://`. */
   quicUrl: string;
   adminUrl: string;
+  /** The gateway's QUIC peer id: what a client outside the cluster pins (MACULA_QUIC_PEER_ID). */
+  quicPeerId: pulumi.Output<string>;
 }
 
 export class CortexIqMesh extends pulumi.ComponentResource {
@@ -118,7 +120,7 @@ export class CortexIqMesh extends pulumi.ComponentResource {
           node,
           provider,
           secrets: secrets.values,
-          tls: { cert: tls.cert, key: tls.key, ca: pki.caCert },
+          tls: { ...tls, ca: pki.caCert },
           images: images?.refs,
           after: [...after, flux],
         },
@@ -144,7 +146,10 @@ export class CortexIqMesh extends pulumi.ComponentResource {
       ...(access[i] instanceof KindCluster ? { kubeconfig: (access[i] as KindCluster).kubeconfig } : {}),
     }));
     this.dashboardUrl = kind ? `http://localhost:${c.ports.dashboardNodePort}` : `https://${c.dashboardHost}`;
-    this.gateways = topo.clusters.map((n) => gatewayEndpoint(c, n.name, n.role === 'hub'));
+    this.gateways = topo.clusters.map((n) => ({
+      ...gatewayEndpoint(c, n.name, n.role === 'hub'),
+      quicPeerId: pki.gateways[n.gateway.id]!.quicPeerId,
+    }));
     this.meshLinks = topo.links.map(([a, b]) => `${a} <-> ${b}`);
     this.registerOutputs({
       clusters: this.clusters,
@@ -175,7 +180,11 @@ export function gatewayDnsNames(c: StackConfig, cluster: string): string[] {
 }
 
 /** Endpoints from where an operator stands: the hub's node ports are mapped to localhost on kind. */
-export function gatewayEndpoint(c: StackConfig, cluster: string, hub: boolean): GatewayEndpoint {
+export function gatewayEndpoint(
+  c: StackConfig,
+  cluster: string,
+  hub: boolean,
+): Omit<GatewayEndpoint, 'quicPeerId'> {
   if (c.target === 'kind' && hub) {
     return {
       id: cluster,

@@ -7,6 +7,15 @@ import * as pulumi from '@pulumi/pulumi';
 import { gatewayDeployment, gatewayService, SECRETS, type GatewayNode, type StackConfig } from '../stacks';
 import { createObject, createSecret } from './k8s-object';
 
+/** This gateway's certificate and key, the mesh CA, and its QUIC key and peer id. */
+export interface GatewaySecretMaterial {
+  cert: pulumi.Input<string>;
+  key: pulumi.Input<string>;
+  ca: pulumi.Input<string>;
+  quicKey: pulumi.Input<string>;
+  quicPeerId: pulumi.Input<string>;
+}
+
 export interface GatewayArgs {
   /** The typed stack (ports, realm). */
   config: StackConfig;
@@ -18,8 +27,8 @@ export interface GatewayArgs {
   provider: k8s.Provider;
   /** Image reference (digest when built); default the tag reference of the model. */
   image?: pulumi.Input<string>;
-  /** PEM material: this gateway's certificate and key, and the mesh CA. */
-  tls: { cert: pulumi.Input<string>; key: pulumi.Input<string>; ca: pulumi.Input<string> };
+  /** This gateway's certificate and key, the mesh CA, and its QUIC key and peer id. */
+  tls: GatewaySecretMaterial;
   /** Apply the Deployment and Service (direct delivery). */
   workloads: boolean;
 }
@@ -40,6 +49,8 @@ export class Gateway extends pulumi.ComponentResource {
         [SECRETS.tlsCert.key]: args.tls.cert,
         [SECRETS.tlsKey.key]: args.tls.key,
         [SECRETS.tlsCa.key]: args.tls.ca,
+        [SECRETS.quicKey.key]: args.tls.quicKey,
+        [SECRETS.quicPeerId.key]: args.tls.quicPeerId,
       },
       ref,
       'kubernetes.io/tls',

@@ -1,10 +1,12 @@
 /**
  * Mesh identity (gateway.md §3 "peers authenticate each other"): one mesh CA and one certificate per
- * gateway, valid for both server and client auth so peers verify each other both ways. Private keys
- * stay Pulumi secrets.
+ * gateway, valid for both server and client auth so peers verify each other both ways, and one QUIC
+ * key per gateway. Private keys stay Pulumi secrets.
  */
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import * as tls from '@pulumi/tls';
+import { peerIdFromSeed } from '../gateway/transport/libp2p-key';
 
 export interface GatewayIdentity {
   /** Gateway id (cluster name), the certificate's common name. */
@@ -25,6 +27,10 @@ export interface MeshPkiArgs {
 export interface GatewayTls {
   cert: pulumi.Output<string>;
   key: pulumi.Output<string>;
+  /** QUIC key: a 32-byte Ed25519 seed in hex (secret), MACULA_QUIC_KEY of the gateway. */
+  quicKey: pulumi.Output<string>;
+  /** The libp2p peer id of that key (public), which apps pin (MACULA_QUIC_PEER_ID). */
+  quicPeerId: pulumi.Output<string>;
 }
 
 export class MeshPki extends pulumi.ComponentResource {
@@ -80,7 +86,15 @@ export class MeshPki extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      this.gateways[g.id] = { cert: cert.certPem, key: pulumi.secret(key.privateKeyPem) };
+      // QUIC identities are libp2p Ed25519 keys with no CA path: fixing the key here makes the peer
+      // id known before the gateway starts, so its apps can pin it.
+      const quicSeed = new random.RandomId(`${name}-${g.id}-quic-key`, { byteLength: 32 }, { parent: this });
+      this.gateways[g.id] = {
+        cert: cert.certPem,
+        key: pulumi.secret(key.privateKeyPem),
+        quicKey: pulumi.secret(quicSeed.hex),
+        quicPeerId: pulumi.unsecret(quicSeed.hex.apply((hex) => peerIdFromSeed(Buffer.from(hex, 'hex')))),
+      };
     }
     this.registerOutputs({ caCert: this.caCert });
   }

@@ -27,8 +27,9 @@ export const UNAVAILABLE_SECRETS: Readonly<Record<string, string>> = {
 export type SecretFill = { env: Record<string, string> } | { missing: string[] };
 
 /**
- * The values of `spec.secret` for a local process. MACULA_TLS_* stay unset: gateways then make a
- * development identity and every side runs with MACULA_TLS_INSECURE=1 (set by the plan).
+ * The values of `spec.secret` for a local process. MACULA_TLS_* and MACULA_QUIC_* stay unset:
+ * gateways then make a development identity and every side runs with MACULA_TLS_INSECURE=1 (set
+ * by the plan).
  */
 export function fillSecrets(spec: EnvSpec, secrets: LocalSecrets): SecretFill {
   const env: Record<string, string> = {};
@@ -37,7 +38,7 @@ export function fillSecrets(spec: EnvSpec, secrets: LocalSecrets): SecretFill {
     if (name === 'MESH_SECRET') env[name] = secrets.meshSecret;
     else if (name === 'MACULA_TOKEN') {
       if (secrets.realmToken) env[name] = secrets.realmToken;
-    } else if (name.startsWith('MACULA_TLS_')) continue;
+    } else if (name.startsWith('MACULA_TLS_') || name.startsWith('MACULA_QUIC_')) continue;
     else if (name in UNAVAILABLE_SECRETS) missing.push(name);
     else
       throw new Error(

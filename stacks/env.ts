@@ -26,6 +26,9 @@ export const SECRETS = {
   tlsCert: { secret: 'macula-gateway-tls', key: 'tls.crt' },
   tlsKey: { secret: 'macula-gateway-tls', key: 'tls.key' },
   tlsCa: { secret: 'macula-gateway-tls', key: 'ca.crt' },
+  /** The gateway's QUIC key (32-byte Ed25519 seed, hex) and the peer id apps pin it by. */
+  quicKey: { secret: 'macula-gateway-tls', key: 'quic.key' },
+  quicPeerId: { secret: 'macula-gateway-tls', key: 'quic.peer-id' },
   databasePassword: { secret: 'cortexiq-postgres', key: 'password' },
   databaseUrl: { secret: 'cortexiq-postgres', key: 'database-url' },
   secretKeyBase: { secret: 'cortexiq-dashboard', key: 'secret-key-base' },
@@ -66,6 +69,7 @@ export function gatewayEnv(c: StackConfig, g: GatewayEnvInput): EnvSpec {
       MACULA_TLS_CERT: SECRETS.tlsCert,
       MACULA_TLS_KEY: SECRETS.tlsKey,
       MACULA_TLS_CA: SECRETS.tlsCa,
+      MACULA_QUIC_KEY: SECRETS.quicKey,
     },
   };
 }
@@ -86,10 +90,12 @@ export function appEnv(c: StackConfig, a: AppEnvInput): EnvSpec {
     MACULA_REALM: c.realm,
     HEALTH_PORT: String(c.ports.health),
   };
-  // The mesh CA lets the client verify its gateway's certificate (TLS transport).
+  // The client verifies its gateway over QUIC by the gateway's peer id, and over the TLS
+  // fallback by the mesh CA; each variable applies to its own transport only.
   const secret: Record<string, SecretRef> = {
     MACULA_TOKEN: SECRETS.realmToken,
     MACULA_TLS_CA: SECRETS.tlsCa,
+    MACULA_QUIC_PEER_ID: SECRETS.quicPeerId,
   };
   switch (a.app) {
     case 'simulation':

@@ -72,10 +72,10 @@ export function deriveTopology(c: StackConfig, opts: TopologyOptions = {}): Topo
   const hub = c.clusters.find((cl) => cl.role === 'hub')!.name;
   const links = meshLinks({ layout: c.mesh.layout, names, hub, links: c.mesh.links });
   const peerUrl = opts.peerUrl ?? ((id: string) => defaultPeerUrl(c, id));
-  // In a cluster, apps reach their gateway over TLS/TCP, verified by the mesh CA (MACULA_TLS_CA):
-  // QUIC identities are libp2p keys with no CA path, so a QUIC client could only trust a pinned
-  // peer id. The gateways link to each other over QUIC, authenticated by MESH_SECRET.
-  const clientUrl = opts.clientUrl ?? (() => `tls://${GATEWAY_SERVICE}:${c.ports.gateway}`);
+  // In a cluster, apps reach their gateway over QUIC (infra.md §5), pinned by its peer id
+  // (MACULA_QUIC_PEER_ID, derived from the gateway's MACULA_QUIC_KEY): QUIC identities are libp2p
+  // keys with no CA path. The gateways link to each other over QUIC, authenticated by MESH_SECRET.
+  const clientUrl = opts.clientUrl ?? (() => `https://${GATEWAY_SERVICE}:${c.ports.gateway}`);
 
   const clusters = c.clusters.map((cl): ClusterNode => {
     const peers = neighbours(cl.name, links, names);

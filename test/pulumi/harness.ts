@@ -56,6 +56,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
   switch (type) {
     case 'random:index/randomPassword:RandomPassword':
       return { result: secret(`plain-password-${name}-${'x'.repeat(8)}`) };
+    case 'random:index/randomId:RandomId':
+      return { hex: secret(crypto.createHash('sha256').update(`seed-${name}`).digest('hex')) };
     case 'tls:index/privateKey:PrivateKey':
       return {
         privateKeyPem: secret(`-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`),

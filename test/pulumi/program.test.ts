@@ -172,7 +172,7 @@ test("the hub's apps and each edge's apps with their env", () => {
         .find((d) => d.inputs.metadata.name === app)!,
     );
   expect(env('macula-hub', 'simulation')).toEqual({
-    MACULA_URL: 'tls://macula-gateway:9443',
+    MACULA_URL: 'https://macula-gateway:9443',
     MACULA_REALM: 'be.cortexiq.energy',
     SIMULATION_SPEED: '105120',
     SIMULATION_START_DATE: '2025-01-01T00:00:00Z',
@@ -180,6 +180,7 @@ test("the hub's apps and each edge's apps with their env", () => {
     HEALTH_PORT: '9090',
     MACULA_TOKEN: 'secret:cortexiq-realm/token',
     MACULA_TLS_CA: expect.stringMatching(/^secret:/),
+    MACULA_QUIC_PEER_ID: 'secret:macula-gateway-tls/quic.peer-id',
   });
   expect(env('macula-hub', 'dashboard')).toMatchObject({
     PORT: '4000',
@@ -202,7 +203,7 @@ test("the hub's apps and each edge's apps with their env", () => {
     expect(env(c, 'homes')).toMatchObject({
       HOMES_SOURCES: `${region}.json`,
       REGION: region,
-      MACULA_URL: 'tls://macula-gateway:9443',
+      MACULA_URL: 'https://macula-gateway:9443',
     });
     expect(env(c, 'utilities')).toMatchObject({
       PROVIDERS_COUNT: '5',
@@ -281,6 +282,27 @@ test('secrets never appear in plain text in any input, and every Secret value is
   expect(invokes).toEqual([]);
 });
 
+test('each gateway has its own QUIC key, and its apps pin the peer id derived from it', () => {
+  const { peerIdFromSeed } =
+    require('../../gateway/transport/libp2p-key') as typeof import('../../gateway/transport/libp2p-key');
+  const seen = new Set<string>();
+  for (const c of CLUSTERS) {
+    const tlsSecret = ofType('kubernetes:core/v1:Secret')
+      .filter(onCluster(c))
+      .find((s) => s.inputs.metadata.name === 'macula-gateway-tls')!;
+    const data = unwrap(tlsSecret.inputs.stringData) as Record<string, unknown>;
+    const key = String(unwrap(data['quic.key']));
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(unwrap(data['quic.peer-id'])).toBe(peerIdFromSeed(Buffer.from(key, 'hex')));
+    seen.add(key);
+    const gw = deployments()
+      .filter(onCluster(c))
+      .find((d) => d.inputs.metadata.name === 'macula-gateway')!;
+    expect(envOf(gw).MACULA_QUIC_KEY).toBe('secret:macula-gateway-tls/quic.key');
+  }
+  expect(seen.size).toBe(CLUSTERS.length);
+});
+
 test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway endpoints, mesh links, Grafana', async () => {
   const clusters = program.clusters;
   expect(clusters.map((c) => [c.name, c.role, c.region ?? null, c.context])).toEqual([
@@ -295,11 +317,15 @@ test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway 
   }
   expect(program.registry).toBe('localhost:5001');
   expect(program.dashboardUrl).toBe('http://localhost:30000');
-  expect(program.gateways[0]).toEqual({
+  const { quicPeerId, ...hubEndpoint } = program.gateways[0]!;
+  expect(hubEndpoint).toEqual({
     id: 'macula-hub',
     quicUrl: 'https://localhost:30080',
     adminUrl: 'http://localhost:30081',
   });
+  // Public, so a dashboard or an outside client can read it and pin the hub gateway.
+  expect(await isSecretOutput(quicPeerId)).toBe(false);
+  expect(await value(quicPeerId)).toMatch(/^12D3KooW/);
   expect(program.gateways).toHaveLength(4);
   expect(program.meshLinks).toHaveLength(6);
   expect(program.meshLayout).toBe('full');

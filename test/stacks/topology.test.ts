@@ -75,7 +75,9 @@ test('the launcher view: clusters with role/region, gateway ids and peer ids, ap
   expect(brabant.apps[1]!.env.secret).toEqual({
     MACULA_TOKEN: { secret: 'cortexiq-realm', key: 'token' },
     MACULA_TLS_CA: { secret: 'macula-gateway-tls', key: 'ca.crt' },
+    MACULA_QUIC_PEER_ID: { secret: 'macula-gateway-tls', key: 'quic.peer-id' },
   });
+  expect(hub.gateway.env.secret.MACULA_QUIC_KEY).toEqual({ secret: 'macula-gateway-tls', key: 'quic.key' });
 });
 
 test('hub layout: edges dial the hub through HUB_GATEWAY_URL only', () => {
