@@ -3,7 +3,7 @@
  * remembered so that an error, Ctrl-C or a plain exit never leaves a gateway or nats-server behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 
@@ -135,6 +135,25 @@ export function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
   if (!m) throw new Error(`no ${field} line in /proc/${pid}/status`);
   return Number(m[1]) / 1024;
+}
+
+/**
+ * Context switches (voluntary and not) of all threads of a live process so far. Per request, this
+ * shows how many times a server's threads went to sleep and were woken, which on a virtual
+ * machine's vCPUs is where a round trip's time goes.
+ */
+export function contextSwitches(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm)) total += Number(m[1]);
+  }
+  return total;
 }
 
 function tcpFree(port: number): Promise<number> {

@@ -4,7 +4,7 @@
  * measured in rounds that interleave the systems, and each figure is the median of its rounds.
  */
 import { measureRpc, measureThroughput, type RpcResult, type ThroughputResult } from './measure';
-import { rssMb } from './processes';
+import { contextSwitches, rssMb } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 
 export interface ScenarioOptions {
@@ -29,6 +29,8 @@ export interface SystemResult {
   oneServer: ThroughputSummary;
   twoServers: ThroughputSummary;
   rpc: RpcResult;
+  /** Context switches of server A's threads per request/reply, over the whole RPC scenario. */
+  switchesPerCall: number;
   /** Peak RSS per server process (A, B), MB. */
   rssMb: number[];
   /** RSS per server process once started and linked, before any measurement, MB. */
@@ -125,8 +127,10 @@ export async function runScenarios(
     deadlineMs: 60_000,
   };
   const rpcs: RpcResult[] = [];
+  const switches: number[] = [];
   for (const [i, sys] of systems.entries()) {
     const [urlA] = sys.urls;
+    const switchesBefore = contextSwitches(sys.pids[0]);
     const [rpc, d3] = await withClients(
       sys,
       [urlA, urlA],
@@ -138,6 +142,8 @@ export async function runScenarios(
         `over ${rpc.calls} calls${rpc.problem ? ` (${rpc.problem})` : ''}`,
     );
     rpcs.push(rpc);
+    // Warm-up and the first call included: the same work per call, so the count divides evenly.
+    switches.push((contextSwitches(sys.pids[0]) - switchesBefore) / (rpc.calls + rpcOpts.warmup + 1));
     acc[i].drops += d3;
   }
 
@@ -150,6 +156,7 @@ export async function runScenarios(
       oneServer: summarize(acc[i].one),
       twoServers: summarize(acc[i].two),
       rpc: rpcs[i],
+      switchesPerCall: switches[i],
       rssMb: peak,
       startRssMb: startRss[i],
       reportedDrops: acc[i].drops,

@@ -65,6 +65,13 @@ const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) =>
   { label: '(3) request/reply p50', pick: rpcP50, unit: 'µs', fmt: fmtInt, ratio: true },
   { label: '(3) request/reply p99', pick: (r) => r.rpc.p99Us, unit: 'µs', fmt: fmtInt, ratio: true },
   {
+    label: '(3) server A context switches/call',
+    pick: (r) => r.switchesPerCall,
+    unit: '',
+    fmt: (n) => n.toFixed(1),
+    ratio: true,
+  },
+  {
     label: '(4) peak RSS, server A',
     pick: (r) => r.rssMb[0],
     unit: 'MB',
