@@ -3,10 +3,11 @@
  * its live links, its local subscription patterns and its registered procedures, tagged with its
  * id, a process epoch and a version. From the same database every gateway computes the same graph;
  * an edge counts only when both ends list each other, so a dead gateway's stale LSA cannot attract
- * traffic. The one exception is the first hop: our own live links are known first-hand, so they
- * count as soon as they are up, before the peer's advertisement confirms them (otherwise a new
- * link's first messages would have no route). Routes are shortest paths (BFS), ties broken by
- * gateway id, so they are deterministic.
+ * traffic. The one exception is the first hop: our own live links are known first-hand, so the
+ * peer at the other end is reachable as soon as the link is up, before its advertisement confirms
+ * the link (otherwise a new link's first messages would have no route); routes beyond that peer
+ * wait for the confirmation. Routes are shortest paths (BFS), ties broken by gateway id, so they
+ * are deterministic.
  */
 import { matches } from '../protocol/topics';
 
@@ -63,11 +64,21 @@ export class LinkStateDb {
     const dist = new Map<string, number>([[this.self, 0]]);
     // BFS from self; neighbours visited in id order, so ties resolve the same way everywhere.
     let frontier = [this.self];
+    if (this.ownLinks) {
+      // Our live links reach their peers at once, but the path goes on through a peer only once
+      // its advertisement lists us back: until then that advertisement may be stale (from before
+      // a flap), and following it could send traffic back and forth between two gateways.
+      frontier = [];
+      for (const n of this.ownLinks) {
+        dist.set(n, 1);
+        hops.set(n, n);
+        if (this.entries.get(n)?.neighbors.includes(this.self)) frontier.push(n);
+      }
+    }
     while (frontier.length > 0) {
       const next: string[] = [];
       for (const node of frontier) {
-        const neighbors = node === this.self && this.ownLinks ? this.ownLinks : this.twoWayNeighbors(node);
-        for (const n of neighbors) {
+        for (const n of this.twoWayNeighbors(node)) {
           if (dist.has(n)) continue;
           dist.set(n, dist.get(node)! + 1);
           hops.set(n, node === this.self ? n : hops.get(node)!);

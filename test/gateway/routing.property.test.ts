@@ -49,7 +49,74 @@ function databases(n: number, edges: Array<[number, number]>, interested: boolea
   return dbs;
 }
 
+/**
+ * Views that disagree, as after link flaps: `live[i][j]` says i's link to j is up at i, and
+ * `stale[i]` is what the last advertisement of i that the others hold says. Each gateway holds its
+ * own advertisement fresh (it is re-originated on every link change) and the others' stale ones.
+ */
+const views = fc.integer({ min: 2, max: 6 }).chain((n) => {
+  const matrix = fc.array(fc.array(fc.boolean(), { minLength: n, maxLength: n }), {
+    minLength: n,
+    maxLength: n,
+  });
+  return fc.tuple(fc.constant(n), matrix, matrix);
+});
+
+/** Gateways visited from `from` toward `to` until it arrives or stops; a repeat is a loop. */
+function walk(
+  live: boolean[][],
+  hopAt: (at: number, to: number) => number | undefined,
+  from: number,
+  to: number,
+): 'loop' | 'ok' {
+  const visited = new Set([from]);
+  for (let at = from; at !== to;) {
+    const j = hopAt(at, to);
+    // A message crosses only a link that is up at both ends.
+    if (j === undefined || !live[at][j] || !live[j][at]) return 'ok';
+    if (visited.has(j)) return 'loop';
+    visited.add(j);
+    at = j;
+  }
+  return 'ok';
+}
+
 describe('mesh routing (property)', () => {
+  it('trusting own live links at the first hop adds no loop to what stale advertisements already cause', () => {
+    fc.assert(
+      fc.property(views, ([n, live, stale]) => {
+        const ids = Array.from({ length: n }, (_, i) => `g${i}`);
+        const lsa = (i: number, row: boolean[]) => ({
+          origin: ids[i],
+          epoch: 1,
+          version: row === live[i] ? 2 : 1,
+          neighbors: ids.filter((_, j) => j !== i && row[j]),
+          patterns: [],
+          procedures: [],
+        });
+        const dbAt = (i: number, ownLinks: boolean) => {
+          const db = new LinkStateDb(ids[i]);
+          for (let k = 0; k < n; k++) db.apply(lsa(k, k === i ? live[i] : stale[k]));
+          if (ownLinks) db.setOwnLinks(ids.filter((_, j) => j !== i && live[i][j]));
+          return db;
+        };
+        const withOwn = ids.map((_, i) => dbAt(i, true));
+        const lsaOnly = ids.map((_, i) => dbAt(i, false));
+        const hop = (dbs: LinkStateDb[]) => (at: number, to: number) => {
+          const h = dbs[at].nextHop(ids[to]);
+          return h === undefined ? undefined : ids.indexOf(h);
+        };
+        for (let from = 0; from < n; from++)
+          for (let to = 0; to < n; to++) {
+            if (from === to) continue;
+            if (walk(live, hop(withOwn), from, to) === 'loop')
+              expect([from, to, walk(live, hop(lsaOnly), from, to)]).toEqual([from, to, 'loop']);
+          }
+      }),
+      { numRuns: Number(process.env.RUNS ?? 3000) },
+    );
+  });
+
   it('every connected graph of up to 6 gateways delivers exactly once to exactly the interested', () => {
     fc.assert(
       fc.property(graph, ({ n, edges, interested, origin }) => {
