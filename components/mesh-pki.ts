@@ -88,7 +88,8 @@ export class MeshPki extends pulumi.ComponentResource {
       );
       // QUIC identities are libp2p Ed25519 keys with no CA path: fixing the key here makes the peer
       // id known before the gateway starts, so its apps can pin it.
-      const quicSeed = new random.RandomId(`${name}-${g.id}-quic-key`, { byteLength: 32 }, { parent: this });
+      // RandomBytes, not RandomId: it keeps its value secret in the state (RandomId's id is the value).
+      const quicSeed = new random.RandomBytes(`${name}-${g.id}-quic-key`, { length: 32 }, { parent: this });
       this.gateways[g.id] = {
         cert: cert.certPem,
         key: pulumi.secret(key.privateKeyPem),

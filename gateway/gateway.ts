@@ -124,7 +124,8 @@ export class Gateway implements SessionHost, MeshHost {
     }, CLIENT_PING_AFTER_MS / 2);
     gw.livenessTimer.unref?.();
     if (config.durableExpireMs > 0) {
-      // Checked often enough that a subscription outlives its expiry by at most a tenth of it.
+      // Checked every tenth of the expiry (between 1 s and 60 s), so a subscription outlives its
+      // expiry by at most that much.
       const every = Math.max(1000, Math.min(60_000, config.durableExpireMs / 10));
       gw.durableExpiryTimer = setInterval(() => gw.durables.expire(), every);
       gw.durableExpiryTimer.unref?.();

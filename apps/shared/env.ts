@@ -136,10 +136,11 @@ export const connectionEnv = {
     .superRefine((v, ctx) => {
       try {
         envQuicPeerIds({ MACULA_QUIC_PEER_ID: v });
-      } catch {
+      } catch (err) {
+        // The library's message names the bad entries; the variable name is added by the caller.
         ctx.addIssue({
           code: 'custom',
-          message: 'expected libp2p Ed25519 peer ids (12D3KooW…), comma-separated',
+          message: (err as Error).message.replace(/^MACULA_QUIC_PEER_ID: /, ''),
         });
       }
     }),

@@ -66,6 +66,16 @@ export function clientSecurity(opts: ConnectOptions, transport: 'quic' | 'tls'):
   };
 }
 
+/** Refusals name the transport's options; a client configured by the environment needs the variables. */
+function trustHint(err: Error, transport: 'quic' | 'tls'): Error {
+  if (!/security\.(pinned|caPem|insecure)/.test(err.message)) return err;
+  const hint =
+    transport === 'quic'
+      ? 'a QUIC gateway is verified by its peer id: `pinned` in connect or MACULA_QUIC_PEER_ID (MACULA_TLS_CA does not apply to QUIC); MACULA_TLS_INSECURE=1 accepts a development identity'
+      : 'a TLS gateway is verified by `caPem` / MACULA_TLS_CA or `pinned` fingerprints; MACULA_TLS_INSECURE=1 accepts a development identity';
+  return new Error(`${err.message} (${hint})`);
+}
+
 export class ClientConnection {
   sessionId = '';
   gatewayId = '';
@@ -81,12 +91,16 @@ export class ClientConnection {
     onClose: (err?: Error) => void,
   ): Promise<ClientConnection> {
     const url = parseGatewayUrl(opts.url);
-    const conn = await loadTransport(url.transport).dial({
-      host: url.host,
-      port: url.port,
-      security: clientSecurity(opts, url.transport),
-      timeoutMs: opts.connectTimeoutMs ?? 5000,
-    });
+    const conn = await loadTransport(url.transport)
+      .dial({
+        host: url.host,
+        port: url.port,
+        security: clientSecurity(opts, url.transport),
+        timeoutMs: opts.connectTimeoutMs ?? 5000,
+      })
+      .catch((err: Error) => {
+        throw trustHint(err, url.transport);
+      });
     const stream = new FrameStream(conn, MAX_FRAME_BYTES);
     const c = new ClientConnection(conn);
     const welcome = new Promise<Frame>((resolve, reject) => {

@@ -120,7 +120,7 @@ const schema = z.object({
   DURABLE_MAX_BYTES: intIn(1024, 2 ** 40).default(256 * 1024 * 1024),
   DURABLE_MAX_COUNT: intIn(1, 1_000_000).default(1000),
   DURABLE_TOTAL_MAX_BYTES: intIn(1024, 2 ** 42).default(1024 * 1024 * 1024),
-  DURABLE_EXPIRE_S: intIn(0, 365 * 24 * 3600).default(24 * 3600),
+  DURABLE_EXPIRE_S: intIn(0, 365 * 24 * 3600).default(0),
   MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
   CLIENT_MAX_QUEUE_BYTES: intIn(64 * 1024, 2 ** 32).default(32 * 1024 * 1024),
   CLIENT_MAX_SUBSCRIPTIONS: intIn(1, 1_000_000).default(10_000),

@@ -34,6 +34,12 @@ export class DurableStore implements DurableBudget {
   evictedTotal = 0;
   /** Subscriptions removed after `expireMs` without a client. */
   expiredTotal = 0;
+  /**
+   * Names that expired, with the events they still kept: a client that subscribes under such a
+   * name again is told about them as overflow, instead of silently starting afresh. Bounded like
+   * the subscriptions themselves (oldest forgotten first).
+   */
+  private readonly expiredNames = new Map<string, number>();
   private enforcing = false;
 
   constructor(
@@ -76,6 +82,12 @@ export class DurableStore implements DurableBudget {
       );
     }
     const sub = new DurableSubscription(name, pattern, this.limits, this);
+    const lost = this.expiredNames.get(name);
+    if (lost !== undefined) {
+      this.expiredNames.delete(name);
+      sub.overflow = lost;
+      sub.overflowTotal = lost;
+    }
     this.byName.set(name, sub);
     this.hooks.added(sub);
     return { sub, created: true };
@@ -98,9 +110,15 @@ export class DurableStore implements DurableBudget {
         gone.push(sub.name);
     }
     for (const name of gone) {
-      const kept = this.byName.get(name)!.pending;
+      const sub = this.byName.get(name)!;
+      // Overflow not yet reported to a client counts as lost too.
+      const kept = sub.pending + sub.overflow;
       this.remove(name);
       this.expiredTotal++;
+      this.expiredNames.delete(name);
+      this.expiredNames.set(name, kept);
+      if (this.expiredNames.size > this.limits.maxCount)
+        this.expiredNames.delete(this.expiredNames.keys().next().value as string);
       this.hooks.expired(name, kept);
     }
     return gone;

@@ -202,7 +202,9 @@ export class ClientSession {
       }
       s.subscriptions.set(subId, sub);
       s.send([M.SUBSCRIBED, reqId, subId, sub.overflow]);
-      sub.attach(s.sessionId, subId, s.out);
+      // Sending may have closed the session (a client that stopped reading): then the durable
+      // subscription stays without a client, its overflow kept for the next resume.
+      if (!s.isClosed) sub.attach(s.sessionId, subId, s.out);
       return;
     }
     const sub = new LiveSubscription(pattern as string, subId, s.sessionId, s.out);

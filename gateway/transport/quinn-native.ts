@@ -81,7 +81,9 @@ export function loadQuinn(): QuinnBinding {
     );
   }
   const native = `${QUIC_PACKAGE}-${platformSuffix()}`;
-  process.env.TOKIO_WORKER_THREADS ??= QUINN_WORKER_THREADS;
+  // Unset or empty (tokio refuses an empty value): ours. An operator's value is kept. Child
+  // processes inherit it, which is harmless for ours (none loads a tokio runtime).
+  if (!process.env.TOKIO_WORKER_THREADS) process.env.TOKIO_WORKER_THREADS = QUINN_WORKER_THREADS;
   try {
     binding = createRequire(path.join(dir, 'package.json'))(native) as QuinnBinding;
   } catch (err) {

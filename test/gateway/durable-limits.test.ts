@@ -40,11 +40,20 @@ describe.each(['quic', 'tls'] as const)('durable bounds over %s', (transport: Tr
     const staying = await mesh.client(0);
     await staying.subscribe(TOPIC, () => undefined, { durable: 'in-use' });
     await leaving.close();
+    await waitFor(() => gw.durables.get('abandoned')?.sessionId === undefined, 5000, 'detached');
+    // Two events kept while it is away, then lost with it.
+    await staying.publish(TOPIC, 1);
+    await staying.publish(TOPIC, 2, { ack: true });
+    await waitFor(() => gw.durables.get('abandoned')?.pending === 2, 5000, 'two events kept');
     await waitFor(() => !gw.durables.has('abandoned'), 5000, 'the abandoned durable subscription to expire');
     expect(gw.durables.has('in-use')).toBe(true);
     expect(gw.durables.expiredTotal).toBe(1);
     const metrics = await (await fetch(`${gw.admin!.url}/metrics`)).text();
     expect(metrics).toMatch(/^macula_durable_expired_total{gateway_id="gw0"} 1$/m);
     expect(metrics).toMatch(/^macula_durable_subscriptions{gateway_id="gw0"} 1$/m);
+    // Coming back under the expired name: a fresh subscription that says what was lost.
+    const back = await mesh.client(0);
+    const sub = await back.subscribe(TOPIC, () => undefined, { durable: 'abandoned' });
+    expect(sub.dropped).toBe(2);
   });
 });

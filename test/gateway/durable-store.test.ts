@@ -85,6 +85,29 @@ describe('durable store', () => {
     expect(s.expire(Date.now() + 61_000)).toEqual(['held']);
   });
 
+  it('reports what an expired subscription held to the next client under its name, once', () => {
+    const { s } = store();
+    const away = s.getOrCreate('away', 'x.>').sub;
+    feed(away, 3);
+    s.expire(Date.now() + 61_000);
+    const again = s.getOrCreate('away', 'x.>');
+    expect(again.created).toBe(true);
+    expect(again.sub.overflow).toBe(3);
+    expect(again.sub.attach('session-2', 1, sink)).toBe(3);
+    s.remove('away');
+    expect(s.getOrCreate('away', 'x.>').sub.overflow).toBe(0);
+  });
+
+  it('remembers at most DURABLE_MAX_COUNT expired names', () => {
+    const { s } = store({ maxCount: 2 });
+    for (const name of ['a', 'b', 'c']) {
+      feed(s.getOrCreate(name, 'x.>').sub, 1);
+      s.expire(Date.now() + 61_000);
+    }
+    expect(s.getOrCreate('a', 'x.>').sub.overflow).toBe(0); // forgotten: the oldest
+    expect(s.getOrCreate('c', 'x.>').sub.overflow).toBe(1);
+  });
+
   it('never expires with DURABLE_EXPIRE_S=0', () => {
     const { s } = store({ expireMs: 0 });
     s.getOrCreate('away', 'x.>');

@@ -56,8 +56,10 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
   switch (type) {
     case 'random:index/randomPassword:RandomPassword':
       return { result: secret(`plain-password-${name}-${'x'.repeat(8)}`) };
-    case 'random:index/randomId:RandomId':
-      return { hex: secret(crypto.createHash('sha256').update(`seed-${name}`).digest('hex')) };
+    case 'random:index/randomBytes:RandomBytes': {
+      const bytes = crypto.createHash('sha256').update(`seed-${name}`).digest();
+      return { hex: secret(bytes.toString('hex')), base64: secret(bytes.toString('base64')) };
+    }
     case 'tls:index/privateKey:PrivateKey':
       return {
         privateKeyPem: secret(`-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`),

@@ -301,6 +301,10 @@ test('each gateway has its own QUIC key, and its apps pin the peer id derived fr
     expect(envOf(gw).MACULA_QUIC_KEY).toBe('secret:macula-gateway-tls/quic.key');
   }
   expect(seen.size).toBe(CLUSTERS.length);
+  // Key material comes from RandomBytes, whose provider keeps its values secret in the state;
+  // RandomId would not (its resource id is the value itself).
+  expect(ofType('random:index/randomBytes:RandomBytes')).toHaveLength(CLUSTERS.length);
+  expect(ofType('random:index/randomId:RandomId')).toEqual([]);
 });
 
 test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway endpoints, mesh links, Grafana', async () => {

@@ -58,6 +58,9 @@ describe('simulation config', () => {
     );
     expect(() => simulationConfigFromEnv({ ...base, TICK_MS: 'fast' })).toThrow(ConfigError);
     expect(() => simulationConfigFromEnv({})).toThrow(/MACULA_URL: required/);
+    expect(() => simulationConfigFromEnv({ ...base, MACULA_QUIC_PEER_ID: '12D3KooWnotreally' })).toThrow(
+      /MACULA_QUIC_PEER_ID: expected libp2p Ed25519 peer ids \(12D3KooW…\), got '12D3KooWnotreally'/,
+    );
   });
 });
 
