@@ -131,21 +131,25 @@ export class DurableStore implements DurableBudget {
   /**
    * Over the total bound: drop the oldest events of the subscription keeping the most bytes,
    * preferring ones without a client (an abandoned subscription should not crowd out one in use).
-   * Each drop is counted as overflow of that subscription and reported to its client on resume.
+   * A client holding that subscription is told at once (DROPPED); otherwise the drop counts as its
+   * overflow, reported on resume.
    */
   enforce(): void {
     if (this.enforcing || this.totalBytes <= this.limits.totalMaxBytes) return;
     this.enforcing = true;
     let evicted = 0;
+    const victims = new Set<DurableSubscription>();
     try {
       while (this.totalBytes > this.limits.totalMaxBytes) {
         const victim = this.largest();
         if (!victim || !victim.evictOldest()) break;
+        victims.add(victim);
         evicted++;
       }
     } finally {
       this.enforcing = false;
     }
+    for (const v of victims) v.reportEvictions();
     this.evictedTotal += evicted;
     if (evicted > 0) this.hooks.evicted(evicted, this.totalBytes);
   }

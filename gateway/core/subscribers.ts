@@ -83,6 +83,8 @@ export class DurableSubscription implements Subscriber {
   /** Events dropped by the bound since the last resume, reported to the client on resume. */
   overflow = 0;
   overflowTotal = 0;
+  /** Evicted while a client was attached, not yet told to it (reportEvictions). */
+  private evictedUnreported = 0;
   private attached: { sessionId: string; subId: number; out: Outbound } | undefined;
   /** Since when no client holds this subscription (ms epoch); undefined while one does. */
   detachedSince: number | undefined = Date.now();
@@ -140,18 +142,33 @@ export class DurableSubscription implements Subscriber {
 
   detach(sessionId: string): void {
     if (this.attached?.sessionId !== sessionId) return;
+    // Not told yet: it goes with the overflow reported on resume.
+    this.overflow += this.evictedUnreported;
+    this.evictedUnreported = 0;
     this.attached = undefined;
     this.detachedSince = Date.now();
   }
 
   /**
-   * Drops the oldest kept event to make room gateway-wide; counted as overflow like the
-   * subscription's own bound. False when nothing is kept.
+   * Drops the oldest kept event to make room gateway-wide. Without a client it counts as overflow,
+   * reported on resume; with one, it is told at `reportEvictions` instead. False when nothing is kept.
    */
   evictOldest(): boolean {
     if (this.pending === 0) return false;
     this.dropOldest();
+    if (this.attached) {
+      this.overflow--;
+      this.evictedUnreported++;
+    }
     return true;
+  }
+
+  /** Tells the attached client how many of its events were evicted since the last report. */
+  reportEvictions(): void {
+    const a = this.attached;
+    if (!a || this.evictedUnreported === 0) return;
+    a.out.control(encodeFrame([M.DROPPED, a.subId, this.evictedUnreported]));
+    this.evictedUnreported = 0;
   }
 
   /** Forgets everything kept (the subscription is being removed). */

@@ -5,6 +5,8 @@
 import { DurableStore, type DurableStoreLimits } from '../../gateway/core/durable-store';
 import type { DurableSubscription } from '../../gateway/core/subscribers';
 import type { Outbound } from '../../gateway/core/outbound';
+import { decodeHeader } from '../../gateway/protocol/header-codec';
+import { M } from '../../gateway/protocol/messages';
 
 const LIMITS: DurableStoreLimits = {
   maxMessages: 1000,
@@ -16,10 +18,14 @@ const LIMITS: DurableStoreLimits = {
 const TOPIC = '';
 const payload = (): Buffer => Buffer.alloc(200, 7);
 
-/** An outbound path that always has room and forgets what it gets. */
+/** An outbound path that always has room and records the control frames' headers. */
+const controlHeaders: unknown[][] = [];
 const sink = {
   hasRoom: true,
-  control: () => undefined,
+  control: (frame: Buffer) => {
+    const headerLength = frame.readUInt32BE(4);
+    controlHeaders.push(decodeHeader(frame.subarray(8, 8 + headerLength)) as unknown[]);
+  },
   whenWritable: () => undefined,
 } as unknown as Outbound;
 
@@ -128,11 +134,19 @@ describe('durable store', () => {
     expect(held.overflow).toBe(0);
     expect(s.evictedTotal).toBe(3);
     expect(log.evicted).toBe(3);
-    // With 'away' empty, the largest one with a client gives way.
+    // With 'away' gone, the one with a client gives way, and its client is told at once.
     s.remove('away');
+    controlHeaders.length = 0;
     feed(held, 12);
     expect(held.pending).toBe(10);
-    expect(held.overflow).toBe(7);
+    expect(held.overflow).toBe(0);
+    const dropped = controlHeaders.filter((h) => h[0] === M.DROPPED);
+    expect(dropped.map((h) => h[1])).toEqual(dropped.map(() => 1)); // its subId
+    expect(dropped.reduce((n, h) => n + (h[2] as number), 0)).toBe(7);
+    // Evicted while its client is away: reported on resume instead.
+    held.detach('session-1');
+    feed(held, 3);
+    expect(held.overflow).toBe(3);
   });
 
   it('tracks the total through acknowledgements and the per-subscription bound', () => {
