@@ -172,13 +172,14 @@ export class Mesh implements RemoteRouter {
     conn.onClose(() => {
       if (theLink.conn === conn) this.linkDown(theLink);
     });
+    // Database sync first: the new neighbour gets everything we know before the replay below, so
+    // after a partition heals it forwards what is replayed by our current view, not a stale one.
+    for (const lsa of this.lsdb.entries.values()) this.write(conn, encodeLsa(lsa));
     const replayedBefore = link.replayed;
     link.attach(conn, hs.peerReceived);
     this.ownLinksChanged();
     this.host.stats.meshReplayed += link.replayed - replayedBefore;
     this.host.log.info({ peer: hs.peerId, replayed: link.replayed - replayedBefore }, 'mesh link up');
-    // Database sync: the new neighbour gets everything we know.
-    for (const lsa of this.lsdb.entries.values()) this.write(conn, encodeLsa(lsa));
     this.scheduleOriginate();
   }
 
