@@ -3,8 +3,9 @@
  * run (issue 2, "Figures to reach"). Prints one table with the ratios and the targets.
  *
  *   npm run bench:gateway -- [--messages 200000] [--calls 10000] [--window 20000] [--rounds 3]
- *                            [--cpu-prof DIR]
+ *                            [--cpu-prof DIR] [--one-core]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +20,7 @@ import type { SystemUnderTest } from './gateway/system';
 import { formatTable, formatTargets, targets } from './gateway/table';
 
 const USAGE =
-  'usage: npm run bench:gateway -- [--messages N] [--calls N] [--window N] [--rounds N] [--cpu-prof DIR]';
+  'usage: npm run bench:gateway -- [--messages N] [--calls N] [--window N] [--rounds N] [--cpu-prof DIR] [--one-core]';
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -29,7 +30,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
-function options(): ScenarioOptions & { cpuProfDir?: string } {
+function options(): ScenarioOptions & { cpuProfDir?: string; oneCore: boolean } {
   const { values } = parseArgs({
     options: {
       messages: { type: 'string' },
@@ -37,6 +38,7 @@ function options(): ScenarioOptions & { cpuProfDir?: string } {
       window: { type: 'string' },
       rounds: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'one-core': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,7 +53,15 @@ function options(): ScenarioOptions & { cpuProfDir?: string } {
     window: positiveInt('window', values.window, 20_000, 1000),
     rounds: positiveInt('rounds', values.rounds, 3),
     cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
+    oneCore: values['one-core'] ?? false,
   };
+}
+
+/** All threads of `pid` onto CPU 0, with util-linux `taskset` (Debian ships it in every image). */
+function pinToCpu0(pid: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', '0', String(pid)], { encoding: 'utf8' });
+  if (r.error || r.status !== 0)
+    throw new Error(`--one-core: taskset failed for pid ${pid}: ${r.error?.message ?? r.stderr.trim()}`);
 }
 
 const log = (line: string): void => {
@@ -86,6 +96,12 @@ async function main(): Promise<number> {
 
   const began = Date.now();
   const systems = await startAll(bin, opts.cpuProfDir);
+  if (opts.oneCore) {
+    // Every server and the bench itself on CPU 0: no wake-up has to cross vCPUs, which shows how
+    // much of a round trip is spent waking threads on another core (README: bench).
+    for (const pid of [process.pid, ...systems.flatMap((s) => s.pids)]) pinToCpu0(pid);
+    log('--one-core: the bench and every server pinned to CPU 0 (taskset)');
+  }
   let measured: SystemResult[];
   const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
   try {
