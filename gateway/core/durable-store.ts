@@ -139,12 +139,16 @@ export class DurableStore implements DurableBudget {
     this.enforcing = true;
     let evicted = 0;
     const victims = new Set<DurableSubscription>();
+    // Down to 1 % under the bound, so that under sustained pressure the search for a victim (a
+    // pass over all subscriptions) runs once per 1 % of the budget, not once per event.
+    const target = this.limits.totalMaxBytes - Math.floor(this.limits.totalMaxBytes / 100);
     try {
-      while (this.totalBytes > this.limits.totalMaxBytes) {
-        const victim = this.largest();
-        if (!victim || !victim.evictOldest()) break;
-        victims.add(victim);
-        evicted++;
+      let victim = this.largest();
+      while (victim && this.totalBytes > target) {
+        if (victim.evictOldest()) {
+          victims.add(victim);
+          evicted++;
+        } else victim = this.largest();
       }
     } finally {
       this.enforcing = false;

@@ -12,7 +12,9 @@ const LIMITS: DurableStoreLimits = {
   maxMessages: 1000,
   maxBytes: 1 << 20,
   maxCount: 3,
-  totalMaxBytes: 10 * 264, // ten 200-byte events (each counts payload + topic + 64)
+  // Ten 200-byte events (each counts payload + topic + 64), and enough more that 1 % under it
+  // (where eviction stops) still holds ten.
+  totalMaxBytes: 10 * 264 + 30,
   expireMs: 60_000,
 };
 const TOPIC = '';
@@ -147,6 +149,19 @@ describe('durable store', () => {
     held.detach('session-1');
     feed(held, 3);
     expect(held.overflow).toBe(3);
+  });
+
+  it('evicts down to 1 % under DURABLE_TOTAL_MAX_BYTES, so not on every event under pressure', () => {
+    const { s } = store({ totalMaxBytes: 100 * 264 });
+    const sub = s.getOrCreate('a', 'x.>').sub;
+    feed(sub, 100);
+    expect(s.evictedTotal).toBe(0);
+    feed(sub, 1); // over: down to 99 events (26,136 bytes, 1 % under)
+    expect(sub.pending).toBe(99);
+    expect(s.evictedTotal).toBe(2);
+    feed(sub, 1); // back at the bound, not over it: nothing evicted
+    expect(sub.pending).toBe(100);
+    expect(s.evictedTotal).toBe(2);
   });
 
   it('tracks the total through acknowledgements and the per-subscription bound', () => {
