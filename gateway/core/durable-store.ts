@@ -40,7 +40,6 @@ export class DurableStore implements DurableBudget {
    * the subscriptions themselves (oldest forgotten first).
    */
   private readonly expiredNames = new Map<string, number>();
-  private enforcing = false;
 
   constructor(
     private readonly limits: DurableStoreLimits,
@@ -115,7 +114,7 @@ export class DurableStore implements DurableBudget {
       const kept = sub.pending + sub.overflow;
       this.remove(name);
       this.expiredTotal++;
-      this.expiredNames.delete(name);
+      // A name is never here while it exists (getOrCreate takes it out), so this appends.
       this.expiredNames.set(name, kept);
       if (this.expiredNames.size > this.limits.maxCount)
         this.expiredNames.delete(this.expiredNames.keys().next().value as string);
@@ -135,23 +134,18 @@ export class DurableStore implements DurableBudget {
    * overflow, reported on resume.
    */
   enforce(): void {
-    if (this.enforcing || this.totalBytes <= this.limits.totalMaxBytes) return;
-    this.enforcing = true;
+    if (this.totalBytes <= this.limits.totalMaxBytes) return;
     let evicted = 0;
     const victims = new Set<DurableSubscription>();
     // Down to 1 % under the bound, so that under sustained pressure the search for a victim (a
     // pass over all subscriptions) runs once per 1 % of the budget, not once per event.
     const target = this.limits.totalMaxBytes - Math.floor(this.limits.totalMaxBytes / 100);
-    try {
-      let victim = this.largest();
-      while (victim && this.totalBytes > target) {
-        if (victim.evictOldest()) {
-          victims.add(victim);
-          evicted++;
-        } else victim = this.largest();
-      }
-    } finally {
-      this.enforcing = false;
+    let victim = this.largest();
+    while (victim && this.totalBytes > target) {
+      if (victim.evictOldest()) {
+        victims.add(victim);
+        evicted++;
+      } else victim = this.largest();
     }
     for (const v of victims) v.reportEvictions();
     this.evictedTotal += evicted;

@@ -155,11 +155,7 @@ export class DurableSubscription implements Subscriber {
    */
   evictOldest(): boolean {
     if (this.pending === 0) return false;
-    this.dropOldest();
-    if (this.attached) {
-      this.overflow--;
-      this.evictedUnreported++;
-    }
+    this.dropOldest(this.attached ? 'now' : 'on resume');
     return true;
   }
 
@@ -207,9 +203,11 @@ export class DurableSubscription implements Subscriber {
     }
   }
 
-  private dropOldest(): void {
+  /** Drops the oldest kept event, counted for the client to be told now (DROPPED) or on resume. */
+  private dropOldest(tell: 'now' | 'on resume' = 'on resume'): void {
     this.forgetHead();
-    this.overflow++;
+    if (tell === 'now') this.evictedUnreported++;
+    else this.overflow++;
     this.overflowTotal++;
     this.compact();
   }
