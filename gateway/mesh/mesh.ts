@@ -178,6 +178,7 @@ export class Mesh implements RemoteRouter {
     const replayedBefore = link.replayed;
     link.attach(conn, hs.peerReceived);
     this.ownLinksChanged();
+    this.topologyChanged();
     this.host.stats.meshReplayed += link.replayed - replayedBefore;
     this.host.log.info({ peer: hs.peerId, replayed: link.replayed - replayedBefore }, 'mesh link up');
     this.scheduleOriginate();
@@ -273,12 +274,14 @@ export class Mesh implements RemoteRouter {
     return lsa;
   }
 
-  /** First hops follow our live links at once, ahead of the advertisements (lsdb.ts). */
+  /**
+   * First hops follow our live links at once, ahead of the advertisements (lsdb.ts). Callers run
+   * topologyChanged after it (linkDown through originateNow).
+   */
   private ownLinksChanged(): void {
     const live: string[] = [];
     for (const l of this.links.values()) if (l.connected) live.push(l.peerId);
     this.lsdb.setOwnLinks(live);
-    this.topologyChanged();
   }
 
   private topologyChanged(): void {
