@@ -4,7 +4,7 @@
  * for a value that was set (domain.md §2 Decision).
  */
 import { z } from 'zod';
-import { envQuicPeerIds } from '../../gateway/client';
+import { quicPeerIdsProblem } from '../../gateway/client';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -134,15 +134,8 @@ export const connectionEnv = {
     .string()
     .optional()
     .superRefine((v, ctx) => {
-      try {
-        envQuicPeerIds({ MACULA_QUIC_PEER_ID: v });
-      } catch (err) {
-        // The library's message names the bad entries; the variable name is added by the caller.
-        ctx.addIssue({
-          code: 'custom',
-          message: (err as Error).message.replace(/^MACULA_QUIC_PEER_ID: /, ''),
-        });
-      }
+      const problem = quicPeerIdsProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
 };
 

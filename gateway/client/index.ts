@@ -11,7 +11,7 @@ export function connect(options: ConnectOptions): Promise<GatewayClient> {
 }
 
 export { GatewayError, ERROR_CODES, isErrorCode } from '../protocol/errors';
-export { envQuicPeerIds } from './session';
+export { envQuicPeerIds, quicPeerIdsProblem } from './session';
 export type { ErrorCode } from '../protocol/errors';
 export type {
   CallOptions,

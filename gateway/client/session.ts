@@ -38,18 +38,24 @@ const QUIC_PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/;
  * program derives it from the gateway's `MACULA_QUIC_KEY`). TLS has `MACULA_TLS_CA` instead.
  */
 export function envQuicPeerIds(env: NodeJS.ProcessEnv = process.env): string[] {
-  const ids = (env.MACULA_QUIC_PEER_ID ?? '')
+  const problem = quicPeerIdsProblem(env.MACULA_QUIC_PEER_ID);
+  if (problem) throw new GatewayError('invalid_argument', `MACULA_QUIC_PEER_ID: ${problem}`);
+  return splitIds(env.MACULA_QUIC_PEER_ID);
+}
+
+/** What is wrong with a comma-separated list of QUIC peer ids, if anything (for start-up checks). */
+export function quicPeerIdsProblem(value: string | undefined): string | undefined {
+  const bad = splitIds(value).filter((id) => !QUIC_PEER_ID.test(id));
+  return bad.length > 0
+    ? `expected libp2p Ed25519 peer ids (12D3KooW…), got '${bad.join("', '")}'`
+    : undefined;
+}
+
+function splitIds(value: string | undefined): string[] {
+  return (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = ids.filter((id) => !QUIC_PEER_ID.test(id));
-  if (bad.length > 0) {
-    throw new GatewayError(
-      'invalid_argument',
-      `MACULA_QUIC_PEER_ID: expected libp2p Ed25519 peer ids (12D3KooW…), got '${bad.join("', '")}'`,
-    );
-  }
-  return ids;
 }
 
 /**
