@@ -8,7 +8,7 @@
  *
  * (f64 keeps integers exact to 2^53, so neither number wraps in a gateway's lifetime.)
  */
-import { encodeHeaderInto } from '../protocol/header-codec';
+import { decodeHeader, encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
 import type { MeshMessage } from './link';
 
@@ -23,7 +23,8 @@ export class DataFrameEncoder {
   private dests: readonly string[] | undefined;
   private body: unknown[] = [];
 
-  encode(seq: number, msg: MeshMessage): Buffer {
+  /** `alloc` gives the frame's memory (a link cuts it from its FrameArena). */
+  encode(seq: number, msg: MeshMessage, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
     if (!this.sameHeader(msg)) {
       this.head = Buffer.from(
         encodeHeaderInto([M.MESH_DATA, msg.origin, msg.originEpoch, msg.dests, ...msg.body]),
@@ -35,7 +36,7 @@ export class DataFrameEncoder {
     }
     const head = this.head!;
     const payload = msg.payload;
-    const out = Buffer.allocUnsafe(FRAME_PREFIX + head.length + DATA_PREFIX_BYTES + payload.length);
+    const out = alloc(FRAME_PREFIX + head.length + DATA_PREFIX_BYTES + payload.length);
     out.writeUInt32BE(head.length + DATA_PREFIX_BYTES + payload.length, 0);
     out.writeUInt32BE(head.length, 4);
     out.set(head, FRAME_PREFIX);
@@ -98,4 +99,15 @@ export function decodeDataFrame(
       payload: payload.subarray(DATA_PREFIX_BYTES),
     },
   };
+}
+
+/** The message in a MESH_DATA frame this gateway encoded itself (so it is well-formed). */
+export function decodeDataFrameBytes(frame: Buffer): MeshMessage {
+  const headEnd = FRAME_PREFIX + frame.readUInt32BE(4);
+  const decoded = decodeDataFrame(
+    decodeHeader(frame.subarray(FRAME_PREFIX, headEnd)) as unknown[],
+    frame.subarray(headEnd),
+  );
+  if (!decoded) throw new Error('mesh link: a buffered MESH_DATA frame does not decode');
+  return decoded.msg;
 }

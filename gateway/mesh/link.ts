@@ -7,7 +7,8 @@
  */
 import { encodeFrame } from '../protocol/frames';
 import type { GatewayStats } from '../core/stats';
-import { DataFrameEncoder } from './data-frame';
+import { DataFrameEncoder, decodeDataFrameBytes } from './data-frame';
+import { FrameArena } from './frame-arena';
 import { M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
 
@@ -23,10 +24,14 @@ export interface MeshMessage {
   payload: Buffer;
 }
 
+/**
+ * Only the encoded frame is kept (in the link's FrameArena), never the message it came from: the
+ * message's payload is a view into the read buffer it arrived in (up to 256 KiB from quinn), and
+ * thousands of unacknowledged messages under load would keep those buffers alive into V8's old
+ * generation. A reroute, which is rare, decodes the message back from the frame.
+ */
 interface Buffered {
   seq: number;
-  msg: MeshMessage;
-  /** The encoded frame, kept so a replay sends the same bytes (and no read buffer is retained). */
   frame: Buffer;
 }
 
@@ -60,6 +65,8 @@ export class PeerLink {
   dialedBySelf = false;
 
   private readonly encoder = new DataFrameEncoder();
+  private readonly arena = new FrameArena();
+  private readonly allocFrame = (size: number): Buffer => this.arena.alloc(size, this.outSeq + 1);
 
   constructor(
     readonly peerId: string,
@@ -93,24 +100,24 @@ export class PeerLink {
    */
   send(msg: MeshMessage): boolean {
     const seq = this.outSeq + 1;
-    const frame = this.encoder.encode(seq, msg);
+    const frame = this.encoder.encode(seq, msg, this.allocFrame);
     if (!this.conn && this.bufferedBytes + frame.length > this.maxBufferBytes) {
+      this.arena.giveBack(frame);
       this.overflowDropped++;
       return false;
     }
     this.outSeq = seq;
-    // While down, the kept copy points into the frame so a long wait retains no read buffers.
-    const kept: MeshMessage = this.conn
-      ? msg
-      : { ...msg, payload: frame.subarray(frame.length - msg.payload.length) };
-    this.unacked.push({ seq, msg: kept, frame });
+    this.unacked.push({ seq, frame });
     this.bufferedBytes += frame.length;
     this.sent++;
     if (this.conn) {
       this.write(this.conn, frame);
-      while (this.bufferedBytes > this.maxBufferBytes && this.head < this.unacked.length) {
-        this.bufferedBytes -= this.unacked[this.head++].frame.length;
-        this.replayEvicted++;
+      if (this.bufferedBytes > this.maxBufferBytes) {
+        while (this.bufferedBytes > this.maxBufferBytes && this.head < this.unacked.length) {
+          this.bufferedBytes -= this.unacked[this.head++].frame.length;
+          this.replayEvicted++;
+        }
+        this.arena.forget(this.unacked[this.head - 1].seq);
       }
       this.compact();
     }
@@ -123,6 +130,7 @@ export class PeerLink {
       this.bufferedBytes -= this.unacked[this.head].frame.length;
       this.head++;
     }
+    this.arena.release(seq);
     this.compact();
   }
 
@@ -165,8 +173,10 @@ export class PeerLink {
     const kept: Buffered[] = [];
     for (let i = this.head; i < this.unacked.length; i++) {
       const item = this.unacked[i];
-      if (filter(item.msg)) {
-        taken.push(item.msg);
+      const msg = decodeDataFrameBytes(item.frame);
+      if (filter(msg)) {
+        // A copy: the frame's arena chunk is reused once later frames are acknowledged.
+        taken.push({ ...msg, payload: Buffer.from(msg.payload) });
         this.bufferedBytes -= item.frame.length;
       } else kept.push(item);
     }
@@ -181,6 +191,7 @@ export class PeerLink {
     this.unacked = [];
     this.head = 0;
     this.bufferedBytes = 0;
+    this.arena.releaseAll();
     return lost;
   }
 

@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import { CHUNK_BYTES, FrameArena } from '../../gateway/mesh/frame-arena';
+import { PeerLink, type MeshMessage } from '../../gateway/mesh/link';
+import type { Connection } from '../../gateway/transport/transport';
+
+/** Fill a frame with bytes derived from its sequence number, so any overwrite shows. */
+function stamp(frame: Buffer, seq: number): void {
+  for (let i = 0; i < frame.length; i++) frame[i] = (seq * 31 + i) & 0xff;
+}
+function intact(frame: Buffer, seq: number): boolean {
+  for (let i = 0; i < frame.length; i++) if (frame[i] !== ((seq * 31 + i) & 0xff)) return false;
+  return true;
+}
+
+describe('FrameArena', () => {
+  it('cuts frames one after another from one chunk', () => {
+    const arena = new FrameArena();
+    const a = arena.alloc(100, 1);
+    const b = arena.alloc(50, 2);
+    expect(a.length).toBe(100);
+    expect(b.length).toBe(50);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.byteOffset).toBe(a.byteOffset + 100);
+    expect(arena.heldBytes).toBe(CHUNK_BYTES);
+  });
+
+  it('reuses a chunk once its last frame is acknowledged, not before', () => {
+    const arena = new FrameArena();
+    const size = CHUNK_BYTES / 4;
+    const first = [1, 2, 3, 4].map((seq) => arena.alloc(size, seq));
+    arena.alloc(size, 5); // second chunk
+    arena.release(3);
+    expect(arena.alloc(size, 6).buffer).not.toBe(first[0].buffer); // the first chunk still holds 4
+    arena.release(4);
+    arena.alloc(size, 7);
+    arena.alloc(size, 8); // second chunk full: the next frame goes to a fresh one, the spare
+    expect(arena.alloc(size, 9).buffer).toBe(first[0].buffer);
+  });
+
+  it('never overwrites a frame that is not acknowledged (random allocations and acknowledgements)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ alloc: fc.integer({ min: 1, max: CHUNK_BYTES + 1000 }) }),
+            fc.record({ ack: fc.nat(40) }),
+            fc.record({ forget: fc.nat(40) }),
+          ),
+          { maxLength: 60 },
+        ),
+        (ops) => {
+          const arena = new FrameArena();
+          let seq = 0;
+          let acked = 0;
+          let forgotten = 0;
+          const live: Array<{ seq: number; frame: Buffer }> = [];
+          for (const op of ops) {
+            if ('alloc' in op) {
+              const frame = arena.alloc(op.alloc, ++seq);
+              stamp(frame, seq);
+              live.push({ seq, frame });
+            } else if ('ack' in op) {
+              acked = Math.min(seq, Math.max(acked, op.ack));
+              arena.release(acked);
+            } else {
+              forgotten = Math.min(seq, Math.max(forgotten, op.forget));
+              arena.forget(forgotten);
+            }
+            for (const f of live) if (f.seq > acked) expect(intact(f.frame, f.seq)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never reuses a forgotten chunk (a queued write may still read it), even once acknowledged', () => {
+    const arena = new FrameArena();
+    const size = CHUNK_BYTES / 2;
+    const given = [arena.alloc(size, 1), arena.alloc(size, 2)];
+    given.forEach((f, i) => stamp(f, i + 1));
+    arena.alloc(size, 3);
+    arena.forget(2);
+    arena.release(3);
+    for (let seq = 4; seq < 40; seq++) stamp(arena.alloc(size, seq), seq);
+    given.forEach((f, i) => expect(intact(f, i + 1)).toBe(true));
+  });
+
+  it('takes back the last frame cut', () => {
+    const arena = new FrameArena();
+    const a = arena.alloc(10, 1);
+    const b = arena.alloc(20, 2);
+    arena.giveBack(b);
+    expect(arena.alloc(20, 2).byteOffset).toBe(b.byteOffset);
+    arena.giveBack(a); // not the last one: nothing happens
+    expect(arena.alloc(5, 3).byteOffset).toBe(b.byteOffset + 20);
+  });
+
+  it('gives a frame larger than a chunk a chunk of its own', () => {
+    const arena = new FrameArena();
+    const big = arena.alloc(CHUNK_BYTES * 2, 1);
+    expect(big.length).toBe(CHUNK_BYTES * 2);
+    expect(arena.alloc(10, 2).buffer).not.toBe(big.buffer);
+  });
+});
+
+/** A connection that records what was written. */
+function recordingConn(): Connection & { written: Buffer[] } {
+  const written: Buffer[] = [];
+  return {
+    written,
+    write: (chunk: Uint8Array) => written.push(Buffer.from(chunk)),
+    pendingBytes: 0,
+    onData: () => undefined,
+    onClose: () => undefined,
+    onDrain: () => undefined,
+    close: () => undefined,
+    destroy: () => undefined,
+    remoteAddress: 'test',
+    remoteIdentity: undefined,
+    rttMs: () => undefined,
+  };
+}
+
+function message(i: number, payloadBytes: number): MeshMessage {
+  return {
+    origin: 'gw-a',
+    originEpoch: 1,
+    msgId: i,
+    hops: 0,
+    dests: ['gw-b'],
+    body: [1, 'energy.price.updated'],
+    payload: Buffer.alloc(payloadBytes, i & 0xff),
+  };
+}
+
+describe('PeerLink frames in its arena', () => {
+  it('replays exactly the unacknowledged frames, intact after chunks were reused', () => {
+    const link = new PeerLink('gw-b', 64 * 1024 * 1024);
+    const first = recordingConn();
+    link.attach(first, 0);
+    // About 40 chunks' worth, acknowledged as it goes except the last 300 messages.
+    const total = 5000;
+    for (let i = 1; i <= total; i++) {
+      link.send(message(i, 2000));
+      if (i % 100 === 0 && i <= total - 300) link.acked(i);
+    }
+    link.detach();
+    const second = recordingConn();
+    link.attach(second, total - 300);
+    expect(second.written).toHaveLength(300);
+    second.written.forEach((frame, k) => expect(frame.equals(first.written[total - 300 + k])).toBe(true));
+  });
+
+  it('hands back messages to reroute as copies that later traffic cannot overwrite', () => {
+    const link = new PeerLink('gw-b', 64 * 1024 * 1024);
+    link.attach(recordingConn(), 0);
+    for (let i = 1; i <= 10; i++) link.send(message(i, 1000));
+    link.detach();
+    const taken = link.takeUnacked(() => true);
+    expect(taken.map((m) => m.msgId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    link.attach(recordingConn(), 0);
+    for (let i = 11; i <= 1000; i++) {
+      link.send(message(i, 1000));
+      link.acked(i);
+    }
+    taken.forEach((m, k) => expect(m.payload.equals(Buffer.alloc(1000, (k + 1) & 0xff))).toBe(true));
+  });
+
+  it('refuses past the bound while down without keeping the refused frames', () => {
+    const link = new PeerLink('gw-b', 10_000);
+    link.attach(recordingConn(), 0);
+    link.detach();
+    let accepted = 0;
+    for (let i = 1; i <= 2000; i++) if (link.send(message(i, 1000))) accepted++;
+    expect(accepted).toBeLessThan(10);
+    expect(link.overflowDropped).toBe(2000 - accepted);
+    expect(link.pendingBytes).toBeLessThanOrEqual(10_000);
+  });
+});
