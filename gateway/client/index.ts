@@ -12,6 +12,8 @@ export function connect(options: ConnectOptions): Promise<GatewayClient> {
 
 export { GatewayError, ERROR_CODES, isErrorCode } from '../protocol/errors';
 export { envQuicPeerIds, quicPeerIdsProblem } from './session';
+/** A refused gateway identity (fix the trust settings), as opposed to an unreachable gateway. */
+export { PeerNotTrustedError } from '../transport/transport';
 export type { ErrorCode } from '../protocol/errors';
 export type {
   CallOptions,

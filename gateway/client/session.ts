@@ -10,7 +10,7 @@ import { M } from '../protocol/messages';
 import { loadTransport } from '../core/transports';
 import { parsePeerUrl, type PeerUrl } from '../core/config';
 import { withTimeout } from '../util/with-timeout';
-import type { Connection, TransportSecurity } from '../transport/transport';
+import { PeerNotTrustedError, type Connection, type TransportSecurity } from '../transport/transport';
 import type { ConnectOptions } from './types';
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -74,12 +74,12 @@ export function clientSecurity(opts: ConnectOptions, transport: 'quic' | 'tls'):
 
 /** Refusals name the transport's options; a client configured by the environment needs the variables. */
 function trustHint(err: Error, transport: 'quic' | 'tls'): Error {
-  if (!/security\.(pinned|caPem|insecure)/.test(err.message)) return err;
+  if (!(err instanceof PeerNotTrustedError)) return err;
   const hint =
     transport === 'quic'
       ? 'a QUIC gateway is verified by its peer id: `pinned` in connect or MACULA_QUIC_PEER_ID (MACULA_TLS_CA does not apply to QUIC); MACULA_TLS_INSECURE=1 accepts a development identity'
       : 'a TLS gateway is verified by `caPem` / MACULA_TLS_CA or `pinned` fingerprints; MACULA_TLS_INSECURE=1 accepts a development identity';
-  return new Error(`${err.message} (${hint})`);
+  return new PeerNotTrustedError(`${err.message} (${hint})`);
 }
 
 export class ClientConnection {

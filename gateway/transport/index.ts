@@ -10,6 +10,7 @@ export type {
   Transport,
   TransportSecurity,
 } from './transport';
+export { PeerNotTrustedError } from './transport';
 export type { ConnectionStats } from './base-connection';
 export { TlsTransport, tlsTransport } from './tls';
 export { QuicTransport, quicTransport, STREAM_PREAMBLE, type QuicTransportOptions } from './quic';

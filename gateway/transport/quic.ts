@@ -20,6 +20,7 @@ import { withTimeout } from '../util/with-timeout';
 import { newQuicSeed, peerIdFromSeed } from './identity';
 import { QuicConnection } from './quic-connection';
 import { checkTuning, loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
+import { PeerNotTrustedError } from './transport';
 import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
 
 /** "CortexIQ stream, version 1": the first byte the dialer sends on the stream. */
@@ -173,7 +174,7 @@ export class QuicTransport implements Transport {
     const where = hostPort(options.host, options.port);
     const pinned = security.pinned ?? [];
     if (pinned.length === 0 && !security.insecure) {
-      throw new Error(
+      throw new PeerNotTrustedError(
         `quic dial ${where}: refusing an unverified gateway; set security.pinned (peer ids) or security.insecure`,
       );
     }
@@ -194,7 +195,7 @@ export class QuicTransport implements Transport {
       );
       const peerId = peerIdOf(conn);
       if (!security.insecure && !pinned.includes(peerId))
-        throw new Error(`peer id ${peerId} is not in security.pinned`);
+        throw new PeerNotTrustedError(`quic dial ${where}: peer id ${peerId} is not in security.pinned`);
       const stream = await withTimeout(
         conn.outboundStream(),
         timeoutMs,
@@ -212,6 +213,7 @@ export class QuicTransport implements Transport {
     } catch (err) {
       conn?.abort();
       client.abort();
+      if (err instanceof PeerNotTrustedError) throw err;
       throw new Error(`quic dial ${where} failed: ${(err as Error).message}`);
     }
   }

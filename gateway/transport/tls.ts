@@ -19,6 +19,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { BaseConnection, hostPort } from './base-connection';
 import { fingerprintDer, fingerprintPem, normaliseFingerprint } from './fingerprint';
+import { PeerNotTrustedError } from './transport';
 import type {
   Connection,
   DialOptions,
@@ -134,7 +135,7 @@ class TlsListener implements Listener {
 function verifyServer(socket: tls.TLSSocket, security: TransportSecurity, where: string): void {
   if (security.insecure) return;
   if (security.caPem && !socket.authorized) {
-    throw new Error(
+    throw new PeerNotTrustedError(
       `tls dial ${where}: server certificate does not chain to security.caPem (${String(socket.authorizationError)})`,
     );
   }
@@ -143,7 +144,7 @@ function verifyServer(socket: tls.TLSSocket, security: TransportSecurity, where:
     const peer = socket.getPeerCertificate();
     const fp = peer && peer.raw ? fingerprintDer(peer.raw) : '(none)';
     if (!pins.includes(fp))
-      throw new Error(`tls dial ${where}: server certificate ${fp} is not in security.pinned`);
+      throw new PeerNotTrustedError(`tls dial ${where}: server certificate ${fp} is not in security.pinned`);
   }
 }
 
@@ -185,7 +186,7 @@ export class TlsTransport implements Transport {
     const hasPins = (security.pinned ?? []).length > 0;
     if (!security.caPem && !hasPins && !security.insecure) {
       return Promise.reject(
-        new Error(
+        new PeerNotTrustedError(
           `tls dial ${where}: refusing an unverified server; set security.caPem, security.pinned or security.insecure`,
         ),
       );

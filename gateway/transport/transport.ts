@@ -33,6 +33,15 @@ export interface TransportSecurity {
   requestClientCert?: boolean;
 }
 
+/**
+ * A dial refused because the listener's identity is not verified (nothing to verify it with) or not
+ * the one expected. Its own class so that callers can tell a trust problem from a network one and
+ * say which settings to change, without reading the message.
+ */
+export class PeerNotTrustedError extends Error {
+  override readonly name = 'PeerNotTrustedError';
+}
+
 export interface Connection {
   /**
    * Queue bytes for sending; flushed, coalesced, at the end of the current event-loop turn. The

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Gateway, gatewayConfig } from '../../gateway';
-import { connect, envQuicPeerIds } from '../../gateway/client';
+import { connect, envQuicPeerIds, PeerNotTrustedError } from '../../gateway/client';
 import { identityFromPem, peerIdFromSeed } from '../../gateway/transport/identity';
 import { createTestCa } from '../transport/test-ca';
 import { REALM } from '../helpers/mesh';
@@ -61,9 +61,10 @@ describe('app trust from MACULA_TLS_CA and MACULA_QUIC_PEER_ID', () => {
 
   it('refuses a gateway whose QUIC peer id is not the one in MACULA_QUIC_PEER_ID', async () => {
     process.env.MACULA_QUIC_PEER_ID = peerIdFromSeed(randomBytes(32));
-    await expect(connect({ url: gw.urls().quic!, realm: REALM, reconnect: false })).rejects.toThrow(
-      `peer id ${peerId} is not in security.pinned`,
-    );
+    const refusal = connect({ url: gw.urls().quic!, realm: REALM, reconnect: false });
+    await expect(refusal).rejects.toThrow(`peer id ${peerId} is not in security.pinned`);
+    // Still typed after the hint is added, so callers can tell it from a network failure.
+    await expect(refusal).rejects.toBeInstanceOf(PeerNotTrustedError);
   });
 
   it('refuses QUIC with only MACULA_TLS_CA: a CA cannot verify a QUIC identity', async () => {

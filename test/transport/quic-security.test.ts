@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { devIdentity, listenerSecurity } from '../../gateway/transport/identity';
 import { QuicTransport } from '../../gateway/transport/quic';
 import { platformSuffix, QUINN_DEFAULT_OPTIONS, quicPackageDir } from '../../gateway/transport/quinn-native';
-import type { Connection, Listener } from '../../gateway/transport/transport';
+import { PeerNotTrustedError, type Connection, type Listener } from '../../gateway/transport/transport';
 import { closeRecorder, HOST, identities, receive } from './harness';
 
 const quic = new QuicTransport();
@@ -36,17 +36,23 @@ describe('QUIC dial trust', () => {
   it('refuses a listener whose peer id is not pinned, naming the peer id', async () => {
     const stranger = await devIdentity();
     const [serverId] = await identities();
-    await expect(
-      quic.dial({ host: HOST, port: listener.port, security: { pinned: [stranger.quicPeerId] } }),
-    ).rejects.toThrow(
-      `quic dial 127.0.0.1:${listener.port} failed: peer id ${serverId.quicPeerId} is not in security.pinned`,
+    const refusal = quic.dial({
+      host: HOST,
+      port: listener.port,
+      security: { pinned: [stranger.quicPeerId] },
+    });
+    await expect(refusal).rejects.toThrow(
+      `quic dial 127.0.0.1:${listener.port}: peer id ${serverId.quicPeerId} is not in security.pinned`,
     );
+    await expect(refusal).rejects.toBeInstanceOf(PeerNotTrustedError);
   });
 
   it('refuses to dial with neither pinned nor insecure, and accepts anything with insecure', async () => {
-    await expect(quic.dial({ host: HOST, port: listener.port, security: {} })).rejects.toThrow(
+    const refusal = quic.dial({ host: HOST, port: listener.port, security: {} });
+    await expect(refusal).rejects.toThrow(
       /refusing an unverified gateway; set security\.pinned \(peer ids\) or security\.insecure/,
     );
+    await expect(refusal).rejects.toBeInstanceOf(PeerNotTrustedError);
     const conn = await quic.dial({ host: HOST, port: listener.port, security: { insecure: true } });
     conn.close();
   });

@@ -2,7 +2,11 @@
 import * as net from 'node:net';
 import { fingerprintPem, listenerSecurity } from '../../gateway/transport/identity';
 import { TlsTransport } from '../../gateway/transport/tls';
-import type { Listener, TransportSecurity } from '../../gateway/transport/transport';
+import {
+  PeerNotTrustedError,
+  type Listener,
+  type TransportSecurity,
+} from '../../gateway/transport/transport';
 import { echoListener, HOST, identities, transportCases } from './harness';
 import { createTestCa, type TestCa } from './test-ca';
 
@@ -48,10 +52,14 @@ describe('TLS dial trust', () => {
     await expect(dial(devListener, { caPem: meshCa.caPem })).rejects.toThrow(
       /does not chain to security\.caPem/,
     );
+    await expect(dial(devListener, { caPem: meshCa.caPem })).rejects.toBeInstanceOf(PeerNotTrustedError);
   });
 
   it('with caPem and pinned, requires both', async () => {
     const [serverId] = await identities();
+    await expect(
+      dial(caListener, { caPem: meshCa.caPem, pinned: [serverId.tlsFingerprint] }),
+    ).rejects.toBeInstanceOf(PeerNotTrustedError);
     await expect(
       dial(caListener, { caPem: meshCa.caPem, pinned: [serverId.tlsFingerprint] }),
     ).rejects.toThrow(/is not in security\.pinned/);
@@ -119,6 +127,10 @@ describe('TLS handshake bounds', () => {
       await expect(
         tls.dial({ host: HOST, port, security: { insecure: true }, timeoutMs: 300 }),
       ).rejects.toThrow(`tls dial 127.0.0.1:${port}: timed out after 300 ms`);
+      // A network failure is not a trust refusal: a client must not be told to change its trust settings.
+      await expect(
+        tls.dial({ host: HOST, port, security: { insecure: true }, timeoutMs: 100 }),
+      ).rejects.not.toBeInstanceOf(PeerNotTrustedError);
       expect(Date.now() - started).toBeLessThan(1_500);
     } finally {
       silent.close();
