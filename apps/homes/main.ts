@@ -1,5 +1,4 @@
 /** Process entry of the `homes` app: environment → config → homes files → connected, running app. */
-import { healthHostFromEnv, healthPortFromEnv } from '../shared/health';
 import { runApp } from '../shared/lifecycle';
 import type { AppMetrics } from '../shared/metrics';
 import { createHomesApp, type HomesApp } from './app';
@@ -8,8 +7,6 @@ import { loadHomes } from './homes-file';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = homesConfigFromEnv(env);
-  const healthPort = healthPortFromEnv(env);
-  const healthHost = healthHostFromEnv(env);
   // Files are checked before connecting: a bad file is a startup error, not a half-started app.
   const homes = loadHomes(config.sources, config.region);
   await runApp(
@@ -20,11 +17,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       await app.start();
       return app;
     },
-    {
-      healthPort,
-      healthHost,
-      metrics: registerMetrics,
-    },
+    { env, metrics: registerMetrics },
   );
 }
 

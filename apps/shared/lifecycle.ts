@@ -5,7 +5,14 @@
  */
 import { connect, type GatewayClient } from '../../gateway/client';
 import type { ConnectionConfig } from './env';
-import { buildHealthServer, listenHealth, Readiness, type HealthEndpoint } from './health';
+import {
+  buildHealthServer,
+  healthHostFromEnv,
+  healthPortFromEnv,
+  listenHealth,
+  Readiness,
+  type HealthEndpoint,
+} from './health';
 import { createLogger, type Logger } from './logger';
 import { AppMetrics } from './metrics';
 
@@ -112,18 +119,32 @@ export async function startApp<A extends Stoppable>(
   }
 }
 
+export interface RunOptions<A> {
+  /** The process environment: HEALTH_PORT and HEALTH_HOST are read from it, before connecting. */
+  env: Record<string, string | undefined>;
+  metrics?: (app: A, metrics: AppMetrics) => void;
+}
+
 /**
- * Runs one app until SIGINT/SIGTERM. `build` receives the connected client and a logger and returns
- * the started app. A second signal while stopping exits at once.
+ * Runs one app process until SIGINT/SIGTERM. `build` receives the connected client and a logger
+ * and returns the started app. A second signal while stopping exits at once.
  */
 export async function runApp<A extends Stoppable>(
   name: string,
   connection: ConnectionConfig,
   build: (client: GatewayClient, log: Logger) => Promise<A>,
-  options: StartOptions<A> = {},
+  options: RunOptions<A>,
 ): Promise<void> {
-  const log = options.log ?? createLogger(name);
-  const running = await startApp(name, connection, build, { ...options, log });
+  // Read first, so a bad value stops the app before it connects.
+  const healthPort = healthPortFromEnv(options.env);
+  const healthHost = healthHostFromEnv(options.env);
+  const log = createLogger(name);
+  const running = await startApp(name, connection, build, {
+    healthPort,
+    healthHost,
+    metrics: options.metrics,
+    log,
+  });
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

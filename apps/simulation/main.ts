@@ -1,5 +1,4 @@
 /** Process entry of the `simulation` app: environment → config → connected, running app. */
-import { healthHostFromEnv, healthPortFromEnv } from '../shared/health';
 import { runApp } from '../shared/lifecycle';
 import type { AppMetrics } from '../shared/metrics';
 import { createSimulationApp, type SimulationApp } from './app';
@@ -7,8 +6,6 @@ import { simulationConfigFromEnv } from './config';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = simulationConfigFromEnv(env);
-  const healthPort = healthPortFromEnv(env);
-  const healthHost = healthHostFromEnv(env);
   await runApp(
     'simulation',
     config.connection,
@@ -17,11 +14,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       await app.start();
       return app;
     },
-    {
-      healthPort,
-      healthHost,
-      metrics: registerMetrics,
-    },
+    { env, metrics: registerMetrics },
   );
 }
 

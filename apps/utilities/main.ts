@@ -1,5 +1,4 @@
 /** Process entry of the `utilities` app: environment → catalogue → connected, running providers. */
-import { healthHostFromEnv, healthPortFromEnv } from '../shared/health';
 import { runApp } from '../shared/lifecycle';
 import type { AppMetrics } from '../shared/metrics';
 import { createUtilitiesApp, type UtilitiesApp } from './app';
@@ -8,8 +7,6 @@ import { utilitiesConfigFromEnv } from './config';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = utilitiesConfigFromEnv(env);
-  const healthPort = healthPortFromEnv(env);
-  const healthHost = healthHostFromEnv(env);
   const providers = loadProviders(config.sources, config.region, config.count);
   await runApp(
     `utilities-${config.region}`,
@@ -19,11 +16,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       await app.start();
       return app;
     },
-    {
-      healthPort,
-      healthHost,
-      metrics: registerMetrics,
-    },
+    { env, metrics: registerMetrics },
   );
 }
 

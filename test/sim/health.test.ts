@@ -15,9 +15,9 @@ import {
 } from '../../apps/shared/health';
 import { AppMetrics } from '../../apps/shared/metrics';
 import { TOPICS } from '../../apps/shared/topics';
-import { registerMetrics as homesMetrics } from '../../apps/homes/main';
-import { registerMetrics as simulationMetrics } from '../../apps/simulation/main';
-import { registerMetrics as utilitiesMetrics } from '../../apps/utilities/main';
+import { main as homesMain, registerMetrics as homesMetrics } from '../../apps/homes/main';
+import { main as simulationMain, registerMetrics as simulationMetrics } from '../../apps/simulation/main';
+import { main as utilitiesMain, registerMetrics as utilitiesMetrics } from '../../apps/utilities/main';
 import { FakeBus } from './fake-bus';
 import { metric } from './metric-value';
 import { SPEED, startScenario } from './scenario';
@@ -129,6 +129,21 @@ describe('HEALTH_PORT', () => {
     expect(() => healthPortFromEnv({ HEALTH_PORT: raw })).toThrow(
       `HEALTH_PORT: expected an integer from 0 to 65535, got ${JSON.stringify(raw)}`,
     );
+  });
+
+  it.each([
+    ['simulation', simulationMain],
+    ['homes', homesMain],
+    ['utilities', utilitiesMain],
+  ])('the %s app stops at start on a bad HEALTH_PORT, before it connects', async (_name, main) => {
+    // Nothing listens at MACULA_URL: had the app tried to connect first, the error would be another.
+    const env = {
+      MACULA_URL: 'tls://127.0.0.1:9',
+      MACULA_TLS_INSECURE: '1',
+      REGION: 'antwerp',
+      HEALTH_PORT: 'abc',
+    };
+    await expect(main(env)).rejects.toThrow('HEALTH_PORT: expected an integer from 0 to 65535, got "abc"');
   });
 
   it('a port in use is a configuration error naming HEALTH_PORT', async () => {
