@@ -117,8 +117,9 @@ async function main(): Promise<number> {
 
   const list = targets(results);
   const legend =
-    `msgs/s: median of ${opts.rounds} interleaved rounds of ${opts.messages} messages; throughput ratios: ` +
-    `median of the per-round ratios; request/reply: ${opts.calls} sequential calls`;
+    `msgs/s: median of ${opts.rounds} interleaved rounds of ${opts.messages} messages; request/reply: ` +
+    `${opts.calls} sequential calls in ${opts.rounds} interleaved rounds; ratios of throughput and p50: ` +
+    `median of the per-round ratios`;
   const out: string[] = ['', formatTable(results), '', legend, '', formatTargets(list), ''];
   for (const r of measured) {
     const problems = [...r.oneServer.problems, ...r.twoServers.problems];

@@ -186,6 +186,8 @@ export interface RpcResult {
   p50Us: number;
   p99Us: number;
   meanUs: number;
+  /** p50 of each round's block of calls, NaN where a round timed nothing. */
+  perRoundP50: number[];
   problem?: string;
 }
 
@@ -194,13 +196,13 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Sequential round trips of a 200-byte payload echoed back by `server`. */
-export async function measureRpc(
+/** `server` serves `subject` (echo) and `caller` has called it `warmup` times: ready to time. */
+export async function prepareRpc(
   caller: BenchClient,
   server: BenchClient,
   subject: string,
   opts: RpcOptions,
-): Promise<RpcResult> {
+): Promise<void> {
   await server.serve(subject);
   const payload = randomBytes(PAYLOAD_BYTES);
   // The first call may race the registration reaching the router: retry briefly.
@@ -216,21 +218,48 @@ export async function measureRpc(
     }
   }
   for (let i = 0; i < opts.warmup; i++) await caller.request(subject, payload, opts.timeoutMs);
+}
 
-  const samples = new Float64Array(opts.calls);
+/** One block of `calls` sequential round trips of a 200-byte payload: each one's time in µs. */
+export async function timeRpcCalls(
+  caller: BenchClient,
+  subject: string,
+  calls: number,
+  opts: RpcOptions,
+): Promise<{ samples: Float64Array; problem?: string }> {
+  const payload = randomBytes(PAYLOAD_BYTES);
+  const samples = new Float64Array(calls);
   const deadline = performance.now() + opts.deadlineMs;
   let n = 0;
-  let problem: string | undefined;
-  for (; n < opts.calls; n++) {
+  for (; n < calls; n++) {
     const t0 = performance.now();
-    if (t0 > deadline) {
-      problem = `deadline of ${opts.deadlineMs} ms reached after ${n} calls`;
-      break;
-    }
+    if (t0 > deadline)
+      return {
+        samples: samples.slice(0, n),
+        problem: `deadline of ${opts.deadlineMs} ms reached after ${n} calls`,
+      };
     await caller.request(subject, payload, opts.timeoutMs);
     samples[n] = (performance.now() - t0) * 1000;
   }
-  const done = samples.slice(0, n).sort();
-  const mean = done.reduce((a, b) => a + b, 0) / Math.max(1, n);
-  return { calls: n, p50Us: percentile(done, 50), p99Us: percentile(done, 99), meanUs: mean, problem };
+  return { samples };
+}
+
+/** p50/p99/mean over every block, and each block's own p50 (rounds interleave the systems). */
+export function summarizeRpc(blocks: Float64Array[], problems: string[]): RpcResult {
+  const all = new Float64Array(blocks.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of blocks) {
+    all.set(b, at);
+    at += b.length;
+  }
+  all.sort();
+  const mean = all.reduce((a, b) => a + b, 0) / Math.max(1, all.length);
+  return {
+    calls: all.length,
+    p50Us: percentile(all, 50),
+    p99Us: percentile(all, 99),
+    meanUs: mean,
+    perRoundP50: blocks.map((b) => (b.length > 0 ? percentile(b.slice().sort(), 50) : NaN)),
+    problem: problems.length > 0 ? problems.join('; ') : undefined,
+  };
 }

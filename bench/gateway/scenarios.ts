@@ -3,7 +3,15 @@
  * request/reply, (4) peak RSS of the servers afterwards. The machine is shared, so throughput is
  * measured in rounds that interleave the systems, and each figure is the median of its rounds.
  */
-import { measureRpc, measureThroughput, type RpcResult, type ThroughputResult } from './measure';
+import {
+  measureThroughput,
+  prepareRpc,
+  summarizeRpc,
+  timeRpcCalls,
+  type RpcOptions,
+  type RpcResult,
+  type ThroughputResult,
+} from './measure';
 import { contextSwitches, rssMb } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 
@@ -126,26 +134,8 @@ export async function runScenarios(
     timeoutMs: 5000,
     deadlineMs: 60_000,
   };
-  const rpcs: RpcResult[] = [];
-  const switches: number[] = [];
-  for (const [i, sys] of systems.entries()) {
-    const [urlA] = sys.urls;
-    const switchesBefore = contextSwitches(sys.pids[0]);
-    const [rpc, d3] = await withClients(
-      sys,
-      [urlA, urlA],
-      ['bench-caller', 'bench-callee'],
-      ([caller, callee]) => measureRpc(caller, callee, 'bench.echo', rpcOpts),
-    );
-    log(
-      `  ${sys.label.padEnd(9)} (3) RPC: p50 ${rpc.p50Us.toFixed(0)} µs, p99 ${rpc.p99Us.toFixed(0)} µs ` +
-        `over ${rpc.calls} calls${rpc.problem ? ` (${rpc.problem})` : ''}`,
-    );
-    rpcs.push(rpc);
-    // Warm-up and the first call included: the same work per call, so the count divides evenly.
-    switches.push((contextSwitches(sys.pids[0]) - switchesBefore) / (rpc.calls + rpcOpts.warmup + 1));
-    acc[i].drops += d3;
-  }
+  const rpcs = await runRpcRounds(systems, opts.rounds, rpcOpts, log);
+  rpcs.forEach((r, i) => (acc[i].drops += r.drops));
 
   return systems.map((sys, i) => {
     const peak = sys.pids.map((pid) => rssMb(pid, 'VmHWM'));
@@ -155,12 +145,65 @@ export async function runScenarios(
       label: sys.label,
       oneServer: summarize(acc[i].one),
       twoServers: summarize(acc[i].two),
-      rpc: rpcs[i],
-      switchesPerCall: switches[i],
+      rpc: rpcs[i].rpc,
+      switchesPerCall: rpcs[i].switchesPerCall,
       rssMb: peak,
       startRssMb: startRss[i],
       reportedDrops: acc[i].drops,
       connectFailures: sys.connectFailures,
     };
   });
+}
+
+/**
+ * (3): every system's caller and callee stay connected on server A while the calls are split into
+ * rounds that take turns across the systems, as the throughput rounds do: a burst of load from a
+ * neighbour on this shared machine then hits one round of every system, not all of one system's
+ * calls, and the p50 ratio is taken per round.
+ */
+async function runRpcRounds(
+  systems: SystemUnderTest[],
+  rounds: number,
+  opts: RpcOptions,
+  log: Log,
+): Promise<Array<{ rpc: RpcResult; switchesPerCall: number; drops: number }>> {
+  const pairs: BenchClient[][] = [];
+  try {
+    for (const sys of systems) {
+      const pair = [
+        await sys.connect(sys.urls[0], 'bench-caller'),
+        await sys.connect(sys.urls[0], 'bench-callee'),
+      ];
+      pairs.push(pair);
+      await prepareRpc(pair[0], pair[1], 'bench.echo', opts);
+    }
+    const blocks: Float64Array[][] = systems.map(() => []);
+    const problems: string[][] = systems.map(() => []);
+    const switches = systems.map(() => 0);
+    const perRound = Math.ceil(opts.calls / rounds);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, sys] of systems.entries()) {
+        const before = contextSwitches(sys.pids[0]);
+        const block = await timeRpcCalls(pairs[i][0], 'bench.echo', perRound, opts);
+        switches[i] += contextSwitches(sys.pids[0]) - before;
+        blocks[i].push(block.samples);
+        if (block.problem) problems[i].push(block.problem);
+      }
+    }
+    return systems.map((sys, i) => {
+      const rpc = summarizeRpc(blocks[i], problems[i]);
+      log(
+        `  ${sys.label.padEnd(9)} (3) RPC: p50 ${rpc.p50Us.toFixed(0)} µs, p99 ${rpc.p99Us.toFixed(0)} µs ` +
+          `over ${rpc.calls} calls in ${rounds} rounds (p50 per round: ` +
+          `${rpc.perRoundP50.map((x) => x.toFixed(0)).join(', ')} µs)${rpc.problem ? ` (${rpc.problem})` : ''}`,
+      );
+      return {
+        rpc,
+        switchesPerCall: switches[i] / Math.max(1, rpc.calls),
+        drops: pairs[i].reduce((n, c) => n + c.dropped, 0),
+      };
+    });
+  } finally {
+    await Promise.allSettled(pairs.flat().map((c) => c.close()));
+  }
 }

@@ -26,14 +26,16 @@ const maxRss: Pick = (r) => Math.max(...r.rssMb);
 const lost: Pick = (r) => r.oneServer.lost + r.twoServers.lost;
 const tput1: Pick = (r) => r.oneServer.msgsPerSec;
 const tput2: Pick = (r) => r.twoServers.msgsPerSec;
+const rpcP50: Pick = (r) => r.rpc.p50Us;
 const perRound = new Map<Pick, (r: SystemResult) => number[]>([
   [tput1, (r) => r.oneServer.perRound],
   [tput2, (r) => r.twoServers.perRound],
+  [rpcP50, (r) => r.rpc.perRoundP50],
 ]);
 
 /**
- * ours / NATS. Throughput rounds ran back to back, so each round gives a paired ratio and the
- * median of those is steadier on a shared machine than the ratio of two medians.
+ * ours / NATS. Throughput and request/reply rounds ran back to back, so each round gives a paired
+ * ratio and the median of those is steadier on a shared machine than the ratio of two medians.
  */
 function ratio(ours: SystemResult, nats: SystemResult, pick: Pick): number {
   const rounds = perRound.get(pick);
@@ -45,8 +47,6 @@ function ratio(ours: SystemResult, nats: SystemResult, pick: Pick): number {
       .filter(Number.isFinite),
   );
 }
-const rpcP50: Pick = (r) => r.rpc.p50Us;
-
 const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) => string; ratio: boolean }> = [
   {
     label: '(1) 1 pub → 1 sub, one server',
