@@ -6,6 +6,7 @@
  * subscriptions never hand over more than there is room for (they keep their events themselves),
  * so one slow client never holds memory or time from the gateway or other clients.
  */
+import { encodeFrameHead } from '../protocol/frames';
 import type { Connection } from '../transport/transport';
 import type { GatewayStats } from './stats';
 
@@ -61,9 +62,18 @@ export class Outbound {
     this.enqueue(frame, 0);
   }
 
-  /** Send an event frame for subscription `subId` (droppable when the client is too slow). */
-  event(frame: Buffer, subId: number): void {
-    this.enqueue(frame, subId);
+  /**
+   * Send an event for subscription `subId` (droppable when the client is too slow) as its encoded
+   * header and payload: while the transport keeps up they are copied once into it, and a frame of
+   * its own is built only when it has to wait here.
+   */
+  event(head: Buffer, payload: Buffer, subId: number): void {
+    if (this.hasRoom) {
+      this.stats?.countOutParts(head, payload.length);
+      this.conn.writeFrame(head, payload);
+      return;
+    }
+    this.enqueue(encodeFrameHead(head, payload), subId);
   }
 
   private enqueue(frame: Buffer, subId: number): void {

@@ -2,7 +2,7 @@
  * Plain counters on the hot path (an array increment per message); prom-client reads them only when
  * /metrics is scraped (gateway/admin/metrics.ts), so counting never costs a label lookup.
  */
-import { frameType } from '../protocol/frames';
+import { frameType, headType } from '../protocol/frames';
 import { M } from '../protocol/messages';
 
 const NAMES = new Map<number, string>(Object.entries(M).map(([name, n]) => [n, name.toLowerCase()]));
@@ -40,5 +40,12 @@ export class GatewayStats {
     const kind = frameType(frame);
     this.messagesOut[kind]++;
     this.bytesOut[kind] += frame.length;
+  }
+
+  /** countOut for a frame written as its encoded header and payload (Connection.writeFrame). */
+  countOutParts(head: Uint8Array, payloadBytes: number): void {
+    const kind = headType(head);
+    this.messagesOut[kind]++;
+    this.bytesOut[kind] += 8 + head.length + payloadBytes;
   }
 }

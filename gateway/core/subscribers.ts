@@ -3,7 +3,7 @@
  * connected client, and durable ones, which keep events while their client is away and replay
  * what was not acknowledged when a client subscribes again under the same name.
  */
-import { encodeFrame, encodeFrameHead } from '../protocol/frames';
+import { encodeFrame } from '../protocol/frames';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
 import type { Outbound } from './outbound';
@@ -41,7 +41,7 @@ export class LiveSubscription implements Subscriber {
       this.lastPublisher = publisher;
       this.lastGateway = gatewayId;
     }
-    this.out.event(encodeFrameHead(this.lastHead, payload), this.subId);
+    this.out.event(this.lastHead, payload, this.subId);
   }
 }
 

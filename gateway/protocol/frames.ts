@@ -37,7 +37,12 @@ export interface Frame {
  * array (fixarray, under 16 elements) whose first element is a positive fixint.
  */
 export function frameType(frame: Uint8Array): number {
-  return frame[PREFIX_BYTES] >= 0x90 && frame[PREFIX_BYTES] <= 0x9f ? frame[PREFIX_BYTES + 1] & 63 : 0;
+  return headType(frame.subarray(PREFIX_BYTES, PREFIX_BYTES + 2));
+}
+
+/** frameType of an encoded header on its own. */
+export function headType(head: Uint8Array): number {
+  return head[0] >= 0x90 && head[0] <= 0x9f ? head[1] & 63 : 0;
 }
 
 const EMPTY = Buffer.alloc(0);

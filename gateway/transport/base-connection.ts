@@ -15,6 +15,14 @@ export interface ConnectionStats {
   droppedAfterClose: number;
 }
 
+/** Length prefix of every frame: u32 body length, u32 header length (gateway.md §2). */
+const FRAME_PREFIX_BYTES = 8;
+/**
+ * Staging buffer size: one allocation carries many small frames, and a flush under load usually
+ * hands over a single region of it, so no concatenation either.
+ */
+const STAGE_BYTES = 64 * 1024;
+
 export abstract class BaseConnection implements Connection {
   readonly stats: ConnectionStats = { nativeWrites: 0, bytesOut: 0, bytesIn: 0, droppedAfterClose: 0 };
   abstract readonly remoteAddress: string;
@@ -22,6 +30,13 @@ export abstract class BaseConnection implements Connection {
 
   /** Chunks written in this turn (or while a native write is in flight), not yet handed over. */
   protected queue: Buffer[] = [];
+  /**
+   * Frames from writeFrame are appended here. A region once handed to the transport is never
+   * written again (the socket or native write may still read it); later frames go after it.
+   */
+  private stage: Buffer | undefined;
+  private stageStart = 0;
+  private stageUsed = 0;
   protected queuedBytes = 0;
   /** Set once `close()` or `destroy()` was called: no more writes are accepted. */
   protected ending = false;
@@ -39,6 +54,7 @@ export abstract class BaseConnection implements Connection {
       return;
     }
     if (chunk.byteLength === 0) return;
+    this.sealStage();
     // A view, not a copy: like socket.write, the caller must not reuse `chunk` afterwards.
     this.queue.push(
       Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
@@ -46,6 +62,37 @@ export abstract class BaseConnection implements Connection {
     this.queuedBytes += chunk.byteLength;
     this.aboveZero = true;
     this.scheduleFlush();
+  }
+
+  writeFrame(head: Uint8Array, payload: Uint8Array): void {
+    const size = FRAME_PREFIX_BYTES + head.length + payload.length;
+    if (this.ending || this.closedWith) {
+      this.stats.droppedAfterClose += size;
+      return;
+    }
+    let stage = this.stage;
+    if (!stage || stage.length - this.stageUsed < size) {
+      this.sealStage();
+      stage = this.stage = Buffer.allocUnsafe(Math.max(STAGE_BYTES, size));
+      this.stageStart = this.stageUsed = 0;
+    }
+    let at = this.stageUsed;
+    stage.writeUInt32BE(head.length + payload.length, at);
+    stage.writeUInt32BE(head.length, at + 4);
+    stage.set(head, at + FRAME_PREFIX_BYTES);
+    at += FRAME_PREFIX_BYTES + head.length;
+    if (payload.length > 0) stage.set(payload, at);
+    this.stageUsed = at + payload.length;
+    this.queuedBytes += size;
+    this.aboveZero = true;
+    this.scheduleFlush();
+  }
+
+  /** What writeFrame appended since the last seal joins the queue, keeping the order with `write`. */
+  private sealStage(): void {
+    if (this.stageUsed === this.stageStart) return;
+    this.queue.push(this.stage!.subarray(this.stageStart, this.stageUsed));
+    this.stageStart = this.stageUsed;
   }
 
   private scheduleFlush(): void {
@@ -92,6 +139,7 @@ export abstract class BaseConnection implements Connection {
   /** Takes the whole queue as one buffer (no copy when it holds a single chunk). */
   protected takeQueued(): Buffer | undefined {
     if (this.queuedBytes === 0) return undefined;
+    this.sealStage();
     const out = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue, this.queuedBytes);
     this.queue = [];
     this.queuedBytes = 0;
@@ -125,6 +173,8 @@ export abstract class BaseConnection implements Connection {
     this.ending = true;
     this.queue = [];
     this.queuedBytes = 0;
+    this.stage = undefined;
+    this.stageStart = this.stageUsed = 0;
     this.closeHandler?.(err);
   }
 

@@ -48,6 +48,12 @@ export interface Connection {
    * chunk is not copied: do not modify it afterwards. After close/destroy, writes are dropped.
    */
   write(chunk: Uint8Array): void;
+  /**
+   * Queue one wire frame (gateway.md §2: length prefix, `head`, `payload`), copied once into the
+   * connection's staging buffer instead of being built as a Buffer of its own first. `head` and
+   * `payload` may be reused as soon as this returns. Ordered with `write` like any other bytes.
+   */
+  writeFrame(head: Uint8Array, payload: Uint8Array): void;
   /** Bytes accepted by `write` that the transport has not yet handed to the OS / native layer. */
   readonly pendingBytes: number;
   /**

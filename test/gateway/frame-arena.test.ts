@@ -110,6 +110,9 @@ function recordingConn(): Connection & { written: Buffer[] } {
   return {
     written,
     write: (chunk: Uint8Array) => written.push(Buffer.from(chunk)),
+    writeFrame: () => {
+      throw new Error('a mesh link writes whole frames');
+    },
     pendingBytes: 0,
     onData: () => undefined,
     onClose: () => undefined,

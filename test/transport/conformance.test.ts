@@ -58,6 +58,77 @@ describe.each(transportCases)('$name transport', (tc) => {
     expect((await back).equals(payload)).toBe(true);
   });
 
+  it('writeFrame and write interleave in order across flushes, frames intact', async () => {
+    pair = await connectPair(tc);
+    // Expected byte stream: frames (prefix, head, payload) and raw chunks in call order.
+    const parts: Buffer[] = [];
+    const frame = (head: Buffer, payload: Buffer): Buffer => {
+      const prefix = Buffer.alloc(8);
+      prefix.writeUInt32BE(head.length + payload.length, 0);
+      prefix.writeUInt32BE(head.length, 4);
+      return Buffer.concat([prefix, head, payload]);
+    };
+    const head = Buffer.alloc(12);
+    const payload = Buffer.alloc(4000);
+    const calls: Array<() => void> = [];
+    for (let i = 0; i < 3000; i++) {
+      if (i % 7 === 3) {
+        const raw = Buffer.alloc(5, i & 0xff);
+        parts.push(raw);
+        calls.push(() => pair!.client.write(raw));
+      } else {
+        // The same head and payload objects, refilled per call: writeFrame must copy them at once.
+        const h = Buffer.alloc(12, (i * 3) & 0xff);
+        const p = Buffer.alloc(200 + (i % 50) * 60, (i * 5) & 0xff); // crosses 64 KiB stages often
+        parts.push(frame(h, p));
+        calls.push(() => {
+          h.copy(head);
+          p.copy(payload);
+          pair!.client.writeFrame(head.subarray(0, 12), payload.subarray(0, p.length));
+          head.fill(0);
+          payload.fill(0);
+        });
+      }
+    }
+    const expected = Buffer.concat(parts);
+    const got = receive(pair.server, expected.length);
+    // Several turns, so flushes happen while earlier stage regions are still being written.
+    for (let turn = 0; turn < 30; turn++) {
+      for (let i = turn * 100; i < (turn + 1) * 100; i++) calls[i]();
+      if (turn % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect((await got).equals(expected)).toBe(true);
+  });
+
+  it('writeFrame never rewrites bytes the transport may still hold (a backed-up connection)', async () => {
+    pair = await connectPair(tc);
+    // A large write first, so the frames after it wait behind it inside the transport.
+    const big = randomBytes(16 * 1024 * 1024);
+    const frames: Buffer[] = [];
+    const got = receive(pair.server, big.length + 20 * 30 * 1008);
+    pair.client.write(big);
+    const head = Buffer.alloc(8);
+    const payload = Buffer.alloc(992);
+    for (let turn = 0; turn < 20; turn++) {
+      // About 30 KB per turn: each flush hands over one region of the staging buffer.
+      for (let i = 0; i < 30; i++) {
+        head.fill(turn);
+        payload.fill((turn * 31 + i) & 0xff);
+        pair.client.writeFrame(head, payload);
+        const f = Buffer.alloc(1008);
+        f.writeUInt32BE(1000, 0);
+        f.writeUInt32BE(8, 4);
+        head.copy(f, 8);
+        payload.copy(f, 16);
+        frames.push(f);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const received = await got;
+    expect(received.subarray(0, big.length).equals(big)).toBe(true);
+    expect(received.subarray(big.length).equals(Buffer.concat(frames))).toBe(true);
+  });
+
   it('coalesces the writes of one event-loop turn into one native write', async () => {
     pair = await connectPair(tc);
     const before = statsOf(pair.client).nativeWrites;
