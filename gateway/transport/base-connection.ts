@@ -140,7 +140,8 @@ export abstract class BaseConnection implements Connection {
   protected takeQueued(): Buffer | undefined {
     if (this.queuedBytes === 0) return undefined;
     this.sealStage();
-    const out = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue, this.queuedBytes);
+    const q = this.queue;
+    const out = q.length === 1 ? q[0] : (adjacent(q, this.queuedBytes) ?? Buffer.concat(q, this.queuedBytes));
     this.queue = [];
     this.queuedBytes = 0;
     return out;
@@ -189,6 +190,21 @@ export abstract class BaseConnection implements Connection {
       this.drainHandler?.();
     }
   }
+}
+
+/**
+ * One view over chunks that lie back to back in one ArrayBuffer (a mesh link's frames, cut in
+ * order from its arena), so they go out without being copied; undefined when they do not.
+ */
+function adjacent(chunks: Buffer[], total: number): Buffer | undefined {
+  const first = chunks[0];
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < chunks.length; i++) {
+    const c = chunks[i];
+    if (c.buffer !== first.buffer || c.byteOffset !== end) return undefined;
+    end += c.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, total);
 }
 
 /** `host:port` for logs and errors, with IPv6 literals bracketed. */
