@@ -8,11 +8,13 @@
  * a chunk is reused as soon as the neighbour has acknowledged its last frame, which no collection
  * has to notice.
  *
- * Safe to reuse on acknowledgement: the neighbour cannot acknowledge a frame before it was written
- * to the connection, so no queued or in-flight write still reads an acknowledged chunk. (A write
- * still in flight on a connection that already died may read reused bytes; that connection
- * delivers nothing any more.) Views handed out stay valid until then, so a caller that keeps a
- * frame's bytes past its acknowledgement must copy them.
+ * Safe to reuse on acknowledgement, on one connection: the neighbour cannot acknowledge a frame
+ * before this connection wrote it, so no queued or in-flight write of it still reads an
+ * acknowledged chunk. Acknowledgements that arrive on a later connection say nothing about what an
+ * earlier one still has queued (a replaced connection keeps flushing while it closes), so when the
+ * link loses its connection every chunk so far is abandoned: it leaves the arena without reuse
+ * and the collector frees it once no frame or write refers to it. A caller that keeps a frame's
+ * bytes past its acknowledgement must copy them.
  */
 export const CHUNK_BYTES = 256 * 1024;
 /** Spare chunks kept for reuse; more go to the collector. */
@@ -75,6 +77,11 @@ export class FrameArena {
     while (n < this.chunks.length && this.chunks[n].lastSeq <= seq) n++;
     if (n === 0) return;
     for (const chunk of this.chunks.splice(0, n)) this.recycle(chunk.buf);
+  }
+
+  /** The connection these frames were written to is gone: no chunk so far may be reused. */
+  abandon(): void {
+    this.chunks = [];
   }
 
   /** Everything is acknowledged or given up. */

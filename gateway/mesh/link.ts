@@ -92,6 +92,11 @@ export class PeerLink {
     return this.bufferedBytes;
   }
 
+  /** Bytes of arena chunks this link may still reuse (tests check its bounds). */
+  get arenaBytes(): number {
+    return this.arena.heldBytes;
+  }
+
   /**
    * Queue a message on this link. Connected: it is sent now and kept for replay until acknowledged;
    * past the buffer bound the oldest already-sent messages lose their replay copy (counted in
@@ -124,8 +129,12 @@ export class PeerLink {
     return true;
   }
 
-  /** Neighbour acknowledged everything up to `seq`. */
+  /**
+   * Neighbour acknowledged everything up to `seq`. Anything but a number up to what was sent is
+   * ignored: it would free arena chunks that writes still read.
+   */
   acked(seq: number): void {
+    if (typeof seq !== 'number' || !(seq >= 0 && seq <= this.outSeq)) return;
     while (this.head < this.unacked.length && this.unacked[this.head].seq <= seq) {
       this.bufferedBytes -= this.unacked[this.head].frame.length;
       this.head++;
@@ -162,6 +171,8 @@ export class PeerLink {
   detach(): void {
     if (!this.conn) return;
     this.conn = undefined;
+    // The old connection may still be flushing frames cut from the arena (frame-arena.ts).
+    this.arena.abandon();
     this.downSince = Date.now();
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;

@@ -37,12 +37,12 @@ export interface Frame {
  * array (fixarray, under 16 elements) whose first element is a positive fixint.
  */
 export function frameType(frame: Uint8Array): number {
-  return headType(frame.subarray(PREFIX_BYTES, PREFIX_BYTES + 2));
+  return headType(frame, PREFIX_BYTES);
 }
 
-/** frameType of an encoded header on its own. */
-export function headType(head: Uint8Array): number {
-  return head[0] >= 0x90 && head[0] <= 0x9f ? head[1] & 63 : 0;
+/** frameType of an encoded header starting at `at` (0: a header on its own). */
+export function headType(bytes: Uint8Array, at = 0): number {
+  return bytes[at] >= 0x90 && bytes[at] <= 0x9f ? bytes[at + 1] & 63 : 0;
 }
 
 const EMPTY = Buffer.alloc(0);

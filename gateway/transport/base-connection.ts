@@ -18,10 +18,11 @@ export interface ConnectionStats {
 /** Length prefix of every frame: u32 body length, u32 header length (gateway.md §2). */
 const FRAME_PREFIX_BYTES = 8;
 /**
- * Staging buffer size: one allocation carries many small frames, and a flush under load usually
+ * Staging buffer sizes: one allocation carries many small frames, and a flush under load usually
  * hands over a single region of it, so no concatenation either.
  */
-const STAGE_BYTES = 64 * 1024;
+const STAGE_MIN = 1024;
+const STAGE_MAX = 64 * 1024;
 
 export abstract class BaseConnection implements Connection {
   readonly stats: ConnectionStats = { nativeWrites: 0, bytesOut: 0, bytesIn: 0, droppedAfterClose: 0 };
@@ -31,12 +32,15 @@ export abstract class BaseConnection implements Connection {
   /** Chunks written in this turn (or while a native write is in flight), not yet handed over. */
   protected queue: Buffer[] = [];
   /**
-   * Frames from writeFrame are appended here. A region once handed to the transport is never
-   * written again (the socket or native write may still read it); later frames go after it.
+   * Frames from writeFrame are appended here until the next flush takes them. What a flush handed
+   * to the transport is never written again (the socket or native write may still read it).
    */
   private stage: Buffer | undefined;
   private stageStart = 0;
   private stageUsed = 0;
+  /** Size of the next stage: what the last flush took, doubled, within STAGE_MIN..STAGE_MAX. */
+  private stageBytes = STAGE_MIN;
+  private stagedSinceFlush = 0;
   protected queuedBytes = 0;
   /** Set once `close()` or `destroy()` was called: no more writes are accepted. */
   protected ending = false;
@@ -73,7 +77,7 @@ export abstract class BaseConnection implements Connection {
     let stage = this.stage;
     if (!stage || stage.length - this.stageUsed < size) {
       this.sealStage();
-      stage = this.stage = Buffer.allocUnsafe(Math.max(STAGE_BYTES, size));
+      stage = this.stage = Buffer.allocUnsafe(Math.max(this.stageBytes, size));
       this.stageStart = this.stageUsed = 0;
     }
     let at = this.stageUsed;
@@ -83,6 +87,7 @@ export abstract class BaseConnection implements Connection {
     at += FRAME_PREFIX_BYTES + head.length;
     if (payload.length > 0) stage.set(payload, at);
     this.stageUsed = at + payload.length;
+    this.stagedSinceFlush += size;
     this.queuedBytes += size;
     this.aboveZero = true;
     this.scheduleFlush();
@@ -140,6 +145,14 @@ export abstract class BaseConnection implements Connection {
   protected takeQueued(): Buffer | undefined {
     if (this.queuedBytes === 0) return undefined;
     this.sealStage();
+    if (this.stage) {
+      // A stage is let go at every flush, so an idle connection holds none; the next one is sized
+      // by what this one took (small ones come from Node's shared buffer pool).
+      this.stageBytes = Math.min(STAGE_MAX, Math.max(STAGE_MIN, this.stagedSinceFlush * 2));
+      this.stagedSinceFlush = 0;
+      this.stage = undefined;
+      this.stageStart = this.stageUsed = 0;
+    }
     const q = this.queue;
     const out = q.length === 1 ? q[0] : (adjacent(q, this.queuedBytes) ?? Buffer.concat(q, this.queuedBytes));
     this.queue = [];

@@ -125,6 +125,28 @@ function recordingConn(): Connection & { written: Buffer[] } {
   };
 }
 
+/**
+ * A connection that keeps the very buffers it was handed, as a backed-up socket or an in-flight
+ * native write does, next to copies taken at the time: any later change to them shows.
+ */
+function holdingConn(): Connection & { held: Buffer[]; copies: Buffer[] } {
+  const held: Buffer[] = [];
+  const copies: Buffer[] = [];
+  return {
+    ...recordingConn(),
+    held,
+    copies,
+    write: (chunk: Uint8Array) => {
+      held.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      copies.push(Buffer.from(chunk));
+    },
+  };
+}
+
+function untouched(conn: { held: Buffer[]; copies: Buffer[] }): boolean {
+  return conn.held.every((b, i) => b.equals(conn.copies[i]));
+}
+
 function message(i: number, payloadBytes: number): MeshMessage {
   return {
     origin: 'gw-a',
@@ -179,5 +201,48 @@ describe('PeerLink frames in its arena', () => {
     expect(accepted).toBeLessThan(10);
     expect(link.overflowDropped).toBe(2000 - accepted);
     expect(link.pendingBytes).toBeLessThanOrEqual(10_000);
+    // 2 MB were refused: none of it may stay cut from the arena.
+    expect(link.arenaBytes).toBeLessThanOrEqual(CHUNK_BYTES);
+  });
+
+  it('past the bound while connected, evicted frames leave the arena (memory stays bounded)', () => {
+    const link = new PeerLink('gw-b', 200_000);
+    link.attach(recordingConn(), 0);
+    for (let i = 1; i <= 20_000; i++) link.send(message(i, 1000)); // 20 MB, never acknowledged
+    expect(link.replayEvicted).toBeGreaterThan(19_000);
+    expect(link.pendingBytes).toBeLessThanOrEqual(200_000);
+    expect(link.arenaBytes).toBeLessThanOrEqual(200_000 + 2 * CHUNK_BYTES);
+  });
+
+  it('a replaced connection that is still flushing never sees its frames reused', () => {
+    // W carries 1..100 and the neighbour gets 1..40; X replays 41..100 but is backed up and
+    // replaced by Y, over which the neighbour acknowledges everything, while X still holds its
+    // writes. Traffic on Y must not be cut from the chunks X is still sending from.
+    const link = new PeerLink('gw-b', 64 * 1024 * 1024);
+    link.attach(recordingConn(), 0);
+    for (let i = 1; i <= 100; i++) link.send(message(i, 3000));
+    link.detach();
+    const x = holdingConn();
+    link.attach(x, 40);
+    expect(x.held).toHaveLength(60);
+    link.detach();
+    link.attach(recordingConn(), 100);
+    for (let i = 101; i <= 400; i++) {
+      link.send(message(i, 3000));
+      link.acked(i);
+    }
+    expect(untouched(x)).toBe(true);
+  });
+
+  it('ignores an acknowledgement beyond what was sent (it would free chunks still being written)', () => {
+    const link = new PeerLink('gw-b', 64 * 1024 * 1024);
+    const conn = holdingConn();
+    link.attach(conn, 0);
+    for (let i = 1; i <= 10; i++) link.send(message(i, 3000));
+    link.acked(1e9);
+    link.acked(Number.NaN);
+    expect(link.pendingCount).toBe(10);
+    for (let i = 11; i <= 200; i++) link.send(message(i, 3000));
+    expect(untouched(conn)).toBe(true);
   });
 });

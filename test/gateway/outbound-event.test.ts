@@ -1,0 +1,98 @@
+/**
+ * Outbound.event: while the transport keeps up an event goes out as header + payload through
+ * Connection.writeFrame; past the transport window it is built into a frame and queued, and goes
+ * out on drain. Either way the bytes on the wire and the counters are the same.
+ */
+import { Outbound, TRANSPORT_WINDOW_BYTES } from '../../gateway/core/outbound';
+import { GatewayStats } from '../../gateway/core/stats';
+import { encodeFrameHead } from '../../gateway/protocol/frames';
+import { encodeHeaderInto } from '../../gateway/protocol/header-codec';
+import { M } from '../../gateway/protocol/messages';
+import type { Connection } from '../../gateway/transport/transport';
+
+function fakeConn() {
+  const wire: Buffer[] = [];
+  let drain: () => void = () => undefined;
+  const conn = {
+    pending: 0,
+    get pendingBytes() {
+      return conn.pending;
+    },
+    write: (chunk: Uint8Array) => wire.push(Buffer.from(chunk)),
+    writeFrame: (head: Uint8Array, payload: Uint8Array) => wire.push(encodeFrameHead(head, payload)),
+    onData: () => undefined,
+    onClose: () => undefined,
+    onDrain: (h: () => void) => void (drain = h),
+    close: () => undefined,
+    destroy: () => undefined,
+    remoteAddress: 'test',
+    remoteIdentity: undefined,
+    rttMs: () => undefined,
+    wire,
+    drain: () => drain(),
+  };
+  return conn;
+}
+
+const head = Buffer.from(encodeHeaderInto([M.EVENT, 7, 'be.test.topic', 'pub-1', 'gw-a', 0]));
+const payload = Buffer.alloc(200, 9);
+
+describe('Outbound.event', () => {
+  it('writes header and payload straight through while the transport keeps up, counted as a frame', () => {
+    const conn = fakeConn();
+    const stats = new GatewayStats();
+    const writeFrame = jest.spyOn(conn, 'writeFrame');
+    const out = new Outbound(
+      conn as unknown as Connection,
+      1 << 20,
+      () => undefined,
+      undefined,
+      undefined,
+      stats,
+    );
+    out.event(head, payload, 7);
+    expect(writeFrame).toHaveBeenCalledWith(head, payload);
+    expect(conn.wire[0].equals(encodeFrameHead(head, payload))).toBe(true);
+    expect(stats.messagesOut[M.EVENT]).toBe(1);
+    expect(stats.bytesOut[M.EVENT]).toBe(8 + head.length + payload.length);
+  });
+
+  it('past the transport window builds the frame, queues it and sends it on drain, byte for byte', () => {
+    const conn = fakeConn();
+    const stats = new GatewayStats();
+    const writeFrame = jest.spyOn(conn, 'writeFrame');
+    const out = new Outbound(
+      conn as unknown as Connection,
+      1 << 20,
+      () => undefined,
+      undefined,
+      undefined,
+      stats,
+    );
+    conn.pending = TRANSPORT_WINDOW_BYTES;
+    const callersHead = Buffer.from(head);
+    out.event(callersHead, payload, 7);
+    callersHead.fill(0); // the caller reuses its header buffer: the queued frame is a copy
+    expect(conn.wire).toHaveLength(0);
+    expect(out.depthBytes).toBe(TRANSPORT_WINDOW_BYTES + 8 + head.length + payload.length);
+    conn.pending = 0;
+    conn.drain();
+    expect(writeFrame).not.toHaveBeenCalled();
+    expect(conn.wire[0].equals(encodeFrameHead(head, payload))).toBe(true);
+    expect(stats.bytesOut[M.EVENT]).toBe(8 + head.length + payload.length);
+  });
+
+  it('counts a frame given as header and payload exactly as the same frame whole', () => {
+    const whole = new GatewayStats();
+    const parts = new GatewayStats();
+    for (const [h, p] of [
+      [head, payload],
+      [Buffer.from(encodeHeaderInto([M.RESULT, 3, null])), Buffer.alloc(0)],
+    ] as const) {
+      whole.countOut(encodeFrameHead(h, p));
+      parts.countOutParts(h, p.length);
+    }
+    expect([...parts.messagesOut]).toEqual([...whole.messagesOut]);
+    expect([...parts.bytesOut]).toEqual([...whole.bytesOut]);
+  });
+});
