@@ -37,19 +37,25 @@ function fakeConn() {
 const head = Buffer.from(encodeHeaderInto([M.EVENT, 7, 'be.test.topic', 'pub-1', 'gw-a', 0]));
 const payload = Buffer.alloc(200, 9);
 
+/** An Outbound on a fake connection, with its counters and a spy on writeFrame. */
+function outbound() {
+  const conn = fakeConn();
+  const stats = new GatewayStats();
+  const writeFrame = jest.spyOn(conn, 'writeFrame');
+  const out = new Outbound(
+    conn as unknown as Connection,
+    1 << 20,
+    () => undefined,
+    undefined,
+    undefined,
+    stats,
+  );
+  return { conn, stats, writeFrame, out };
+}
+
 describe('Outbound.event', () => {
   it('writes header and payload straight through while the transport keeps up, counted as a frame', () => {
-    const conn = fakeConn();
-    const stats = new GatewayStats();
-    const writeFrame = jest.spyOn(conn, 'writeFrame');
-    const out = new Outbound(
-      conn as unknown as Connection,
-      1 << 20,
-      () => undefined,
-      undefined,
-      undefined,
-      stats,
-    );
+    const { conn, stats, writeFrame, out } = outbound();
     out.event(head, payload, 7);
     expect(writeFrame).toHaveBeenCalledWith(head, payload);
     expect(conn.wire[0].equals(encodeFrameHead(head, payload))).toBe(true);
@@ -58,17 +64,7 @@ describe('Outbound.event', () => {
   });
 
   it('past the transport window builds the frame, queues it and sends it on drain, byte for byte', () => {
-    const conn = fakeConn();
-    const stats = new GatewayStats();
-    const writeFrame = jest.spyOn(conn, 'writeFrame');
-    const out = new Outbound(
-      conn as unknown as Connection,
-      1 << 20,
-      () => undefined,
-      undefined,
-      undefined,
-      stats,
-    );
+    const { conn, stats, writeFrame, out } = outbound();
     conn.pending = TRANSPORT_WINDOW_BYTES;
     const callersHead = Buffer.from(head);
     out.event(callersHead, payload, 7);
