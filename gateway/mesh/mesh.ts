@@ -9,9 +9,8 @@
  */
 import type { Logger } from 'pino';
 import type { GatewayConfig, TransportName } from '../core/config';
-import { onceWithTimeout, type RemoteRouter, type Reply, type Rpc } from '../core/rpc';
+import type { RemoteRouter, Reply, Rpc } from '../core/rpc';
 import type { GatewayStats } from '../core/stats';
-import { isErrorCode } from '../protocol/errors';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { K, M } from '../protocol/messages';
@@ -22,6 +21,8 @@ import { LinkStateDb, type Lsa } from './lsdb';
 import { PeerHandshake, type HandshakeResult } from './peer-handshake';
 import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
+import { decodeLsa, encodeLsa } from './lsa-codec';
+import { RemoteCalls } from './remote-calls';
 import { withTimeout } from '../util/with-timeout';
 
 const MAX_HOPS = 16;
@@ -43,22 +44,14 @@ export interface MeshHost {
   identityFor(transport: TransportName): string;
 }
 
-interface PendingRemoteCall {
-  reply: Reply;
-  dest: string;
-  procedure: string;
-  timer: NodeJS.Timeout;
-}
-
 export class Mesh implements RemoteRouter {
   readonly lsdb: LinkStateDb;
   readonly links = new Map<string, PeerLink>();
   private readonly lastHop = new Map<string, string>();
   private readonly seen = new RecentIds();
-  private readonly pendingCalls = new Map<number, PendingRemoteCall>();
+  private readonly calls = new RemoteCalls();
   private version = 0;
   private msgCounter = 0;
-  private callCounter = 0;
   private lsaScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -290,15 +283,9 @@ export class Mesh implements RemoteRouter {
       if (hop) this.lastHop.set(id, hop);
     }
     // A remote call whose serving gateway vanished fails now rather than at its timeout.
-    for (const [id, call] of this.pendingCalls) {
-      if (this.lsdb.reachable(call.dest) && this.lsdb.serves(call.dest, call.procedure)) continue;
-      this.pendingCalls.delete(id);
-      clearTimeout(call.timer);
-      call.reply({
-        code: 'unavailable',
-        message: `gateway ${call.dest} serving ${call.procedure} became unreachable`,
-      });
-    }
+    this.calls.failUnserved(
+      (dest, procedure) => this.lsdb.reachable(dest) && this.lsdb.serves(dest, procedure),
+    );
   }
 
   // --- forwarding -----------------------------------------------------------------------------
@@ -398,12 +385,7 @@ export class Mesh implements RemoteRouter {
       }
       case K.RESULT: {
         const [, callId, code, message] = b as [number, number, string | null, string | null];
-        const call = this.pendingCalls.get(callId);
-        if (!call) return;
-        this.pendingCalls.delete(callId);
-        clearTimeout(call.timer);
-        if (code) call.reply({ code: isErrorCode(code) ? code : 'internal', message: message ?? '' });
-        else call.reply(undefined, Buffer.from(msg.payload));
+        this.calls.settle(callId, code, message, msg.payload);
         return;
       }
     }
@@ -440,11 +422,7 @@ export class Mesh implements RemoteRouter {
   callRemote(procedure: string, args: Buffer, timeoutMs: number, caller: string, reply: Reply): boolean {
     const dest = this.lsdb.nearestServing(procedure);
     if (!dest) return false;
-    const callId = ++this.callCounter;
-    const guarded = onceWithTimeout(reply, timeoutMs + 100, procedure);
-    const timer = setTimeout(() => this.pendingCalls.delete(callId), timeoutMs + 200);
-    timer.unref?.();
-    this.pendingCalls.set(callId, { reply: guarded.reply, dest, procedure, timer });
+    const callId = this.calls.start(dest, procedure, timeoutMs, reply);
     this.originateData([dest], [K.CALL, callId, procedure, timeoutMs, caller], args);
     return true;
   }
@@ -489,26 +467,6 @@ export class Mesh implements RemoteRouter {
       link.dispose();
       link.conn?.close();
     }
-    for (const call of this.pendingCalls.values()) clearTimeout(call.timer);
+    this.calls.stop();
   }
-}
-
-function encodeLsa(lsa: Lsa): Buffer {
-  return encodeFrame([
-    M.LSA,
-    lsa.origin,
-    lsa.epoch,
-    lsa.version,
-    lsa.neighbors,
-    lsa.patterns,
-    lsa.procedures,
-  ]);
-}
-
-function decodeLsa(h: unknown[]): Lsa | undefined {
-  const [, origin, epoch, version, neighbors, patterns, procedures] = h;
-  if (typeof origin !== 'string' || typeof epoch !== 'number' || typeof version !== 'number')
-    return undefined;
-  if (!Array.isArray(neighbors) || !Array.isArray(patterns) || !Array.isArray(procedures)) return undefined;
-  return { origin, epoch, version, neighbors, patterns, procedures };
 }
