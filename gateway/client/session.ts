@@ -5,7 +5,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { GatewayError, isErrorCode } from '../protocol/errors';
 import { FrameStream } from '../protocol/frame-stream';
-import { encodeFrame, encodeFrameHead, type Frame } from '../protocol/frames';
+import { encodeFrame, type Frame } from '../protocol/frames';
+import { encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
 import { loadTransport } from '../core/transports';
 import { parsePeerUrl, type PeerUrl } from '../core/config';
@@ -81,6 +82,8 @@ function trustHint(err: Error, transport: 'quic' | 'tls'): Error {
       : 'a TLS gateway is verified by `caPem` / MACULA_TLS_CA or `pinned` fingerprints; MACULA_TLS_INSECURE=1 accepts a development identity';
   return new PeerNotTrustedError(`${err.message} (${hint})`);
 }
+
+const EMPTY = new Uint8Array(0);
 
 export class ClientConnection {
   sessionId = '';
@@ -224,16 +227,17 @@ export class ClientConnection {
           reject(e);
         },
       });
-      this.conn.write(encodeFrame(build(reqId), payload));
+      this.conn.writeFrame(encodeHeaderInto(build(reqId)), payload ?? EMPTY);
     });
   }
 
-  send(header: unknown[], payload?: Uint8Array): void {
-    if (!this.closed) this.conn.write(encodeFrame(header, payload));
+  send(header: unknown[], payload: Uint8Array = EMPTY): void {
+    // writeFrame copies the header at once, so the encoder's shared scratch buffer is safe here.
+    if (!this.closed) this.conn.writeFrame(encodeHeaderInto(header), payload);
   }
 
-  /** Send with an already-encoded header. */
-  sendHead(head: Buffer, payload?: Uint8Array): void {
-    if (!this.closed) this.conn.write(encodeFrameHead(head, payload));
+  /** Send with an already-encoded header (copied once, straight into the connection's buffer). */
+  sendHead(head: Buffer, payload: Uint8Array = EMPTY): void {
+    if (!this.closed) this.conn.writeFrame(head, payload);
   }
 }
