@@ -2,7 +2,7 @@
  * Plain counters on the hot path (an array increment per message); prom-client reads them only when
  * /metrics is scraped (gateway/admin/metrics.ts), so counting never costs a label lookup.
  */
-import { frameType, headType } from '../protocol/frames';
+import { frameType, headType, PREFIX_BYTES } from '../protocol/frames';
 import { M } from '../protocol/messages';
 
 const NAMES = new Map<number, string>(Object.entries(M).map(([name, n]) => [n, name.toLowerCase()]));
@@ -46,6 +46,6 @@ export class GatewayStats {
   countOutParts(head: Uint8Array, payloadBytes: number): void {
     const kind = headType(head);
     this.messagesOut[kind]++;
-    this.bytesOut[kind] += 8 + head.length + payloadBytes;
+    this.bytesOut[kind] += PREFIX_BYTES + head.length + payloadBytes;
   }
 }

@@ -9,11 +9,11 @@
  * (f64 keeps integers exact to 2^53, so neither number wraps in a gateway's lifetime.)
  */
 import { decodeHeader, encodeHeaderInto } from '../protocol/header-codec';
+import { PREFIX_BYTES } from '../protocol/frames';
 import { M } from '../protocol/messages';
 import type { MeshMessage } from './link';
 
 export const DATA_PREFIX_BYTES = 17;
-const FRAME_PREFIX = 8;
 
 /** Per-link encoder that reuses the last header when the stable fields repeat. */
 export class DataFrameEncoder {
@@ -36,11 +36,11 @@ export class DataFrameEncoder {
     }
     const head = this.head!;
     const payload = msg.payload;
-    const out = alloc(FRAME_PREFIX + head.length + DATA_PREFIX_BYTES + payload.length);
+    const out = alloc(PREFIX_BYTES + head.length + DATA_PREFIX_BYTES + payload.length);
     out.writeUInt32BE(head.length + DATA_PREFIX_BYTES + payload.length, 0);
     out.writeUInt32BE(head.length, 4);
-    out.set(head, FRAME_PREFIX);
-    let at = FRAME_PREFIX + head.length;
+    out.set(head, PREFIX_BYTES);
+    let at = PREFIX_BYTES + head.length;
     out.writeDoubleBE(seq, at);
     out.writeDoubleBE(msg.msgId, at + 8);
     out[at + 16] = msg.hops;
@@ -103,9 +103,9 @@ export function decodeDataFrame(
 
 /** The message in a MESH_DATA frame this gateway encoded itself (so it is well-formed). */
 export function decodeDataFrameBytes(frame: Buffer): MeshMessage {
-  const headEnd = FRAME_PREFIX + frame.readUInt32BE(4);
+  const headEnd = PREFIX_BYTES + frame.readUInt32BE(4);
   const decoded = decodeDataFrame(
-    decodeHeader(frame.subarray(FRAME_PREFIX, headEnd)) as unknown[],
+    decodeHeader(frame.subarray(PREFIX_BYTES, headEnd)) as unknown[],
     frame.subarray(headEnd),
   );
   if (!decoded) throw new Error('mesh link: a buffered MESH_DATA frame does not decode');

@@ -20,7 +20,8 @@ const packr = new Packr({ useRecords: true, moreTypes: false });
 const unpackr = new Unpackr({ mapsAsObjects: true });
 
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
-const PREFIX_BYTES = 8;
+/** The u32 body length and u32 header length in front of every frame. */
+export const PREFIX_BYTES = 8;
 
 export type Header = unknown[];
 
@@ -54,11 +55,18 @@ export function encodeFrame(header: Header, payload: Uint8Array = EMPTY): Buffer
 /** A frame from an already-encoded header (callers cache headers that repeat). */
 export function encodeFrameHead(head: Uint8Array, payload: Uint8Array = EMPTY): Buffer {
   const out = Buffer.allocUnsafe(PREFIX_BYTES + head.length + payload.length);
-  out.writeUInt32BE(head.length + payload.length, 0);
-  out.writeUInt32BE(head.length, 4);
-  out.set(head, PREFIX_BYTES);
-  if (payload.length > 0) out.set(payload, PREFIX_BYTES + head.length);
+  putFrame(out, 0, head, payload);
   return out;
+}
+
+/** Write the frame of `head` and `payload` into `out` at `at`; returns where it ends. */
+export function putFrame(out: Buffer, at: number, head: Uint8Array, payload: Uint8Array): number {
+  out.writeUInt32BE(head.length + payload.length, at);
+  out.writeUInt32BE(head.length, at + 4);
+  out.set(head, at + PREFIX_BYTES);
+  at += PREFIX_BYTES + head.length;
+  if (payload.length > 0) out.set(payload, at);
+  return at + payload.length;
 }
 
 /** MessagePack-encode an app payload. Raw bytes take a direct path (a `bin` header, no copy loop). */

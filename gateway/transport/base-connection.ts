@@ -3,6 +3,7 @@
  * handler slots, early-data buffering, exactly-once close reporting and drain detection. The
  * subclasses only move bytes: TLS hands the queue to a socket, QUIC to a quinn stream.
  */
+import { PREFIX_BYTES, putFrame } from '../protocol/frames';
 import type { Connection } from './transport';
 
 /** Counters kept per connection; tests use `nativeWrites` to prove coalescing (gateway.md §1). */
@@ -15,8 +16,6 @@ export interface ConnectionStats {
   droppedAfterClose: number;
 }
 
-/** Length prefix of every frame: u32 body length, u32 header length (gateway.md §2). */
-const FRAME_PREFIX_BYTES = 8;
 /**
  * Staging buffer sizes: one allocation carries many small frames, and a flush under load usually
  * hands over a single region of it, so no concatenation either.
@@ -69,7 +68,7 @@ export abstract class BaseConnection implements Connection {
   }
 
   writeFrame(head: Uint8Array, payload: Uint8Array): void {
-    const size = FRAME_PREFIX_BYTES + head.length + payload.length;
+    const size = PREFIX_BYTES + head.length + payload.length;
     if (this.ending || this.closedWith) {
       this.stats.droppedAfterClose += size;
       return;
@@ -80,13 +79,7 @@ export abstract class BaseConnection implements Connection {
       stage = this.stage = Buffer.allocUnsafe(Math.max(this.stageBytes, size));
       this.stageStart = this.stageUsed = 0;
     }
-    let at = this.stageUsed;
-    stage.writeUInt32BE(head.length + payload.length, at);
-    stage.writeUInt32BE(head.length, at + 4);
-    stage.set(head, at + FRAME_PREFIX_BYTES);
-    at += FRAME_PREFIX_BYTES + head.length;
-    if (payload.length > 0) stage.set(payload, at);
-    this.stageUsed = at + payload.length;
+    this.stageUsed = putFrame(stage, this.stageUsed, head, payload);
     this.stagedSinceFlush += size;
     this.queuedBytes += size;
     this.aboveZero = true;
@@ -98,6 +91,11 @@ export abstract class BaseConnection implements Connection {
     if (this.stageUsed === this.stageStart) return;
     this.queue.push(this.stage!.subarray(this.stageStart, this.stageUsed));
     this.stageStart = this.stageUsed;
+  }
+
+  private dropStage(): void {
+    this.stage = undefined;
+    this.stageStart = this.stageUsed = 0;
   }
 
   private scheduleFlush(): void {
@@ -150,8 +148,7 @@ export abstract class BaseConnection implements Connection {
       // by what this one took (small ones come from Node's shared buffer pool).
       this.stageBytes = Math.min(STAGE_MAX, Math.max(STAGE_MIN, this.stagedSinceFlush * 2));
       this.stagedSinceFlush = 0;
-      this.stage = undefined;
-      this.stageStart = this.stageUsed = 0;
+      this.dropStage();
     }
     const q = this.queue;
     const out = q.length === 1 ? q[0] : (adjacent(q, this.queuedBytes) ?? Buffer.concat(q, this.queuedBytes));
@@ -187,8 +184,7 @@ export abstract class BaseConnection implements Connection {
     this.ending = true;
     this.queue = [];
     this.queuedBytes = 0;
-    this.stage = undefined;
-    this.stageStart = this.stageUsed = 0;
+    this.dropStage();
     this.closeHandler?.(err);
   }
 
