@@ -1,7 +1,33 @@
-/** Picks a transport by name, loading its module only when used (QUIC loads a native binding). */
+/**
+ * Picks a transport by name, loading its module only when used (QUIC loads native code).
+ *
+ * QUIC has two stacks with the same wire and identities (gateway.md §1): `ngtcp2`, the project's
+ * own addon (native/quic), which runs on the event-loop thread, and `quinn`, the binding shipped
+ * in @chainsafe/libp2p-quic. `MACULA_QUIC_STACK` chooses; unset or `auto` takes ngtcp2 when its
+ * addon is built on this machine and quinn otherwise.
+ */
 import type { Transport } from '../transport/transport';
+
+export type QuicStack = 'ngtcp2' | 'quinn';
+
+export function quicStack(env: NodeJS.ProcessEnv = process.env): QuicStack {
+  const wanted = (env.MACULA_QUIC_STACK ?? 'auto').trim().toLowerCase();
+  if (wanted === 'ngtcp2' || wanted === 'quinn') return wanted;
+  if (wanted !== 'auto' && wanted !== '') {
+    throw new Error(`MACULA_QUIC_STACK: expected ngtcp2, quinn or auto, got "${env.MACULA_QUIC_STACK}"`);
+  }
+  const native = require('../transport/ngtcp2-native') as typeof import('../transport/ngtcp2-native');
+  return native.ngtcp2Available() ? 'ngtcp2' : 'quinn';
+}
+
+let quic: Transport | undefined;
 
 export function loadTransport(name: 'quic' | 'tls'): Transport {
   if (name === 'tls') return (require('../transport/tls') as typeof import('../transport/tls')).tlsTransport;
-  return (require('../transport/quic') as typeof import('../transport/quic')).quicTransport();
+  if (quic) return quic;
+  if (quicStack() === 'ngtcp2') {
+    const { Ngtcp2Transport } = require('../transport/ngtcp2') as typeof import('../transport/ngtcp2');
+    return (quic = new Ngtcp2Transport());
+  }
+  return (quic = (require('../transport/quic') as typeof import('../transport/quic')).quicTransport());
 }

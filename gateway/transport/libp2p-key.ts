@@ -6,7 +6,7 @@
  * - Peer id of an Ed25519 key: base58btc of the identity multihash of the public key protobuf
  *   `PublicKey { Type = 1; Data = public(32) }` (always starts `12D3KooW`).
  */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
 const ED25519_SEED_BYTES = 32;
 /** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows. */
@@ -22,15 +22,19 @@ function checkSeed(seed: Uint8Array): void {
   }
 }
 
-export function ed25519PublicKey(seed: Uint8Array): Buffer {
+export function ed25519PrivateKey(seed: Uint8Array): KeyObject {
   checkSeed(seed);
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+export function ed25519PublicKey(seed: Uint8Array): Buffer {
+  const spki = createPublicKey(ed25519PrivateKey(seed)).export({ format: 'der', type: 'spki' });
   return spki.subarray(spki.length - 32);
+}
+
+/** `PublicKey { Type = 1 (Ed25519); Data = public(32) }`. */
+export function publicKeyProto(publicKey: Buffer): Buffer {
+  return Buffer.concat([PROTOBUF_KEY_TYPE_ED25519, Buffer.from([0x12, publicKey.length]), publicKey]);
 }
 
 /** `privateKeyProto` for `QuinnConfig`. */
@@ -40,13 +44,12 @@ export function ed25519PrivateKeyProtobuf(seed: Uint8Array): Buffer {
 }
 
 export function peerIdFromSeed(seed: Uint8Array): string {
-  const publicKeyProto = Buffer.concat([
-    PROTOBUF_KEY_TYPE_ED25519,
-    Buffer.from([0x12, 32]),
-    ed25519PublicKey(seed),
-  ]);
+  return peerIdFromPublicKeyProto(publicKeyProto(ed25519PublicKey(seed)));
+}
+
+export function peerIdFromPublicKeyProto(proto: Buffer): string {
   // Identity multihash: code 0x00, then the length (36 fits one varint byte).
-  return base58btc(Buffer.concat([Buffer.from([0x00, publicKeyProto.length]), publicKeyProto]));
+  return base58btc(Buffer.concat([Buffer.from([0x00, proto.length]), proto]));
 }
 
 export function base58btc(bytes: Uint8Array): string {

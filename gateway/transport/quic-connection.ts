@@ -5,13 +5,11 @@
  * most one native write is in flight; whatever is written meanwhile is queued and goes out as one
  * chunk when it completes (plus the per-turn flush of BaseConnection).
  *
- * Close: quinn's `abort()` discards unsent stream data, so a graceful close is a FIN exchange. The
- * side that closes first sends FIN after its last bytes, waits for the peer's FIN (which the peer
- * sends after its own last bytes) and only then aborts the connection; the other side answers FIN
- * with FIN and waits for that abort. Each wait is bounded, so close never hangs.
+ * Close: quinn's `abort()` discards unsent stream data, so a graceful close is the FIN exchange of
+ * fin-close.ts.
  */
 import type { QuinnConnection, QuinnStream } from '../../types/quinn-native';
-import { BaseConnection } from './base-connection';
+import { FinCloseConnection } from './fin-close';
 
 /**
  * Bytes asked of quinn per read, adapted to the traffic. A read costs more the more is asked for,
@@ -28,8 +26,6 @@ export function nextReadSize(asked: number, got: number): number {
   if (got < asked / 4) return Math.max(asked / 2, READ_MIN);
   return asked;
 }
-/** How long a graceful close waits for the peer before aborting. */
-const CLOSE_GRACE_MS = 3_000;
 
 export interface QuicConnectionInit {
   conn: QuinnConnection;
@@ -44,23 +40,19 @@ export interface QuicConnectionInit {
   onEnded?: () => void;
 }
 
-export class QuicConnection extends BaseConnection {
+export class QuicConnection extends FinCloseConnection {
   readonly remoteAddress: string;
   readonly remoteIdentity: string;
   private readonly conn: QuinnConnection;
   private readonly stream: QuinnStream;
-  private readonly onEnded: (() => void) | undefined;
   private inFlightBytes = 0;
-  private remoteFinished = false;
-  private localFinished = false;
 
   constructor(init: QuicConnectionInit) {
-    super();
+    super(init.onEnded);
     this.conn = init.conn;
     this.stream = init.stream;
     this.remoteAddress = init.remoteAddress;
     this.remoteIdentity = init.remoteIdentity;
-    this.onEnded = init.onEnded;
     if (init.initialData && init.initialData.byteLength > 0) this.emitData(init.initialData);
     if (init.preamble) this.writeFirst(init.preamble);
     void this.readLoop();
@@ -102,39 +94,6 @@ export class QuicConnection extends BaseConnection {
     );
   }
 
-  close(): void {
-    if (this.ending || this.isClosed) return;
-    this.ending = true;
-    this.flush();
-    // Bound the wait for the peer's FIN; past it the peer's last bytes may be missing, so say so.
-    const limit = CLOSE_GRACE_MS * 2;
-    setTimeout(
-      () =>
-        this.abortNow(
-          new Error(`quic close to ${this.remoteAddress}: peer did not finish within ${limit} ms`),
-        ),
-      limit,
-    ).unref();
-  }
-
-  destroy(err?: Error): void {
-    if (this.isClosed) return;
-    this.ending = true;
-    this.abortNow(err);
-  }
-
-  private async finishSending(): Promise<void> {
-    if (this.localFinished) return;
-    this.localFinished = true;
-    try {
-      await this.stream.finishWrite();
-    } catch {
-      // The stream is already gone; the close path below still ends the connection.
-    }
-    // The peer's FIN came first: it closed first and will abort once it reads ours.
-    if (this.remoteFinished) setTimeout(() => this.abortNow(), CLOSE_GRACE_MS).unref();
-  }
-
   private async readLoop(): Promise<void> {
     try {
       for (let size = READ_MIN; ;) {
@@ -148,10 +107,7 @@ export class QuicConnection extends BaseConnection {
       if (!this.ending) this.end(this.lostError(err as Error));
       return;
     }
-    this.remoteFinished = true;
-    // We closed first: the peer has sent everything and read our FIN, so nothing is lost now.
-    if (this.localFinished) this.abortNow();
-    else this.close();
+    this.remoteFinish();
   }
 
   private lostError(cause?: Error): Error {
@@ -160,15 +116,11 @@ export class QuicConnection extends BaseConnection {
     );
   }
 
-  private abortNow(err?: Error): void {
-    if (this.isClosed) return;
-    this.conn.abort();
-    this.end(err);
+  protected sendFin(): Promise<void> | void {
+    return this.stream.finishWrite();
   }
 
-  private end(err?: Error): void {
-    if (this.isClosed) return;
-    this.finish(err);
-    this.onEnded?.();
+  protected abortTransport(): void {
+    this.conn.abort();
   }
 }

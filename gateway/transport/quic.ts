@@ -12,36 +12,30 @@
  * the listener checks and strips; that lets the listener hand over a connection before the app
  * has said anything, and a listener-speaks-first protocol works too.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+export { STREAM_PREAMBLE } from './quic-common';
 import type { QuinnBinding, QuinnConnection, QuinnServer, QuinnStream } from '../../types/quinn-native';
 import { hostPort } from './base-connection';
 import { withTimeout } from '../util/with-timeout';
-import { newQuicSeed, peerIdFromSeed } from './identity';
+import { peerIdFromSeed } from './identity';
+import {
+  checkPeerId,
+  DEFAULT_DIAL_TIMEOUT_MS,
+  dialSeed,
+  dialTrust,
+  listenSeed,
+  resolveHost,
+  STREAM_OPEN_TIMEOUT_MS,
+  STREAM_PREAMBLE,
+} from './quic-common';
 import { QuicConnection } from './quic-connection';
 import { checkTuning, loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
 import { PeerNotTrustedError } from './transport';
 import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
 
-/** "CortexIQ stream, version 1": the first byte the dialer sends on the stream. */
-export const STREAM_PREAMBLE = 0xc1;
-const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
-/** How long an accepted connection may take to open its stream before it is dropped. */
-const STREAM_OPEN_TIMEOUT_MS = 10_000;
 /** Listener close never waits longer than this for quinn's endpoint to go idle. */
 const LISTENER_CLOSE_MAX_MS = 2_000;
 
 export type QuicTransportOptions = QuinnTuning;
-
-/** Process-wide identity for dialers that have none of their own (apps). */
-let ephemeralSeed: Uint8Array | undefined;
-
-async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }> {
-  const family = isIP(host);
-  if (family !== 0) return { address: host, family: family as 4 | 6 };
-  const found = await lookup(host);
-  return { address: found.address, family: found.family as 4 | 6 };
-}
 
 function peerIdOf(conn: QuinnConnection): string {
   const match = /\/p2p\/([^/]+)$/.exec(conn.remoteMultiaddr());
@@ -150,12 +144,7 @@ export class QuicTransport implements Transport {
   }
 
   async listen(options: ListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
-    const seed = options.security.quicSeed;
-    if (!seed) {
-      throw new Error(
-        'quic listen: security.quicSeed is required (use devIdentity() from gateway/transport/identity for development)',
-      );
-    }
+    const seed = listenSeed(options);
     const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, this.options));
     const { address } = await resolveHost(options.host);
     let server: QuinnServer;
@@ -170,16 +159,9 @@ export class QuicTransport implements Transport {
   }
 
   async dial(options: DialOptions): Promise<Connection> {
-    const { security } = options;
-    const where = hostPort(options.host, options.port);
-    const pinned = security.pinned ?? [];
-    if (pinned.length === 0 && !security.insecure) {
-      throw new PeerNotTrustedError(
-        `quic dial ${where}: refusing an unverified gateway; set security.pinned (peer ids) or security.insecure`,
-      );
-    }
+    const { where } = dialTrust(options);
     const timeoutMs = options.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
-    const seed = security.quicSeed ?? (ephemeralSeed ??= newQuicSeed());
+    const seed = dialSeed(options);
     const { address, family } = await resolveHost(options.host);
     // One endpoint per dial: its handshake timeout is this dial's, and it goes with the connection.
     const config = new this.quinn.QuinnConfig(
@@ -194,8 +176,7 @@ export class QuicTransport implements Transport {
         () => new Error(`timed out after ${timeoutMs} ms (is a gateway listening on UDP ${options.port}?)`),
       );
       const peerId = peerIdOf(conn);
-      if (!security.insecure && !pinned.includes(peerId))
-        throw new PeerNotTrustedError(`quic dial ${where}: peer id ${peerId} is not in security.pinned`);
+      checkPeerId(options, where, peerId);
       const stream = await withTimeout(
         conn.outboundStream(),
         timeoutMs,

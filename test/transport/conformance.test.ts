@@ -18,7 +18,7 @@ import {
   transportCases,
 } from './harness';
 
-describe.each(transportCases)('$name transport', (tc) => {
+describe.each(transportCases)('$label transport', (tc) => {
   let pair: Pair | undefined;
   afterEach(async () => {
     pair?.client.destroy();

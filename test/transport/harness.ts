@@ -1,6 +1,8 @@
 /** Shared helpers for the transport tests: real listeners and dialers on loopback, both transports. */
 import { BaseConnection, type ConnectionStats } from '../../gateway/transport/base-connection';
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../../gateway/transport/identity';
+import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
+import { NGTCP2_ADDON, ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
 import { QuicTransport } from '../../gateway/transport/quic';
 import { TlsTransport } from '../../gateway/transport/tls';
 import type { Connection, Listener, Transport, TransportSecurity } from '../../gateway/transport/transport';
@@ -9,6 +11,8 @@ export const HOST = '127.0.0.1';
 
 export interface TransportCase {
   name: 'tls' | 'quic';
+  /** Which implementation, for test titles: the two QUIC stacks share the name `quic`. */
+  label: string;
   transport: Transport;
   /** What the listener presents as `identity` for this node identity. */
   identityOf(id: NodeIdentity): string;
@@ -19,6 +23,7 @@ export interface TransportCase {
 export const transportCases: TransportCase[] = [
   {
     name: 'tls',
+    label: 'tls',
     transport: new TlsTransport(),
     identityOf: (id) => id.tlsFingerprint,
     pinning: (server, client) => ({
@@ -29,11 +34,25 @@ export const transportCases: TransportCase[] = [
   },
   {
     name: 'quic',
+    label: 'quic (quinn)',
     transport: new QuicTransport(),
     identityOf: (id) => id.quicPeerId,
     pinning: (server, client) => ({ pinned: [server.quicPeerId], quicSeed: client?.quicSeed }),
   },
 ];
+
+// The ngtcp2 stack runs the same suite wherever its addon is built (always in CI: .ci/run).
+if (ngtcp2Available()) {
+  transportCases.push({
+    name: 'quic',
+    label: 'quic (ngtcp2)',
+    transport: new Ngtcp2Transport(),
+    identityOf: (id) => id.quicPeerId,
+    pinning: (server, client) => ({ pinned: [server.quicPeerId], quicSeed: client?.quicSeed }),
+  });
+} else {
+  console.warn(`ngtcp2 QUIC cases skipped: the addon is not built (${NGTCP2_ADDON}; npm run build:native)`);
+}
 
 let cached: Promise<[NodeIdentity, NodeIdentity]> | undefined;
 /** Two identities reused across tests (RSA key generation costs ~0.3 s each). */

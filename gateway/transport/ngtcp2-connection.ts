@@ -1,0 +1,95 @@
+/**
+ * One QUIC connection of the ngtcp2 stack, carrying one bidirectional stream (gateway.md §1, §8).
+ *
+ * Writes: each flush hands the queued bytes to the addon, which copies them and sends what flow
+ * and congestion control allow before returning; the rest goes out as acknowledgements come in,
+ * and a drain event says when none is left. Close is the FIN exchange of fin-close.ts.
+ */
+import { FinCloseConnection } from './fin-close';
+import type { EndpointHost } from './ngtcp2-native';
+
+export interface Ngtcp2ConnectionInit {
+  host: EndpointHost;
+  id: number;
+  remoteAddress: string;
+  remoteIdentity: string;
+  /** Bytes already received past the stream preamble (listener side). */
+  initialData?: Buffer;
+  /** Bytes sent ahead of everything the caller writes (dialer side: the stream preamble). */
+  preamble?: Buffer;
+  /** Runs once after the connection ended (the dialer closes its endpoint here). */
+  onEnded?: () => void;
+}
+
+export class Ngtcp2Connection extends FinCloseConnection {
+  readonly remoteAddress: string;
+  readonly remoteIdentity: string;
+  private readonly host: EndpointHost;
+  private readonly id: number;
+  /** What the addon had not yet put into packets after the last write (refreshed while above 0). */
+  private nativeUnsent = 0;
+
+  constructor(init: Ngtcp2ConnectionInit) {
+    super(init.onEnded);
+    this.host = init.host;
+    this.id = init.id;
+    this.remoteAddress = init.remoteAddress;
+    this.remoteIdentity = init.remoteIdentity;
+    this.host.register(this.id, {
+      handshake: () => undefined, // consumed by the transport before this connection existed
+      data: (chunk) => this.emitData(chunk),
+      fin: () => this.remoteFinish(),
+      close: (reason, graceful) =>
+        this.end(
+          graceful && this.remoteFinished
+            ? undefined
+            : new Error(`quic connection to ${this.remoteAddress} lost: ${reason || 'closed by the peer'}`),
+        ),
+      drain: () => this.onNativeDrain(),
+    });
+    if (init.initialData && init.initialData.byteLength > 0) this.emitData(init.initialData);
+    if (init.preamble) this.writeFirst(init.preamble);
+  }
+
+  get pendingBytes(): number {
+    if (this.nativeUnsent > 0 && !this.isClosed) this.nativeUnsent = this.host.native.unsent(this.id);
+    return this.queuedBytes + this.nativeUnsent;
+  }
+
+  rttMs(): number | undefined {
+    if (this.isClosed) return undefined;
+    const rtt = this.host.native.rtt(this.id);
+    return rtt >= 0 ? rtt : undefined;
+  }
+
+  protected flush(): void {
+    if (this.isClosed) return;
+    const buf = this.takeQueued();
+    if (buf) {
+      this.stats.nativeWrites++;
+      this.stats.bytesOut += buf.byteLength;
+      this.nativeUnsent = this.host.native.write(this.id, buf);
+      if (this.nativeUnsent === 0) this.checkDrain();
+    }
+    if (this.ending && this.queuedBytes === 0) void this.finishSending();
+  }
+
+  private onNativeDrain(): void {
+    this.nativeUnsent = 0;
+    this.checkDrain();
+  }
+
+  protected sendFin(): void {
+    this.host.native.finish(this.id);
+  }
+
+  protected abortTransport(): void {
+    this.host.forget(this.id);
+    this.host.native.close(this.id, 0, '');
+  }
+
+  protected override end(err?: Error): void {
+    this.host.forget(this.id);
+    super.end(err);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Loads the project's own QUIC addon (native/quic: ngtcp2 + GnuTLS, built by `npm run
+ * build:native`) and routes its events to the connections they belong to.
+ *
+ * The addon reports everything through one callback, `emit(type, id, a, b)`, called from libuv's
+ * poll phase like any socket callback; an `EventSink` per connection id receives them.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+const ADDON_RELATIVE = path.join('native', 'quic', 'build', 'Release', 'cortexiq_quic.node');
+/** The repository root: two levels up from gateway/transport, three from dist/gateway/transport. */
+const ROOT = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')].find((dir) =>
+  existsSync(path.join(dir, 'package.json')),
+)!;
+export const NGTCP2_ADDON = path.join(ROOT, ADDON_RELATIVE);
+
+export const enum QuicEvent {
+  Handshake = 1,
+  Data = 2,
+  Fin = 3,
+  Close = 4,
+  Drain = 5,
+}
+
+export interface NativeEndpoint {
+  port(): number;
+  dial(ip: string, port: number): number;
+  write(id: number, bytes: Uint8Array): number;
+  finish(id: number): void;
+  close(id: number, code: number, reason: string): void;
+  rtt(id: number): number;
+  unsent(id: number): number;
+  shutdown(): void;
+}
+
+interface Addon {
+  ngtcp2Version: string;
+  Endpoint: new (
+    options: EndpointOptions,
+    emit: (type: QuicEvent, id: number, a: unknown, b: unknown) => void,
+  ) => NativeEndpoint;
+}
+
+export interface EndpointOptions {
+  server: boolean;
+  host: string;
+  port: number;
+  certPem: string;
+  keyPem: string;
+  idleMs: number;
+  keepAliveMs: number;
+  handshakeMs: number;
+}
+
+/** What one connection id receives. */
+export interface EventSink {
+  handshake(certDer: Buffer | undefined, remote: string): void;
+  data(chunk: Buffer): void;
+  fin(): void;
+  close(reason: string, graceful: boolean): void;
+  drain(): void;
+}
+
+let addon: Addon | undefined;
+
+/** Whether the addon was built on this machine (it needs libngtcp2 and GnuTLS). */
+export function ngtcp2Available(): boolean {
+  return addon !== undefined || existsSync(NGTCP2_ADDON);
+}
+
+function loadAddon(): Addon {
+  if (addon) return addon;
+  if (!existsSync(NGTCP2_ADDON)) {
+    throw new Error(
+      `QUIC (ngtcp2): the addon is not built (${NGTCP2_ADDON}); run \`npm run build:native\` ` +
+        '(needs libngtcp2-dev, libngtcp2-crypto-gnutls-dev and libgnutls28-dev) or set MACULA_QUIC_STACK=quinn',
+    );
+  }
+  addon = require(NGTCP2_ADDON) as Addon;
+  return addon;
+}
+
+export function ngtcp2Version(): string {
+  return loadAddon().ngtcp2Version;
+}
+
+/** One native endpoint (UDP socket) and the sinks of its connections. */
+export class EndpointHost {
+  readonly native: NativeEndpoint;
+  private readonly sinks = new Map<number, EventSink>();
+
+  /** `onUnknown` receives the first event of a connection nobody registered (listener: a new peer). */
+  constructor(
+    options: EndpointOptions,
+    private readonly onUnknown?: (id: number, type: QuicEvent, a: unknown, b: unknown) => void,
+  ) {
+    this.native = new (loadAddon().Endpoint)(options, (type, id, a, b) => this.dispatch(type, id, a, b));
+  }
+
+  register(id: number, sink: EventSink): void {
+    this.sinks.set(id, sink);
+  }
+
+  forget(id: number): void {
+    this.sinks.delete(id);
+  }
+
+  get size(): number {
+    return this.sinks.size;
+  }
+
+  private dispatch(type: QuicEvent, id: number, a: unknown, b: unknown): void {
+    const sink = this.sinks.get(id);
+    if (!sink) {
+      if (type !== QuicEvent.Close) this.onUnknown?.(id, type, a, b);
+      return;
+    }
+    switch (type) {
+      case QuicEvent.Handshake:
+        return sink.handshake(a as Buffer | undefined, b as string);
+      case QuicEvent.Data:
+        return sink.data(a as Buffer);
+      case QuicEvent.Fin:
+        return sink.fin();
+      case QuicEvent.Close:
+        this.sinks.delete(id);
+        return sink.close(a as string, b as boolean);
+      case QuicEvent.Drain:
+        return sink.drain();
+    }
+  }
+}

@@ -1,0 +1,265 @@
+#include "endpoint.h"
+
+#include <gnutls/crypto.h>
+
+#include <cstring>
+#include <vector>
+
+#include "connection.h"
+
+namespace {
+
+const size_t kScidLen = 16;
+// One datagram at a time: libuv reads up to 32 per poll wake-up, each handed to OnRecv.
+uint8_t recv_buffer[64 * 1024];
+
+std::string CidKey(const uint8_t* data, size_t len) {
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
+
+uint64_t MsToNs(const Napi::Object& o, const char* key, uint64_t fallback) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) return fallback;
+  return static_cast<uint64_t>(v.As<Napi::Number>().DoubleValue() * NGTCP2_MILLISECONDS);
+}
+
+int ParseAddress(const std::string& host, int port, sockaddr_storage* out) {
+  memset(out, 0, sizeof *out);
+  if (host.find(':') != std::string::npos)
+    return uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(out));
+  return uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(out));
+}
+
+}  // namespace
+
+Napi::Function Endpoint::Define(Napi::Env env) {
+  return DefineClass(env, "Endpoint",
+                     {InstanceMethod("port", &Endpoint::Port),
+                      InstanceMethod("dial", &Endpoint::Dial),
+                      InstanceMethod("write", &Endpoint::Write),
+                      InstanceMethod("finish", &Endpoint::Finish),
+                      InstanceMethod("close", &Endpoint::Close),
+                      InstanceMethod("rtt", &Endpoint::Rtt),
+                      InstanceMethod("unsent", &Endpoint::Unsent),
+                      InstanceMethod("shutdown", &Endpoint::Shutdown)});
+}
+
+// new Endpoint({ server, host, port, certPem, keyPem, idleMs, keepAliveMs, handshakeMs }, emit)
+Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
+    throw Napi::TypeError::New(env, "Endpoint(options, emit): expected an object and a function");
+  Napi::Object o = info[0].As<Napi::Object>();
+  settings_.server = o.Get("server").ToBoolean();
+  settings_.idle_ns = MsToNs(o, "idleMs", settings_.idle_ns);
+  settings_.keep_alive_ns = MsToNs(o, "keepAliveMs", settings_.keep_alive_ns);
+  settings_.handshake_ns = MsToNs(o, "handshakeMs", settings_.handshake_ns);
+  std::string host = o.Get("host").ToString();
+  int port = o.Get("port").ToNumber().Int32Value();
+  std::string cert = o.Get("certPem").ToString();
+  std::string key = o.Get("keyPem").ToString();
+  emit_ = Napi::Persistent(info[1].As<Napi::Function>());
+  async_ = std::make_unique<Napi::AsyncContext>(env, "CortexIqQuic");
+  gnutls_rnd(GNUTLS_RND_RANDOM, reset_secret_, sizeof reset_secret_);
+
+  int rv = gnutls_certificate_allocate_credentials(&credentials_);
+  if (rv == 0) {
+    gnutls_datum_t c{reinterpret_cast<unsigned char*>(cert.data()),
+                     static_cast<unsigned>(cert.size())};
+    gnutls_datum_t k{reinterpret_cast<unsigned char*>(key.data()),
+                     static_cast<unsigned>(key.size())};
+    rv = gnutls_certificate_set_x509_key_mem2(credentials_, &c, &k, GNUTLS_X509_FMT_PEM, nullptr,
+                                              0);
+  }
+  if (rv < 0) throw Napi::Error::New(env, std::string("certificate: ") + gnutls_strerror(rv));
+
+  sockaddr_storage bind_addr;
+  if ((rv = ParseAddress(host, port, &bind_addr)) != 0)
+    throw Napi::Error::New(env, "bad address " + host + ": " + uv_strerror(rv));
+  udp_ = new uv_udp_t;
+  uv_udp_init(uv_default_loop(), udp_);
+  udp_->data = this;
+  udp_open_ = true;
+  self_ = Napi::Persistent(info.This().As<Napi::Object>());  // alive while the socket is
+  rv = uv_udp_bind(udp_, reinterpret_cast<sockaddr*>(&bind_addr), 0);
+  int namelen = sizeof local_;
+  if (rv == 0) rv = uv_udp_getsockname(udp_, reinterpret_cast<sockaddr*>(&local_), &namelen);
+  // Room for bursts: a full congestion window can arrive between two reads.
+  int size = 4 << 20;
+  if (rv == 0) {
+    uv_recv_buffer_size(reinterpret_cast<uv_handle_t*>(udp_), &size);
+    size = 4 << 20;
+    uv_send_buffer_size(reinterpret_cast<uv_handle_t*>(udp_), &size);
+    rv = uv_udp_recv_start(udp_, OnAlloc, OnRecv);
+  }
+  if (rv != 0) {
+    // A constructor that throws gets no destructor: nothing may point back at this object.
+    self_.Reset();
+    udp_->data = nullptr;
+    Napi::Value unused = Shutdown(info);
+    (void)unused;
+    throw Napi::Error::New(env, "udp " + host + ":" + std::to_string(port) + ": " + uv_strerror(rv));
+  }
+}
+
+Endpoint::~Endpoint() {
+  if (udp_) udp_->data = nullptr;  // still closing: its callback must not touch us
+  if (credentials_) gnutls_certificate_free_credentials(credentials_);
+}
+
+void Endpoint::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+  buf->base = reinterpret_cast<char*>(recv_buffer);
+  buf->len = sizeof recv_buffer;
+}
+
+void Endpoint::OnRecv(uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from,
+                      unsigned) {
+  if (nread <= 0 || from == nullptr) return;
+  static_cast<Endpoint*>(udp->data)
+      ->OnPacket(from, reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread));
+}
+
+void Endpoint::OnPacket(const sockaddr* from, const uint8_t* data, size_t len) {
+  ngtcp2_version_cid vc;
+  if (ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen) != 0) return;
+  auto it = by_cid_.find(CidKey(vc.dcid, vc.dcidlen));
+  if (it != by_cid_.end()) {
+    it->second->Receive(data, len);
+    return;
+  }
+  if (!settings_.server) return;
+  ngtcp2_pkt_hd hd;
+  if (ngtcp2_accept(&hd, data, len) != 0) return;  // not an Initial that opens a connection
+  uint32_t id = next_id_++;
+  auto* conn = new Connection(this, id, local_, from);
+  by_id_[id] = conn;
+  if (conn->StartServer(hd) != 0) {
+    conn->Die();
+    return;
+  }
+  conn->Receive(data, len);
+}
+
+void Endpoint::Send(const ngtcp2_addr& remote, const uint8_t* data, size_t len) {
+  if (!udp_open_) return;
+  uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), len);
+  // A datagram the kernel cannot take now is lost like any other: QUIC retransmits it.
+  uv_udp_try_send(udp_, &b, 1, remote.addr);
+}
+
+void Endpoint::AddCid(const ngtcp2_cid& cid, Connection* conn) {
+  by_cid_[CidKey(cid.data, cid.datalen)] = conn;
+}
+
+void Endpoint::RemoveCid(const ngtcp2_cid& cid) { by_cid_.erase(CidKey(cid.data, cid.datalen)); }
+
+void Endpoint::Forget(Connection* conn) {
+  by_id_.erase(conn->id());
+  for (auto it = by_cid_.begin(); it != by_cid_.end();) {
+    if (it->second == conn)
+      it = by_cid_.erase(it);
+    else
+      ++it;
+  }
+}
+
+void Endpoint::Emit(EventType type, uint32_t id, napi_value a, napi_value b) {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  napi_value args[4] = {Napi::Number::New(env, type), Napi::Number::New(env, id),
+                        a ? a : env.Undefined(), b ? b : env.Undefined()};
+  try {
+    // MakeCallback, not Call: the microtasks and nextTicks that the handler queued run before
+    // control returns here, as after any other I/O callback.
+    emit_.MakeCallback(self_.Value(), 4, args, *async_);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+Connection* Endpoint::Find(const Napi::CallbackInfo& info) {
+  auto it = by_id_.find(info[0].As<Napi::Number>().Uint32Value());
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+Napi::Value Endpoint::Port(const Napi::CallbackInfo& info) {
+  int port = local_.ss_family == AF_INET6
+                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&local_)->sin6_port)
+                 : ntohs(reinterpret_cast<sockaddr_in*>(&local_)->sin_port);
+  return Napi::Number::New(info.Env(), port);
+}
+
+// dial(ipLiteral, port) -> connection id; the handshake event says when it is up.
+Napi::Value Endpoint::Dial(const Napi::CallbackInfo& info) {
+  JsCall guard(this);
+  Napi::Env env = info.Env();
+  std::string host = info[0].ToString();
+  int port = info[1].ToNumber().Int32Value();
+  sockaddr_storage remote;
+  int rv = ParseAddress(host, port, &remote);
+  if (rv != 0) throw Napi::Error::New(env, "bad address " + host + ": " + uv_strerror(rv));
+  uint32_t id = next_id_++;
+  auto* conn = new Connection(this, id, local_, reinterpret_cast<sockaddr*>(&remote));
+  by_id_[id] = conn;
+  if ((rv = conn->StartClient()) != 0) {
+    conn->Die();
+    throw Napi::Error::New(env, std::string("quic connect: ") + ngtcp2_strerror(rv));
+  }
+  return Napi::Number::New(env, id);
+}
+
+// write(id, bytes) -> bytes still waiting to go into packets (0 when the connection is gone)
+Napi::Value Endpoint::Write(const Napi::CallbackInfo& info) {
+  JsCall guard(this);
+  Connection* conn = Find(info);
+  uint64_t left = 0;
+  if (conn) {
+    auto bytes = info[1].As<Napi::Uint8Array>();
+    left = conn->Write(bytes.Data(), bytes.ByteLength());
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(left));
+}
+
+Napi::Value Endpoint::Finish(const Napi::CallbackInfo& info) {
+  JsCall guard(this);
+  if (Connection* conn = Find(info)) conn->Finish();
+  return info.Env().Undefined();
+}
+
+// close(id, code, reason): CONNECTION_CLOSE at once; no event follows.
+Napi::Value Endpoint::Close(const Napi::CallbackInfo& info) {
+  JsCall guard(this);
+  if (Connection* conn = Find(info))
+    conn->CloseNow(info[1].ToNumber().Int64Value(), info[2].ToString());
+  return info.Env().Undefined();
+}
+
+Napi::Value Endpoint::Rtt(const Napi::CallbackInfo& info) {
+  Connection* conn = Find(info);
+  return Napi::Number::New(info.Env(), conn ? conn->RttMs() : -1);
+}
+
+Napi::Value Endpoint::Unsent(const Napi::CallbackInfo& info) {
+  Connection* conn = Find(info);
+  return Napi::Number::New(info.Env(), conn ? static_cast<double>(conn->unsent()) : 0);
+}
+
+// shutdown(): closes every connection (no events) and the socket.
+Napi::Value Endpoint::Shutdown(const Napi::CallbackInfo& info) {
+  JsCall guard(this);
+  std::vector<Connection*> all;
+  for (auto& entry : by_id_) all.push_back(entry.second);
+  for (Connection* conn : all) conn->CloseNow(0, "endpoint closed");
+  if (udp_open_) {
+    udp_open_ = false;
+    uv_udp_recv_stop(udp_);
+    uv_close(reinterpret_cast<uv_handle_t*>(udp_), [](uv_handle_t* h) {
+      if (auto* self = static_cast<Endpoint*>(h->data)) {
+        self->udp_ = nullptr;
+        self->self_.Reset();  // the JS object may be collected now
+      }
+      delete reinterpret_cast<uv_udp_t*>(h);
+    });
+  }
+  return info.Env().Undefined();
+}

@@ -1,0 +1,98 @@
+// One UDP socket and the QUIC connections on it, driven entirely on Node's event-loop thread:
+// packets are read in libuv's poll phase, decrypted and handed to JS in the same callback, and
+// writes from JS are encrypted and sent before the call returns. That is the point of this addon:
+// a QUIC leg costs one thread wake, as TCP does, instead of the three of a binding that runs its
+// stack on a runtime thread of its own.
+#pragma once
+
+#include <gnutls/gnutls.h>
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include <ngtcp2/ngtcp2.h>
+
+class Connection;
+
+// What JS receives through its `emit(type, id, a, b)` callback.
+enum EventType {
+  kHandshake = 1,  // a: peer certificate (DER Buffer), b: remote "host:port"
+  kData = 2,       // a: Buffer with the next bytes of the stream
+  kFin = 3,        // the peer finished its side of the stream
+  kClose = 4,      // a: reason (string), b: true when the peer closed without error
+  kDrain = 5,      // every byte written has been put into packets
+};
+
+struct EndpointSettings {
+  bool server = false;
+  uint64_t idle_ns = 10ull * NGTCP2_SECONDS;
+  uint64_t keep_alive_ns = 5ull * NGTCP2_SECONDS;
+  uint64_t handshake_ns = 5ull * NGTCP2_SECONDS;
+};
+
+class Endpoint : public Napi::ObjectWrap<Endpoint> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Endpoint(const Napi::CallbackInfo& info);
+  ~Endpoint() override;
+
+  // For connections.
+  const EndpointSettings& settings() const { return settings_; }
+  gnutls_certificate_credentials_t credentials() const { return credentials_; }
+  const uint8_t* reset_secret() const { return reset_secret_; }
+  bool in_js_call() const { return js_depth_ > 0; }
+  void Send(const ngtcp2_addr& remote, const uint8_t* data, size_t len);
+  void AddCid(const ngtcp2_cid& cid, Connection* conn);
+  void RemoveCid(const ngtcp2_cid& cid);
+  void Forget(Connection* conn);
+  void Emit(EventType type, uint32_t id, napi_value a, napi_value b);
+  Napi::Env env() { return Env(); }
+
+ private:
+  Napi::Value Port(const Napi::CallbackInfo& info);
+  Napi::Value Dial(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Finish(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Rtt(const Napi::CallbackInfo& info);
+  Napi::Value Unsent(const Napi::CallbackInfo& info);
+  Napi::Value Shutdown(const Napi::CallbackInfo& info);
+
+  Connection* Find(const Napi::CallbackInfo& info);
+  void OnPacket(const sockaddr* from, const uint8_t* data, size_t len);
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRecv(uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from,
+                     unsigned flags);
+
+  EndpointSettings settings_;
+  gnutls_certificate_credentials_t credentials_ = nullptr;
+  uint8_t reset_secret_[32];
+  // On the heap: libuv needs it until its close callback, which may come after ~Endpoint (a
+  // constructor that throws).
+  uv_udp_t* udp_ = nullptr;
+  bool udp_open_ = false;
+  sockaddr_storage local_{};
+  int js_depth_ = 0;
+  uint32_t next_id_ = 1;
+  std::unordered_map<std::string, Connection*> by_cid_;
+  std::unordered_map<uint32_t, Connection*> by_id_;
+  Napi::FunctionReference emit_;
+  Napi::ObjectReference self_;
+  std::unique_ptr<Napi::AsyncContext> async_;
+
+  friend class JsCall;
+};
+
+// Marks a call from JS into the endpoint: events raised inside it are deferred, never re-entering
+// JS from within JS.
+class JsCall {
+ public:
+  explicit JsCall(Endpoint* ep) : ep_(ep) { ep_->js_depth_++; }
+  ~JsCall() { ep_->js_depth_--; }
+
+ private:
+  Endpoint* ep_;
+};
