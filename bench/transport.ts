@@ -1,6 +1,6 @@
 /**
  * `npm run bench:transport`: one connection, 200-byte messages, 200k messages one way, for TLS,
- * QUIC and plain TCP (the reference) in the same run (gateway.md §1 figures). Every transport
+ * QUIC (quinn, and ngtcp2 where its addon is built) and plain TCP (the reference) in the same run (gateway.md §1 figures). Every transport
  * coalesces writes per event-loop turn through the same BaseConnection; the sender writes 1000
  * messages per turn and pauses above 1 MiB pending until onDrain. Rounds interleave the transports; the median is reported. Bounded: ROUNDS × MESSAGES.
  *
@@ -10,6 +10,8 @@ import * as net from 'node:net';
 import { parseArgs } from 'node:util';
 import { BaseConnection } from '../gateway/transport/base-connection';
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../gateway/transport/identity';
+import { Ngtcp2Transport } from '../gateway/transport/ngtcp2';
+import { ngtcp2Available } from '../gateway/transport/ngtcp2-native';
 import { QuicTransport } from '../gateway/transport/quic';
 import { TlsTransport } from '../gateway/transport/tls';
 import type { Connection, Listener } from '../gateway/transport/transport';
@@ -69,6 +71,7 @@ interface Setup {
 function setups(id: NodeIdentity): Record<string, Setup> {
   const tls = new TlsTransport();
   const quic = new QuicTransport();
+  const ngtcp2 = new Ngtcp2Transport();
   return {
     tcp: {
       listen: (onConn) =>
@@ -96,6 +99,15 @@ function setups(id: NodeIdentity): Record<string, Setup> {
       listen: (onConn) => quic.listen({ host: '127.0.0.1', port: 0, security: listenerSecurity(id) }, onConn),
       dial: (port) => quic.dial({ host: '127.0.0.1', port, security: { pinned: [id.quicPeerId] } }),
     },
+    ...(ngtcp2Available()
+      ? {
+          'quic-ngtcp2': {
+            listen: (onConn) =>
+              ngtcp2.listen({ host: '127.0.0.1', port: 0, security: listenerSecurity(id) }, onConn),
+            dial: (port) => ngtcp2.dial({ host: '127.0.0.1', port, security: { pinned: [id.quicPeerId] } }),
+          } satisfies Setup,
+        }
+      : {}),
   };
 }
 

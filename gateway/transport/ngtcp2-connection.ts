@@ -26,7 +26,10 @@ export class Ngtcp2Connection extends FinCloseConnection {
   readonly remoteIdentity: string;
   private readonly host: EndpointHost;
   private readonly id: number;
-  /** What the addon had not yet put into packets after the last write (refreshed while above 0). */
+  /**
+   * What the addon had not yet put into packets after the last write; zero again at its drain
+   * event. Not asked of the addon on every read: the gateway reads pendingBytes per message.
+   */
   private nativeUnsent = 0;
 
   constructor(init: Ngtcp2ConnectionInit) {
@@ -52,7 +55,6 @@ export class Ngtcp2Connection extends FinCloseConnection {
   }
 
   get pendingBytes(): number {
-    if (this.nativeUnsent > 0 && !this.isClosed) this.nativeUnsent = this.host.native.unsent(this.id);
     return this.queuedBytes + this.nativeUnsent;
   }
 

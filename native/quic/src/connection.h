@@ -24,8 +24,12 @@ class Connection {
   int StartClient();
   int StartServer(const ngtcp2_pkt_hd& hd);
 
-  // A datagram for this connection arrived (libuv callback: may call into JS).
+  // A datagram for this connection arrived: decrypt and process it. What it delivers waits for
+  // Settle, which the endpoint calls once per batch of datagrams.
   void Receive(const uint8_t* data, size_t len);
+  // Hands what the last reads delivered to JS (handshake, data, FIN), then sends what is due.
+  void Settle();
+  bool touched = false;  // already in the endpoint's list for this batch
   // From JS: copies the bytes and sends what flow and congestion control allow; returns the
   // bytes still waiting to go into packets.
   uint64_t Write(const uint8_t* data, size_t len);

@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "connection.h"
+#include "udp-socket.h"
 
 namespace {
 
 const size_t kScidLen = 16;
-// One datagram at a time: libuv reads up to 32 per poll wake-up, each handed to OnRecv.
-uint8_t recv_buffer[64 * 1024];
+// Batches read per readable event before other handles get their turn.
+const int kMaxBatches = 8;
 
 std::string CidKey(const uint8_t* data, size_t len) {
   return std::string(reinterpret_cast<const char*>(data), len);
@@ -76,75 +77,82 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   sockaddr_storage bind_addr;
   if ((rv = ParseAddress(host, port, &bind_addr)) != 0)
     throw Napi::Error::New(env, "bad address " + host + ": " + uv_strerror(rv));
-  udp_ = new uv_udp_t;
-  uv_udp_init(uv_default_loop(), udp_);
-  udp_->data = this;
-  udp_open_ = true;
   self_ = Napi::Persistent(info.This().As<Napi::Object>());  // alive while the socket is
-  rv = uv_udp_bind(udp_, reinterpret_cast<sockaddr*>(&bind_addr), 0);
-  int namelen = sizeof local_;
-  if (rv == 0) rv = uv_udp_getsockname(udp_, reinterpret_cast<sockaddr*>(&local_), &namelen);
-  // Room for bursts: a full congestion window can arrive between two reads.
-  int size = 4 << 20;
-  if (rv == 0) {
-    uv_recv_buffer_size(reinterpret_cast<uv_handle_t*>(udp_), &size);
-    size = 4 << 20;
-    uv_send_buffer_size(reinterpret_cast<uv_handle_t*>(udp_), &size);
-    rv = uv_udp_recv_start(udp_, OnAlloc, OnRecv);
-  }
+  rv = UdpSocket::Open(reinterpret_cast<sockaddr*>(&bind_addr), this, OnReadable, &socket_);
+  if (rv == 0) rv = socket_->LocalAddress(&local_);
   if (rv != 0) {
     // A constructor that throws gets no destructor: nothing may point back at this object.
     self_.Reset();
-    udp_->data = nullptr;
-    Napi::Value unused = Shutdown(info);
-    (void)unused;
+    CloseSocket();
+    gnutls_certificate_free_credentials(credentials_);
+    credentials_ = nullptr;
     throw Napi::Error::New(env, "udp " + host + ":" + std::to_string(port) + ": " + uv_strerror(rv));
   }
 }
 
 Endpoint::~Endpoint() {
-  if (udp_) udp_->data = nullptr;  // still closing: its callback must not touch us
   if (credentials_) gnutls_certificate_free_credentials(credentials_);
 }
 
-void Endpoint::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
-  buf->base = reinterpret_cast<char*>(recv_buffer);
-  buf->len = sizeof recv_buffer;
-}
-
-void Endpoint::OnRecv(uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from,
-                      unsigned) {
-  if (nread <= 0 || from == nullptr) return;
-  static_cast<Endpoint*>(udp->data)
-      ->OnPacket(from, reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread));
+void Endpoint::OnReadable(void* ctx) {
+  auto* self = static_cast<Endpoint*>(ctx);
+  self->batching_ = true;
+  for (int i = 0; i < kMaxBatches && self->socket_; i++) {
+    size_t n = self->socket_->ReadBatch(self, [](void* ep, const sockaddr* from, const uint8_t* data,
+                                                 size_t len) {
+      static_cast<Endpoint*>(ep)->OnPacket(from, data, len);
+    });
+    if (n < UdpSocket::kReadBatch) break;
+  }
+  self->batching_ = false;
+  // Each connection hands what it read to JS once and answers (ACKs, data) once per batch.
+  std::vector<Connection*> touched;
+  touched.swap(self->touched_);
+  for (Connection* conn : touched) {
+    conn->touched = false;
+    if (!conn->dead()) conn->Settle();
+  }
+  self->FlushSends();
 }
 
 void Endpoint::OnPacket(const sockaddr* from, const uint8_t* data, size_t len) {
   ngtcp2_version_cid vc;
   if (ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen) != 0) return;
   auto it = by_cid_.find(CidKey(vc.dcid, vc.dcidlen));
-  if (it != by_cid_.end()) {
-    it->second->Receive(data, len);
-    return;
-  }
-  if (!settings_.server) return;
-  ngtcp2_pkt_hd hd;
-  if (ngtcp2_accept(&hd, data, len) != 0) return;  // not an Initial that opens a connection
-  uint32_t id = next_id_++;
-  auto* conn = new Connection(this, id, local_, from);
-  by_id_[id] = conn;
-  if (conn->StartServer(hd) != 0) {
-    conn->Die();
-    return;
+  Connection* conn = it != by_cid_.end() ? it->second : nullptr;
+  if (!conn) {
+    if (!settings_.server) return;
+    ngtcp2_pkt_hd hd;
+    if (ngtcp2_accept(&hd, data, len) != 0) return;  // not an Initial that opens a connection
+    uint32_t id = next_id_++;
+    conn = new Connection(this, id, local_, from);
+    by_id_[id] = conn;
+    if (conn->StartServer(hd) != 0) {
+      conn->Die();
+      return;
+    }
   }
   conn->Receive(data, len);
+  if (!conn->dead() && !conn->touched) {
+    conn->touched = true;
+    touched_.push_back(conn);
+  }
 }
 
-void Endpoint::Send(const ngtcp2_addr& remote, const uint8_t* data, size_t len) {
-  if (!udp_open_) return;
-  uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), len);
-  // A datagram the kernel cannot take now is lost like any other: QUIC retransmits it.
-  uv_udp_try_send(udp_, &b, 1, remote.addr);
+uint8_t* Endpoint::SendSlot() { return socket_ ? socket_->Slot() : scratch_; }
+
+void Endpoint::CommitSend(size_t len, const ngtcp2_addr& remote) {
+  if (socket_) socket_->Commit(len, remote.addr);
+}
+
+void Endpoint::FlushSends() {
+  if (socket_ && !batching_) socket_->Flush();
+}
+
+void Endpoint::CloseSocket() {
+  if (!socket_) return;
+  socket_->Close();
+  socket_ = nullptr;
 }
 
 void Endpoint::AddCid(const ngtcp2_cid& cid, Connection* conn) {
@@ -216,6 +224,7 @@ Napi::Value Endpoint::Write(const Napi::CallbackInfo& info) {
   if (conn) {
     auto bytes = info[1].As<Napi::Uint8Array>();
     left = conn->Write(bytes.Data(), bytes.ByteLength());
+    FlushSends();
   }
   return Napi::Number::New(info.Env(), static_cast<double>(left));
 }
@@ -223,6 +232,7 @@ Napi::Value Endpoint::Write(const Napi::CallbackInfo& info) {
 Napi::Value Endpoint::Finish(const Napi::CallbackInfo& info) {
   JsCall guard(this);
   if (Connection* conn = Find(info)) conn->Finish();
+  FlushSends();
   return info.Env().Undefined();
 }
 
@@ -231,6 +241,7 @@ Napi::Value Endpoint::Close(const Napi::CallbackInfo& info) {
   JsCall guard(this);
   if (Connection* conn = Find(info))
     conn->CloseNow(info[1].ToNumber().Int64Value(), info[2].ToString());
+  FlushSends();
   return info.Env().Undefined();
 }
 
@@ -250,16 +261,10 @@ Napi::Value Endpoint::Shutdown(const Napi::CallbackInfo& info) {
   std::vector<Connection*> all;
   for (auto& entry : by_id_) all.push_back(entry.second);
   for (Connection* conn : all) conn->CloseNow(0, "endpoint closed");
-  if (udp_open_) {
-    udp_open_ = false;
-    uv_udp_recv_stop(udp_);
-    uv_close(reinterpret_cast<uv_handle_t*>(udp_), [](uv_handle_t* h) {
-      if (auto* self = static_cast<Endpoint*>(h->data)) {
-        self->udp_ = nullptr;
-        self->self_.Reset();  // the JS object may be collected now
-      }
-      delete reinterpret_cast<uv_udp_t*>(h);
-    });
+  if (socket_) {
+    socket_->Flush();  // the CONNECTION_CLOSE packets just queued
+    CloseSocket();
+    self_.Reset();  // the JS object may be collected now
   }
   return info.Env().Undefined();
 }

@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <ngtcp2/ngtcp2.h>
 
 class Connection;
+class UdpSocket;
 
 // What JS receives through its `emit(type, id, a, b)` callback.
 enum EventType {
@@ -44,7 +46,11 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   gnutls_certificate_credentials_t credentials() const { return credentials_; }
   const uint8_t* reset_secret() const { return reset_secret_; }
   bool in_js_call() const { return js_depth_ > 0; }
-  void Send(const ngtcp2_addr& remote, const uint8_t* data, size_t len);
+  // Room for one outgoing datagram, then queue it; FlushSends sends the queue unless a batch of
+  // reads is being processed (then it goes out once, after the batch).
+  uint8_t* SendSlot();
+  void CommitSend(size_t len, const ngtcp2_addr& remote);
+  void FlushSends();
   void AddCid(const ngtcp2_cid& cid, Connection* conn);
   void RemoveCid(const ngtcp2_cid& cid);
   void Forget(Connection* conn);
@@ -63,17 +69,19 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
 
   Connection* Find(const Napi::CallbackInfo& info);
   void OnPacket(const sockaddr* from, const uint8_t* data, size_t len);
-  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
-  static void OnRecv(uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from,
-                     unsigned flags);
+  static void OnReadable(void* self);
+  void CloseSocket();
 
   EndpointSettings settings_;
   gnutls_certificate_credentials_t credentials_ = nullptr;
   uint8_t reset_secret_[32];
-  // On the heap: libuv needs it until its close callback, which may come after ~Endpoint (a
-  // constructor that throws).
-  uv_udp_t* udp_ = nullptr;
-  bool udp_open_ = false;
+  // Owns itself once closed: libuv needs it until its close callback, which may come after
+  // ~Endpoint (a constructor that throws).
+  UdpSocket* socket_ = nullptr;
+  bool batching_ = false;
+  uint8_t scratch_[2048];  // where packets go once the socket is closed
+  // Connections that read packets in the current batch: they deliver and answer once, after it.
+  std::vector<Connection*> touched_;
   sockaddr_storage local_{};
   int js_depth_ = 0;
   uint32_t next_id_ = 1;

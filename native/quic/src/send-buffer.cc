@@ -1,9 +1,24 @@
 #include "send-buffer.h"
 
+namespace {
+// Small writes share chunks of this size: one allocation per 16 KiB instead of per write.
+const size_t kChunkBytes = 16 * 1024;
+}  // namespace
+
 void SendBuffer::Push(const uint8_t* data, size_t len) {
   if (len == 0) return;
-  chunks_.emplace_back(data, data + len);
   end_ += len;
+  if (!chunks_.empty()) {
+    auto& last = chunks_.back();
+    // Appending within capacity never moves the bytes ngtcp2 may already point at.
+    if (last.capacity() - last.size() >= len) {
+      last.insert(last.end(), data, data + len);
+      return;
+    }
+  }
+  chunks_.emplace_back();
+  chunks_.back().reserve(len > kChunkBytes ? len : kChunkBytes);
+  chunks_.back().assign(data, data + len);
 }
 
 size_t SendBuffer::Unsent(ngtcp2_vec* out, size_t max) const {

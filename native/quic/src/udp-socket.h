@@ -1,0 +1,61 @@
+// A UDP socket read and written in batches, with the kernel's segmentation offload: a run of
+// same-sized datagrams to one peer leaves in one sendmmsg entry (UDP_SEGMENT, "GSO"), and the
+// kernel hands back such runs whole where it can (UDP_GRO). On loopback a 40-packet burst then
+// crosses the stack as one buffer instead of forty; libuv's own UDP handle makes one system call
+// and one callback per datagram, which under load cost more than the QUIC work itself.
+#pragma once
+
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+
+class UdpSocket {
+ public:
+  // The largest datagram we send: QUIC packets here are at most 1452 bytes plus MTU probes.
+  static const size_t kMaxDatagram = 2048;
+  // Datagrams queued before a flush is forced.
+  static const size_t kSendQueue = 64;
+
+  using ReadableFn = void (*)(void* owner);
+  using DatagramFn = void (*)(void* ctx, const sockaddr* from, const uint8_t* data, size_t len);
+
+  // Binds a non-blocking socket to `addr` and calls `on_readable(owner)` whenever it has
+  // datagrams. Returns 0 or a negative errno; on error the socket must still be Close()d.
+  static int Open(const sockaddr* addr, void* owner, ReadableFn on_readable, UdpSocket** out);
+
+  // Reads one batch; calls `fn(ctx, from, data, len)` per datagram. Returns how many receive
+  // entries the kernel filled (kReadBatch means there may be more).
+  size_t ReadBatch(void* ctx, DatagramFn fn);
+  static const size_t kReadBatch = 16;
+  // Room for the next datagram to send (kMaxDatagram bytes); sends the queue first when full.
+  uint8_t* Slot();
+  // Queues the datagram just written into Slot() for `to`.
+  void Commit(size_t len, const sockaddr* to);
+  // Sends everything queued. A datagram the kernel refuses is dropped: QUIC retransmits it.
+  void Flush();
+  int LocalAddress(sockaddr_storage* out) const;
+  // Stops reading at once; the socket and this object go once libuv has let go of the handle.
+  void Close();
+
+ private:
+  UdpSocket() = default;
+  static void OnPoll(uv_poll_t* poll, int status, int events);
+  bool SendRuns(size_t first, size_t count);
+
+  int fd_ = -1;
+  uv_poll_t poll_;
+  bool polling_ = false;
+  bool gso_ = true;  // cleared when the kernel refuses UDP_SEGMENT
+  void* owner_ = nullptr;
+  ReadableFn on_readable_ = nullptr;
+
+  // Queued datagrams, packed back to back so that a run can go out as one GSO buffer.
+  uint8_t tx_[kSendQueue * kMaxDatagram];
+  size_t tx_used_ = 0;
+  size_t tx_off_[kSendQueue];
+  size_t tx_len_[kSendQueue];
+  sockaddr_storage tx_to_[kSendQueue];
+  size_t tx_count_ = 0;
+};
