@@ -9,6 +9,11 @@ ARG NODE_IMAGE=node:20.20-bookworm-slim
 # dependencies are pruned afterwards so the runtime gets production modules only.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# The QUIC addon (native/quic) compiles against Debian's ngtcp2 and GnuTLS, with node-gyp's
+# toolchain; tools/build-native.js runs in `prepare`.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ pkg-config libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY tools ./tools
@@ -18,17 +23,23 @@ COPY gateway ./gateway
 COPY apps ./apps
 COPY stacks ./stacks
 COPY launcher ./launcher
+COPY native ./native
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
+# Only the shared libraries the QUIC addon links to, not their headers.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libngtcp2-9 libngtcp2-crypto-gnutls2 libgnutls30 \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 cortexiq \
  && useradd --system --uid 10001 --gid cortexiq --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin cortexiq
 # Code and dependencies stay owned by root: the process can read them, never rewrite them. Only the
 # compiled build is copied, so bin/cortexiq.js always runs dist/.
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/native/quic/build/Release/cortexiq_quic.node ./native/quic/build/Release/
 COPY package.json ./
 COPY bin ./bin
 USER 10001:10001

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { ensureNatsServer, natsServerVersion, startNatsPair } from './gateway/nats-side';
 import { startGatewayPair } from './gateway/ours-side';
 import { installExitHooks } from './gateway/processes';
+import { quicStack } from '../gateway/core/transports';
 import { PAYLOAD_BYTES } from './gateway/measure';
 import { WINDOW_FILE, type MeasureWindow } from './gateway/profile-summary';
 import { runScenarios, type ScenarioOptions, type SystemResult } from './gateway/scenarios';
@@ -73,8 +74,12 @@ async function startAll(bin: string, cpuProfDir: string | undefined): Promise<Sy
   const systems: SystemUnderTest[] = [];
   try {
     systems.push(await startNatsPair(bin));
-    systems.push(await startGatewayPair({ transport: 'quic', cpuProfDir }));
+    systems.push(await startGatewayPair({ transport: 'quic', quicStack: quicStack(), cpuProfDir }));
     systems.push(await startGatewayPair({ transport: 'tls', cpuProfDir }));
+    // The other QUIC stack, for comparison in the same run (issue 2: a QUIC option other than
+    // the quinn binding is compared with it side by side).
+    if (quicStack() === 'ngtcp2')
+      systems.push(await startGatewayPair({ transport: 'quic', quicStack: 'quinn', cpuProfDir }));
   } catch (err) {
     await Promise.allSettled(systems.map((s) => s.stop()));
     throw err;
@@ -112,8 +117,8 @@ async function main(): Promise<number> {
   } finally {
     await Promise.allSettled(systems.map((s) => s.stop()));
   }
-  const [nats, quic, tls] = measured;
-  const results = { quic, tls, nats };
+  const [nats, quic, tls, other] = measured;
+  const results = { quic, tls, nats, other };
 
   const list = targets(results);
   const legend =

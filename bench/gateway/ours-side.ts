@@ -6,6 +6,7 @@ import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { join } from 'node:path';
 import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
+import type { QuicStack } from '../../gateway/core/transports';
 import { freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';
@@ -15,6 +16,8 @@ const ROOT = join(__dirname, '..', '..');
 
 export interface GatewayPairOptions {
   transport: 'quic' | 'tls';
+  /** QUIC stack of the gateways and of the bench's clients (quic only). */
+  quicStack?: QuicStack;
   /** Directory for `node --cpu-prof` profiles of the gateways; no profiling when absent. */
   cpuProfDir?: string;
 }
@@ -51,6 +54,7 @@ async function startGateway(
       // Both gateways make a development identity at start; peers accept it on loopback.
       MACULA_TLS_INSECURE: '1',
       LOG_LEVEL: 'warn',
+      ...(opts.quicStack ? { MACULA_QUIC_STACK: opts.quicStack } : {}),
     },
     ready: new RegExp(`gateway ${id} ready:`),
     timeoutMs: 30_000,
@@ -66,7 +70,7 @@ function linked(t: Topology, x: string, y: string): boolean {
 }
 
 export async function startGatewayPair(opts: GatewayPairOptions): Promise<SystemUnderTest> {
-  const tag = opts.transport;
+  const tag = opts.transport === 'quic' && opts.quicStack ? `quic-${opts.quicStack}` : opts.transport;
   const [portA, portB] = [await freePort(true), await freePort(true)];
   const [adminA, adminB] = [await freePort(), await freePort()];
   const idA = `bench-${tag}-a`;
@@ -74,7 +78,9 @@ export async function startGatewayPair(opts: GatewayPairOptions): Promise<System
   const started: ServerProcess[] = [];
   try {
     started.push(await startGateway(idA, portA, adminA, [], opts));
-    started.push(await startGateway(idB, portB, adminB, [`${scheme(tag)}://127.0.0.1:${portA}`], opts));
+    started.push(
+      await startGateway(idB, portB, adminB, [`${scheme(opts.transport)}://127.0.0.1:${portA}`], opts),
+    );
     // Ready only means listening: wait until both ends see the link in their topology.
     for (const admin of [adminA, adminB]) {
       await pollUntil(
@@ -90,9 +96,12 @@ export async function startGatewayPair(opts: GatewayPairOptions): Promise<System
   const [a, b] = started;
   const failures = { count: 0 };
   return {
-    label: `ours ${tag === 'quic' ? 'QUIC' : 'TLS'}`,
-    urls: [`${scheme(tag)}://127.0.0.1:${portA}`, `${scheme(tag)}://127.0.0.1:${portB}`],
-    connect: (url, name) => connectOurs(url, name, failures),
+    label: `ours ${opts.transport === 'quic' ? `QUIC${opts.quicStack ? ` ${opts.quicStack}` : ''}` : 'TLS'}`,
+    urls: [
+      `${scheme(opts.transport)}://127.0.0.1:${portA}`,
+      `${scheme(opts.transport)}://127.0.0.1:${portB}`,
+    ],
+    connect: (url, name) => connectOurs(url, name, failures, opts.quicStack),
     get connectFailures() {
       return failures.count;
     },
@@ -109,7 +118,12 @@ const CONNECT_ATTEMPTS = 5;
  * Connect with a bounded retry: QUIC connects sometimes get no WELCOME (the gateway accepts the
  * stream but never sees HELLO); each failed attempt is counted and shown next to the table.
  */
-async function connectOurs(url: string, name: string, failures: { count: number }): Promise<BenchClient> {
+async function connectOurs(
+  url: string,
+  name: string,
+  failures: { count: number },
+  quicStack: QuicStack | undefined,
+): Promise<BenchClient> {
   let client: GatewayClient | undefined;
   for (let attempt = 1; !client; attempt++) {
     try {
@@ -118,6 +132,7 @@ async function connectOurs(url: string, name: string, failures: { count: number 
         realm: REALM,
         insecure: true,
         clientId: name,
+        quicStack,
         reconnect: false,
         connectTimeoutMs: 3000,
       });

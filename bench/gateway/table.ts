@@ -5,9 +5,12 @@
 import { median, type SystemResult } from './scenarios';
 
 export interface Results {
+  /** QUIC on the default stack: the targets apply to it. */
   quic: SystemResult;
   tls: SystemResult;
   nats: SystemResult;
+  /** QUIC on the other stack (quinn), shown for comparison when the default is ngtcp2. */
+  other?: SystemResult;
 }
 
 export interface Target {
@@ -125,7 +128,7 @@ export function targets(res: Results): Target[] {
     const value = vsNats ? ratio(res[key], res.nats, pick) : pick(res[key]);
     return { name, value, limit, kind, pass: kind === '>=' ? value >= limit : value <= limit };
   });
-  const allLost = lost(res.quic) + lost(res.tls) + lost(res.nats);
+  const allLost = lost(res.quic) + lost(res.tls) + lost(res.nats) + (res.other ? lost(res.other) : 0);
   list.push({
     name: 'lost messages, all systems',
     value: allLost,
@@ -153,9 +156,11 @@ export function formatTable(res: Results): string {
     res.nats.label,
     'ratio QUIC/NATS',
     'ratio TLS/NATS',
+    ...(res.other ? [res.other.label, 'ratio quinn/NATS'] : []),
   ];
   const body = ROWS.map((row) => {
     const [q, t, n] = [row.pick(res.quic), row.pick(res.tls), row.pick(res.nats)];
+    const other = res.other;
     return [
       row.label,
       row.unit,
@@ -164,6 +169,9 @@ export function formatTable(res: Results): string {
       row.fmt(n),
       row.ratio ? fmtRatio(ratio(res.quic, res.nats, row.pick)) : '',
       row.ratio ? fmtRatio(ratio(res.tls, res.nats, row.pick)) : '',
+      ...(other
+        ? [row.fmt(row.pick(other)), row.ratio ? fmtRatio(ratio(other, res.nats, row.pick)) : '']
+        : []),
     ];
   });
   return render([header, ...body]);

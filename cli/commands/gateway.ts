@@ -2,6 +2,7 @@
  * `cortexiq gateway`: one mesh gateway configured by the environment (infra.md §5). A bad or
  * missing setting stops it at start with every problem named; SIGINT/SIGTERM stop it cleanly.
  */
+import { quicStack } from '../../gateway/core/transports';
 import { CliError } from '../cli-error';
 import { ConfigError, Gateway, loadGatewayConfig } from '../../gateway';
 
@@ -15,6 +16,7 @@ export async function run(args: string[]): Promise<void> {
         '  MACULA_REALM          realm served (default be.cortexiq.energy)',
         '  MACULA_GATEWAY_PORT   QUIC (UDP) and TLS (TCP) port (default 9443)',
         '  MACULA_TRANSPORTS     quic,tls (default both)',
+        '  MACULA_QUIC_STACK     ngtcp2, quinn or auto (default: ngtcp2 when its addon is built)',
         '  MESH_PEERS            comma-separated peer URLs: https://host:port (QUIC) or tls://host:port',
         '  HUB_GATEWAY_URL       the hub to dial in a hub-and-spoke mesh',
         '  ADMIN_PORT            admin HTTP port (default 8080); ADMIN_TOKEN optional bearer token',
@@ -54,6 +56,8 @@ export async function run(args: string[]): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.stdout.write(
-    `gateway ${config.gatewayId} ready: ${Object.values(gw.urls()).join(' ')} admin ${gw.admin?.url}\n`,
+    `gateway ${config.gatewayId} ready: ${Object.values(gw.urls()).join(' ')} admin ${gw.admin?.url}` +
+      (config.transports.includes('quic') ? ` (QUIC stack ${quicStack()})` : '') +
+      '\n',
   );
 }

@@ -100,7 +100,7 @@ export class ClientConnection {
     onClose: (err?: Error) => void,
   ): Promise<ClientConnection> {
     const url = parseGatewayUrl(opts.url);
-    const conn = await loadTransport(url.transport)
+    const conn = await loadTransport(url.transport, opts.quicStack)
       .dial({
         host: url.host,
         port: url.port,

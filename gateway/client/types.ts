@@ -4,6 +4,11 @@ import type { ErrorCode } from '../protocol/errors';
 export interface ConnectOptions {
   /** `https://host:port` = QUIC, `tls://host:port` = TLS over TCP. */
   url: string;
+  /**
+   * QUIC stack for `https://` URLs: `ngtcp2` (the project's addon) or `quinn`. Both speak the same
+   * wire to any gateway. Default: MACULA_QUIC_STACK, else ngtcp2 when its addon is built.
+   */
+  quicStack?: 'ngtcp2' | 'quinn';
   /** Realm to join, e.g. `be.cortexiq.energy`. */
   realm: string;
   /** Realm token, when the gateway requires one. */

@@ -2,6 +2,8 @@
  * Gateway settings from the environment (infra.md §5, gateway.md §1–4). Parsed once; every bad or
  * missing variable is reported together, each by name with what was expected.
  */
+import { quicStack } from './transports';
+import { NGTCP2_ADDON, ngtcp2Available } from '../transport/ngtcp2-native';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -160,6 +162,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     else problems.push(`MACULA_TRANSPORTS: unknown transport '${t}' (expected quic and/or tls)`);
   }
   if (transports.length === 0) problems.push('MACULA_TRANSPORTS: expected at least one of quic, tls');
+  try {
+    const stack = quicStack(env);
+    if (stack === 'ngtcp2' && !ngtcp2Available())
+      problems.push(
+        `MACULA_QUIC_STACK: ngtcp2 asked for, but its addon is not built (${NGTCP2_ADDON}; npm run build:native)`,
+      );
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   const meshPeers: PeerUrl[] = [];
   for (const raw of e.MESH_PEERS.split(',')
     .map((s) => s.trim())

@@ -20,14 +20,21 @@ export function quicStack(env: NodeJS.ProcessEnv = process.env): QuicStack {
   return native.ngtcp2Available() ? 'ngtcp2' : 'quinn';
 }
 
-let quic: Transport | undefined;
+const quic = new Map<QuicStack, Transport>();
 
-export function loadTransport(name: 'quic' | 'tls'): Transport {
+/** `stack` picks the QUIC stack for this caller; by default MACULA_QUIC_STACK decides. */
+export function loadTransport(name: 'quic' | 'tls', stack?: QuicStack): Transport {
   if (name === 'tls') return (require('../transport/tls') as typeof import('../transport/tls')).tlsTransport;
-  if (quic) return quic;
-  if (quicStack() === 'ngtcp2') {
-    const { Ngtcp2Transport } = require('../transport/ngtcp2') as typeof import('../transport/ngtcp2');
-    return (quic = new Ngtcp2Transport());
+  const which = stack ?? quicStack();
+  let transport = quic.get(which);
+  if (!transport) {
+    if (which === 'ngtcp2') {
+      const { Ngtcp2Transport } = require('../transport/ngtcp2') as typeof import('../transport/ngtcp2');
+      transport = new Ngtcp2Transport();
+    } else {
+      transport = (require('../transport/quic') as typeof import('../transport/quic')).quicTransport();
+    }
+    quic.set(which, transport);
   }
-  return (quic = (require('../transport/quic') as typeof import('../transport/quic')).quicTransport());
+  return transport;
 }

@@ -62,6 +62,11 @@ describe('loadGatewayConfig', () => {
     ],
     ['a hub URL that is not a URL', { HUB_GATEWAY_URL: 'gw-hub:9443' }, /^HUB_GATEWAY_URL: /],
     [
+      'an unknown QUIC stack',
+      { MACULA_QUIC_STACK: 'quiche' },
+      /MACULA_QUIC_STACK: expected ngtcp2, quinn or auto, got "quiche"/,
+    ],
+    [
       'a key without its certificate',
       { MACULA_TLS_KEY: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' },
       /MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither/,
