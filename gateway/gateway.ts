@@ -93,7 +93,7 @@ export class Gateway implements SessionHost, MeshHost {
     const gw = new Gateway(config, log, identity);
     try {
       for (const name of config.transports) {
-        const listener = await loadTransport(name).listen(
+        const listener = await loadTransport(name, config.quicStack).listen(
           {
             host: config.host,
             port: config.port,
@@ -163,7 +163,7 @@ export class Gateway implements SessionHost, MeshHost {
   }
 
   private async dialPeer(peer: PeerUrl): Promise<string> {
-    const conn = await loadTransport(peer.transport).dial({
+    const conn = await loadTransport(peer.transport, this.config.quicStack).dial({
       host: peer.host,
       port: peer.port,
       security: this.peerDialSecurity(peer.transport),

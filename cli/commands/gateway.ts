@@ -2,7 +2,6 @@
  * `cortexiq gateway`: one mesh gateway configured by the environment (infra.md §5). A bad or
  * missing setting stops it at start with every problem named; SIGINT/SIGTERM stop it cleanly.
  */
-import { quicStack } from '../../gateway/core/transports';
 import { CliError } from '../cli-error';
 import { ConfigError, Gateway, loadGatewayConfig } from '../../gateway';
 
@@ -57,7 +56,7 @@ export async function run(args: string[]): Promise<void> {
   process.on('SIGTERM', stop);
   process.stdout.write(
     `gateway ${config.gatewayId} ready: ${Object.values(gw.urls()).join(' ')} admin ${gw.admin?.url}` +
-      (config.transports.includes('quic') ? ` (QUIC stack ${quicStack()})` : '') +
+      (config.transports.includes('quic') ? ` (QUIC stack ${config.quicStack})` : '') +
       '\n',
   );
 }

@@ -2,7 +2,7 @@
  * Gateway settings from the environment (infra.md §5, gateway.md §1–4). Parsed once; every bad or
  * missing variable is reported together, each by name with what was expected.
  */
-import { quicStack } from './transports';
+import { quicStack, type QuicStack } from './transports';
 import { NGTCP2_ADDON, ngtcp2Available } from '../transport/ngtcp2-native';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -23,6 +23,8 @@ export interface GatewayConfig {
   host: string;
   port: number;
   transports: TransportName[];
+  /** Which QUIC stack listens and dials (MACULA_QUIC_STACK, resolved). */
+  quicStack: QuicStack;
   meshPeers: PeerUrl[];
   hubUrl: PeerUrl | undefined;
   adminHost: string;
@@ -162,8 +164,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     else problems.push(`MACULA_TRANSPORTS: unknown transport '${t}' (expected quic and/or tls)`);
   }
   if (transports.length === 0) problems.push('MACULA_TRANSPORTS: expected at least one of quic, tls');
+  let stack: QuicStack = 'quinn';
   try {
-    const stack = quicStack(env);
+    stack = quicStack(env);
     if (stack === 'ngtcp2' && !ngtcp2Available())
       problems.push(
         `MACULA_QUIC_STACK: ngtcp2 asked for, but its addon is not built (${NGTCP2_ADDON}; npm run build:native)`,
@@ -203,6 +206,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     host: e.MACULA_GATEWAY_HOST,
     port: e.MACULA_GATEWAY_PORT,
     transports,
+    quicStack: stack,
     meshPeers,
     hubUrl,
     adminHost: e.ADMIN_HOST,
