@@ -1,11 +1,13 @@
 /**
- * Picks a transport by name, loading its module only when used (QUIC loads native code).
+ * Picks a transport by name, loading its module only when used (QUIC loads native code; the
+ * ngtcp2-native module only looks for the addon's file).
  *
  * QUIC has two stacks with the same wire and identities (gateway.md §1): `ngtcp2`, the project's
  * own addon (native/quic), which runs on the event-loop thread, and `quinn`, the binding shipped
  * in @chainsafe/libp2p-quic. `MACULA_QUIC_STACK` chooses; unset or `auto` takes ngtcp2 when its
  * addon is built on this machine and quinn otherwise.
  */
+import { ngtcp2Available } from '../transport/ngtcp2-native';
 import type { Transport } from '../transport/transport';
 
 export type QuicStack = 'ngtcp2' | 'quinn';
@@ -16,8 +18,7 @@ export function quicStack(env: NodeJS.ProcessEnv = process.env): QuicStack {
   if (wanted !== 'auto' && wanted !== '') {
     throw new Error(`MACULA_QUIC_STACK: expected ngtcp2, quinn or auto, got "${env.MACULA_QUIC_STACK}"`);
   }
-  const native = require('../transport/ngtcp2-native') as typeof import('../transport/ngtcp2-native');
-  return native.ngtcp2Available() ? 'ngtcp2' : 'quinn';
+  return ngtcp2Available() ? 'ngtcp2' : 'quinn';
 }
 
 const quic = new Map<QuicStack, Transport>();

@@ -30,12 +30,10 @@ export interface NativeEndpoint {
   finish(id: number): void;
   close(id: number, code: number, reason: string): void;
   rtt(id: number): number;
-  unsent(id: number): number;
   shutdown(): void;
 }
 
 interface Addon {
-  ngtcp2Version: string;
   Endpoint: new (
     options: EndpointOptions,
     emit: (type: QuicEvent, id: number, a: unknown, b: unknown) => void,
@@ -81,10 +79,6 @@ function loadAddon(): Addon {
   return addon;
 }
 
-export function ngtcp2Version(): string {
-  return loadAddon().ngtcp2Version;
-}
-
 /** One native endpoint (UDP socket) and the sinks of its connections. */
 export class EndpointHost {
   readonly native: NativeEndpoint;
@@ -104,10 +98,6 @@ export class EndpointHost {
 
   forget(id: number): void {
     this.sinks.delete(id);
-  }
-
-  get size(): number {
-    return this.sinks.size;
   }
 
   private dispatch(type: QuicEvent, id: number, a: unknown, b: unknown): void {

@@ -76,16 +76,13 @@ class Ngtcp2Listener implements Listener {
     };
     const timer = setTimeout(refuse, STREAM_OPEN_TIMEOUT_MS);
     timer.unref();
-    let early: Buffer[] = [];
     this.host.register(id, {
       handshake: () => undefined,
       drain: () => undefined,
       fin: () => refuse(),
       close: () => clearTimeout(timer),
-      data: (chunk) => {
-        early.push(chunk);
-        const first = Buffer.concat(early);
-        early = [];
+      // The first data event carries at least the preamble byte (the addon never sends empty ones).
+      data: (first) => {
         if (first[0] !== STREAM_PREAMBLE || this.closing) return refuse();
         clearTimeout(timer);
         const connection = new Ngtcp2Connection({
@@ -184,10 +181,6 @@ export class Ngtcp2Transport implements Transport {
           try {
             if (!certDer) throw new Error('the gateway presented no certificate');
             peerId = peerIdFromCertificate(certDer);
-          } catch (err) {
-            return fail(err as Error);
-          }
-          try {
             checkPeerId(options, where, peerId);
           } catch (err) {
             return fail(err as Error);

@@ -5,7 +5,6 @@
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Endpoint", Endpoint::Define(env));
-  exports.Set("ngtcp2Version", Napi::String::New(env, ngtcp2_version(0)->version_str));
   return exports;
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "endpoint.h"
+#include "udp-socket.h"
 
 namespace {
 
@@ -17,7 +18,6 @@ const char kPriority[] =
     "%DISABLE_TLS13_COMPAT_MODE";
 // libp2p's ALPN, so that quinn-based libp2p peers and this stack speak to each other.
 const char kAlpn[] = "libp2p";
-const size_t kScidLen = 16;
 const size_t kMaxPacket = 1500;
 // Receive windows: what a peer may have in flight, and so what its sender keeps in memory until
 // acknowledged. 1 MiB per stream is ~1 GB/s at a 1 ms round trip; auto-tuning may double it.
@@ -26,21 +26,17 @@ const uint64_t kConnWindow = 3ull << 19;
 
 ngtcp2_tstamp Now() { return uv_hrtime(); }
 
-socklen_t AddrLen(const sockaddr* sa) {
-  return sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-}
-
 }  // namespace
 
 Connection::Connection(Endpoint* ep, uint32_t id, const sockaddr_storage& local,
                        const sockaddr* remote)
     : ep_(ep), id_(id), local_(local) {
   memset(&remote_, 0, sizeof remote_);
-  memcpy(&remote_, remote, AddrLen(remote));
+  memcpy(&remote_, remote, SockaddrLen(remote));
   path_.local.addr = reinterpret_cast<sockaddr*>(&local_);
-  path_.local.addrlen = AddrLen(path_.local.addr);
+  path_.local.addrlen = SockaddrLen(path_.local.addr);
   path_.remote.addr = reinterpret_cast<sockaddr*>(&remote_);
-  path_.remote.addrlen = AddrLen(path_.remote.addr);
+  path_.remote.addrlen = SockaddrLen(path_.remote.addr);
   path_.user_data = nullptr;
   ref_.get_conn = GetConn;
   ref_.user_data = this;
@@ -129,6 +125,14 @@ int Connection::StartTls(bool server) {
   return 0;
 }
 
+int Connection::Attach(const ngtcp2_cid& scid, bool server) {
+  int rv = StartTls(server);
+  if (rv != 0) return rv;
+  ngtcp2_conn_set_keep_alive_timeout(conn_, ep_->settings().keep_alive_ns);
+  ep_->AddCid(scid, this);
+  return 0;
+}
+
 int Connection::StartClient() {
   server_ = false;
   ngtcp2_cid dcid, scid;
@@ -144,10 +148,7 @@ int Connection::StartClient() {
   FillParams(&params, false);
   int rv = ngtcp2_conn_client_new(&conn_, &dcid, &scid, &path_, NGTCP2_PROTO_VER_V1, &cb,
                                   &settings, &params, nullptr, this);
-  if (rv != 0) return rv;
-  if ((rv = StartTls(false)) != 0) return rv;
-  ngtcp2_conn_set_keep_alive_timeout(conn_, ep_->settings().keep_alive_ns);
-  ep_->AddCid(scid, this);
+  if (rv != 0 || (rv = Attach(scid, false)) != 0) return rv;
   WriteLoop();
   return 0;
 }
@@ -169,10 +170,7 @@ int Connection::StartServer(const ngtcp2_pkt_hd& hd) {
                                                32, &scid);
   int rv = ngtcp2_conn_server_new(&conn_, &hd.scid, &scid, &path_, hd.version, &cb, &settings,
                                   &params, nullptr, this);
-  if (rv != 0) return rv;
-  if ((rv = StartTls(true)) != 0) return rv;
-  ngtcp2_conn_set_keep_alive_timeout(conn_, ep_->settings().keep_alive_ns);
-  ep_->AddCid(scid, this);
+  if (rv != 0 || (rv = Attach(scid, true)) != 0) return rv;
   // The client keeps using the id it chose until our first packet reaches it.
   ep_->AddCid(hd.dcid, this);
   return 0;

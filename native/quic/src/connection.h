@@ -18,6 +18,9 @@ class Endpoint;
 
 class Connection {
  public:
+  // Length of the connection ids we issue; the endpoint reads short headers with it.
+  static const size_t kScidLen = 16;
+
   Connection(Endpoint* ep, uint32_t id, const sockaddr_storage& local, const sockaddr* remote);
 
   // Returns 0 or an ngtcp2/GnuTLS error code; on error the caller deletes the connection.
@@ -37,11 +40,8 @@ class Connection {
   void Finish();
   // From JS: CONNECTION_CLOSE now (application error `code`), no event back.
   void CloseNow(uint64_t code, const std::string& reason);
-  // Closes without telling JS (endpoint shutdown).
-  void Abandon(uint64_t code, const std::string& reason) { CloseNow(code, reason); }
 
   double RttMs() const;
-  uint64_t unsent() const { return send_.unsent_bytes(); }
   uint32_t id() const { return id_; }
   bool dead() const { return dead_; }
   ngtcp2_conn* conn() const { return conn_; }
@@ -51,6 +51,8 @@ class Connection {
  private:
   ~Connection();
   int StartTls(bool server);
+  // After ngtcp2_conn_*_new: TLS, keep-alive, and routing of `scid` to this connection.
+  int Attach(const ngtcp2_cid& scid, bool server);
   void FillCallbacks(ngtcp2_callbacks* cb, bool server);
   void FillSettings(ngtcp2_settings* s);
   void FillParams(ngtcp2_transport_params* p, bool server);

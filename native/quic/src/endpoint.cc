@@ -10,7 +10,6 @@
 
 namespace {
 
-const size_t kScidLen = 16;
 // Batches read per readable event before other handles get their turn.
 const int kMaxBatches = 8;
 
@@ -41,7 +40,6 @@ Napi::Function Endpoint::Define(Napi::Env env) {
                       InstanceMethod("finish", &Endpoint::Finish),
                       InstanceMethod("close", &Endpoint::Close),
                       InstanceMethod("rtt", &Endpoint::Rtt),
-                      InstanceMethod("unsent", &Endpoint::Unsent),
                       InstanceMethod("shutdown", &Endpoint::Shutdown)});
 }
 
@@ -117,7 +115,7 @@ void Endpoint::OnReadable(void* ctx) {
 
 void Endpoint::OnPacket(const sockaddr* from, const uint8_t* data, size_t len) {
   ngtcp2_version_cid vc;
-  if (ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen) != 0) return;
+  if (ngtcp2_pkt_decode_version_cid(&vc, data, len, Connection::kScidLen) != 0) return;
   auto it = by_cid_.find(CidKey(vc.dcid, vc.dcidlen));
   Connection* conn = it != by_cid_.end() ? it->second : nullptr;
   if (!conn) {
@@ -248,11 +246,6 @@ Napi::Value Endpoint::Close(const Napi::CallbackInfo& info) {
 Napi::Value Endpoint::Rtt(const Napi::CallbackInfo& info) {
   Connection* conn = Find(info);
   return Napi::Number::New(info.Env(), conn ? conn->RttMs() : -1);
-}
-
-Napi::Value Endpoint::Unsent(const Napi::CallbackInfo& info) {
-  Connection* conn = Find(info);
-  return Napi::Number::New(info.Env(), conn ? static_cast<double>(conn->unsent()) : 0);
 }
 
 // shutdown(): closes every connection (no events) and the socket.

@@ -64,7 +64,6 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::Value Finish(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Rtt(const Napi::CallbackInfo& info);
-  Napi::Value Unsent(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
 
   Connection* Find(const Napi::CallbackInfo& info);

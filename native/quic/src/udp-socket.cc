@@ -16,12 +16,8 @@
 
 namespace {
 
-socklen_t AddrLen(const sockaddr* sa) {
-  return sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-}
-
 bool SameAddr(const sockaddr_storage& a, const sockaddr_storage& b) {
-  return memcmp(&a, &b, AddrLen(reinterpret_cast<const sockaddr*>(&a))) == 0;
+  return memcmp(&a, &b, SockaddrLen(reinterpret_cast<const sockaddr*>(&a))) == 0;
 }
 
 // Room for bursts: a whole congestion window can arrive between two reads.
@@ -40,6 +36,10 @@ char rx_control[UdpSocket::kReadBatch][CMSG_SPACE(sizeof(int))];
 
 }  // namespace
 
+socklen_t SockaddrLen(const sockaddr* sa) {
+  return sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+}
+
 int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, UdpSocket** out) {
   auto* s = new UdpSocket();
   *out = s;
@@ -51,7 +51,7 @@ int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, U
   setsockopt(s->fd_, SOL_SOCKET, SO_SNDBUF, &kSocketBuffer, sizeof kSocketBuffer);
   int on = 1;
   setsockopt(s->fd_, IPPROTO_UDP, UDP_GRO, &on, sizeof on);  // best effort: older kernels lack it
-  if (bind(s->fd_, addr, AddrLen(addr)) != 0) return -errno;
+  if (bind(s->fd_, addr, SockaddrLen(addr)) != 0) return -errno;
   int rv = uv_poll_init_socket(uv_default_loop(), &s->poll_, s->fd_);
   if (rv != 0) return rv;
   s->poll_.data = s;
@@ -108,7 +108,7 @@ uint8_t* UdpSocket::Slot() {
 }
 
 void UdpSocket::Commit(size_t len, const sockaddr* to) {
-  memcpy(&tx_to_[tx_count_], to, AddrLen(to));
+  memcpy(&tx_to_[tx_count_], to, SockaddrLen(to));
   tx_off_[tx_count_] = tx_used_;
   tx_len_[tx_count_] = len;
   tx_used_ += len;
@@ -142,7 +142,7 @@ bool UdpSocket::SendRuns(size_t first, size_t count) {
     msghdr& h = msgs[runs].msg_hdr;
     memset(&h, 0, sizeof h);
     h.msg_name = &tx_to_[i];
-    h.msg_namelen = AddrLen(reinterpret_cast<sockaddr*>(&tx_to_[i]));
+    h.msg_namelen = SockaddrLen(reinterpret_cast<sockaddr*>(&tx_to_[i]));
     h.msg_iov = &iov[runs];
     h.msg_iovlen = 1;
     if (j - i > 1) {

@@ -11,6 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 
+// The length of a sockaddr_in or sockaddr_in6, by its family.
+socklen_t SockaddrLen(const sockaddr* sa);
+
 class UdpSocket {
  public:
   // The largest datagram we send: QUIC packets here are at most 1452 bytes plus MTU probes.
