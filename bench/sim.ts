@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sim` (issue 4, "Figures to reach"):
+ * `npm run bench:sim` (issues 4 and 10, "Figures to reach"):
  *  1. the pure home model: 1,000 homes × one 29.2-simulated-hour tick (speed 105120, TICK_MS 1000),
  *     CPU time per tick from process.cpuUsage (target < 50 ms), and homes simulated per CPU second;
  *     also the whole per-home tick (model + event payloads) as the homes app runs it;
@@ -17,9 +17,14 @@ import { createLogger } from '../apps/shared/logger';
 import { loadHomes } from '../apps/homes/homes-file';
 import { SimulatedHome } from '../apps/homes/home';
 import { MarketView } from '../apps/homes/market-view';
-import { emptyTotals, integrate, newPhysics } from '../apps/homes/model/physics';
-import { homeSpec } from '../apps/homes/home';
+import { emptyTotals, integrate, newPhysics, type HourFlows } from '../apps/homes/model/physics';
+import { homeSpec, type WorldView } from '../apps/homes/home';
+import { loadNetworkTariffs } from '../apps/homes/network-tariffs';
+import { World } from '../apps/simulation/model/world';
+import { weatherOn } from '../apps/simulation/model/weather';
+import { DAY_MS } from '../apps/shared/world/brussels-time';
 import { createHomesApp } from '../apps/homes/app';
+import { DEFAULT_SWITCH_PROPENSITY } from '../apps/homes/config';
 import { waitFor } from '../test/helpers/mesh';
 import { connect } from '../gateway/client';
 import type { TickSummary } from '../apps/shared/tick-stats';
@@ -40,7 +45,20 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const fmt = (v: number, digits = 1) => v.toFixed(digits);
 
+/** The world the bench homes live in: the simulation's own weather and day-ahead price, seeded. */
+function benchWorld(): WorldView {
+  const world = new World('bench');
+  return {
+    day: (d) => {
+      const w = weatherOn('bench', 'antwerp', d * DAY_MS);
+      return { sunshine: w.sunshine, temperatureC: w.temperatureC };
+    },
+    price: (hourMs) => world.priceOf(hourMs),
+  };
+}
+
 function pureModel(homeCount: number, ticks: number) {
+  const world = benchWorld();
   const configs = loadHomes(['antwerp-1000'], 'antwerp').slice(0, homeCount);
   const homes = configs.map((c) => {
     const rng = createRng(`bench:${c.id}`);
@@ -54,20 +72,32 @@ function pureModel(homeCount: number, ticks: number) {
     const from = START + t * TICK_SIM_MS;
     const before = process.cpuUsage();
     let steps = 0;
-    for (const h of homes)
-      steps += integrate(h.spec, h.state, h.rng, from, from + TICK_SIM_MS, emptyTotals()).subSteps;
+    for (const h of homes) {
+      const hours: HourFlows[] = [];
+      steps += integrate(
+        h.spec,
+        h.state,
+        h.rng,
+        from,
+        from + TICK_SIM_MS,
+        world.day,
+        hours,
+        emptyTotals(),
+      ).subSteps;
+    }
     if (t < WARMUP_TICKS) continue;
     perTick.push(cpuMs(before));
     subSteps += steps;
   }
   // The whole per-home tick of the homes app: model, hourly trades, payloads (no publishing).
   const market = new MarketView();
-  const full = configs.map((c) => new SimulatedHome(c, 'bench'));
-  for (const h of full) h.advance(START, market);
+  const tariff = loadNetworkTariffs().antwerp;
+  const full = configs.map((c) => new SimulatedHome(c, 'bench', tariff));
+  for (const h of full) h.advance(START, world, market);
   const fullPerTick: number[] = [];
   for (let t = 1; t <= ticks + WARMUP_TICKS; t++) {
     const before = process.cpuUsage();
-    for (const h of full) h.advance(START + t * TICK_SIM_MS, market);
+    for (const h of full) h.advance(START + t * TICK_SIM_MS, world, market);
     if (t > WARMUP_TICKS) fullPerTick.push(cpuMs(before));
   }
   return { perTick: perTick.sort((a, b) => a - b), fullPerTick: fullPerTick.sort((a, b) => a - b), subSteps };
@@ -101,7 +131,9 @@ async function liveRegion(homeCount: number, ticks: number, transport: 'tls' | '
       {
         region: 'antwerp',
         homes: loadHomes(['antwerp-1000'], 'antwerp').slice(0, homeCount),
+        tariff: loadNetworkTariffs().antwerp,
         thresholdEur: 50,
+        propensity: DEFAULT_SWITCH_PROPENSITY,
         seed: 'bench',
         log,
       },
@@ -123,7 +155,10 @@ async function liveRegion(homeCount: number, ticks: number, transport: 'tls' | '
     child.send({ cmd: 'stop' });
     const result = await done;
     const h = homes.stats.summary();
-    const switched = homes.homes.filter((x) => x.lastSwitchMs !== null).length;
+    // Contracts confirmed by a provider during the run (first contracts are assigned locally).
+    const switched = homes.homes.filter(
+      (x) => x.contract && !x.contract.contract_id.startsWith('initial-'),
+    ).length;
     const malformed = homes.malformed.total;
     await homes.stop();
     await client.close();
@@ -214,7 +249,7 @@ async function main(): Promise<void> {
       live.delivered.toLocaleString('en'),
       '',
     ],
-    ['homes that switched contract during the run', String(live.switched), ''],
+    ['homes that switched or renewed during the run', String(live.switched), ''],
     ['malformed events seen', String(live.malformed), '0'],
     [
       'homes app process CPU during the measured ticks',

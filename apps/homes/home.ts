@@ -6,7 +6,6 @@
 import type { PayloadOf, TOPICS } from '../shared/contract';
 import { isoTime } from '../shared/events';
 import { createRng, type Rng } from '../shared/rng';
-import { tariffCode } from '../shared/world/tariff-window';
 import type { HomeConfig } from './homes-file';
 import type { MarketView } from './market-view';
 import { emptyMonth, invoice, type MonthTotals } from './model/bill';
@@ -25,6 +24,14 @@ import { decideAtExpiry, decideMonthly, type Decision } from './model/projection
 import { DAY_MS, dayIndex, HOUR_MS } from './model/time';
 import type { NetworkTariff } from './network-tariffs';
 import { VAT_RATE } from './network-tariffs';
+
+// Local aliases: under tsx every imported binding is a getter call, and settleHour runs ~30,000
+// times per tick (1,000 homes × 29 hours).
+const pricesOf = offerPrices;
+const round4 = money;
+const iso = isoTime;
+const VAT = VAT_RATE;
+const HOUR = HOUR_MS;
 
 export const DEFAULT_EFFICIENCY = 0.92;
 export const DEFAULT_C_RATE = 0.5;
@@ -102,6 +109,8 @@ export class SimulatedHome {
   readonly meters = { importDay: 0, importNight: 0, exportDay: 0, exportNight: 0 };
   period: Period = newPeriod(0);
   month: MonthTotals | null = null;
+  /** Register of the last hour integrated: the meter's current tariff (1 day, 2 night). */
+  private lastHourIsDay = false;
 
   constructor(
     readonly config: HomeConfig,
@@ -155,11 +164,12 @@ export class SimulatedHome {
     const bills: PayloadOf<typeof TOPICS.homeBilled>[] = [];
     const traded: PayloadOf<typeof TOPICS.homeTraded>['hours'] = [];
     for (const h of hours) this.settleHour(h, fromMs, toMs, world, market, bills, traded);
+    if (hours.length > 0) this.lastHourIsDay = hours[hours.length - 1].isDay;
 
     const reviewDue = toMs >= this.nextReviewMs;
     while (this.nextReviewMs <= toMs) this.nextReviewMs += DECISION_PERIOD_MS;
     const result: AdvanceResult = {
-      measured: this.measuredPayload(toMs),
+      measured: this.measuredPayload(),
       traded: {
         home_id: this.config.id,
         region: this.region,
@@ -190,7 +200,7 @@ export class SimulatedHome {
     const month = (this.month ??= emptyMonth(h.month));
     const dayAhead = world.price(h.hourStartMs);
     const providerId = this.contract?.provider_id ?? null;
-    const p = offerPrices(
+    const p = pricesOf(
       this.contract?.offer ?? null,
       h.isDay,
       dayAhead,
@@ -199,10 +209,10 @@ export class SimulatedHome {
     const network = this.tariff.perKwh;
     const energyCost = h.importKwh * p.energy;
     const networkCost = h.importKwh * network;
-    const importCost = (energyCost + networkCost) * (1 + VAT_RATE);
+    const importCost = (energyCost + networkCost) * (1 + VAT);
     const exportRevenue = h.exportKwh * p.export;
 
-    month.hours += (Math.min(toMs, h.hourStartMs + HOUR_MS) - Math.max(fromMs, h.hourStartMs)) / HOUR_MS;
+    month.hours += (Math.min(toMs, h.hourStartMs + HOUR) - Math.max(fromMs, h.hourStartMs)) / HOUR;
     month.consumptionKwh += h.consumptionKwh;
     month.productionKwh += h.productionKwh;
     month.importKwh += h.importKwh;
@@ -237,15 +247,15 @@ export class SimulatedHome {
     // a 29-hour tick carries up to 30 entries per home, the largest event of the simulation.
     if (h.importKwh === 0 && h.exportKwh === 0) return;
     traded.push({
-      simulation_hour: isoTime(h.hourStartMs),
+      simulation_hour: iso(h.hourStartMs),
       grid_import_kwh: h.importKwh,
       grid_export_kwh: h.exportKwh,
       energy_price_per_kwh: p.energy,
       network_price_per_kwh: network,
       export_price_per_kwh: p.export,
-      import_cost: money(importCost),
-      export_revenue: money(exportRevenue),
-      net_cost: money(importCost - exportRevenue),
+      import_cost: round4(importCost),
+      export_revenue: round4(exportRevenue),
+      net_cost: round4(importCost - exportRevenue),
       is_day: h.isDay,
     });
   }
@@ -263,7 +273,7 @@ export class SimulatedHome {
     };
   }
 
-  private measuredPayload(atMs: number): PayloadOf<typeof TOPICS.homeMeasured> {
+  private measuredPayload(): PayloadOf<typeof TOPICS.homeMeasured> {
     const p = this.physics;
     const voltage = 230 + 4 * (this.physicsRng.next() - 0.5);
     const m = this.meters;
@@ -280,7 +290,7 @@ export class SimulatedHome {
       state_of_charge_pct: capacity > 0 ? Math.min(100, (100 * p.socKwh) / capacity) : 0,
       energy_import_kwh: m.importDay + m.importNight,
       energy_export_kwh: m.exportDay + m.exportNight,
-      tariff: tariffCode(atMs),
+      tariff: this.lastHourIsDay ? 1 : 2,
       provider_id: this.contract?.provider_id ?? null,
       contract_id: this.contract?.contract_id ?? null,
       electricity_delivered_tariff1_kwh: m.importDay,

@@ -31,7 +31,8 @@ export class MarketView {
 
   /** A provider's published prices for an hour, when it has published them. */
   providerHour(providerId: string | null, hourMs: number): ProviderHour | undefined {
-    return providerId === null ? undefined : this.hours.get(providerId)?.get(hourMs);
+    if (providerId === null || this.hours.size === 0) return undefined;
+    return this.hours.get(providerId)?.get(hourMs);
   }
 
   clear(): void {

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   );
   await utilities.start();
   const sim = createSimulationApp(
-    { speed, startMs: Date.parse('2025-01-01T00:00:00Z'), tickMs, log },
+    { speed, startMs: Date.parse('2025-01-01T00:00:00Z'), tickMs, seed: 'bench', log },
     await mesh.client(0, 'simulation'),
   );
   process.on('message', (msg: { cmd: string }) => {

@@ -1,11 +1,11 @@
 /** The simulation clock and its RPCs (domain.md §2), on the in-memory bus. */
 import { GatewayError } from '../../gateway/protocol/errors';
-import { SimClock } from '../../apps/simulation/clock';
+import { SimClock } from '../../apps/simulation/model/clock';
 import { createSimulationApp } from '../../apps/simulation/app';
 import { simulationConfigFromEnv } from '../../apps/simulation/config';
 import { ConfigError } from '../../apps/shared/env';
 import { createLogger } from '../../apps/shared/logger';
-import { TOPICS } from '../../apps/shared/topics';
+import { TOPICS } from '../../apps/shared/contract';
 import { FakeBus } from './fake-bus';
 
 const START = Date.parse('2025-01-01T00:00:00Z');

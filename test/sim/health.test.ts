@@ -14,7 +14,7 @@ import {
   type HealthEndpoint,
 } from '../../apps/shared/health';
 import { AppMetrics } from '../../apps/shared/metrics';
-import { TOPICS } from '../../apps/shared/topics';
+import { TOPICS } from '../../apps/shared/contract';
 import { main as homesMain, registerMetrics as homesMetrics } from '../../apps/homes/main';
 import { main as simulationMain, registerMetrics as simulationMetrics } from '../../apps/simulation/main';
 import { main as utilitiesMain, registerMetrics as utilitiesMetrics } from '../../apps/utilities/main';

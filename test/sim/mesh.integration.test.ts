@@ -4,9 +4,9 @@
  * to it through accept_offer routed across gateways, and `contract.switched` carries the savings and
  * the 20 % commission.
  */
-import { TOPICS } from '../../apps/shared/topics';
+import { TOPICS } from '../../apps/shared/contract';
 import { interestPropagated, procedurePropagated, startMesh, waitFor, type TestMesh } from '../helpers/mesh';
-import { startScenario, type Scenario } from './scenario';
+import { REVIEW_TICKS, startScenario, type Scenario } from './scenario';
 
 const HUB = 0;
 const ANTWERP = 1;
@@ -80,20 +80,20 @@ describe.each(TRANSPORTS)('simulation on three real gateways (%s)', (transport) 
   });
 
   it('an Antwerp home switches to a Brabant provider across gateways', async () => {
-    await s.tick();
-    await s.tick();
+    // Offers go out on the first tick; first contracts are taken one tick after they were seen.
+    for (let i = 0; i < 3; i++) await s.tick();
     expect(s.homes.homes.every((h) => h.contract?.provider_id === 'pricey')).toBe(true);
 
     await s.brabant.start();
     await procedurePropagated(mesh, 'be.cortexiq.provider.bargain.accept_offer');
-    for (let i = 0; i < 4 && s.of(TOPICS.contractSwitched).length < 3; i++) await s.tick();
+    for (let i = 0; i < REVIEW_TICKS && s.of(TOPICS.contractSwitched).length < 3; i++) await s.tick();
     await waitFor(() => s.of(TOPICS.contractSwitched).length >= 3, 5000, 'contract.switched ×3');
 
     for (const e of s.of(TOPICS.contractSwitched)) {
       expect(e).toMatchObject({ old_provider_id: 'pricey', new_provider_id: 'bargain', discount: 20 });
       expect(e.gross_savings as number).toBeGreaterThan(50);
-      expect(e.commission as number).toBeCloseTo(0.2 * (e.gross_savings as number), 9);
-      expect(e.net_savings as number).toBeCloseTo((e.gross_savings as number) - (e.commission as number), 9);
+      expect(e.commission as number).toBeCloseTo(0.2 * (e.gross_savings as number), 2);
+      expect(e.net_savings as number).toBeCloseTo((e.gross_savings as number) - (e.commission as number), 2);
     }
     // The offer came from Brabant, the homes are in Antwerp, the confirmation crossed back.
     expect(

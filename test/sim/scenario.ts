@@ -1,7 +1,8 @@
 /**
  * The cross-region switch scenario of issue 4, shared by the in-memory test and the real-gateway test:
  * homes of Antwerp start on an expensive Antwerp provider; a cheap Brabant provider then makes an offer;
- * the homes switch to it through accept_offer and publish `contract.switched`.
+ * at their monthly review (within 30 simulated days, about 25 ticks at 29 h per tick) the homes switch
+ * to it through accept_offer and publish `contract.switched`.
  */
 import type { GatewayClient } from '../../gateway/client/types';
 import { createHomesApp, type HomesApp } from '../../apps/homes/app';
@@ -10,9 +11,12 @@ import { createUtilitiesApp, type UtilitiesApp } from '../../apps/utilities/app'
 import { resolveDefinition } from '../../apps/utilities/catalogue';
 import { createLogger } from '../../apps/shared/logger';
 import { generateHomes } from '../../tools/generate-homes';
+import { loadNetworkTariffs } from '../../apps/homes/network-tariffs';
 
 export const START = Date.parse('2025-03-01T00:00:00Z');
 export const SPEED = 105_120;
+/** Enough ticks for every home's first monthly review (30 days at 29.2 h per tick, and a margin). */
+export const REVIEW_TICKS = 30;
 
 export interface ScenarioClients {
   simulation: GatewayClient;
@@ -81,7 +85,16 @@ export async function startScenario(
     clients.brabant,
   );
   const homes = createHomesApp(
-    { region: 'antwerp', homes: generateHomes('antwerp', 3), thresholdEur: 50, seed: 't', log },
+    {
+      region: 'antwerp',
+      homes: generateHomes('antwerp', 3),
+      tariff: loadNetworkTariffs().antwerp,
+      thresholdEur: 50,
+      // Every home acts on its first review: the scenario checks the mechanics, not the inertia.
+      propensity: 1,
+      seed: 't',
+      log,
+    },
     clients.homes,
   );
   let ticks = 0;

@@ -41,6 +41,9 @@ export interface DayWorld {
 
 export interface HomePhysics {
   socKwh: number;
+  /** The clear-sky table of the last day integrated, kept per home (its location never changes). */
+  solarDay: number;
+  solarTable: Float64Array | null;
   /** Instantaneous readings at the end of the last sub-step (kW). */
   productionKw: number;
   consumptionKw: number;
@@ -83,6 +86,8 @@ export type StepObserver = (
 export function newPhysics(spec: HomeSpec, rng: Rng): HomePhysics {
   return {
     socKwh: spec.battery.capacityKwh * rng.uniform(0.5, 0.8),
+    solarDay: Number.NaN,
+    solarTable: null,
     productionKw: 0,
     consumptionKw: 0,
     gridKw: 0,
@@ -133,7 +138,11 @@ export function integrate(
     if (d !== day) {
       day = d;
       table = tableOf(d);
-      solar = clearSkyOf(d, spec.latitude, spec.longitude);
+      if (state.solarDay !== d || !state.solarTable) {
+        state.solarDay = d;
+        state.solarTable = clearSkyOf(d, spec.latitude, spec.longitude);
+      }
+      solar = state.solarTable;
       const w = world(d);
       sunKwp = spec.solarKwp * w.sunshine;
       heatingKwh = spec.heatPump ? heatingQuarterKwh(spec.annualKwh, w.temperatureC) : 0;
