@@ -4,7 +4,7 @@
  * Exits 1 when a row fails, so it can gate a change to the data or the tariffs.
  *
  *   npm run sim:calibrate -- [--seed cortexiq] [--homes N per region] [--tick-hours 6]
- *                            [--propensity 0.15] [--threshold 50]
+ *                            [--propensity 0.06] [--threshold 50] [--json]
  */
 import { parseArgs } from 'node:util';
 import { runMarketYear } from './calibration/market-year';
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       'tick-hours': { type: 'string' },
       propensity: { type: 'string' },
       threshold: { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
   });
   const homes = values.homes === undefined ? undefined : positive('homes', values.homes, 50);
@@ -74,6 +75,11 @@ async function main(): Promise<void> {
     },
   });
   const rows = figures.rows();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ homes: count, seed: values.seed, rows })}\n`);
+    if (rows.some((r) => !r.pass)) process.exitCode = 1;
+    return;
+  }
   process.stdout.write(
     `Calibration: ${count} homes, seed '${values.seed}', ${tickHours} h ticks, a simulated year in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`,
   );
