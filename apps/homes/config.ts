@@ -1,4 +1,4 @@
-/** Environment of the `homes` app (infra.md §5, domain.md §3). */
+/** Environment of the `homes` app (infra.md §5, docs/domain.md, "Homes"). */
 import { z } from 'zod';
 import {
   connectionEnv,
@@ -25,9 +25,9 @@ export interface HomesConfig {
 
 /**
  * Monthly chance that a home acts on a saving above the threshold. Calibrated (docs/calibration.md):
- * at 0.15 half the homes switched in a year, at 0.06 about a fifth, as in Flanders.
+ * at 0.15 half the homes switched in a year, at 0.05 about a quarter, as in Flanders.
  */
-export const DEFAULT_SWITCH_PROPENSITY = 0.06;
+export const DEFAULT_SWITCH_PROPENSITY = 0.05;
 
 const schema = z.object({
   ...connectionEnv,

@@ -50,7 +50,7 @@ export function parseHomesFile(file: string, text: string): HomeConfig[] {
 
 /**
  * Loads every source for `region`; homes of another region or duplicate ids are errors (a homes app
- * runs one region, domain.md §1).
+ * runs one region, docs/domain.md, "Topology and placement").
  */
 export function loadHomes(sources: string[], region: Region, dataDir = BUNDLED_DATA_DIR): HomeConfig[] {
   const seen = new Map<string, string>();

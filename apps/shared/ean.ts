@@ -1,6 +1,6 @@
 /**
  * EAN-18 meter identifiers (GS1 GSRN-style, mod-10 check digit), as printed on Belgian meters.
- * Belgian electricity access points start with 541449 (domain.md §3).
+ * Belgian electricity access points start with 541449 (docs/domain.md, "Homes").
  */
 export const BELGIAN_ELECTRICITY_EAN_PREFIX = '541449';
 

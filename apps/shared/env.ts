@@ -1,7 +1,7 @@
 /**
  * Environment parsing for every app (infra.md §5). One zod schema per app; a bad value stops the app
  * with a message that names the variable, what was expected and what was given — never a silent default
- * for a value that was set (domain.md §2 Decision).
+ * for a value that was set (docs/domain.md, "The world" Decision).
  */
 import { z } from 'zod';
 import { quicPeerIdsProblem } from '../../gateway/client';
@@ -100,7 +100,7 @@ export function envList(fallback: string[]) {
     );
 }
 
-/** The regions of domain.md §1. */
+/** The regions of docs/domain.md, "Topology and placement". */
 export const REGIONS = ['antwerp', 'brabant', 'east-flanders'] as const;
 export type Region = (typeof REGIONS)[number];
 

@@ -1,6 +1,6 @@
 /**
  * Outgoing event envelope and incoming event validation shared by the apps.
- * Every event carries a unique `event_id` (projections dedupe on it, domain.md §5) and `simulation_time`.
+ * Every event carries a unique `event_id` (projections dedupe on it, docs/domain.md, "Read side") and `simulation_time`.
  * An incoming event that fails its schema is counted and logged, never thrown (issue 4, "Bad input").
  */
 import { randomUUID } from 'node:crypto';

@@ -142,7 +142,7 @@ export function createUtilitiesApp(options: UtilitiesAppOptions, client: Gateway
         await sub(client, TOPICS.homeMeasured, homeMeasuredSchema, malformed, log, (m) =>
           demand.observe(m.home_id, m.power_w, m.provider_id),
         ),
-        // A home leaving a provider frees its contract (domain.md §4).
+        // A home leaving a provider frees its contract (docs/domain.md, "Providers").
         await sub(client, TOPICS.contractSwitched, contractSwitchedSchema, malformed, log, (s) => {
           for (const p of providers) if (p.def.id === s.old_provider_id) p.release(s.home_id);
         }),

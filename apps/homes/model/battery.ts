@@ -1,5 +1,5 @@
 /**
- * Battery and grid for one sub-step (domain.md §3). Surplus charges until full, deficit discharges until
+ * Battery and grid for one sub-step (docs/domain.md, "Homes"). Surplus charges until full, deficit discharges until
  * empty, both within the power limit; the round-trip efficiency is charged on the way in (what enters
  * the cell is input × efficiency). What the battery cannot take is exported, what it cannot give is
  * imported, so: production + import = consumption + export + losses + ΔSoC.

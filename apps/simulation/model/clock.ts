@@ -1,5 +1,5 @@
 /**
- * The simulation clock (domain.md §2), pure: real time comes from an injected `now()`.
+ * The simulation clock (docs/domain.md, "The world"), pure: real time comes from an injected `now()`.
  * sim_time = anchor + running real ms × speed, where the anchor is re-taken at every pause, resume and
  * speed change, so simulated time is continuous across them (accumulated_ms of the spec).
  */

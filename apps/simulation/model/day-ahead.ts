@@ -65,7 +65,7 @@ export function dayAheadPrice(i: PriceInputs): number {
   const rest = isRestDay(t);
   const doy = dayOfYear(mid);
   const level = seasonalLevel(doy);
-  const solarDip = 0.12 * i.sunshine ** 1.5 * solarShape(i.hourMs);
+  const solarDip = 0.105 * i.sunshine ** 1.5 * solarShape(i.hourMs);
   const demand =
     i.netDemandPerHomeKw === null
       ? 0

@@ -1,5 +1,5 @@
 /**
- * Mesh-wide demand and market shares as a utilities app observes them on `home.measured` (domain.md §4):
+ * Mesh-wide demand and market shares as a utilities app observes them on `home.measured` (docs/domain.md, "Providers"):
  * the latest grid power and provider of every home in every region.
  */
 export class MeshDemand {
