@@ -1,166 +1,322 @@
-/** Pricing, providers and the three apps together on the in-memory bus (domain.md §3–4). */
+/**
+ * Providers and the prices homes pay and get (docs/domain.md, "Providers" and "What a home pays"):
+ * injection never pays more than the energy price at any hour, whatever the terms, the day-ahead
+ * price or the months of margin moves; the monthly move is 1–2 % toward the share target, with floors;
+ * offers once per 12 hours, and only the latest is accepted.
+ */
+import fc from 'fast-check';
+import { offerPrices, type Offer, type ProviderHour } from '../../apps/homes/model/contract';
 import { createRng } from '../../apps/shared/rng';
-import { marketSpotPrice, reactToShare, makeOffer } from '../../apps/utilities/model/pricing';
-import { PRESETS } from '../../apps/utilities/model/strategies';
-import { Provider } from '../../apps/utilities/provider';
-import { TOPICS } from '../../apps/shared/topics';
-import { FakeBus } from './fake-bus';
-import { bargain, startScenario, type Scenario } from './scenario';
+import { localMonth } from '../../apps/shared/world/brussels-time';
+import { isDayTariff } from '../../apps/shared/world/tariff-window';
+import type { ProviderDefinition } from '../../apps/utilities/catalogue';
+import {
+  dynamicHour,
+  energyPrice,
+  makeOffer,
+  MIN_MARGIN,
+  MIN_MARKUP,
+  reactToShare,
+  WHOLESALE_REFERENCE,
+} from '../../apps/utilities/model/pricing';
+import { PRESETS, STRATEGIES, type Terms } from '../../apps/utilities/model/strategies';
+import { OFFER_PERIOD_MS, Provider } from '../../apps/utilities/provider';
 
-describe('market spot price', () => {
-  it('is 0.10 × (1 + u²) with u = net demand kW / 1000, clamped to [0.01, 1.00]', () => {
-    expect(marketSpotPrice(0)).toBeCloseTo(0.1, 12);
-    expect(marketSpotPrice(500)).toBeCloseTo(0.125, 12);
-    expect(marketSpotPrice(-500)).toBeCloseTo(0.125, 12);
-    expect(marketSpotPrice(5000)).toBe(1);
+const HOUR = 3_600_000;
+const T0 = Date.parse('2025-01-01T00:00:00Z');
+const price = fc.double({ min: -0.1, max: 0.6, noNaN: true });
+const nonNegative = fc.double({ min: 0, max: 0.5, noNaN: true });
+
+const offerBase = {
+  offer_id: 'o1',
+  provider_id: 'p',
+  provider_name: 'P',
+  strategy: 'steady_eddie' as const,
+  region: 'antwerp' as const,
+  duration_months: 12,
+  fixed_fee_per_year: 50,
+  switching_discount: 0,
+  minimum_monthly_kwh: 0,
+  valid_from: '2025-01-01T00:00:00.000Z',
+};
+
+/** Any offer the contract schema accepts, including static terms that pay more for injection. */
+const offerArb: fc.Arbitrary<Offer> = fc.oneof(
+  fc
+    .record({ day: nonNegative, night: nonNegative, daySell: nonNegative, nightSell: nonNegative })
+    .map((p): Offer => ({
+      ...offerBase,
+      contract_type: 'static',
+      day_buy_price: p.day,
+      night_buy_price: p.night,
+      day_sell_price: p.daySell,
+      night_sell_price: p.nightSell,
+    })),
+  fc.record({ markup: nonNegative, markdown: nonNegative }).map((p): Offer => ({
+    ...offerBase,
+    contract_type: 'dynamic',
+    buy_markup: p.markup,
+    sell_markdown: p.markdown,
+  })),
+);
+
+/** Terms of any strategy preset with any prices a catalogue entry may set. */
+const termsArb: fc.Arbitrary<Terms> = fc
+  .record({
+    strategy: fc.constantFrom(...STRATEGIES),
+    day: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+    night: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+    daySell: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    nightSell: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    markup: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    markdown: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    dynamicShare: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
+  .map((t) => ({
+    ...PRESETS[t.strategy],
+    day_buy_price: t.day,
+    night_buy_price: t.night,
+    day_sell_price: t.daySell,
+    night_sell_price: t.nightSell,
+    buy_markup: t.markup,
+    sell_markdown: t.markdown,
+    dynamic_share: t.dynamicShare,
+  }));
+
+describe('offerPrices: injection never above the energy price', () => {
+  it('holds for static, dynamic and no contract, with or without published hours (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.option(offerArb),
+        fc.boolean(),
+        price,
+        fc.option(fc.record({ buy: price, sell: price })),
+        (offer, isDay, dayAhead, published) => {
+          const p = offerPrices(offer, isDay, dayAhead, published ?? undefined);
+          expect(p.export).toBeLessThanOrEqual(p.energy);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('applies the terms: registers for static, published or day-ahead ± margins for dynamic', () => {
+    const s: Offer = {
+      ...offerBase,
+      contract_type: 'static',
+      day_buy_price: 0.13,
+      night_buy_price: 0.09,
+      day_sell_price: 0.04,
+      night_sell_price: 0.12, // above the night energy price: capped
+    };
+    expect(offerPrices(s, true, 0.5)).toEqual({ energy: 0.13, export: 0.04 });
+    expect(offerPrices(s, false, 0.5)).toEqual({ energy: 0.09, export: 0.09 });
+    const d: Offer = { ...offerBase, contract_type: 'dynamic', buy_markup: 0.02, sell_markdown: 0.015 };
+    expect(offerPrices(d, true, -0.05)).toEqual({
+      energy: expect.closeTo(-0.03, 12),
+      export: expect.closeTo(-0.065, 12),
+    });
+    const published: ProviderHour = { buy: 0.11, sell: 0.07 };
+    expect(offerPrices(d, false, 0.5, published)).toEqual({ energy: 0.11, export: 0.07 });
+    // No contract: day-ahead ± the default 0.03.
+    expect(offerPrices(null, true, 0.1)).toEqual({
+      energy: expect.closeTo(0.13, 12),
+      export: expect.closeTo(0.07, 12),
+    });
+  });
+
+  it('dynamicHour never sells above what it buys for, at negative prices too (property)', () => {
+    fc.assert(
+      fc.property(price, nonNegative, nonNegative, (dayAhead, markup, markdown) => {
+        const h = dynamicHour(dayAhead, markup, markdown);
+        expect(h.sell_price).toBeLessThanOrEqual(h.buy_price);
+        expect(h.buy_price).toBeCloseTo(dayAhead + markup, 5);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
-describe('market-share reaction', () => {
-  it('lowers the next offer by up to 5 % below target and raises it by up to 5 % above', () => {
-    expect(reactToShare(1, 0, 0.2)).toBeCloseTo(0.95, 12);
-    expect(reactToShare(1, 0.1, 0.2)).toBeCloseTo(0.975, 12);
-    expect(reactToShare(1, 0.9, 0.2)).toBeCloseTo(1.05, 12);
-    expect(reactToShare(1, 0.2, 0.2)).toBe(1);
-    let f = 1;
-    for (let i = 0; i < 100; i++) f = reactToShare(f, 0, 0.2);
-    expect(f).toBe(0.7);
+describe('monthly margin move', () => {
+  it('moves by 1–2 % toward the target, none within ±10 % of it (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (factor, share, target) => {
+          const ratio = reactToShare(factor, share, target) / factor;
+          const gap = (share - target) / target;
+          if (Math.abs(gap) <= 0.1) expect(ratio).toBe(1);
+          else if (gap > 0) {
+            expect(ratio).toBeGreaterThanOrEqual(1.01 - 1e-12);
+            expect(ratio).toBeLessThanOrEqual(1.02 + 1e-12);
+          } else {
+            expect(ratio).toBeGreaterThanOrEqual(0.98 - 1e-12);
+            expect(ratio).toBeLessThanOrEqual(0.99 + 1e-12);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(reactToShare(1, 0, 0.2)).toBeCloseTo(0.98, 12);
+    expect(reactToShare(1, 0.8, 0.2)).toBeCloseTo(1.02, 12);
   });
 
-  it('a provider without customers offers lower prices each period', () => {
-    const p = new Provider(bargain, 'x');
-    const first = p.maybeOffer(0, 0, 5)!;
-    expect(p.maybeOffer(3_600_000, 0, 5)).toBeNull(); // same 12-hour period
-    const second = p.maybeOffer(12 * 3_600_000, 0, 5)!;
-    if (first.contract_type !== 'static' || second.contract_type !== 'static')
-      throw new Error('static expected');
-    expect(second.day_buy_price / first.day_buy_price).toBeCloseTo(0.95, 4);
+  it("keeps the energy price above the month's mean day-ahead price plus the minimum margin", () => {
+    expect(energyPrice(0.12, 1, 0.05)).toBeCloseTo(0.12, 12);
+    expect(energyPrice(0.12, 0.5, 0.05)).toBeCloseTo(WHOLESALE_REFERENCE + 0.02, 12);
+    expect(energyPrice(0.12, 0.1, 0.09)).toBeCloseTo(0.09 + MIN_MARGIN, 12);
+  });
+
+  it('makes offers whose injection stays under the energy price and whose markup keeps its floor', () => {
+    const rng = createRng('offers');
+    for (let i = 0; i < 200; i++) {
+      const offer = makeOffer({
+        offerId: `o${i}`,
+        providerId: 'p',
+        providerName: 'P',
+        strategy: 'solar_surfer',
+        region: 'antwerp',
+        terms: { ...PRESETS.solar_surfer, day_sell_price: 0.5, night_sell_price: 0.5, dynamic_share: 0.5 },
+        factor: 0.05,
+        monthMeanDayAhead: 0.09,
+        validFromMs: T0,
+        rng,
+      });
+      if (offer.contract_type === 'static') {
+        expect(offer.day_sell_price).toBeLessThanOrEqual(offer.day_buy_price);
+        expect(offer.night_sell_price).toBeLessThanOrEqual(offer.night_buy_price);
+        expect(offer.night_buy_price).toBeCloseTo(0.09 + MIN_MARGIN, 5);
+      } else {
+        expect(offer.buy_markup).toBe(MIN_MARKUP);
+      }
+    }
+  });
+});
+
+const definition = (terms: Terms, id = 'prov'): ProviderDefinition => ({
+  id,
+  name: 'Provider',
+  region: 'antwerp',
+  strategy: 'steady_eddie',
+  terms,
+});
+
+describe('Provider over many simulated months', () => {
+  it('never offers injection above the energy price at any hour, after any monthly reactions (property)', () => {
+    fc.assert(
+      fc.property(
+        termsArb,
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }), {
+          minLength: 30,
+          maxLength: 30,
+        }),
+        fc.integer(),
+        fc.integer({ min: 0, max: 364 }),
+        (terms, months, shares, priceSeed, startDay) => {
+          const provider = new Provider(definition(terms), `seed-${priceSeed}`);
+          const prices = createRng(priceSeed);
+          const start = T0 + startDay * 24 * HOUR;
+          const end = start + months * 30 * 24 * HOUR;
+          let problem: string | null = null;
+          let lastFactor = provider.factor;
+          const movedIn = new Set<string>();
+          for (let t = start, period = 0; t < end; t += OFFER_PERIOD_MS, period++) {
+            const hours = Array.from({ length: 12 }, (_, h) => ({
+              hour: new Date(t + h * HOUR).toISOString(),
+              eur_per_kwh: Math.round((prices.next() * 0.7 - 0.1) * 1e5) / 1e5,
+            }));
+            const published = provider.priceHours(hours);
+            const monthIndex = Math.floor((period * OFFER_PERIOD_MS) / (30 * 24 * HOUR));
+            const offer = provider.maybeOffer(t, shares[monthIndex], 5);
+            if (!offer) {
+              problem ??= `no offer at the start of period ${period}`;
+              continue;
+            }
+            // The margin moves at most once per local month, by 1–2 %.
+            const ratio = provider.factor / lastFactor;
+            if (ratio !== 1) {
+              const step = Math.abs(ratio - 1);
+              if (step < 0.01 - 1e-12 || step > 0.02 + 1e-12) problem ??= `margin step ${step}`;
+              if (movedIn.has(localMonth(t))) problem ??= `second move in ${localMonth(t)}`;
+              movedIn.add(localMonth(t));
+            }
+            lastFactor = provider.factor;
+            hours.forEach((h, i) => {
+              const hourMs = Date.parse(h.hour);
+              const quote = { buy: published[i].buy_price, sell: published[i].sell_price };
+              if (quote.sell > quote.buy) problem ??= `published sell above buy at ${h.hour}`;
+              const p = offerPrices(offer, isDayTariff(hourMs), h.eur_per_kwh, quote);
+              const q = offerPrices(offer, isDayTariff(hourMs), h.eur_per_kwh);
+              if (p.export > p.energy || q.export > q.energy)
+                problem ??= `injection above energy at ${h.hour}`;
+            });
+            if (offer.contract_type === 'static') {
+              if (
+                offer.day_sell_price > offer.day_buy_price ||
+                offer.night_sell_price > offer.night_buy_price
+              )
+                problem ??= `static offer ${offer.offer_id} pays injection above energy`;
+              const floor = provider.monthMeanDayAhead() + MIN_MARGIN - 1e-5;
+              if (offer.day_buy_price < floor || offer.night_buy_price < floor)
+                problem ??= `static offer ${offer.offer_id} under the month's floor`;
+            } else if (offer.buy_markup < MIN_MARKUP)
+              problem ??= `markup ${offer.buy_markup} under the floor`;
+          }
+          expect(problem).toBeNull();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('lowers its margin month after month without customers, and raises it when above target', () => {
+    const lonely = new Provider(definition(PRESETS.steady_eddie), 's');
+    const popular = new Provider(definition(PRESETS.steady_eddie), 's');
+    for (let m = 0; m < 6; m++) {
+      const t = Date.UTC(2025, m, 2);
+      lonely.maybeOffer(t, 0, 5);
+      popular.maybeOffer(t, 0.6, 5);
+    }
+    expect(lonely.factor).toBeCloseTo(0.98 ** 5, 12); // no move in the first month it sees
+    expect(popular.factor).toBeCloseTo(1.02 ** 5, 12);
+  });
+});
+
+describe('offers and accept_offer', () => {
+  it('offers once per 12-hour period and accepts only the latest offer', () => {
+    const p = new Provider(definition(PRESETS.steady_eddie), 'x');
+    const o1 = p.maybeOffer(T0, null, 5);
+    expect(o1).not.toBeNull();
+    expect(p.maybeOffer(T0 + 11 * HOUR, null, 5)).toBeNull();
+    const o2 = p.maybeOffer(T0 + 12 * HOUR, null, 5);
+    expect(o2?.offer_id).not.toBe(o1?.offer_id);
+    expect(p.accept('h1', o1!.offer_id, T0)).toEqual({ success: false, reason: 'offer_superseded' });
+    const ok = p.accept('h1', o2!.offer_id, T0 + 13 * HOUR);
+    expect(ok).toMatchObject({
+      success: true,
+      contract: { home_id: 'h1', startMs: T0 + 13 * HOUR, endMs: T0 + 13 * HOUR + 12 * 30 * 24 * HOUR },
+    });
+    expect(p.release('h1', 'another-contract')).toBe(false);
+    expect(p.release('h1')).toBe(true);
+    expect(p.contracts.size).toBe(0);
+    expect(new Provider(definition(PRESETS.steady_eddie), 'x').accept('h', 'o', T0)).toEqual({
+      success: false,
+      reason: 'no_offer',
+    });
   });
 
   it('draws static or dynamic offers by the strategy mix', () => {
-    const rng = createRng(1);
-    const kinds = Array.from(
-      { length: 20 },
-      (_, i) =>
-        makeOffer({
-          offerId: `o${i}`,
-          providerId: 'k',
-          providerName: 'K',
-          strategy: 'discount_king',
-          region: 'antwerp',
-          terms: PRESETS.discount_king,
-          factor: 1,
-          validFromMs: 0,
-          rng,
-        }).contract_type,
-    );
-    expect(new Set(kinds)).toEqual(new Set(['dynamic']));
-  });
-});
-
-describe('accept_offer rules', () => {
-  it('accepts only the latest offer and frees a contract when the home leaves', () => {
-    const p = new Provider(bargain, 'x');
-    const o1 = p.maybeOffer(0, null, 1)!;
-    const o2 = p.maybeOffer(12 * 3_600_000, null, 1)!;
-    expect(p.accept('h1', o1.offer_id, 0)).toEqual({ success: false, reason: 'offer_superseded' });
-    const ok = p.accept('h1', o2.offer_id, 1000);
-    expect(ok).toMatchObject({
-      success: true,
-      contract: { home_id: 'h1', startMs: 1000, endMs: 1000 + 360 * 86_400_000 },
-    });
-    expect(p.release('h1', 'other-contract')).toBe(false);
-    expect(p.release('h1')).toBe(true);
-    expect(p.contracts.size).toBe(0);
-  });
-});
-
-describe('apps on the in-memory bus', () => {
-  const bus = new FakeBus();
-  let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario(
-      {
-        simulation: bus.client(),
-        homes: bus.client(),
-        antwerp: bus.client(),
-        brabant: bus.client(),
-        observer: bus.client(),
-      },
-      async (sc) => {
-        await bus.drain();
-        await sc.homes.idle();
-        await bus.drain();
-      },
-    );
-  });
-  afterAll(() => s.stop());
-
-  it('homes take a first contract, then switch across regions to the cheaper provider', async () => {
-    await s.tick();
-    await s.tick();
-    expect(s.homes.homes.every((h) => h.contract?.provider_id === 'pricey')).toBe(true);
-    expect(s.of(TOPICS.homeInitialized)).toHaveLength(3);
-    await s.brabant.start();
-    for (let i = 0; i < 3; i++) await s.tick();
-    const switched = s.of(TOPICS.contractSwitched);
-    expect(switched).toHaveLength(3);
-    for (const e of switched) {
-      expect(e).toMatchObject({ old_provider_id: 'pricey', new_provider_id: 'bargain', discount: 20 });
-      expect(e.commission as number).toBeCloseTo(0.2 * (e.gross_savings as number), 9);
-      expect(e.net_savings as number).toBeCloseTo(0.8 * (e.gross_savings as number), 9);
-      expect(e.gross_savings as number).toBeGreaterThan(50);
-      expect(typeof e.event_id).toBe('string');
-    }
-    expect(s.of(TOPICS.contractConfirmed)).toHaveLength(3);
-    expect(s.homes.homes.every((h) => h.contract?.provider_id === 'bargain')).toBe(true);
-    expect(s.brabant.providers[0].contracts.size).toBe(3);
-  });
-
-  it('publishes measured, traded (one per tick with hourly entries) and balance events', () => {
-    const traded = s.of(TOPICS.homeTraded);
-    expect(traded.length).toBe(3 * 4); // the first tick only sets the baseline
-    const hours = traded.at(-1)!.hours as Record<string, unknown>[];
-    expect(hours.length).toBeGreaterThanOrEqual(29);
-    expect(hours[0]).toEqual(
-      expect.objectContaining({ grid_import_kwh: expect.any(Number), is_day: expect.any(Boolean) }),
-    );
-    const measured = s.of(TOPICS.homeMeasured).at(-1)!;
-    expect(measured).toMatchObject({ region: 'antwerp', provider_id: 'bargain', tariff: expect.any(Number) });
-    expect(s.of(TOPICS.balanceUpdated).length).toBeGreaterThan(0);
-    expect(s.of(TOPICS.spotPriceUpdated).length).toBeGreaterThan(0);
-    // Every event carries a unique event_id and a simulation_time.
-    const ids = s.events.filter((e) => e.topic !== TOPICS.timeAdvanced).map((e) => e.payload.event_id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(s.events.every((e) => typeof e.payload.simulation_time === 'string')).toBe(true);
-  });
-
-  it('counts and logs malformed events without crashing', async () => {
-    const before = s.homes.malformed.total;
-    bus.inject(TOPICS.timeAdvanced, { simulation_time: 'yesterday', speed: 1, paused: false, tick: 1 });
-    bus.inject(TOPICS.contractProposed, { offer_id: 'x', contract_type: 'static' });
-    bus.inject(TOPICS.spotPriceUpdated, 'not an object');
-    bus.inject(TOPICS.homeMeasured, { home_id: 'h', power_w: 'lots' });
-    await bus.drain();
-    expect(s.homes.malformed.total).toBe(before + 3);
-    expect(s.antwerp.malformed.get(TOPICS.homeMeasured)).toBe(1);
-    await s.tick(); // still alive
-    expect(s.homes.stats.ticks).toBeGreaterThan(0);
-  });
-
-  it('accept_offer validates its arguments and rejects a superseded offer', async () => {
-    const caller = bus.client();
-    await expect(
-      caller.call('be.cortexiq.provider.bargain.accept_offer', { home_id: 7 }),
-    ).rejects.toMatchObject({
-      code: 'invalid_argument',
-    });
-    const r = await caller.call('be.cortexiq.provider.bargain.accept_offer', {
-      home_id: 'h9',
-      offer_id: 'old',
-    });
-    expect(r).toEqual({ success: false, reason: 'offer_superseded' });
-    await bus.drain();
-    expect(s.of(TOPICS.contractRejected).at(-1)).toMatchObject({ home_id: 'h9', reason: 'offer_superseded' });
+    const kinds = (dynamicShare: number) => {
+      const p = new Provider(definition({ ...PRESETS.peak_predator, dynamic_share: dynamicShare }), 'mix');
+      return new Set(
+        Array.from({ length: 40 }, (_, i) => p.maybeOffer(T0 + i * OFFER_PERIOD_MS, null, 5)?.contract_type),
+      );
+    };
+    expect(kinds(0)).toEqual(new Set(['static']));
+    expect(kinds(1)).toEqual(new Set(['dynamic']));
+    expect(kinds(0.5)).toEqual(new Set(['static', 'dynamic']));
   });
 });
