@@ -15,15 +15,15 @@ interface AppEntry {
 
 export const APPS: Record<string, AppEntry> = {
   simulation: {
-    summary: 'the clock: time_advanced ticks and the pause/resume/reset/set_speed/status RPCs (hub)',
+    summary: 'the world: clock ticks with weather and day-ahead prices, pause/resume/reset/set_speed/status (hub)',
     load: () => require('../../apps/simulation/main'),
   },
   homes: {
-    summary: 'every home of REGION from HOMES_SOURCES: physics, trades, contract switching (edge)',
+    summary: 'every home of REGION from HOMES_SOURCES: energy, trades, monthly bills, contract switching (edge)',
     load: () => require('../../apps/homes/main'),
   },
   utilities: {
-    summary: 'PROVIDERS_COUNT providers of REGION: offers, spot prices, accept_offer (edge)',
+    summary: 'PROVIDERS_COUNT providers of REGION: offers, hourly dynamic prices, accept_offer (edge)',
     load: () => require('../../apps/utilities/main'),
   },
   projections: { summary: 'read models in PostgreSQL and published aggregates (hub)' },
