@@ -1,4 +1,4 @@
-/** The simulation clock and its RPCs (domain.md §2), on the in-memory bus. */
+/** The simulation clock and its RPCs (docs/domain.md, "The world"), on the in-memory bus. */
 import { GatewayError } from '../../gateway/protocol/errors';
 import { SimClock } from '../../apps/simulation/model/clock';
 import { createSimulationApp } from '../../apps/simulation/app';
@@ -46,7 +46,7 @@ describe('SimClock', () => {
 
 describe('simulation config', () => {
   const base = { MACULA_URL: 'https://127.0.0.1:9443' };
-  it('has the defaults of domain.md §2', () => {
+  it('has the defaults of docs/domain.md, "The world"', () => {
     expect(simulationConfigFromEnv(base)).toMatchObject({ speed: 105120, startMs: START, tickMs: 1000 });
   });
   it('names the variable and what was expected', () => {

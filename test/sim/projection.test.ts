@@ -109,6 +109,8 @@ describe('monthly invoice (worked by hand)', () => {
     expect(hoursInMonth('2025-02')).toBe(672);
     expect(hoursInMonth('2024-02')).toBe(696);
     expect(hoursInMonth('2025-12')).toBe(744);
+    expect(hoursInMonth('2025-03')).toBe(743); // summer time starts
+    expect(hoursInMonth('2025-10')).toBe(745); // and ends
     expect(invoice(emptyMonth('2025-05'), TARIFF, 0).total).toBe(0);
   });
 });

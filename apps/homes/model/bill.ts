@@ -5,6 +5,7 @@
  * exports earned (no VAT, no network costs). A month the simulation only partly covered (the first
  * one) pays its fixed and capacity parts pro rata of the hours covered.
  */
+import { brusselsOffsetMs } from '../../shared/world/brussels-time';
 import type { NetworkTariff } from '../network-tariffs';
 import { VAT_RATE } from '../network-tariffs';
 
@@ -36,10 +37,17 @@ export function emptyMonth(month: string): MonthTotals {
   };
 }
 
-/** Hours in a calendar month given as YYYY-MM (UTC days; DST moves an hour, which a bill ignores). */
+/** Start of a local (Brussels) calendar month as UTC ms; `month` is 1–12 and may be 13. */
+function localMonthStartUtc(year: number, month: number): number {
+  const midnight = Date.UTC(year, month - 1, 1);
+  // Summer time never changes on the 1st, so the offset at UTC midnight is the one at local midnight.
+  return midnight - brusselsOffsetMs(midnight);
+}
+
+/** Hours in a local calendar month given as YYYY-MM: 743 in March, 745 in October. */
 export function hoursInMonth(month: string): number {
   const [y, m] = month.split('-').map(Number);
-  return (Date.UTC(y, m, 1) - Date.UTC(y, m - 1, 1)) / 3_600_000;
+  return (localMonthStartUtc(y, m + 1) - localMonthStartUtc(y, m)) / 3_600_000;
 }
 
 export interface Invoice {

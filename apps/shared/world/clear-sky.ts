@@ -9,7 +9,7 @@
 import { DAY_MS, HOUR_MS } from './brussels-time';
 
 /** kW per kWp under a clear sky with the sun at the zenith; calibrated by `npm run sim:calibrate`. */
-export const CLEAR_SKY_PEAK_KW = 0.83;
+export const CLEAR_SKY_PEAK_KW = 0.81;
 const DEG = Math.PI / 180;
 
 export function dayOfYear(utcMs: number): number {
