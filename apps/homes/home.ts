@@ -200,11 +200,13 @@ export class SimulatedHome {
     const month = (this.month ??= emptyMonth(h.month));
     const dayAhead = world.price(h.hourStartMs);
     const providerId = this.contract?.provider_id ?? null;
+    const offer = this.contract?.offer ?? null;
+    // Only dynamic contracts pay the provider's published hourly prices.
     const p = pricesOf(
-      this.contract?.offer ?? null,
+      offer,
       h.isDay,
       dayAhead,
-      market.providerHour(providerId, h.hourStartMs),
+      offer?.contract_type === 'dynamic' ? market.providerHour(providerId, h.hourStartMs) : undefined,
     );
     const network = this.tariff.perKwh;
     const energyCost = h.importKwh * p.energy;

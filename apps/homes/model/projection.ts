@@ -26,14 +26,16 @@ export interface Savings {
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
 export function savings(baseline: number, newCost: number, discount: number): Savings {
-  const gross = baseline - newCost + discount;
-  const commission = gross > 0 ? gross * COMMISSION_RATE : 0;
+  // Round the parts first so the published figures add up to the cent:
+  // net = gross - commission exactly as a reader would check it.
+  const gross = r2(baseline - newCost + discount);
+  const commission = gross > 0 ? r2(gross * COMMISSION_RATE) : 0;
   return {
     baseline_cost: r2(baseline),
     new_cost: r2(newCost),
     discount: r2(discount),
-    gross_savings: r2(gross),
-    commission: r2(commission),
+    gross_savings: gross,
+    commission,
     net_savings: r2(gross - commission),
   };
 }
