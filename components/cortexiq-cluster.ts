@@ -35,13 +35,15 @@ export interface CortexIqClusterArgs {
   tls: GatewaySecretMaterial;
   /** Image references by digest, when the stack builds images. */
   images?: Partial<Record<ImageName, pulumi.Input<string>>>;
-  /** What must exist before any workload (registry wiring, Flux). */
+  /** What must exist before any workload: this cluster's registry wiring (kind), never Flux. */
   after?: pulumi.Resource[];
 }
 
 export class CortexIqCluster extends pulumi.ComponentResource {
   /** Names of the Deployments and StatefulSets Pulumi applies here (empty under GitOps). */
   readonly workloads: string[] = [];
+  /** The namespace and every Secret the workloads reference: what Flux waits for under GitOps. */
+  readonly prerequisites: pulumi.Resource[] = [];
 
   constructor(name: string, args: CortexIqClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:cluster:CortexIqCluster', name, {}, opts);
@@ -135,6 +137,7 @@ export class CortexIqCluster extends pulumi.ComponentResource {
       }
       if (direct) this.workloads.push(step.workload);
     }
+    this.prerequisites.push(ns, ...shared, ...(direct ? [] : ready.values()));
     this.registerOutputs({ workloads: this.workloads });
   }
 }

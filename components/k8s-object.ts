@@ -25,6 +25,12 @@ function withImage(o: Workload, image: pulumi.Input<string>): unknown {
   };
 }
 
+/**
+ * How long Pulumi waits for a Deployment or StatefulSet to become ready (its await logic) before the
+ * update fails: a first pull on a laptop can take minutes; a crash loop should not hold `up` forever.
+ */
+export const WORKLOAD_TIMEOUTS = { create: '10m', update: '10m', delete: '5m' };
+
 export function createObject(
   name: string,
   o: Workload,
@@ -33,18 +39,19 @@ export function createObject(
 ): pulumi.CustomResource {
   const metadata = { ...o.metadata, namespace: opts.namespace };
   const spec = opts.image !== undefined ? withImage(o, opts.image) : o.spec;
+  const waited = { customTimeouts: WORKLOAD_TIMEOUTS, ...ropts };
   switch (o.kind) {
     case 'Deployment':
       return new k8s.apps.v1.Deployment(
         name,
         { metadata, spec: spec as k8s.types.input.apps.v1.DeploymentSpec },
-        ropts,
+        waited,
       );
     case 'StatefulSet':
       return new k8s.apps.v1.StatefulSet(
         name,
         { metadata, spec: spec as k8s.types.input.apps.v1.StatefulSetSpec },
-        ropts,
+        waited,
       );
     case 'Service':
       return new k8s.core.v1.Service(

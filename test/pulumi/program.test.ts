@@ -45,7 +45,7 @@ test('exactly four KinD clusters with the seed names, node labels and the hub po
   for (const c of CLUSTERS) {
     expect(configs[c].name).toBe(c);
     expect(creates.find((r) => r.name === `cortex-iq-${c}-create`)!.inputs.create).toContain(
-      `kind create cluster --name "${c}"`,
+      `kind create cluster --name '${c}'`,
     );
     expect(configs[c].nodes[0].labels['cortexiq.io/cluster']).toBe(c);
   }
@@ -53,9 +53,9 @@ test('exactly four KinD clusters with the seed names, node labels and the hub po
   expect(configs['macula-hub'].nodes[0].labels['cortexiq.io/role']).toBe('hub');
   expect(configs['macula-hub'].nodes[0].extraPortMappings).toEqual(
     expect.arrayContaining([
-      { containerPort: 30000, hostPort: 30000, protocol: 'TCP' },
-      { containerPort: 30080, hostPort: 30080, protocol: 'UDP' },
-      { containerPort: 30081, hostPort: 30081, protocol: 'TCP' },
+      { containerPort: 30000, hostPort: 30000, listenAddress: '127.0.0.1', protocol: 'TCP' },
+      { containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'UDP' },
+      { containerPort: 30081, hostPort: 30081, listenAddress: '127.0.0.1', protocol: 'TCP' },
     ]),
   );
   expect(configs['be-antwerp'].nodes[0].extraPortMappings).toBeUndefined();
@@ -69,7 +69,7 @@ test('one registry wired to every cluster: container, kind network alias, hosts.
     '-p 127.0.0.1:5001:5000 registry:2',
   );
   expect(cmds.find((r) => r.name === 'cortex-iq-registry-network')!.inputs.create).toContain(
-    '--alias "registry.macula.local" kind',
+    "--alias 'registry.macula.local' kind",
   );
   for (const c of CLUSTERS) {
     const hosts = cmds.find((r) => r.name === `cortex-iq-registry-hosts-${c}`)!;
@@ -324,8 +324,10 @@ test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway 
   const { quicPeerId, ...hubEndpoint } = program.gateways[0]!;
   expect(hubEndpoint).toEqual({
     id: 'macula-hub',
-    quicUrl: 'https://localhost:30080',
-    adminUrl: 'http://localhost:30081',
+    hostQuicUrl: 'https://localhost:30080',
+    hostAdminUrl: 'http://localhost:30081',
+    networkQuicUrl: 'https://macula-hub-control-plane:30080',
+    networkAdminUrl: 'http://macula-hub-control-plane:30081',
   });
   // Public, so a dashboard or an outside client can read it and pin the hub gateway.
   expect(await isSecretOutput(quicPeerId)).toBe(false);
