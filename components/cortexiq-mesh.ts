@@ -134,6 +134,7 @@ export class CortexIqMesh extends pulumi.ComponentResource {
           node,
           provider,
           secrets: secrets.values,
+          revisionKey: secrets.revisionKey,
           tls: { ...tls, ca: pki.caCert },
           images: images?.refs,
           after: registry?.pullReady(node.name) ?? [],

@@ -11,17 +11,22 @@ export interface ObjectOptions {
   namespace: pulumi.Input<string>;
   /** Replaces the image of every container (a digest reference from Images). */
   image?: pulumi.Input<string>;
+  /** Added to the pod template's annotations: a changed value rolls the pods. */
+  podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
-function withImage(o: Workload, image: pulumi.Input<string>): unknown {
+/** The object's spec with its pod template changed as `opts` says (Deployments and StatefulSets). */
+function podSpec(o: Workload, opts: ObjectOptions): unknown {
   if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return o.spec;
+  if (opts.image === undefined && opts.podAnnotations === undefined) return o.spec;
   const tpl = o.spec!.template;
+  const containers = tpl.spec!.containers.map((c) =>
+    opts.image === undefined ? c : { ...c, image: opts.image },
+  );
+  const annotations = { ...tpl.metadata?.annotations, ...opts.podAnnotations };
   return {
     ...o.spec,
-    template: {
-      ...tpl,
-      spec: { ...tpl.spec, containers: tpl.spec!.containers.map((c) => ({ ...c, image })) },
-    },
+    template: { ...tpl, metadata: { ...tpl.metadata, annotations }, spec: { ...tpl.spec, containers } },
   };
 }
 
@@ -38,7 +43,7 @@ export function createObject(
   ropts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
   const metadata = { ...o.metadata, namespace: opts.namespace };
-  const spec = opts.image !== undefined ? withImage(o, opts.image) : o.spec;
+  const spec = podSpec(o, opts);
   const waited = { customTimeouts: WORKLOAD_TIMEOUTS, ...ropts };
   switch (o.kind) {
     case 'Deployment':

@@ -64,7 +64,7 @@ export class Observability extends pulumi.ComponentResource {
         version: c.observability.prometheusChartVersion,
         repositoryOpts: { repo: 'https://prometheus-community.github.io/helm-charts' },
         namespace: MONITORING_NAMESPACE,
-        values: prometheusValues(),
+        values: prometheusValues(c),
         timeout: CHART_TIMEOUT,
       },
       { ...ref, dependsOn: [ns] },

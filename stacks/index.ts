@@ -96,6 +96,7 @@ export {
 export { renderGitOpsTree, type Tree } from './gitops';
 export {
   prometheusValues,
+  edgeGatewayTargets,
   grafanaValues,
   meshDashboard,
   meshDashboardConfigMap,

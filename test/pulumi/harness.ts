@@ -175,8 +175,8 @@ export function stackConfigMap(stack: string, patch: Record<string, unknown> = {
   );
 }
 
-/** Waits until no resource has been registered for a few turns (bounded). */
-export async function settle(maxMs = 10_000): Promise<void> {
+/** Waits until no resource has been registered for a few turns (bounded; call it from a hook whose timeout exceeds `maxMs`). */
+export async function settle(maxMs = 100_000): Promise<void> {
   const start = Date.now();
   let last = -1;
   let quiet = 0;

@@ -1,9 +1,12 @@
 /**
  * What a real `pulumi up` needs from delivery and outputs (issue 13, defects 6, 7, 12), asserted on
  * the registered inputs, dependencies and options under mocks: the dev stack in direct and in GitOps
- * delivery, and the staging stack on clusters that already run Flux.
+ * delivery, and the staging stack on clusters that already run Flux; and two smaller items of 13
+ * (a rotated database password, Prometheus beyond the hub).
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   dependencies,
   isSecretOutput,
@@ -16,7 +19,9 @@ import {
   value,
 } from './harness';
 import { CortexIqMesh } from '../../components/cortexiq-mesh';
+import { DATABASE_PASSWORD_ANNOTATION } from '../../components/postgres';
 import { loadStackFile, parseStackConfig, type StackConfig } from '../../stacks';
+import { isSecretWrapper } from './harness';
 
 setupMocks('dev');
 const root = path.join(__dirname, '..', '..');
@@ -120,4 +125,44 @@ test('defect 12: an existing flux-system namespace does not fail the install, an
   expect(s.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release')).toEqual([]);
   expect(s.filter((r) => r.type.startsWith('kubernetes:source.toolkit.fluxcd.io'))).toHaveLength(4);
   expect(kustomizations('s')).toHaveLength(8);
+});
+
+test('issue 13 (smaller): a rotated database password restarts PostgreSQL, which sets it, and the database apps, which read it', async () => {
+  const sts = mine('d').find((r) => r.type === 'kubernetes:apps/v1:StatefulSet')!;
+  const hook = sts.inputs.spec.template.spec.containers[0].lifecycle.postStart.exec.command as string[];
+  expect(hook.join(' ')).toMatch(
+    /ALTER ROLE cortexiq PASSWORD :'pw';" \| psql .*-v pw="\$POSTGRES_PASSWORD"/,
+  );
+  // Public (a secret would make the whole spec secret), and keyed, so it tells nothing of the password.
+  const revision = sts.inputs.spec.template.metadata.annotations[DATABASE_PASSWORD_ANNOTATION];
+  expect(isSecretWrapper(revision)).toBe(false);
+  expect(revision).toMatch(/^[0-9a-f]{64}$/);
+  const password = unwrap(
+    mine('d').find(
+      (r) => r.type === 'kubernetes:core/v1:Secret' && r.inputs.metadata.name === 'cortexiq-postgres',
+    )!.inputs.stringData,
+  ).password as string;
+  expect(revision).not.toBe(createHash('sha256').update(password).digest('hex'));
+  const apps = mine('d').filter((r) => r.type === 'kubernetes:apps/v1:Deployment');
+  const annotated = apps
+    .filter((d) => d.inputs.spec.template.metadata.annotations?.[DATABASE_PASSWORD_ANNOTATION] !== undefined)
+    .map((d) => d.inputs.metadata.name)
+    .sort();
+  expect(annotated).toEqual(['dashboard', 'projections', 'queries']);
+  for (const d of apps.filter((x) => annotated.includes(x.inputs.metadata.name)))
+    expect(d.inputs.spec.template.metadata.annotations[DATABASE_PASSWORD_ANNOTATION]).toBe(revision);
+});
+
+test("issue 13 (smaller): Prometheus on the hub also scrapes every other cluster's gateway", () => {
+  const prom = mine('d').find(
+    (r) => r.type === 'kubernetes:helm.sh/v3:Release' && r.inputs.chart === 'prometheus',
+  )!;
+  const jobs = parseYaml(prom.inputs.values.extraScrapeConfigs) as {
+    job_name: string;
+    static_configs: { targets: string[]; labels: { cluster: string } }[];
+  }[];
+  expect(jobs.map((j) => j.job_name)).toEqual(['mesh-gateways']);
+  expect(jobs[0]!.static_configs).toEqual(
+    CLUSTERS.slice(1).map((c) => ({ targets: [`${c}-control-plane:30081`], labels: { cluster: c } })),
+  );
 });

@@ -27,7 +27,7 @@ const command = (name: string) => commands().find((r) => r.name === name)!;
 
 beforeAll(async () => {
   await settle();
-});
+}, 120_000);
 
 test('defect 1: @pulumi/command is pinned to a published release of the provider plugin line 1.x, and every Command asks the engine for exactly it', () => {
   const pin = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies[

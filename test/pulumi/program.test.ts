@@ -3,6 +3,8 @@
  * The dev stack under Pulumi mocks: the whole resource graph of `pulumi up -s dev` (infra.md §3, §6),
  * without Docker, kind or the Pulumi CLI.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   dependencies,
@@ -34,7 +36,7 @@ const deployments = () => ofType('kubernetes:apps/v1:Deployment');
 
 beforeAll(async () => {
   await settle();
-});
+}, 120_000); // settle's own bound is 100 s: load can slow evaluation, never make it wrong
 
 test('exactly four KinD clusters with the seed names, node labels and the hub port mappings', () => {
   const creates = ofType('command:local:Command').filter((r) => r.name.endsWith('-create'));
@@ -223,7 +225,8 @@ test('every app: HEALTH_PORT, HTTP probes on the health port and Prometheus scra
     expect(ct.ports).toContainEqual({ name: 'health', containerPort: 9090, protocol: 'TCP' });
     expect(ct.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'health' });
     expect(ct.livenessProbe.httpGet).toEqual({ path: '/live', port: 'health' });
-    expect(d.inputs.spec.template.metadata.annotations).toEqual({
+    // (The database apps also carry the password revision, test/pulumi/lifecycle-delivery.test.ts.)
+    expect(d.inputs.spec.template.metadata.annotations).toMatchObject({
       'prometheus.io/scrape': 'true',
       'prometheus.io/port': '9090',
       'prometheus.io/path': '/metrics',
@@ -305,6 +308,10 @@ test('each gateway has its own QUIC key, and its apps pin the peer id derived fr
   // RandomId would not (its resource id is the value itself).
   expect(ofType('random:index/randomBytes:RandomBytes')).toHaveLength(CLUSTERS.length);
   expect(ofType('random:index/randomId:RandomId')).toEqual([]);
+  // The docs name the same resource (issue 13: they said RandomId).
+  const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'pulumi.md'), 'utf8');
+  expect(docs).toContain('`random.RandomBytes`, 32 bytes');
+  expect(docs).not.toContain('RandomId`, 32 bytes');
 });
 
 test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway endpoints, mesh links, Grafana', async () => {
