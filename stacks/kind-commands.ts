@@ -30,6 +30,10 @@ export function kindCreateScript(cluster: string, kindConfig: string): string {
   return [
     'set -eu',
     `if kind get clusters 2>/dev/null | grep -qx ${shq(cluster)}; then`,
+    `  if [ "$(docker inspect -f '{{.State.Running}}' ${node} 2>/dev/null)" != true ]; then`,
+    `    echo ${shq(`kind cluster ${cluster} exists but its node ${cluster}-control-plane is not running; start it with: docker start ${cluster}-control-plane`)} >&2`,
+    '    exit 1',
+    '  fi',
     `  have=$(docker exec ${node} cat ${KIND_MARKER} 2>/dev/null || true)`,
     `  if [ "$have" = ${shq(digest)} ]; then echo ${shq(`adopting kind cluster ${cluster} (same config)`)}; exit 0; fi`,
     `  echo ${shq(`kind cluster ${cluster} already exists but was not created from this config; remove it with: kind delete cluster --name ${cluster}`)} >&2`,

@@ -35,7 +35,13 @@ case "$1" in
     if [ "$2" = "-i" ]; then cat > "$STATE/marker-$3"; exit 0; fi
     cat "$STATE/marker-$2" 2>/dev/null ;;
   inspect)
-    if [ "$2" = "-f" ]; then cat "$STATE/label-$4" 2>/dev/null; exit 0; fi
+    if [ "$2" = "-f" ]; then
+      case "$3" in
+        *State.Running*) [ -e "$STATE/stopped-$4" ] && echo false || echo true ;;
+        *) cat "$STATE/label-$4" 2>/dev/null ;;
+      esac
+      exit 0
+    fi
     [ -e "$STATE/box-$2" ] ;;
   run)
     shift; name=""; label=""
@@ -99,6 +105,15 @@ test('defect 2: an existing cluster from another config (or none known) is refus
   expect(r.stderr).toContain(`kind cluster ${hub.name} already exists`);
   expect(r.stderr).toContain(`kind delete cluster --name ${hub.name}`);
   expect(r.log.filter((l) => l.startsWith('kind create') || l.startsWith('kind delete'))).toHaveLength(1);
+});
+
+test('defect 2: an existing cluster whose node is stopped is not mistaken for a foreign one', () => {
+  expect(run(kindCreateScript(hub.name, hubConfig), hubConfig).status).toBe(0);
+  fs.writeFileSync(path.join(state, `stopped-${hub.name}-control-plane`), '');
+  const r = run(kindCreateScript(hub.name, hubConfig), hubConfig);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`start it with: docker start ${hub.name}-control-plane`);
+  expect(r.log.filter((l) => l.startsWith('kind create'))).toHaveLength(1);
 });
 
 test('defect 2: the registry container is labelled with its settings, adopted when they match and refused otherwise', () => {
