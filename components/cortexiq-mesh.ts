@@ -10,7 +10,13 @@
 import * as pulumi from '@pulumi/pulumi';
 import { deriveTopology, type SecretKey, type StackConfig, type Topology } from '../stacks';
 import { CortexIqCluster } from './cortexiq-cluster';
-import { gatewayDnsNames, gatewayUrls, kindHostName, type GatewayUrls } from './endpoints';
+import {
+  gatewayDnsNames,
+  gatewayIpAddresses,
+  gatewayUrls,
+  kindHostName,
+  type GatewayUrls,
+} from './endpoints';
 import { ExistingCluster } from './existing-cluster';
 import { Flux } from './flux';
 import { Images } from './images';
@@ -119,7 +125,11 @@ export class CortexIqMesh extends pulumi.ComponentResource {
       `${name}-pki`,
       {
         realm: c.realm,
-        gateways: topo.clusters.map((n) => ({ id: n.gateway.id, dnsNames: gatewayDnsNames(c, n.name) })),
+        gateways: topo.clusters.map((n) => ({
+          id: n.gateway.id,
+          dnsNames: gatewayDnsNames(c, n.name),
+          ipAddresses: gatewayIpAddresses(c, n.name, n.role === 'hub'),
+        })),
       },
       { parent: this },
     );

@@ -69,3 +69,14 @@ export function gatewayDnsNames(c: StackConfig, cluster: string): string[] {
         : [];
   return [...svc, ...outside];
 }
+
+/**
+ * IP addresses a gateway's certificate must name: on kind, the hub's host ports when they are bound
+ * to one specific address (the TLS fallback at `hostQuicUrl` is then dialled by IP); on existing
+ * clusters a `gatewayAddress` given as an IPv4 address.
+ */
+export function gatewayIpAddresses(c: StackConfig, cluster: string, hub: boolean): string[] {
+  if (c.target === 'kind') return hub && kindHostName(c) !== 'localhost' ? [c.kind.listenAddress] : [];
+  const host = c.clusters.find((x) => x.name === cluster)?.gatewayAddress?.split(':')[0];
+  return host && /^\d+\.\d+\.\d+\.\d+$/.test(host) ? [host] : [];
+}
