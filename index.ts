@@ -13,10 +13,16 @@ export const clusters = mesh.clusters;
 /** Address images are pushed to (kind), absent on existing clusters. */
 export const registry = mesh.registry;
 export const dashboardUrl = mesh.dashboardUrl;
-/** Per gateway: id, QUIC URL, admin URL. */
+/**
+ * Per gateway: id, QUIC peer id, and URLs by where the reader stands: host* from this machine (absent
+ * where no port reaches it), network* from the kind network or inside the cluster.
+ */
 export const gateways = mesh.gateways;
 export const meshLayout = config.mesh.layout;
 export const meshLinks = mesh.meshLinks;
 export const grafanaUrl = mesh.grafanaUrl;
+/** Grafana's admin password (secret): `pulumi stack output grafanaPassword --show-secrets`; user admin. */
+export const grafanaPassword = mesh.grafanaPassword;
 export const delivery = config.delivery;
-export const fluxVersion = config.flux.version;
+/** Per cluster, the Flux version Helm installed (the chart's appVersion), not the config's claim. */
+export const flux = mesh.flux;

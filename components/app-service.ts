@@ -19,6 +19,8 @@ export interface AppServiceArgs {
   provider: k8s.Provider;
   /** Image reference (digest when built); default the tag reference of the model. */
   image?: pulumi.Input<string>;
+  /** Pod template annotations whose change must restart the app (e.g. the database password's). */
+  podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 export class AppService extends pulumi.ComponentResource {
@@ -32,7 +34,7 @@ export class AppService extends pulumi.ComponentResource {
     this.deployment = createObject(
       `${name}-deployment`,
       appDeployment(c, app),
-      { namespace, image: args.image },
+      { namespace, image: args.image, podAnnotations: args.podAnnotations },
       ref,
     );
     if (app.app === 'dashboard') createObject(`${name}-service`, dashboardService(c), { namespace }, ref);

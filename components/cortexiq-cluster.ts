@@ -20,7 +20,7 @@ import {
 import { AppService } from './app-service';
 import { Gateway, type GatewaySecretMaterial } from './gateway';
 import { createSecret } from './k8s-object';
-import { Postgres } from './postgres';
+import { DATABASE_PASSWORD_ANNOTATION, databasePasswordRevision, Postgres } from './postgres';
 
 export interface CortexIqClusterArgs {
   /** The typed stack. */
@@ -31,17 +31,21 @@ export interface CortexIqClusterArgs {
   provider: k8s.Provider;
   /** The stack's secrets (Pulumi secrets). */
   secrets: Record<SecretKey, pulumi.Input<string>>;
+  /** Key of the public revision digests of secrets (StackSecrets.revisionKey). */
+  revisionKey: pulumi.Input<string>;
   /** This gateway's TLS material and the mesh CA. */
   tls: GatewaySecretMaterial;
   /** Image references by digest, when the stack builds images. */
   images?: Partial<Record<ImageName, pulumi.Input<string>>>;
-  /** What must exist before any workload (registry wiring, Flux). */
+  /** What must exist before any workload: this cluster's registry wiring (kind), never Flux. */
   after?: pulumi.Resource[];
 }
 
 export class CortexIqCluster extends pulumi.ComponentResource {
   /** Names of the Deployments and StatefulSets Pulumi applies here (empty under GitOps). */
   readonly workloads: string[] = [];
+  /** The namespace and every Secret the workloads reference: what Flux waits for under GitOps. */
+  readonly prerequisites: pulumi.Resource[] = [];
 
   constructor(name: string, args: CortexIqClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:cluster:CortexIqCluster', name, {}, opts);
@@ -91,6 +95,7 @@ export class CortexIqCluster extends pulumi.ComponentResource {
     // the ready resource of those workloads. Under GitOps only the Secrets of PostgreSQL and the
     // gateway are created here, in the same order; Flux applies the workloads.
     const ready = new Map<WorkloadName, pulumi.Resource>();
+    const passwordRevision = databasePasswordRevision(args.secrets.databasePassword, args.revisionKey);
     const after = (step: WorkloadStep): pulumi.Resource[] => [
       ...shared,
       ...step.after.map((w) => {
@@ -104,7 +109,14 @@ export class CortexIqCluster extends pulumi.ComponentResource {
       if (step.workload === POSTGRES_WORKLOAD) {
         const postgres = new Postgres(
           `${name}-postgres`,
-          { config: c, namespace, provider, password: args.secrets.databasePassword, workloads: direct },
+          {
+            config: c,
+            namespace,
+            provider,
+            password: args.secrets.databasePassword,
+            passwordRevision,
+            workloads: direct,
+          },
           { parent: this, dependsOn: after(step) },
         );
         ready.set(step.workload, postgres.ready);
@@ -128,13 +140,23 @@ export class CortexIqCluster extends pulumi.ComponentResource {
         const app = node.apps.find((a) => a.app === step.workload)!;
         const service = new AppService(
           `${name}-${app.app}`,
-          { config: c, app, namespace, provider, image: args.images?.[app.app] },
+          {
+            config: c,
+            app,
+            namespace,
+            provider,
+            image: args.images?.[app.app],
+            ...(app.needsDatabase
+              ? { podAnnotations: { [DATABASE_PASSWORD_ANNOTATION]: passwordRevision } }
+              : {}),
+          },
           { parent: this, dependsOn: after(step) },
         );
         ready.set(step.workload, service.deployment);
       }
       if (direct) this.workloads.push(step.workload);
     }
+    this.prerequisites.push(ns, ...shared, ...(direct ? [] : ready.values()));
     this.registerOutputs({ workloads: this.workloads });
   }
 }

@@ -2,18 +2,21 @@
  * The whole stack: clusters (KinD or existing), local registry, images, mesh PKI and secrets, Flux,
  * then each cluster's workloads, and Observability on the hub. `index.ts` builds this from the typed
  * stack and exports its outputs.
+ *
+ * What waits for what (docs/pulumi.md "Lifecycle"): images wait for the registry container only;
+ * a cluster's workloads wait for that cluster's registry wiring only, never for Flux; under GitOps
+ * Flux's Kustomizations wait for the namespace and Secrets the rendered workloads reference.
  */
-import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import {
-  defaultPeerUrl,
-  deriveTopology,
-  GATEWAY_SERVICE,
-  type SecretKey,
-  type StackConfig,
-  type Topology,
-} from '../stacks';
+import { deriveTopology, type SecretKey, type StackConfig, type Topology } from '../stacks';
 import { CortexIqCluster } from './cortexiq-cluster';
+import {
+  gatewayDnsNames,
+  gatewayIpAddresses,
+  gatewayUrls,
+  kindHostName,
+  type GatewayUrls,
+} from './endpoints';
 import { ExistingCluster } from './existing-cluster';
 import { Flux } from './flux';
 import { Images } from './images';
@@ -40,13 +43,27 @@ export interface ClusterOutput {
   kubeconfig?: pulumi.Output<string>;
 }
 
-export interface GatewayEndpoint {
-  id: string;
-  /** QUIC URL (`https://host:port`); the TLS fallback is the same host and port with `tls://`. */
-  quicUrl: string;
-  adminUrl: string;
+export interface GatewayEndpoint extends GatewayUrls {
   /** The gateway's QUIC peer id: what a client outside the cluster pins (MACULA_QUIC_PEER_ID). */
   quicPeerId: pulumi.Output<string>;
+}
+
+export interface FluxOutput {
+  cluster: string;
+  /** Flux version of the installed chart, as Helm reports it (the chart's appVersion). */
+  version: pulumi.Output<string>;
+}
+
+/**
+ * Every object Pulumi puts on a kind cluster is deleted with the cluster: `destroy` deletes the
+ * cluster instead of uninstalling each object from it first. (A transformation, because children
+ * inherit it; the `deletedWith` option itself is not inherited.)
+ */
+function deletedWithCluster(created: pulumi.Resource): pulumi.ResourceTransformation {
+  return (args) =>
+    args.type.startsWith('kubernetes:') && !args.type.startsWith('pulumi:providers:')
+      ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { deletedWith: created }) }
+      : undefined;
 }
 
 export class CortexIqMesh extends pulumi.ComponentResource {
@@ -57,6 +74,10 @@ export class CortexIqMesh extends pulumi.ComponentResource {
   readonly gateways: GatewayEndpoint[];
   readonly meshLinks: string[];
   readonly grafanaUrl?: string;
+  /** Grafana's admin password (secret); user `admin`. */
+  readonly grafanaPassword?: pulumi.Output<string>;
+  /** Flux per cluster, as installed (empty with `flux.install: existing`). */
+  readonly flux: FluxOutput[] = [];
 
   constructor(name: string, args: CortexIqMeshArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:index:CortexIqMesh', name, {}, opts);
@@ -70,13 +91,17 @@ export class CortexIqMesh extends pulumi.ComponentResource {
         ? new KindCluster(`${name}-${cl.name}`, { config: c, cluster: cl }, { parent: this })
         : new ExistingCluster(`${name}-${cl.name}`, { cluster: cl }, { parent: this }),
     );
-    const providerOf = (i: number): k8s.Provider => access[i]!.provider;
+    const onCluster = (i: number): pulumi.ComponentResourceOptions => {
+      const a = access[i]!;
+      return a instanceof KindCluster
+        ? { parent: this, transformations: [deletedWithCluster(a.created)] }
+        : { parent: this };
+    };
 
-    let after: pulumi.Resource[] = [];
-    let images: Images | undefined;
+    let registry: LocalRegistry | undefined;
     if (kind) {
       const kinds = access as KindCluster[];
-      const registry = new LocalRegistry(
+      registry = new LocalRegistry(
         `${name}-registry`,
         {
           config: c,
@@ -85,57 +110,64 @@ export class CortexIqMesh extends pulumi.ComponentResource {
         { parent: this },
       );
       this.registry = registry.address;
-      after = [registry];
     }
-    if (c.images.build ?? kind) {
-      images = new Images(
-        `${name}-images`,
-        { config: c, context: args.projectRoot, after },
-        { parent: this },
-      );
-    }
+    const images =
+      (c.images.build ?? kind)
+        ? new Images(
+            `${name}-images`,
+            { config: c, context: args.projectRoot, after: registry ? [registry.container] : [] },
+            { parent: this },
+          )
+        : undefined;
 
     const secrets = new StackSecrets(`${name}-secrets`, { provided: args.secrets ?? {} }, { parent: this });
     const pki = new MeshPki(
       `${name}-pki`,
       {
         realm: c.realm,
-        gateways: topo.clusters.map((n) => ({ id: n.gateway.id, dnsNames: gatewayDnsNames(c, n.name) })),
+        gateways: topo.clusters.map((n) => ({
+          id: n.gateway.id,
+          dnsNames: gatewayDnsNames(c, n.name),
+          ipAddresses: gatewayIpAddresses(c, n.name, n.role === 'hub'),
+        })),
       },
       { parent: this },
     );
 
     topo.clusters.forEach((node, i) => {
-      const provider = providerOf(i);
-      const flux = new Flux(
-        `${name}-${node.name}-flux`,
-        { config: c, cluster: node.name, provider },
-        { parent: this, dependsOn: after },
-      );
+      const provider = access[i]!.provider;
       const tls = pki.gateways[node.gateway.id]!;
-      new CortexIqCluster(
+      const workloads = new CortexIqCluster(
         `${name}-${node.name}`,
         {
           config: c,
           node,
           provider,
           secrets: secrets.values,
+          revisionKey: secrets.revisionKey,
           tls: { ...tls, ca: pki.caCert },
           images: images?.refs,
-          after: [...after, flux],
+          after: registry?.pullReady(node.name) ?? [],
         },
-        { parent: this },
+        onCluster(i),
       );
+      const flux = new Flux(
+        `${name}-${node.name}-flux`,
+        { config: c, cluster: node.name, provider, workloadPrerequisites: workloads.prerequisites },
+        onCluster(i),
+      );
+      if (flux.release) this.flux.push({ cluster: node.name, version: flux.release.status.appVersion });
     });
 
     const hubIndex = topo.clusters.findIndex((n) => n.role === 'hub');
     if (c.observability.enabled) {
       const obs = new Observability(
         `${name}-observability`,
-        { config: c, provider: providerOf(hubIndex) },
-        { parent: this, dependsOn: after },
+        { config: c, provider: access[hubIndex]!.provider },
+        onCluster(hubIndex),
       );
       this.grafanaUrl = obs.grafanaUrl;
+      this.grafanaPassword = obs.grafanaPassword;
     }
 
     this.clusters = topo.clusters.map((n, i) => ({
@@ -145,9 +177,11 @@ export class CortexIqMesh extends pulumi.ComponentResource {
       context: n.context,
       ...(access[i] instanceof KindCluster ? { kubeconfig: (access[i] as KindCluster).kubeconfig } : {}),
     }));
-    this.dashboardUrl = kind ? `http://localhost:${c.ports.dashboardNodePort}` : `https://${c.dashboardHost}`;
+    this.dashboardUrl = kind
+      ? `http://${kindHostName(c)}:${c.ports.dashboardNodePort}`
+      : `https://${c.dashboardHost}`;
     this.gateways = topo.clusters.map((n) => ({
-      ...gatewayEndpoint(c, n.name, n.role === 'hub'),
+      ...gatewayUrls(c, n.name, n.role === 'hub'),
       quicPeerId: pki.gateways[n.gateway.id]!.quicPeerId,
     }));
     this.meshLinks = topo.links.map(([a, b]) => `${a} <-> ${b}`);
@@ -159,45 +193,4 @@ export class CortexIqMesh extends pulumi.ComponentResource {
       meshLinks: this.meshLinks,
     });
   }
-}
-
-/** Names a gateway is reached by: the in-cluster Service, the kind node, or its external address. */
-export function gatewayDnsNames(c: StackConfig, cluster: string): string[] {
-  const svc = [
-    GATEWAY_SERVICE,
-    `${GATEWAY_SERVICE}.${c.namespace}`,
-    `${GATEWAY_SERVICE}.${c.namespace}.svc`,
-    `${GATEWAY_SERVICE}.${c.namespace}.svc.cluster.local`,
-  ];
-  const cl = c.clusters.find((x) => x.name === cluster);
-  const outside =
-    c.target === 'kind'
-      ? [`${cluster}-control-plane`, 'localhost']
-      : cl?.gatewayAddress
-        ? [cl.gatewayAddress.split(':')[0]!]
-        : [];
-  return [...svc, ...outside];
-}
-
-/** Endpoints from where an operator stands: the hub's node ports are mapped to localhost on kind. */
-export function gatewayEndpoint(
-  c: StackConfig,
-  cluster: string,
-  hub: boolean,
-): Omit<GatewayEndpoint, 'quicPeerId'> {
-  if (c.target === 'kind' && hub) {
-    return {
-      id: cluster,
-      quicUrl: `https://localhost:${c.ports.gatewayNodePort}`,
-      adminUrl: `http://localhost:${c.ports.adminNodePort}`,
-    };
-  }
-  const quicUrl = defaultPeerUrl(c, cluster);
-  const host = new URL(quicUrl).hostname;
-  return {
-    id: cluster,
-    quicUrl,
-    adminUrl:
-      c.target === 'kind' ? `http://${host}:${c.ports.adminNodePort}` : `http://${host}:${c.ports.admin}`,
-  };
 }

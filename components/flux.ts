@@ -3,12 +3,19 @@
  * kustomize, helm and notification controllers, and, when the stack delivers by GitOps, the source
  * of the rendered tree and the Kustomizations `infrastructure` and `apps` (apps dependsOn
  * infrastructure), built by `stacks/manifests/flux.ts`.
+ *
+ * Nothing in direct delivery waits for this component (the chart comes from the internet); under
+ * GitOps `up` waits until both Kustomizations are Ready, so it returns once the workloads run.
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { FLUX_NAMESPACE, fluxHelmValues, fluxKustomizations, fluxSource, type StackConfig } from '../stacks';
 
 export const FLUX_CHART_REPO = 'https://fluxcd-community.github.io/helm-charts';
+/** Helm's wait for the controllers (seconds): first pulls of four images over the internet. */
+export const FLUX_HELM_TIMEOUT = 600;
+/** How long `up` waits for a Kustomization to become Ready (its own timeout is 5m, retried each 1m). */
+export const KUSTOMIZATION_WAIT = '15m';
 
 export interface FluxArgs {
   /** The typed stack (Flux version, delivery, GitOps source). */
@@ -17,36 +24,39 @@ export interface FluxArgs {
   cluster: string;
   /** Provider of the cluster. */
   provider: k8s.Provider;
+  /** What the rendered workloads need before Flux applies them: their namespace and Secrets. */
+  workloadPrerequisites?: pulumi.Resource[];
 }
 
 export class Flux extends pulumi.ComponentResource {
-  /** The Helm release of Flux. */
-  readonly release: k8s.helm.v3.Release;
+  /** The Helm release of Flux (absent with `flux.install: existing`). */
+  readonly release?: k8s.helm.v3.Release;
   /** Names of the GitOps Kustomizations (empty in direct delivery). */
   readonly kustomizations: string[];
 
   constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:flux:Flux', name, {}, opts);
     const { config: c, provider } = args;
-    const ns = new k8s.core.v1.Namespace(
-      `${name}-ns`,
-      { metadata: { name: FLUX_NAMESPACE } },
-      { parent: this, provider },
-    );
-    this.release = new k8s.helm.v3.Release(
-      `${name}-release`,
-      {
-        name: 'flux2',
-        chart: 'flux2',
-        version: c.flux.chartVersion,
-        repositoryOpts: { repo: FLUX_CHART_REPO },
-        namespace: FLUX_NAMESPACE,
-        values: fluxHelmValues(),
-        description: `Flux ${c.flux.version}`,
-        atomic: true,
-      },
-      { parent: this, provider, dependsOn: [ns] },
-    );
+    if (c.flux.install === 'helm') {
+      this.release = new k8s.helm.v3.Release(
+        `${name}-release`,
+        {
+          name: 'flux2',
+          chart: 'flux2',
+          version: c.flux.chartVersion,
+          repositoryOpts: { repo: FLUX_CHART_REPO },
+          namespace: FLUX_NAMESPACE,
+          // Helm creates flux-system only when it is missing: a cluster that already has the namespace
+          // (but no Flux) does not fail with AlreadyExists.
+          createNamespace: true,
+          values: fluxHelmValues(),
+          description: `Flux ${c.flux.version}`,
+          atomic: true,
+          timeout: FLUX_HELM_TIMEOUT,
+        },
+        { parent: this, provider },
+      );
+    }
     this.kustomizations = [];
     if (c.delivery === 'gitops') {
       if (!c.gitops) throw new Error(`Flux '${name}': delivery 'gitops' needs cortex-iq:gitops`);
@@ -54,18 +64,29 @@ export class Flux extends pulumi.ComponentResource {
       const source = new k8s.apiextensions.CustomResource(`${name}-source`, src, {
         parent: this,
         provider,
-        dependsOn: [this.release],
+        dependsOn: this.release ? [this.release] : [],
       });
       const [infra, apps] = fluxKustomizations(c, c.gitops, args.cluster);
-      const infraRes = new k8s.apiextensions.CustomResource(`${name}-infrastructure`, infra, {
+      const ready = (k: typeof infra): typeof infra => ({
+        ...k,
+        metadata: {
+          ...k.metadata,
+          // pulumi-kubernetes waits for this condition on custom resources (docs/pulumi.md, Lifecycle).
+          annotations: { ...k.metadata?.annotations, 'pulumi.com/waitFor': 'condition=Ready' },
+        },
+      });
+      const wait = { create: KUSTOMIZATION_WAIT, update: KUSTOMIZATION_WAIT };
+      const infraRes = new k8s.apiextensions.CustomResource(`${name}-infrastructure`, ready(infra), {
         parent: this,
         provider,
-        dependsOn: [source],
+        dependsOn: [source, ...(args.workloadPrerequisites ?? [])],
+        customTimeouts: wait,
       });
-      new k8s.apiextensions.CustomResource(`${name}-apps`, apps, {
+      new k8s.apiextensions.CustomResource(`${name}-apps`, ready(apps), {
         parent: this,
         provider,
         dependsOn: [infraRes],
+        customTimeouts: wait,
       });
       this.kustomizations = [infra.metadata!.name!, apps.metadata!.name!];
     }

@@ -5,7 +5,14 @@
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
-import { IMAGES, imageRef, imageRepository, type ImageName, type StackConfig } from '../stacks';
+import {
+  IMAGES,
+  imagePlatform,
+  imageRef,
+  imageRepository,
+  type ImageName,
+  type StackConfig,
+} from '../stacks';
 
 export interface ImagesArgs {
   /** The typed stack (registry, prefix, tag). */
@@ -14,7 +21,7 @@ export interface ImagesArgs {
   context: string;
   /** The Dockerfile, relative to the context. */
   dockerfile?: string;
-  /** Resources that must exist before pushing (the registry). */
+  /** Resources that must exist before pushing: the registry container, nothing that waits for clusters. */
   after?: pulumi.Resource[];
 }
 
@@ -26,6 +33,8 @@ export class Images extends pulumi.ComponentResource {
     super('cortex-iq:images:Images', name, {}, opts);
     const c = args.config;
     const refs = {} as Record<ImageName, pulumi.Output<string>>;
+    // The host's platform unless the stack says otherwise (stacks/platform.ts).
+    const platform = imagePlatform(c);
     for (const image of IMAGES) {
       const built = new docker.Image(
         `${name}-${image}`,
@@ -35,7 +44,7 @@ export class Images extends pulumi.ComponentResource {
             context: args.context,
             dockerfile: args.dockerfile ?? 'Dockerfile',
             target: image,
-            platform: 'linux/amd64',
+            platform,
           },
           // An honest preview: the image is only built by `up`, and its digest shows as unknown.
           buildOnPreview: false,

@@ -11,19 +11,30 @@ export interface ObjectOptions {
   namespace: pulumi.Input<string>;
   /** Replaces the image of every container (a digest reference from Images). */
   image?: pulumi.Input<string>;
+  /** Added to the pod template's annotations: a changed value rolls the pods. */
+  podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
-function withImage(o: Workload, image: pulumi.Input<string>): unknown {
+/** The object's spec with its pod template changed as `opts` says (Deployments and StatefulSets). */
+function podSpec(o: Workload, opts: ObjectOptions): unknown {
   if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return o.spec;
+  if (opts.image === undefined && opts.podAnnotations === undefined) return o.spec;
   const tpl = o.spec!.template;
+  const containers = tpl.spec!.containers.map((c) =>
+    opts.image === undefined ? c : { ...c, image: opts.image },
+  );
+  const annotations = { ...tpl.metadata?.annotations, ...opts.podAnnotations };
   return {
     ...o.spec,
-    template: {
-      ...tpl,
-      spec: { ...tpl.spec, containers: tpl.spec!.containers.map((c) => ({ ...c, image })) },
-    },
+    template: { ...tpl, metadata: { ...tpl.metadata, annotations }, spec: { ...tpl.spec, containers } },
   };
 }
+
+/**
+ * How long Pulumi waits for a Deployment or StatefulSet to become ready (its await logic) before the
+ * update fails: a first pull on a laptop can take minutes; a crash loop should not hold `up` forever.
+ */
+export const WORKLOAD_TIMEOUTS = { create: '10m', update: '10m', delete: '5m' };
 
 export function createObject(
   name: string,
@@ -32,19 +43,20 @@ export function createObject(
   ropts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
   const metadata = { ...o.metadata, namespace: opts.namespace };
-  const spec = opts.image !== undefined ? withImage(o, opts.image) : o.spec;
+  const spec = podSpec(o, opts);
+  const waited = { customTimeouts: WORKLOAD_TIMEOUTS, ...ropts };
   switch (o.kind) {
     case 'Deployment':
       return new k8s.apps.v1.Deployment(
         name,
         { metadata, spec: spec as k8s.types.input.apps.v1.DeploymentSpec },
-        ropts,
+        waited,
       );
     case 'StatefulSet':
       return new k8s.apps.v1.StatefulSet(
         name,
         { metadata, spec: spec as k8s.types.input.apps.v1.StatefulSetSpec },
-        ropts,
+        waited,
       );
     case 'Service':
       return new k8s.core.v1.Service(

@@ -1,11 +1,23 @@
 /**
  * A KinD cluster created and deleted with the kind CLI from the config rendered by
  * `stacks/kind-config.ts`, its kubeconfig (secret) and a Kubernetes provider for it.
+ *
+ * On a real run (docs/pulumi.md "Lifecycle"): a changed kind config replaces the cluster delete-first
+ * (two clusters of one name cannot exist); the create adopts an existing cluster only when it was
+ * created from the same config; the provider is tied to the create's id, so a recreated cluster
+ * replaces the provider and everything on it; and objects on the cluster are deleted with it.
  */
 import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { renderKindConfig, type ClusterConfig, type StackConfig } from '../stacks';
+import {
+  kindCreateScript,
+  kindDeleteScript,
+  renderKindConfig,
+  shq,
+  type ClusterConfig,
+  type StackConfig,
+} from '../stacks';
 
 export interface KindClusterArgs {
   /** The typed stack. */
@@ -35,29 +47,39 @@ export class KindCluster extends pulumi.ComponentResource {
     this.clusterName = args.cluster.name;
     this.context = `kind-${args.cluster.name}`;
     this.kindConfig = renderKindConfig(args.config, args.cluster);
-    const cluster = JSON.stringify(this.clusterName);
 
     this.created = new command.local.Command(
       `${name}-create`,
       {
-        // Idempotent: an existing cluster of that name (e.g. after a lost state) is adopted.
-        create: `kind get clusters | grep -qx ${cluster} || kind create cluster --name ${cluster} --config /dev/stdin --wait 180s`,
-        delete: `kind delete cluster --name ${cluster}`,
+        create: kindCreateScript(this.clusterName, this.kindConfig),
+        delete: kindDeleteScript(this.clusterName),
         stdin: this.kindConfig,
+        // A changed config replaces the cluster (triggers are the Command's replace-on-change set).
         triggers: [this.kindConfig],
       },
-      { parent: this },
+      // The old cluster must go before the new one of the same name is created; create-before-delete
+      // would adopt the old cluster and then delete it.
+      { parent: this, deleteBeforeReplace: true },
     );
     const kubeconfig = new command.local.Command(
       `${name}-kubeconfig`,
-      { create: `kind get kubeconfig --name ${cluster}`, triggers: [this.created.id] },
+      { create: `kind get kubeconfig --name ${shq(this.clusterName)}`, triggers: [this.created.id] },
       { parent: this, dependsOn: [this.created], additionalSecretOutputs: ['stdout'] },
     );
     this.kubeconfig = pulumi.secret(kubeconfig.stdout);
     this.provider = new k8s.Provider(
       `${name}-provider`,
-      // A stable identifier keeps a refreshed kubeconfig (new certs) from replacing every object.
-      { kubeconfig: this.kubeconfig, clusterIdentifier: this.context, enableServerSideApply: true },
+      {
+        kubeconfig: this.kubeconfig,
+        // The create's id is new for every created cluster (the Command provider generates it), so a
+        // recreated cluster replaces the provider and with it every object on the cluster, while a
+        // refreshed kubeconfig (new certificates) alone replaces nothing.
+        clusterIdentifier: pulumi.interpolate`${this.context}/${this.created.id}`,
+        enableServerSideApply: true,
+        // After a Docker reset the cluster is gone: `destroy` and `refresh` drop its objects from the
+        // state instead of failing on an unreachable API server.
+        deleteUnreachable: true,
+      },
       { parent: this },
     );
     this.registerOutputs({

@@ -2,19 +2,33 @@
  * The local image registry of the kind target (infra.md §3 LocalRegistry, KEP-1755): a registry
  * container on the host port, attached to the kind network as `registry.macula.local` once the first
  * cluster exists, a containerd hosts.toml on every node, and the `local-registry-hosting` ConfigMap.
+ *
+ * Pushes need only the container (`container`); pulls on one cluster need the network attachment and
+ * that cluster's hosts.toml (`pullReady(cluster)`), so nothing waits for clusters it does not use.
  */
 import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { localRegistryHosting, registryHost, registryHostsToml, type StackConfig } from '../stacks';
+import {
+  hostsTomlScript,
+  localRegistryHosting,
+  networkAttachScript,
+  networkDetachScript,
+  registryDeleteScript,
+  registryHost,
+  registryHostsToml,
+  registryRunScript,
+  registrySettings,
+  type StackConfig,
+} from '../stacks';
 
 export interface RegistryClusterRef {
   /** kind cluster name. */
   name: string;
   /** Provider of that cluster. */
   provider: k8s.Provider;
-  /** The resource that created the cluster's nodes. */
-  created: pulumi.Resource;
+  /** The resource that created the cluster's nodes (its id changes when they are recreated). */
+  created: pulumi.CustomResource;
 }
 
 export interface LocalRegistryArgs {
@@ -29,64 +43,71 @@ export class LocalRegistry extends pulumi.ComponentResource {
   readonly address: string;
   /** Address inside the kind network: `registry.macula.local:5000`. */
   readonly networkAddress: string;
-  /** The running registry, attached to the kind network: depend on it before pushing or pulling. */
-  readonly ready: pulumi.Resource;
+  /** The running registry container: what a push waits for. */
+  readonly container: command.local.Command;
+  private readonly pulls = new Map<string, pulumi.Resource[]>();
 
   constructor(name: string, args: LocalRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:registry:LocalRegistry', name, {}, opts);
-    const r = args.config.registry;
+    const c = args.config;
+    const r = c.registry;
     if (args.clusters.length === 0) throw new Error(`LocalRegistry '${name}': no cluster to wire`);
-    this.address = registryHost(args.config);
+    this.address = registryHost(c);
     this.networkAddress = `${r.alias}:5000`;
-    const box = JSON.stringify(r.container);
 
-    const container = new command.local.Command(
+    this.container = new command.local.Command(
       `${name}-container`,
       {
-        create: `docker inspect ${box} >/dev/null 2>&1 || docker run -d --restart=always --name ${box} -p 127.0.0.1:${r.hostPort}:5000 registry:2`,
-        delete: `docker rm -f ${box}`,
-        triggers: [r.hostPort, r.container],
+        create: registryRunScript(c),
+        delete: registryDeleteScript(c),
+        triggers: [registrySettings(c)],
       },
-      { parent: this },
+      // One container name: the old container must be removed before its replacement runs.
+      { parent: this, deleteBeforeReplace: true },
     );
-    // The kind network exists only after the first cluster is created.
+    // The kind network exists only after the first cluster is created. A replaced container (new id)
+    // is attached again; detach-then-attach, since both would name the same container.
     const network = new command.local.Command(
       `${name}-network`,
       {
-        create: `docker network inspect kind -f '{{range .Containers}}{{.Name}} {{end}}' | grep -qw ${box} || docker network connect --alias ${JSON.stringify(r.alias)} kind ${box}`,
-        delete: `docker network disconnect kind ${box} || true`,
-        triggers: [r.alias],
+        create: networkAttachScript(c),
+        delete: networkDetachScript(c),
+        triggers: [r.alias, this.container.id],
       },
-      { parent: this, dependsOn: [container, ...args.clusters.map((c) => c.created)] },
+      {
+        parent: this,
+        dependsOn: [this.container, ...args.clusters.map((cl) => cl.created)],
+        deleteBeforeReplace: true,
+        deletedWith: this.container,
+      },
     );
-    const toml = registryHostsToml(args.config);
+    const toml = registryHostsToml(c);
     const dir = `/etc/containerd/certs.d/${this.address}`;
     for (const cl of args.clusters) {
-      new command.local.Command(
+      // Recreated nodes (a new create id) get the file again; without it they pull from their own
+      // loopback, where no registry listens.
+      const hosts = new command.local.Command(
         `${name}-hosts-${cl.name}`,
-        {
-          create: [
-            'toml=$(cat)',
-            `for node in $(kind get nodes --name ${JSON.stringify(cl.name)}); do`,
-            `  docker exec "$node" mkdir -p ${JSON.stringify(dir)}`,
-            `  printf '%s\\n' "$toml" | docker exec -i "$node" sh -c ${JSON.stringify(`cat > ${dir}/hosts.toml`)}`,
-            'done',
-          ].join('\n'),
-          stdin: toml,
-          triggers: [toml, cl.created.urn],
-        },
+        { create: hostsTomlScript(cl.name, dir), stdin: toml, triggers: [toml, cl.created.id] },
         { parent: this, dependsOn: [cl.created] },
       );
-      new k8s.core.v1.ConfigMap(
+      const hosting = new k8s.core.v1.ConfigMap(
         `${name}-hosting-${cl.name}`,
         {
           metadata: { name: 'local-registry-hosting', namespace: 'kube-public' },
-          data: { 'localRegistryHosting.v1': localRegistryHosting(args.config) },
+          data: { 'localRegistryHosting.v1': localRegistryHosting(c) },
         },
-        { parent: this, provider: cl.provider, dependsOn: [cl.created] },
+        { parent: this, provider: cl.provider, dependsOn: [cl.created], deletedWith: cl.created },
       );
+      this.pulls.set(cl.name, [network, hosts, hosting]);
     }
-    this.ready = network;
     this.registerOutputs({ address: this.address, networkAddress: this.networkAddress });
+  }
+
+  /** What a workload on `cluster` waits for before pulling: the network attachment and its hosts.toml. */
+  pullReady(cluster: string): pulumi.Resource[] {
+    const p = this.pulls.get(cluster);
+    if (!p) throw new Error(`LocalRegistry: cluster '${cluster}' is not wired to the registry`);
+    return p;
   }
 }

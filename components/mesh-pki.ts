@@ -13,6 +13,8 @@ export interface GatewayIdentity {
   id: string;
   /** Names peers and clients use to reach it. */
   dnsNames: string[];
+  /** IP addresses clients use to reach it (a host port bound to a specific address). */
+  ipAddresses?: string[];
 }
 
 export interface MeshPkiArgs {
@@ -72,6 +74,7 @@ export class MeshPki extends pulumi.ComponentResource {
           privateKeyPem: pulumi.secret(key.privateKeyPem),
           subject: { commonName: g.id, organization: 'CortexIQ' },
           dnsNames: g.dnsNames,
+          ...(g.ipAddresses?.length ? { ipAddresses: g.ipAddresses } : {}),
         },
         { parent: this },
       );

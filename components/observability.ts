@@ -13,7 +13,11 @@ import {
   prometheusValues,
   type StackConfig,
 } from '../stacks';
+import { kindHostName } from './endpoints';
 import { createSecret } from './k8s-object';
+
+/** Helm's wait for each chart (seconds): first image pulls over the internet on a laptop. */
+const CHART_TIMEOUT = 600;
 
 export interface ObservabilityArgs {
   /** The typed stack (chart versions, Grafana node port). */
@@ -60,7 +64,8 @@ export class Observability extends pulumi.ComponentResource {
         version: c.observability.prometheusChartVersion,
         repositoryOpts: { repo: 'https://prometheus-community.github.io/helm-charts' },
         namespace: MONITORING_NAMESPACE,
-        values: prometheusValues(),
+        values: prometheusValues(c),
+        timeout: CHART_TIMEOUT,
       },
       { ...ref, dependsOn: [ns] },
     );
@@ -73,12 +78,13 @@ export class Observability extends pulumi.ComponentResource {
         repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' },
         namespace: MONITORING_NAMESPACE,
         values: grafanaValues(c),
+        timeout: CHART_TIMEOUT,
       },
       { ...ref, dependsOn: [admin, prometheus] },
     );
     this.grafanaUrl =
       c.target === 'kind'
-        ? `http://localhost:${c.ports.grafanaNodePort}`
+        ? `http://${kindHostName(c)}:${c.ports.grafanaNodePort}`
         : `http://grafana.${MONITORING_NAMESPACE}.svc`;
     this.registerOutputs({ grafanaUrl: this.grafanaUrl });
   }

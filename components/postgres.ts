@@ -2,10 +2,32 @@
  * PostgreSQL on the hub (infra.md §3 Postgres): its Secret (password and the apps' DATABASE_URL) and,
  * in direct delivery, the StatefulSet with a volume and readiness probe and its Service.
  */
+import { createHmac } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { databaseUrl, postgresService, postgresStatefulSet, SECRETS, type StackConfig } from '../stacks';
 import { createObject, createSecret } from './k8s-object';
+
+/** Pod annotation that rolls PostgreSQL and the database apps when the password changes. */
+export const DATABASE_PASSWORD_ANNOTATION = 'cortexiq.io/database-password-revision';
+
+/**
+ * A revision of the database password for the pod templates: a rotated secret changes it, so the
+ * StatefulSet restarts (its postStart hook sets the new password, stacks/manifests/postgres.ts) and
+ * the apps restart with the new DATABASE_URL. An HMAC under the stack's secret revision key, so it
+ * can be public (a secret inside a pod template would make the whole spec secret, and every diff
+ * unreadable) without letting anyone test guesses of the password against it.
+ */
+export function databasePasswordRevision(
+  password: pulumi.Input<string>,
+  key: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.unsecret(
+    pulumi
+      .all([password, key])
+      .apply(([p, k]) => createHmac('sha256', k).update(`cortexiq-db-password:${p}`).digest('hex')),
+  );
+}
 
 export interface PostgresArgs {
   /** The typed stack (image, port). */
@@ -16,6 +38,8 @@ export interface PostgresArgs {
   provider: k8s.Provider;
   /** Database password (secret). */
   password: pulumi.Input<string>;
+  /** Revision of the password (databasePasswordRevision): rolls the StatefulSet when it changes. */
+  passwordRevision: pulumi.Input<string>;
   /** Apply the StatefulSet and Service (direct delivery); with GitOps, Flux applies them. */
   workloads: boolean;
 }
@@ -48,7 +72,7 @@ export class Postgres extends pulumi.ComponentResource {
       this.ready = createObject(
         `${name}-statefulset`,
         postgresStatefulSet(c),
-        { namespace },
+        { namespace, podAnnotations: { [DATABASE_PASSWORD_ANNOTATION]: args.passwordRevision } },
         { ...ref, dependsOn: [secret, svc] },
       );
     }

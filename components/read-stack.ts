@@ -18,10 +18,26 @@ export interface ReadStack {
   secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
 }
 
+/**
+ * The config keys the engine marked secret. The language host passes them beside the decrypted values
+ * (PULUMI_CONFIG_SECRET_KEYS); the SDK reads that list with `runtime.isConfigSecret`, which its typings
+ * keep internal, so it is reached through a narrow cast and its absence is an error, not a silent pass.
+ */
+export function runtimeSecretKeys(keys: string[]): string[] {
+  const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean })
+    .isConfigSecret;
+  if (typeof isConfigSecret !== 'function')
+    throw new Error(
+      'this @pulumi/pulumi has no runtime.isConfigSecret: the guard against secrets in plain keys cannot run',
+    );
+  return keys.filter((k) => isConfigSecret(k));
+}
+
 export function readStack(): ReadStack {
   const stack = `Pulumi.${pulumi.getStack()}.yaml`;
   try {
-    const { raw, secretsSet } = rawFromConfigMap(pulumi.runtime.allConfig());
+    const all = pulumi.runtime.allConfig();
+    const { raw, secretsSet } = rawFromConfigMap(all, runtimeSecretKeys(Object.keys(all)));
     const config = parseStackConfig(raw, stack);
     const cfg = new pulumi.Config(NAMESPACE);
     const secrets: ReadStack['secrets'] = {};

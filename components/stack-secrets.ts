@@ -21,6 +21,11 @@ const SHAPE: Record<SecretKey, { length: number; special: boolean }> = {
 
 export class StackSecrets extends pulumi.ComponentResource {
   readonly values: Record<SecretKey, pulumi.Output<string>>;
+  /**
+   * Key of the public revision digests of secrets (components/postgres.ts): with it a digest says
+   * "changed" without telling anything about the value. Generated once, never set by the stack.
+   */
+  readonly revisionKey: pulumi.Output<string>;
 
   constructor(name: string, args: StackSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:secrets:StackSecrets', name, {}, opts);
@@ -38,6 +43,12 @@ export class StackSecrets extends pulumi.ComponentResource {
       values[key] = pulumi.secret(pw.result);
     }
     this.values = values;
+    const key = new random.RandomPassword(
+      `${name}-revision-key`,
+      { length: 48, special: false },
+      { parent: this, additionalSecretOutputs: ['result'] },
+    );
+    this.revisionKey = pulumi.secret(key.result);
     this.registerOutputs({});
   }
 }

@@ -15,6 +15,8 @@
 export {
   NAMESPACE,
   SECRET_KEYS,
+  KIND_NODE_IMAGE,
+  PLATFORMS,
   ROLES,
   LAYOUTS,
   stackSchema,
@@ -94,6 +96,7 @@ export {
 export { renderGitOpsTree, type Tree } from './gitops';
 export {
   prometheusValues,
+  edgeGatewayTargets,
   grafanaValues,
   meshDashboard,
   meshDashboardConfigMap,
@@ -107,3 +110,19 @@ export {
   type WorkloadStep,
   type WorkloadName,
 } from './order';
+export {
+  kindCreateScript,
+  kindDeleteScript,
+  registryRunScript,
+  registryDeleteScript,
+  networkAttachScript,
+  networkDetachScript,
+  hostsTomlScript,
+  registrySettings,
+  settingsDigest,
+  shq,
+  KIND_MARKER,
+  REGISTRY_LABEL,
+  REGISTRY_IMAGE,
+} from './kind-commands';
+export { hostPlatform, imagePlatform, type Platform } from './platform';

@@ -12,15 +12,22 @@ export const REGION_LABEL = 'topology.kubernetes.io/region';
 export interface PortMapping {
   containerPort: number;
   hostPort: number;
+  /** Host address the port listens on (kind's default is every interface, 0.0.0.0). */
+  listenAddress: string;
   protocol: 'TCP' | 'UDP';
 }
 
-/** Host ports of the hub: dashboard, gateway QUIC (UDP) and its TLS fallback (TCP), gateway admin. */
+/**
+ * Host ports of the hub: dashboard, gateway QUIC (UDP) and its TLS fallback (TCP), gateway admin.
+ * They listen on `kind.listenAddress` (127.0.0.1 by default): the admin API has no token and the
+ * dashboard and Grafana are for the laptop's user, not its network.
+ */
 export function hubPortMappings(c: StackConfig): PortMapping[] {
   const p = c.ports;
   const map = (port: number, protocol: 'TCP' | 'UDP'): PortMapping => ({
     containerPort: port,
     hostPort: port,
+    listenAddress: c.kind.listenAddress,
     protocol,
   });
   const out = [
@@ -59,6 +66,7 @@ export function kindConfig(c: StackConfig, cl: ClusterConfig): Record<string, un
     nodes: [
       {
         role: 'control-plane',
+        image: c.kind.nodeImage,
         labels: nodeLabels(cl),
         ...(cl.role === 'hub' ? { extraPortMappings: hubPortMappings(c) } : {}),
       },

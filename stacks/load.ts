@@ -22,10 +22,21 @@ export interface LoadedStack {
 const PREFIX = `${NAMESPACE}:`;
 const isSecretKey = (k: string): k is SecretKey => (SECRET_KEYS as readonly string[]).includes(k);
 
-/** Splits `cortex-iq:` keys of a Pulumi config map into the raw model input and the secret keys set. */
+/** Tells whether the value at a full key (`cortex-iq:realm`) was set as a secret. */
+export type IsSecret = (fullKey: string, value: unknown) => boolean;
+
+/** In a stack file a secret is written encrypted, as `{ secure: … }`. */
+const encryptedInFile: IsSecret = (_k, v) => v !== null && typeof v === 'object' && 'secure' in v;
+
+/**
+ * Splits `cortex-iq:` keys of a Pulumi config map into the raw model input and the secret keys set.
+ * Only SECRET_KEYS may be secret, and they must be: a plain-text password in the stack file would be
+ * committed, and a secret elsewhere would reach the model (and the outputs) in plain text.
+ */
 export function splitNamespace(
   entries: Record<string, unknown>,
   file: string,
+  isSecret: IsSecret = encryptedInFile,
 ): { raw: Record<string, unknown>; secretsSet: SecretKey[] } {
   const raw: Record<string, unknown> = {};
   const secretsSet: SecretKey[] = [];
@@ -33,14 +44,20 @@ export function splitNamespace(
   for (const [full, value] of Object.entries(entries)) {
     if (!full.startsWith(PREFIX)) continue;
     const key = full.slice(PREFIX.length);
+    const secret = isSecret(full, value);
     if (isSecretKey(key)) {
-      secretsSet.push(key);
+      if (secret) secretsSet.push(key);
+      else
+        problems.push({
+          path: full,
+          message: `is set in plain text; set it with \`pulumi config set --secret ${full}\``,
+        });
       continue;
     }
-    if (value !== null && typeof value === 'object' && 'secure' in value) {
+    if (secret) {
       problems.push({
         path: full,
-        message: `is encrypted, but only ${SECRET_KEYS.join(', ')} may be secret`,
+        message: `is a secret, but only ${SECRET_KEYS.join(', ')} may be secret (set it without --secret)`,
       });
       continue;
     }
@@ -50,8 +67,15 @@ export function splitNamespace(
   return { raw, secretsSet };
 }
 
-/** The engine passes structured values as JSON strings and plain values as strings. */
-export function rawFromConfigMap(map: Record<string, string>): {
+/**
+ * The engine's config map (`pulumi.runtime.allConfig()`): values already decrypted, structured values
+ * as JSON strings. Which keys were secret comes from the runtime's secret key list (`secretKeys`),
+ * since a decrypted value no longer shows it.
+ */
+export function rawFromConfigMap(
+  map: Record<string, string>,
+  secretKeys: readonly string[],
+): {
   raw: Record<string, unknown>;
   secretsSet: SecretKey[];
 } {
@@ -63,7 +87,7 @@ export function rawFromConfigMap(map: Record<string, string>): {
       decoded[k] = v;
     }
   }
-  return splitNamespace(decoded, 'Pulumi config');
+  return splitNamespace(decoded, 'Pulumi config', (k) => secretKeys.includes(k));
 }
 
 /** Path of a stack file: `Pulumi.<stack>.yaml` in `dir`. */

@@ -14,6 +14,17 @@ export const SECRET_KEYS = ['databasePassword', 'secretKeyBase', 'meshSecret', '
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 export const ROLES = ['hub', 'edge'] as const;
+
+/**
+ * The kind node image: Kubernetes 1.30.6 as built for kind v0.25.0 (its release notes list it with
+ * this digest; kind supports a node image only with the release that built it, so it is pinned by
+ * digest). 1.30 is within the Kubernetes range of Flux 2.3 (1.28–1.30), the Flux of the default
+ * `flux2` chart 2.13.0. See docs/pulumi.md "First real run".
+ */
+export const KIND_NODE_IMAGE =
+  'kindest/node:v1.30.6@sha256:b6d08db72079ba5ae1f4a88a09025c0a904af3b52387643c285442afb05ab994';
+/** Docker platforms the images can be built for (`images.platform`). */
+export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 export const LAYOUTS = ['full', 'ring', 'hub', 'custom'] as const;
 
 /** RFC 1123 label: cluster names become kind cluster names, node host names and gateway ids. */
@@ -98,6 +109,8 @@ export const stackSchema = z
           .optional(),
         /** Build and push the images with @pulumi/docker; default true on kind, false on existing clusters. */
         build: z.boolean().optional(),
+        /** Platform of the built images; default the host's (kind nodes run the host's architecture). */
+        platform: z.enum(PLATFORMS).optional(),
         /** Image name prefix: images are `<prefix><app>`. */
         prefix: z
           .string()
@@ -121,12 +134,32 @@ export const stackSchema = z
       })
       .strict()
       .default({ hostPort: 5001, container: 'cortexiq-registry', alias: 'registry.macula.local' }),
+    kind: z
+      .object({
+        /** Node image of every kind cluster, pinned by digest. */
+        nodeImage: z
+          .string()
+          .regex(
+            /^[a-z0-9./_-]+:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/,
+            'expected an image pinned by digest: kindest/node:v<version>@sha256:<64 hex>',
+          )
+          .default(KIND_NODE_IMAGE),
+        /** Host address the hub's port mappings listen on; 0.0.0.0 exposes them to the whole network. */
+        listenAddress: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+      })
+      .strict()
+      .default({ nodeImage: KIND_NODE_IMAGE, listenAddress: '127.0.0.1' }),
     flux: z
       .object({
         /** Flux distribution version (documented in outputs and labels). */
         version: z.string().regex(/^v?\d+\.\d+\.\d+$/, 'expected a version such as 2.3.0'),
         /** Version of the fluxcd-community `flux2` Helm chart that ships that Flux version. */
         chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a chart version such as 2.13.0'),
+        /**
+         * `helm`: install the chart (its namespace is created only if missing); `existing`: Flux already
+         * runs in flux-system (e.g. `flux bootstrap`), install nothing and only add the GitOps objects.
+         */
+        install: z.enum(['helm', 'existing']).default('helm'),
       })
       .strict(),
     gitops: z

@@ -4,19 +4,50 @@
  * carries `gateway_id`, per-link series carry `peer`).
  */
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { stringify } from 'yaml';
 import type { StackConfig } from '../schema';
 
 export const MONITORING_NAMESPACE = 'monitoring';
 export const GRAFANA_ADMIN_SECRET = 'grafana-admin';
 
-export function prometheusValues(): Record<string, unknown> {
-  // The chart's default `kubernetes-pods` job scrapes the prometheus.io/* annotations of the workloads.
+/**
+ * Where Prometheus on the hub reaches the other clusters' gateways: their admin port from outside
+ * their cluster (kind: the node port on the shared `kind` network; existing: the gateway's address,
+ * whose LoadBalancer carries the admin port). Their apps' health ports are not reachable from the hub.
+ */
+export function edgeGatewayTargets(c: StackConfig): { target: string; cluster: string }[] {
+  return c.clusters
+    .filter((cl) => cl.role !== 'hub')
+    .map((cl) => ({
+      cluster: cl.name,
+      target:
+        c.target === 'kind'
+          ? `${cl.name}-control-plane:${c.ports.adminNodePort}`
+          : `${(cl.gatewayAddress ?? cl.name).split(':')[0]}:${c.ports.admin}`,
+    }));
+}
+
+export function prometheusValues(c: StackConfig): Record<string, unknown> {
+  // The chart's default `kubernetes-pods` job scrapes the prometheus.io/* annotations of the hub's
+  // workloads; `extraScrapeConfigs` (a YAML string the chart appends to scrape_configs) adds the
+  // other clusters' gateways, labelled like the hub's pods with their cluster.
+  const edges = edgeGatewayTargets(c);
+  const extra = edges.length
+    ? stringify([
+        {
+          job_name: 'mesh-gateways',
+          metrics_path: '/metrics',
+          static_configs: edges.map((e) => ({ targets: [e.target], labels: { cluster: e.cluster } })),
+        },
+      ])
+    : '';
   return {
     alertmanager: { enabled: false },
     'prometheus-pushgateway': { enabled: false },
     'prometheus-node-exporter': { enabled: false },
     'kube-state-metrics': { enabled: false },
     server: { persistentVolume: { enabled: false }, retention: '2d' },
+    extraScrapeConfigs: extra,
   };
 }
 

@@ -7,6 +7,24 @@ import { labels, resources } from './common';
 
 const UID = 70; // the postgres user of the official alpine image
 
+/**
+ * The official image reads POSTGRES_PASSWORD only when it initialises an empty data directory, so a
+ * rotated secret would leave the role on the old password and every DATABASE_URL failing. After each
+ * start this hook waits for the server on TCP (the init-time server listens on the socket only) and
+ * sets the role's password from the current Secret over the local socket, where the image trusts
+ * local connections. The password goes in as a psql variable, quoted by psql, never as SQL text.
+ */
+export function passwordSyncScript(c: StackConfig): string {
+  const port = String(c.ports.postgres);
+  return [
+    'i=0',
+    `until pg_isready -h 127.0.0.1 -p ${port} -U ${DATABASE_USER} -d ${DATABASE_NAME} >/dev/null 2>&1; do`,
+    '  i=$((i+1)); [ "$i" -ge 300 ] && exit 1; sleep 1',
+    'done',
+    `echo "ALTER ROLE ${DATABASE_USER} PASSWORD :'pw';" | psql -q -v ON_ERROR_STOP=1 -v pw="$POSTGRES_PASSWORD" -p ${port} -U ${DATABASE_USER} -d ${DATABASE_NAME}`,
+  ].join('\n');
+}
+
 export function postgresStatefulSet(c: StackConfig): IStatefulSet {
   const l = labels(POSTGRES_SERVICE, 'database');
   const ready = ['pg_isready', '-h', '127.0.0.1', '-U', DATABASE_USER, '-d', DATABASE_NAME];
@@ -42,6 +60,7 @@ export function postgresStatefulSet(c: StackConfig): IStatefulSet {
               ],
               ports: [{ name: 'postgres', containerPort: c.ports.postgres, protocol: 'TCP' }],
               args: ['-p', String(c.ports.postgres)],
+              lifecycle: { postStart: { exec: { command: ['sh', '-c', passwordSyncScript(c)] } } },
               readinessProbe: {
                 exec: { command: [...ready, '-p', String(c.ports.postgres)] },
                 periodSeconds: 5,

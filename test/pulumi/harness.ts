@@ -29,20 +29,63 @@ export const dependencies = new Map<string, string[]>();
 /** The name part of a URN (`urn:pulumi:stack::project::type$type::name`). */
 const urnName = (urn: string): string => urn.slice(urn.lastIndexOf('::') + 2);
 
+/**
+ * Resource options each custom resource was registered with, by resource name: what the engine acts
+ * on in a real `up`, `destroy` or replacement, and what mocks otherwise ignore. (Components are left
+ * out: one may share its name with a custom resource, e.g. the dashboard AppService and its Secret.)
+ */
+export interface RecordedOptions {
+  /** Provider plugin version the SDK asks the engine for ('' for components). */
+  version: string;
+  deleteBeforeReplace: boolean;
+  /** Name of the resource whose deletion implies this one's (deletedWith), or ''. */
+  deletedWith: string;
+  customTimeouts?: { create: string; update: string; delete: string };
+  replaceOnChanges: string[];
+  ignoreChanges: string[];
+}
+export const options = new Map<string, RecordedOptions>();
+
 interface RegisterRequest {
   getName(): string;
+  getCustom(): boolean;
   getDependenciesList(): string[];
+  getVersion(): string;
+  getDeletebeforereplace(): boolean;
+  getDeletedwith(): string;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getReplaceonchangesList(): string[];
+  getIgnorechangesList(): string[];
 }
 
-function recordDependencies(): void {
+function recordRegistrations(): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, callback: unknown): unknown;
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     dependencies.set(req.getName(), req.getDependenciesList().map(urnName));
+    const t = req.getCustomtimeouts();
+    if (req.getCustom())
+      options.set(req.getName(), {
+        version: req.getVersion(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        deletedWith: req.getDeletedwith() ? urnName(req.getDeletedwith()) : '',
+        ...(t
+          ? { customTimeouts: { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } }
+          : {}),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        ignoreChanges: req.getIgnorechangesList(),
+      });
     return original(req, callback);
   };
+}
+
+/** The options a resource was registered with; throws if it was not registered. */
+export function optionsOf(name: string): RecordedOptions {
+  const o = options.get(name);
+  if (!o) throw new Error(`${name} was not registered`);
+  return o;
 }
 export const invokes: string[] = [];
 /** Every plain value a provider returned that must only ever travel as a secret. */
@@ -77,6 +120,18 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
           : '',
         stderr: '',
       };
+    case 'kubernetes:helm.sh/v3:Release':
+      // Helm reports the chart's appVersion; a marker shows an output came from the release.
+      return {
+        status: {
+          name: inputs.name,
+          namespace: inputs.namespace,
+          chart: inputs.chart,
+          version: inputs.version,
+          appVersion: `helm-app-version-of-${inputs.chart}-${inputs.version}`,
+          status: 'deployed',
+        },
+      };
     case 'docker:index/image:Image': {
       const repo = String(inputs.imageName).replace(/:[^:/]+$/, '');
       return { repoDigest: `${repo}@sha256:${crypto.createHash('sha256').update(name).digest('hex')}` };
@@ -105,7 +160,7 @@ export function setupMocks(stack = 'dev'): void {
     stack,
     true,
   );
-  recordDependencies();
+  recordRegistrations();
 }
 
 /** The `config:` map of a stack file as the engine passes it (structured values as JSON). */
@@ -120,8 +175,8 @@ export function stackConfigMap(stack: string, patch: Record<string, unknown> = {
   );
 }
 
-/** Waits until no resource has been registered for a few turns (bounded). */
-export async function settle(maxMs = 10_000): Promise<void> {
+/** Waits until no resource has been registered for a few turns (bounded; call it from a hook whose timeout exceeds `maxMs`). */
+export async function settle(maxMs = 100_000): Promise<void> {
   const start = Date.now();
   let last = -1;
   let quiet = 0;

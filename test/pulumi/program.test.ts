@@ -3,6 +3,8 @@
  * The dev stack under Pulumi mocks: the whole resource graph of `pulumi up -s dev` (infra.md §3, §6),
  * without Docker, kind or the Pulumi CLI.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   dependencies,
@@ -34,7 +36,7 @@ const deployments = () => ofType('kubernetes:apps/v1:Deployment');
 
 beforeAll(async () => {
   await settle();
-});
+}, 120_000); // settle's own bound is 100 s: load can slow evaluation, never make it wrong
 
 test('exactly four KinD clusters with the seed names, node labels and the hub port mappings', () => {
   const creates = ofType('command:local:Command').filter((r) => r.name.endsWith('-create'));
@@ -45,7 +47,7 @@ test('exactly four KinD clusters with the seed names, node labels and the hub po
   for (const c of CLUSTERS) {
     expect(configs[c].name).toBe(c);
     expect(creates.find((r) => r.name === `cortex-iq-${c}-create`)!.inputs.create).toContain(
-      `kind create cluster --name "${c}"`,
+      `kind create cluster --name '${c}'`,
     );
     expect(configs[c].nodes[0].labels['cortexiq.io/cluster']).toBe(c);
   }
@@ -53,9 +55,9 @@ test('exactly four KinD clusters with the seed names, node labels and the hub po
   expect(configs['macula-hub'].nodes[0].labels['cortexiq.io/role']).toBe('hub');
   expect(configs['macula-hub'].nodes[0].extraPortMappings).toEqual(
     expect.arrayContaining([
-      { containerPort: 30000, hostPort: 30000, protocol: 'TCP' },
-      { containerPort: 30080, hostPort: 30080, protocol: 'UDP' },
-      { containerPort: 30081, hostPort: 30081, protocol: 'TCP' },
+      { containerPort: 30000, hostPort: 30000, listenAddress: '127.0.0.1', protocol: 'TCP' },
+      { containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'UDP' },
+      { containerPort: 30081, hostPort: 30081, listenAddress: '127.0.0.1', protocol: 'TCP' },
     ]),
   );
   expect(configs['be-antwerp'].nodes[0].extraPortMappings).toBeUndefined();
@@ -69,7 +71,7 @@ test('one registry wired to every cluster: container, kind network alias, hosts.
     '-p 127.0.0.1:5001:5000 registry:2',
   );
   expect(cmds.find((r) => r.name === 'cortex-iq-registry-network')!.inputs.create).toContain(
-    '--alias "registry.macula.local" kind',
+    "--alias 'registry.macula.local' kind",
   );
   for (const c of CLUSTERS) {
     const hosts = cmds.find((r) => r.name === `cortex-iq-registry-hosts-${c}`)!;
@@ -223,7 +225,8 @@ test('every app: HEALTH_PORT, HTTP probes on the health port and Prometheus scra
     expect(ct.ports).toContainEqual({ name: 'health', containerPort: 9090, protocol: 'TCP' });
     expect(ct.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'health' });
     expect(ct.livenessProbe.httpGet).toEqual({ path: '/live', port: 'health' });
-    expect(d.inputs.spec.template.metadata.annotations).toEqual({
+    // (The database apps also carry the password revision, test/pulumi/lifecycle-delivery.test.ts.)
+    expect(d.inputs.spec.template.metadata.annotations).toMatchObject({
       'prometheus.io/scrape': 'true',
       'prometheus.io/port': '9090',
       'prometheus.io/path': '/metrics',
@@ -305,6 +308,10 @@ test('each gateway has its own QUIC key, and its apps pin the peer id derived fr
   // RandomId would not (its resource id is the value itself).
   expect(ofType('random:index/randomBytes:RandomBytes')).toHaveLength(CLUSTERS.length);
   expect(ofType('random:index/randomId:RandomId')).toEqual([]);
+  // The docs name the same resource (issue 13: they said RandomId).
+  const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'pulumi.md'), 'utf8');
+  expect(docs).toContain('`random.RandomBytes`, 32 bytes');
+  expect(docs).not.toContain('RandomId`, 32 bytes');
 });
 
 test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway endpoints, mesh links, Grafana', async () => {
@@ -324,8 +331,10 @@ test('stack outputs: clusters (kubeconfig secret), registry, dashboard, gateway 
   const { quicPeerId, ...hubEndpoint } = program.gateways[0]!;
   expect(hubEndpoint).toEqual({
     id: 'macula-hub',
-    quicUrl: 'https://localhost:30080',
-    adminUrl: 'http://localhost:30081',
+    hostQuicUrl: 'https://localhost:30080',
+    hostAdminUrl: 'http://localhost:30081',
+    networkQuicUrl: 'https://macula-hub-control-plane:30080',
+    networkAdminUrl: 'http://macula-hub-control-plane:30081',
   });
   // Public, so a dashboard or an outside client can read it and pin the hub gateway.
   expect(await isSecretOutput(quicPeerId)).toBe(false);

@@ -35,3 +35,24 @@ test('installs with npm ci, builds, prunes dev dependencies and runs as a non-ro
   expect(text).toMatch(/^USER 10001:10001$/m);
   expect(text).not.toMatch(/^USER (root|0)\b/m);
 });
+
+/** Whether a .dockerignore pattern excludes `file` or a folder above it (`*` within one path segment). */
+function ignored(patterns: string[], file: string): boolean {
+  const parts = file.split('/');
+  const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  return patterns.some((p) => {
+    const re = new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+    return prefixes.some((x) => re.test(x));
+  });
+}
+
+test("issue 13 (smaller): the build context leaves out the host's native build output, so the image compiles its own addon", () => {
+  const patterns = fs
+    .readFileSync(path.join(__dirname, '..', '..', '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  expect(ignored(patterns, 'native/quic/build/Release/cortexiq_quic.node')).toBe(true);
+  expect(ignored(patterns, 'native/quic/src/addon.cc')).toBe(false);
+  expect(ignored(patterns, 'native/quic/binding.gyp')).toBe(false);
+});

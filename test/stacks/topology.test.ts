@@ -94,11 +94,11 @@ test('kind config: labels, hub port mappings, containerd registry config', () =>
   const hub = parseYaml(renderKindConfig(dev, dev.clusters[0]!));
   expect(hub).toMatchObject({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: 'macula-hub' });
   expect(hub.nodes[0].extraPortMappings).toEqual([
-    { containerPort: 30000, hostPort: 30000, protocol: 'TCP' },
-    { containerPort: 30080, hostPort: 30080, protocol: 'UDP' },
-    { containerPort: 30080, hostPort: 30080, protocol: 'TCP' },
-    { containerPort: 30081, hostPort: 30081, protocol: 'TCP' },
-    { containerPort: 30002, hostPort: 30002, protocol: 'TCP' },
+    { containerPort: 30000, hostPort: 30000, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'UDP' },
+    { containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 30081, hostPort: 30081, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 30002, hostPort: 30002, listenAddress: '127.0.0.1', protocol: 'TCP' },
   ]);
   expect(hub.containerdConfigPatches[0]).toContain('config_path = "/etc/containerd/certs.d"');
   const edge = parseYaml(renderKindConfig(dev, dev.clusters[3]!));

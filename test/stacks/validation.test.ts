@@ -179,3 +179,23 @@ test('the loaded model is frozen', () => {
   const { config } = loadStackFile('dev', root);
   expect(Object.isFrozen(config.clusters[0])).toBe(true);
 });
+
+test('issue 13: the kind node image must be pinned by digest, the listen address must be an IP, flux.install and images.platform are closed sets', () => {
+  const raw = devRaw();
+  raw.kind = { nodeImage: 'kindest/node:v1.30.6', listenAddress: 'everywhere' };
+  raw.flux = { ...raw.flux, install: 'bootstrap' };
+  raw.images = { ...raw.images, platform: 'linux/386' };
+  const issues = issuesOf(raw);
+  expect(issues.map((i) => i.path).sort()).toEqual([
+    'cortex-iq:flux.install',
+    'cortex-iq:images.platform',
+    'cortex-iq:kind.listenAddress',
+    'cortex-iq:kind.nodeImage',
+  ]);
+  expect(issues.find((i) => i.path === 'cortex-iq:kind.nodeImage')!.message).toBe(
+    "expected an image pinned by digest: kindest/node:v<version>@sha256:<64 hex> (got 'kindest/node:v1.30.6')",
+  );
+  const defaults = loadStackFile('dev', root).config;
+  expect(defaults.kind.listenAddress).toBe('127.0.0.1');
+  expect(defaults.flux.install).toBe('helm');
+});
