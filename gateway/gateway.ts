@@ -249,15 +249,8 @@ export class Gateway implements SessionHost, MeshHost {
     this.mesh.scheduleOriginate();
   }
 
-  durable(name: string, pattern: string): DurableSubscription {
-    const { sub, created } = this.durables.getOrCreate(name, pattern);
-    if (!created && sub.sessionId) {
-      // A new client takes the name over (e.g. a restart before the old connection timed out).
-      const old = this.sessions.get(sub.sessionId);
-      if (old) for (const [id, s] of old.subscriptions) if (s === sub) old.subscriptions.delete(id);
-      sub.detach(sub.sessionId);
-    }
-    return sub;
+  durable(name: string, pattern: string, sessionId: string, clientId: string): DurableSubscription {
+    return this.durables.getOrCreate(name, pattern, sessionId, clientId).sub;
   }
 
   dropDurable(name: string): void {

@@ -391,13 +391,26 @@ export class Client implements GatewayClient {
         // One refused restore (say, a registration the gateway still holds for the lost session) is
         // reported and retried on the next reconnect; it does not throw the new connection away.
         for (const s of this.subs)
-          await this.sendSubscribe(s).catch((err) => this.restoreFailed('subscription', s.pattern, err));
+          await this.sendSubscribe(s).catch((err) => {
+            this.restoreFailed('subscription', s.pattern, err);
+            // A durable name stays held by the lost session until the gateway notices it is gone.
+            if (s.durable !== undefined)
+              this.retryRestore(
+                () => this.subscriptionLost(s),
+                () => this.sendSubscribe(s),
+                20,
+              );
+          });
         for (const r of this.regs.values())
           await this.sendRegister(r).catch((err) => {
             this.restoreFailed('registration', r.procedure, err);
             // Typically the gateway still holds it for the lost session until it notices that one
             // is gone: try again for a while.
-            this.retryRegister(r, 20);
+            this.retryRestore(
+              () => this.registrationLost(r),
+              () => this.sendRegister(r),
+              20,
+            );
           });
         if (this.conn.closed) throw new GatewayError('unavailable', 'connection lost while restoring');
         const waiting = this.offline;
@@ -416,18 +429,24 @@ export class Client implements GatewayClient {
     }
   }
 
-  private retryRegister(state: RegState, attemptsLeft: number): void {
+  /** Still wanted and not restored on the current connection. */
+  private registrationLost(state: RegState): boolean {
+    return (
+      state.active && this.regs.get(state.procedure) === state && !this.regsByServerId.has(state.serverId)
+    );
+  }
+
+  private subscriptionLost(state: SubState): boolean {
+    return state.active && this.subs.has(state) && this.subsByServerId.get(state.serverId) !== state;
+  }
+
+  /** Retries a refused restore every 2 s while `lost()` holds, up to `attemptsLeft` times. */
+  private retryRestore(lost: () => boolean, send: () => Promise<void>, attemptsLeft: number): void {
     if (attemptsLeft <= 0) return;
     const timer = setTimeout(() => {
-      if (
-        this.userClosed ||
-        !state.active ||
-        this.regs.get(state.procedure) !== state ||
-        this.regsByServerId.has(state.serverId)
-      )
-        return;
+      if (this.userClosed || !lost()) return;
       if (this.conn.closed) return; // the next reconnect restores it
-      this.sendRegister(state).catch(() => this.retryRegister(state, attemptsLeft - 1));
+      send().catch(() => this.retryRestore(lost, send, attemptsLeft - 1));
     }, 2000);
     timer.unref?.();
   }

@@ -24,8 +24,8 @@ export interface SessionHost {
   readonly stats: GatewayStats;
   addSubscriber(sub: Subscriber): void;
   removeSubscriber(sub: Subscriber): void;
-  /** Find or create the durable subscription `name` for `pattern`. */
-  durable(name: string, pattern: string): DurableSubscription;
+  /** Find or create the durable subscription `name` for `pattern`, for this session's client. */
+  durable(name: string, pattern: string, sessionId: string, clientId: string): DurableSubscription;
   dropDurable(name: string): void;
   /** Registrations changed: advertise them to the mesh. */
   proceduresChanged(): void;
@@ -195,7 +195,7 @@ export class ClientSession {
       }
       let sub: DurableSubscription;
       try {
-        sub = s.host.durable(durable, pattern as string);
+        sub = s.host.durable(durable, pattern as string, s.sessionId, s.clientId);
       } catch (err) {
         const e = err as GatewayError;
         return s.error(reqId, e.code ?? 'internal', e.message);

@@ -93,6 +93,8 @@ export class DurableSubscription implements Subscriber {
   constructor(
     readonly name: string,
     readonly pattern: string,
+    /** Client id that created it: the only identity that may resume it (durable-store.ts). */
+    readonly owner: string,
     private readonly limits: DurableLimits,
     private readonly budget: DurableBudget = NO_BUDGET,
   ) {}
