@@ -273,6 +273,32 @@ export class Gateway implements SessionHost, MeshHost {
     this.mesh.publish(topic, publisher, payload);
   }
 
+  /**
+   * Registration races (docs/protocol.md): two gateways that each accepted a procedure before
+   * the other's advertisement arrived both see the conflict once advertisements cross; the one with
+   * the higher id gives its registration up and tells its client, so exactly one keeps serving.
+   */
+  remoteAdvertised(): void {
+    let changed = false;
+    for (const procedure of [...this.rpc.registrations.keys()]) {
+      const winner = this.mesh.lsdb.outrankedFor(procedure);
+      if (winner === undefined) continue;
+      const callee = this.rpc.revoke(procedure)!;
+      changed = true;
+      this.log.warn(
+        { procedure, heldBy: winner },
+        'registration given up: registered at the same time elsewhere',
+      );
+      this.sessions
+        .get(callee.sessionId)
+        ?.revoked(
+          callee.regId,
+          `registration of ${procedure} withdrawn: gateway ${winner} accepted it at the same time and keeps it`,
+        );
+    }
+    if (changed) this.proceduresChanged();
+  }
+
   sessionClosed(session: ClientSession): void {
     this.sessions.delete(session.sessionId);
     if (this.rpc.sessionClosed(session.sessionId).length > 0) this.mesh.scheduleOriginate();

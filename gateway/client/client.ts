@@ -343,6 +343,21 @@ export class Client implements GatewayClient {
       case M.PING:
         this.conn.send([M.PONG, frame.header[1]]);
         return;
+      case M.UNREGISTERED: {
+        // Unasked: the gateway withdrew a registration (another gateway holds the procedure).
+        const state = this.regsByServerId.get(frame.header[2] as number);
+        if (state) {
+          state.active = false;
+          this.regs.delete(state.procedure);
+          this.regsByServerId.delete(state.serverId);
+        }
+        const code = frame.header[3];
+        this.events.emit(
+          'error',
+          new GatewayError(isErrorCode(code) ? code : 'internal', String(frame.header[4])),
+        );
+        return;
+      }
       case M.DROPPED: {
         const state = this.subsByServerId.get(frame.header[1] as number);
         const count = frame.header[2] as number;

@@ -79,6 +79,13 @@ export class Rpc {
     return true;
   }
 
+  /** Takes `procedure` away from its local callee (lost a registration race); returns that callee. */
+  revoke(procedure: string): Callee | undefined {
+    const callee = this.registrations.get(procedure);
+    this.registrations.delete(procedure);
+    return callee;
+  }
+
   /** A call from a local client. */
   call(procedure: string, args: Buffer, timeoutMs: number, caller: string, reply: Reply): void {
     const guarded = onceWithTimeout(reply, timeoutMs, procedure);

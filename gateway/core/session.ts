@@ -124,6 +124,12 @@ export class ClientSession {
     this.cleanup();
   }
 
+  /** The gateway took registration `regId` away (another gateway holds it): tell the client. */
+  revoked(regId: number, message: string): void {
+    if (!this.procedures.delete(regId)) return;
+    this.send([M.UNREGISTERED, 0, regId, 'already_exists', message]);
+  }
+
   /**
    * The client does not read and what waits for it is replies and control frames only, which must
    * not be dropped: the bound (gateway.md §4) leaves no choice but to close it.

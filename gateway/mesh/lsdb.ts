@@ -141,6 +141,20 @@ export class LinkStateDb {
     return best;
   }
 
+  /**
+   * The lowest-id reachable gateway below this one that advertises `procedure`, if any. Two
+   * gateways that accepted one procedure before hearing of each other resolve the race by this
+   * rule, the same at both ends, so exactly one keeps it (docs/protocol.md, registrations).
+   */
+  outrankedFor(procedure: string): string | undefined {
+    let best: string | undefined;
+    for (const lsa of this.entries.values()) {
+      if (lsa.origin >= this.self || !this.distances.has(lsa.origin)) continue;
+      if (lsa.procedures.includes(procedure) && (best === undefined || lsa.origin < best)) best = lsa.origin;
+    }
+    return best;
+  }
+
   serves(gatewayId: string, procedure: string): boolean {
     return this.entries.get(gatewayId)?.procedures.includes(procedure) ?? false;
   }

@@ -40,6 +40,8 @@ export interface MeshHost {
   localPatterns(): string[];
   localProcedures(): string[];
   deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer): void;
+  /** Another gateway's advertisement changed: settle procedures registered here and there at once. */
+  remoteAdvertised(): void;
   /** This gateway's transport identity (QUIC peer id or TLS fingerprint), bound into peer proofs. */
   identityFor(transport: TransportName): string;
 }
@@ -216,6 +218,7 @@ export class Mesh implements RemoteRouter {
         const lsa = decodeLsa(h);
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
           this.topologyChanged();
+          this.host.remoteAdvertised();
           for (const other of this.links.values())
             if (other !== link && other.conn) this.write(other.conn, encodeLsa(lsa));
         }

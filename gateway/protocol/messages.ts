@@ -17,7 +17,7 @@ export const M = {
   REGISTER: 11, //        [11, reqId, procedure]
   REGISTERED: 12, //      [12, reqId, regId]
   UNREGISTER: 13, //      [13, reqId, regId]
-  UNREGISTERED: 14, //    [14, reqId]
+  UNREGISTERED: 14, //    [14, reqId] or, unasked (reqId 0), [14, 0, regId, code, message]: registration withdrawn
   CALL: 15, //            [15, reqId, procedure, timeoutMs] + args
   RESULT: 16, //          [16, reqId] + result
   ERROR: 17, //           [17, reqId, code, message]
