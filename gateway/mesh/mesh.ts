@@ -18,7 +18,7 @@ import type { Connection } from '../transport/transport';
 import { RecentIds } from './dedupe';
 import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
-import { PeerHandshake, type HandshakeResult } from './peer-handshake';
+import { HandshakeError, PeerHandshake, type HandshakeResult } from './peer-handshake';
 import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
@@ -126,7 +126,10 @@ export class Mesh implements RemoteRouter {
       );
     } catch (err) {
       this.host.stats.refusedPeers++;
-      conn.destroy();
+      // A refusal we sent (ABORT with the reason) goes out before the connection ends, so the
+      // other side can say why; the close is bounded by the transport's grace period.
+      if (err instanceof HandshakeError) conn.close();
+      else conn.destroy();
       throw err;
     }
     const peerId = (peer.id = result.peerId);

@@ -32,9 +32,9 @@ export const M = {
 
   // Gateway ↔ gateway (§3)
   PEER_HELLO: 40, //      [40, gatewayId, realm, epoch, nonce]
-  PEER_WELCOME: 41, //    [41, gatewayId, epoch, nonce, proof]
-  PEER_AUTH: 42, //       [42, proof, lastReceivedSeq, lastReceivedEpoch]
-  PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch]
+  PEER_WELCOME: 41, //    [41, gatewayId, epoch, nonce] (no proof: the dialer proves first)
+  PEER_AUTH: 42, //       [42, dialerProof, lastReceivedSeq, lastReceivedEpoch]
+  PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch, acceptorProof]
   LSA: 44, //             [44, origin, epoch, version, neighbors[], patterns[], procedures[]]
   LINK_ACK: 45, //        [45, seq] cumulative
   MESH_DATA: 46, //       [46, origin, originEpoch, dests[], kind, ...kind fields] + 17-byte prefix + payload (mesh/data-frame.ts)
