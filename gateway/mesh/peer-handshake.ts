@@ -86,6 +86,23 @@ export class PeerHandshake {
     this.reject(new HandshakeError(reason));
   }
 
+  /** Checks the peer's proof for `role`; refuses the peer (and says false) when it fails. */
+  private peerProved(role: 'dialer' | 'acceptor', theirProof: unknown): boolean {
+    const s = this.self;
+    const expected = proof(
+      s.secret,
+      role,
+      this.nonces,
+      this.peerId,
+      s.gatewayId,
+      this.remote,
+      s.localIdentity,
+    );
+    if (verifyProof(expected, theirProof)) return true;
+    this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
+    return false;
+  }
+
   private checkPeer(peerId: unknown, peerEpoch: unknown): boolean {
     if (typeof peerId !== 'string' || peerId.length === 0 || typeof peerEpoch !== 'number') {
       this.fail('malformed peer handshake');
@@ -145,14 +162,7 @@ export class PeerHandshake {
       case M.PEER_AUTH: {
         if (this.role !== 'acceptor' || !this.peerId) return this.fail('unexpected PEER_AUTH');
         const [, theirProof, received, receivedEpoch] = h;
-        if (
-          !verifyProof(
-            proof(s.secret, 'dialer', this.nonces, this.peerId, s.gatewayId, this.remote, s.localIdentity),
-            theirProof,
-          )
-        ) {
-          return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
-        }
+        if (!this.peerProved('dialer', theirProof)) return;
         const p = proof(
           s.secret,
           'acceptor',
@@ -171,14 +181,7 @@ export class PeerHandshake {
       case M.PEER_READY: {
         if (this.role !== 'dialer' || !this.peerId) return this.fail('unexpected PEER_READY');
         const [, received, receivedEpoch, theirProof] = h;
-        if (
-          !verifyProof(
-            proof(s.secret, 'acceptor', this.nonces, this.peerId, s.gatewayId, this.remote, s.localIdentity),
-            theirProof,
-          )
-        ) {
-          return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
-        }
+        if (!this.peerProved('acceptor', theirProof)) return;
         this.resolve(this.result(received, receivedEpoch));
         return;
       }
