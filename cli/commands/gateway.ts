@@ -21,6 +21,8 @@ export async function run(args: string[]): Promise<void> {
         '  ADMIN_HOST, ADMIN_PORT  admin HTTP address (default 0.0.0.0:8080); probes open to all,',
         '                        the rest needs ADMIN_TOKEN (bearer) or a loopback caller',
         '  MACULA_TOKEN          realm token clients must present (optional)',
+        '  MACULA_MONITOR_TOKEN  token whose clients may also subscribe to realm-wide patterns (>, *.>)',
+        '  MACULA_WIDE_SUBSCRIBE 1 lets any client subscribe to realm-wide patterns (default 0)',
         '  MESH_SECRET           shared secret peers prove to each other (>= 16 chars)',
         '  MESH_PEER_IDS         pinned peer identities (QUIC peer ids / TLS SHA-256 fingerprints)',
         '  MACULA_TLS_CERT/KEY/CA  PEM text or file paths; without them a development identity is made',

@@ -32,6 +32,13 @@ export interface GatewayConfig {
   adminToken: string | undefined;
   /** Realm token clients must present, when set. */
   token: string | undefined;
+  /**
+   * A second token, also accepted at HELLO, whose clients may subscribe to realm-wide patterns
+   * (no literal segment: `>`, `*.>`): monitoring and the dashboard, not every app.
+   */
+  monitorToken: string | undefined;
+  /** Any client may subscribe to realm-wide patterns (an open development realm). */
+  wideSubscribe: boolean;
   meshSecret: string | undefined;
   /** Pinned identities of mesh peers (QUIC peer ids or TLS SHA-256 fingerprints). */
   meshPeerIds: string[];
@@ -108,6 +115,8 @@ const schema = z.object({
   ADMIN_PORT: intIn(0, 65535).default(8080),
   ADMIN_TOKEN: z.string().min(1).optional(),
   MACULA_TOKEN: z.string().min(1).optional(),
+  MACULA_MONITOR_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  MACULA_WIDE_SUBSCRIBE: boolFlag.default(false),
   MESH_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
   MESH_PEER_IDS: z.string().default(''),
   MACULA_TLS_CERT: z.string().optional(),
@@ -213,6 +222,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     adminPort: e.ADMIN_PORT,
     adminToken: e.ADMIN_TOKEN,
     token: e.MACULA_TOKEN,
+    monitorToken: e.MACULA_MONITOR_TOKEN,
+    wideSubscribe: e.MACULA_WIDE_SUBSCRIBE,
     meshSecret: e.MESH_SECRET,
     meshPeerIds: e.MESH_PEER_IDS.split(',')
       .map((s) => s.trim())

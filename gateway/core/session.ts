@@ -7,7 +7,7 @@ import { GatewayError, isErrorCode, type ErrorCode } from '../protocol/errors';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { M } from '../protocol/messages';
-import { patternProblem, topicProblem } from '../protocol/topics';
+import { isRealmWide, patternProblem, topicProblem } from '../protocol/topics';
 import type { Connection } from '../transport/transport';
 import type { GatewayConfig } from './config';
 import { Outbound } from './outbound';
@@ -40,6 +40,8 @@ export class ClientSession {
   readonly subscriptions = new Map<number, Subscriber>();
   readonly procedures = new Map<number, string>();
   clientId = '';
+  /** Presented MACULA_MONITOR_TOKEN: may subscribe to realm-wide patterns. */
+  private monitor = false;
   private nextSubId = 1;
   private nextRegId = 1;
   private closed = false;
@@ -77,7 +79,8 @@ export class ClientSession {
         'no_such_realm',
         `realm '${String(realm)}' is not served here (this gateway serves '${config.realm}')`,
       );
-    if (config.token !== undefined && !sameSecret(token, config.token))
+    this.monitor = config.monitorToken !== undefined && sameSecret(token, config.monitorToken);
+    if (config.token !== undefined && !this.monitor && !sameSecret(token, config.token))
       return this.abort('unauthorized', 'missing or wrong realm token');
     this.send([M.WELCOME, this.sessionId, this.host.gatewayId]);
     stream.onBadFrame((e) => {
@@ -187,6 +190,13 @@ export class ClientSession {
     const [, reqId, pattern, durable] = h;
     const problem = patternProblem(pattern);
     if (problem) return s.error(reqId, 'invalid_argument', `bad pattern '${String(pattern)}': ${problem}`);
+    if (!s.monitor && !s.host.config.wideSubscribe && isRealmWide(pattern as string)) {
+      return s.error(
+        reqId,
+        'unauthorized',
+        `pattern '${String(pattern)}' matches every topic of the realm: only a client with MACULA_MONITOR_TOKEN may subscribe to it (MACULA_WIDE_SUBSCRIBE=1 allows anyone)`,
+      );
+    }
     if (s.subscriptions.size >= s.host.config.clientMaxSubscriptions) {
       return s.error(
         reqId,

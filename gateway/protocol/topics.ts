@@ -42,6 +42,11 @@ function nameProblem(name: unknown, wildcards: boolean): string | undefined {
   return undefined;
 }
 
+/** A pattern without a literal segment (`>`, `*`, `*.>`) reaches every app's topics in the realm. */
+export function isRealmWide(pattern: string): boolean {
+  return pattern.split('.').every((s) => s === '*' || s === '>');
+}
+
 export function isWildcard(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('>');
 }
