@@ -95,7 +95,17 @@ export interface ListenOptions {
   host: string;
   port: number;
   security: TransportSecurity;
+  /** A connection that has not finished its handshake by then is closed (default 10 000 ms). */
+  handshakeTimeoutMs?: number;
+  /**
+   * At most this many connections in their handshake at once; past it the oldest is dropped, so
+   * connections that never finish cannot hold descriptors or memory (default 256).
+   */
+  maxPendingHandshakes?: number;
 }
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_PENDING_HANDSHAKES = 256;
 
 export interface DialOptions {
   host: string;
