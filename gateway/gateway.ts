@@ -45,6 +45,8 @@ export class Gateway implements SessionHost, MeshHost {
   private durableExpiryTimer: NodeJS.Timeout | undefined;
   private lastDurableNotice = 0;
   private nextSession = 1;
+  /** Connections that have not sent their first frame yet, per transport, oldest first. */
+  private readonly preHello = new Map<TransportName, Set<Connection>>();
   private stopping = false;
 
   private constructor(
@@ -98,6 +100,8 @@ export class Gateway implements SessionHost, MeshHost {
             host: config.host,
             port: config.port,
             security: listenerSecurity(identity, { requestClientCert: true }),
+            handshakeTimeoutMs: config.handshakeTimeoutMs,
+            maxPendingHandshakes: config.maxPendingHandshakes,
           },
           (conn) => gw.accept(conn, name),
         );
@@ -181,17 +185,26 @@ export class Gateway implements SessionHost, MeshHost {
   /** A new connection: the first frame says whether it is a client or a peer gateway. */
   private accept(conn: Connection, transport: TransportName): void {
     if (this.stopping) return conn.destroy();
-    // Clients get MAX_FRAME_BYTES exactly; a mesh link carries a client's frame plus routing.
-    const stream = new FrameStream(conn, this.config.maxFrameBytes);
-    const firstFrameTimer = setTimeout(() => conn.destroy(new Error('no hello within 10 s')), 10_000);
+    // Until HELLO or PEER_HELLO, a frame may be small only: the decoder allocates a frame's whole
+    // announced size, and a stranger must not make the gateway hold a MiB per connection.
+    const stream = new FrameStream(conn, PRE_HELLO_MAX_FRAME_BYTES);
+    const { handshakeTimeoutMs } = this.config;
+    const firstFrameTimer = setTimeout(
+      () => conn.destroy(new Error(`no HELLO within ${handshakeTimeoutMs} ms`)),
+      handshakeTimeoutMs,
+    );
     firstFrameTimer.unref?.();
+    this.unauthenticated(conn, transport);
     stream.onBadFrame(() => {
       this.stats.malformedFrames++;
       conn.destroy();
     });
     stream.setHandler((frame: Frame) => {
       clearTimeout(firstFrameTimer);
+      this.preHello.get(transport)?.delete(conn);
       const type = frame.header[0];
+      // Clients get MAX_FRAME_BYTES exactly; a mesh link carries a client's frame plus routing.
+      stream.setMaxFrameBytes(this.config.maxFrameBytes);
       if (type === M.HELLO) {
         const session = new ClientSession(conn, `${this.gatewayId}:${this.nextSession++}`, this);
         this.sessions.set(session.sessionId, session);
@@ -233,6 +246,22 @@ export class Gateway implements SessionHost, MeshHost {
         );
       }
     });
+  }
+
+  /**
+   * Tracks a connection until its first frame; past MAX_PENDING_HANDSHAKES per transport the oldest
+   * is dropped (a real client sends HELLO within a round trip, so the oldest is the likeliest idle).
+   */
+  private unauthenticated(conn: Connection, transport: TransportName): void {
+    let pending = this.preHello.get(transport);
+    if (!pending) this.preHello.set(transport, (pending = new Set()));
+    pending.add(conn);
+    conn.onClose(() => pending.delete(conn));
+    if (pending.size <= this.config.maxPendingHandshakes) return;
+    const oldest = pending.values().next().value as Connection;
+    pending.delete(oldest);
+    this.stats.refusedSessions++;
+    oldest.destroy(new Error('dropped: too many connections waiting for HELLO (MAX_PENDING_HANDSHAKES)'));
   }
 
   // --- SessionHost ----------------------------------------------------------------------------
@@ -353,6 +382,9 @@ export class Gateway implements SessionHost, MeshHost {
 /** A client silent this long is pinged; silent for the second figure, its session is closed. */
 const CLIENT_PING_AFTER_MS = 10_000;
 const CLIENT_CLOSE_AFTER_MS = 30_000;
+
+/** HELLO and PEER_HELLO carry a realm, a token, ids and a nonce: a few hundred bytes. */
+const PRE_HELLO_MAX_FRAME_BYTES = 8 * 1024;
 
 /** Frame bound on mesh links: a client frame at the limit plus the routing header around it. */
 function meshFrameBytes(clientMax: number): number {

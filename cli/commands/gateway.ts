@@ -29,6 +29,8 @@ export async function run(args: string[]): Promise<void> {
         '  MACULA_QUIC_KEY       64 hex chars: the QUIC Ed25519 seed (development: random)',
         "  MACULA_TLS_INSECURE   1 to accept peers' development identities",
         '  MESH_REPLAY_S         per-link replay window in seconds (default 30)',
+        '  HANDSHAKE_TIMEOUT_S   seconds a connection has to finish its handshake and send HELLO (default 10)',
+        '  MAX_PENDING_HANDSHAKES  unauthenticated connections per transport; past it the oldest is dropped (256)',
         '  DURABLE_MAX_MESSAGES, DURABLE_MAX_BYTES, MAX_FRAME_BYTES, CLIENT_MAX_QUEUE_BYTES, LOG_LEVEL',
         '',
       ].join('\n'),

@@ -55,6 +55,10 @@ export interface GatewayConfig {
   /** A durable subscription without a client for this long is removed; 0 = never. */
   durableExpireMs: number;
   maxFrameBytes: number;
+  /** A connection must finish its transport handshake and send HELLO/PEER_HELLO within this. */
+  handshakeTimeoutMs: number;
+  /** Connections not yet authenticated (in their handshake, or before HELLO), per listener. */
+  maxPendingHandshakes: number;
   clientMaxQueueBytes: number;
   clientMaxSubscriptions: number;
   clientMaxRegistrations: number;
@@ -135,6 +139,8 @@ const schema = z.object({
   DURABLE_TOTAL_MAX_BYTES: intIn(1024, 2 ** 42).default(1024 * 1024 * 1024),
   DURABLE_EXPIRE_S: intIn(0, 365 * 24 * 3600).default(0),
   MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  HANDSHAKE_TIMEOUT_S: intIn(1, 300).default(10),
+  MAX_PENDING_HANDSHAKES: intIn(1, 1_000_000).default(256),
   CLIENT_MAX_QUEUE_BYTES: intIn(64 * 1024, 2 ** 32).default(32 * 1024 * 1024),
   CLIENT_MAX_SUBSCRIPTIONS: intIn(1, 1_000_000).default(10_000),
   CLIENT_MAX_REGISTRATIONS: intIn(1, 1_000_000).default(10_000),
@@ -243,6 +249,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     durableTotalMaxBytes: e.DURABLE_TOTAL_MAX_BYTES,
     durableExpireMs: e.DURABLE_EXPIRE_S * 1000,
     maxFrameBytes: e.MAX_FRAME_BYTES,
+    handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_S * 1000,
+    maxPendingHandshakes: e.MAX_PENDING_HANDSHAKES,
     clientMaxQueueBytes: e.CLIENT_MAX_QUEUE_BYTES,
     clientMaxSubscriptions: e.CLIENT_MAX_SUBSCRIPTIONS,
     clientMaxRegistrations: e.CLIENT_MAX_REGISTRATIONS,
