@@ -102,6 +102,7 @@ export class Gateway implements SessionHost, MeshHost {
             security: listenerSecurity(identity, { requestClientCert: true }),
             handshakeTimeoutMs: config.handshakeTimeoutMs,
             maxPendingHandshakes: config.maxPendingHandshakes,
+            quic: config.quicAdmission,
           },
           (conn) => gw.accept(conn, name),
         );

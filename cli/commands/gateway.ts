@@ -31,6 +31,8 @@ export async function run(args: string[]): Promise<void> {
         '  MESH_REPLAY_S         per-link replay window in seconds (default 30)',
         '  HANDSHAKE_TIMEOUT_S   seconds a connection has to finish its handshake and send HELLO (default 10)',
         '  MAX_PENDING_HANDSHAKES  unauthenticated connections per transport; past it the oldest is dropped (256)',
+        '  QUIC_RETRY_ABOVE      half-open QUIC connections from which clients must pass a Retry (default 16; 0 always)',
+        '  QUIC_MAX_HALF_OPEN_PER_ADDRESS, QUIC_MAX_CONNECTIONS  QUIC caps (default 32, 10000; ngtcp2 stack)',
         '  DURABLE_MAX_MESSAGES, DURABLE_MAX_BYTES, MAX_FRAME_BYTES, CLIENT_MAX_QUEUE_BYTES, LOG_LEVEL',
         '',
       ].join('\n'),

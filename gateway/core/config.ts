@@ -59,6 +59,8 @@ export interface GatewayConfig {
   handshakeTimeoutMs: number;
   /** Connections not yet authenticated (in their handshake, or before HELLO), per listener. */
   maxPendingHandshakes: number;
+  /** QUIC (ngtcp2): Retry threshold and connection caps (transport.ts QuicAdmission). */
+  quicAdmission: { retryAbove: number; maxHalfOpenPerAddress: number; maxConnections: number };
   clientMaxQueueBytes: number;
   clientMaxSubscriptions: number;
   clientMaxRegistrations: number;
@@ -141,6 +143,9 @@ const schema = z.object({
   MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
   HANDSHAKE_TIMEOUT_S: intIn(1, 300).default(10),
   MAX_PENDING_HANDSHAKES: intIn(1, 1_000_000).default(256),
+  QUIC_RETRY_ABOVE: intIn(0, 1_000_000).default(16),
+  QUIC_MAX_HALF_OPEN_PER_ADDRESS: intIn(1, 1_000_000).default(32),
+  QUIC_MAX_CONNECTIONS: intIn(1, 10_000_000).default(10_000),
   CLIENT_MAX_QUEUE_BYTES: intIn(64 * 1024, 2 ** 32).default(32 * 1024 * 1024),
   CLIENT_MAX_SUBSCRIPTIONS: intIn(1, 1_000_000).default(10_000),
   CLIENT_MAX_REGISTRATIONS: intIn(1, 1_000_000).default(10_000),
@@ -251,6 +256,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     maxFrameBytes: e.MAX_FRAME_BYTES,
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_S * 1000,
     maxPendingHandshakes: e.MAX_PENDING_HANDSHAKES,
+    quicAdmission: {
+      retryAbove: e.QUIC_RETRY_ABOVE,
+      maxHalfOpenPerAddress: e.QUIC_MAX_HALF_OPEN_PER_ADDRESS,
+      maxConnections: e.QUIC_MAX_CONNECTIONS,
+    },
     clientMaxQueueBytes: e.CLIENT_MAX_QUEUE_BYTES,
     clientMaxSubscriptions: e.CLIENT_MAX_SUBSCRIPTIONS,
     clientMaxRegistrations: e.CLIENT_MAX_REGISTRATIONS,

@@ -89,6 +89,8 @@ export interface Listener {
   readonly identity: string;
   /** Stop accepting and drop the connections it accepted (their onClose gets `<name> listener closed`); never waits on peers. */
   close(): Promise<void>;
+  /** Counters of new-connection attempts, where the transport keeps them. */
+  admissionCounters?(): AdmissionCounters;
 }
 
 export interface ListenOptions {
@@ -102,6 +104,33 @@ export interface ListenOptions {
    * connections that never finish cannot hold descriptors or memory (default 256).
    */
   maxPendingHandshakes?: number;
+  /** QUIC on ngtcp2: address validation and connection caps (quinn exposes neither). */
+  quic?: QuicAdmission;
+}
+
+/**
+ * How a QUIC listener admits new connections (RFC 9000 §8.1, §21). Half-open connections (the
+ * handshake not finished) are capped by `maxPendingHandshakes`.
+ */
+export interface QuicAdmission {
+  /** From this many half-open connections on, a client must first prove its address with a Retry token; 0: always (default 16). */
+  retryAbove?: number;
+  /** Half-open connections from one source address (default 32). */
+  maxHalfOpenPerAddress?: number;
+  /** All connections of the listener (default 10 000). */
+  maxConnections?: number;
+}
+
+/** A listener's counters of new-connection attempts (ngtcp2 stack; others report none). */
+export interface AdmissionCounters {
+  initials: number;
+  retries: number;
+  badTokens: number;
+  refusedHalfOpen: number;
+  refusedPerAddress: number;
+  refusedConnections: number;
+  halfOpen: number;
+  connections: number;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;

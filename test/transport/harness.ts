@@ -138,3 +138,14 @@ export async function echoListener(tc: TransportCase, id: NodeIdentity): Promise
     conn.onData((d) => conn.write(d)),
   );
 }
+
+/** Dials an echoing listener at `port` (trusting any identity) and returns one round trip's reply. */
+export async function echoOnce(transport: Transport, port: number, text = 'ping'): Promise<string> {
+  const conn = await transport.dial({ host: HOST, port, security: { insecure: true }, timeoutMs: 10_000 });
+  try {
+    conn.write(Buffer.from(text));
+    return (await receive(conn, Buffer.byteLength(text), 10_000)).toString();
+  } finally {
+    conn.destroy();
+  }
+}

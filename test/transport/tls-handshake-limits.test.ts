@@ -9,7 +9,7 @@ import { listenerSecurity } from '../../gateway/transport/identity';
 import { TlsTransport } from '../../gateway/transport/tls';
 import type { Listener } from '../../gateway/transport/transport';
 import { waitFor } from '../helpers/mesh';
-import { HOST, identities, receive } from './harness';
+import { echoOnce, HOST, identities, receive } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -37,19 +37,6 @@ async function listen(handshakeTimeoutMs: number, maxPendingHandshakes: number):
   );
 }
 
-async function echoes(listener: Listener): Promise<boolean> {
-  const conn = await tls.dial({
-    host: HOST,
-    port: listener.port,
-    security: { insecure: true },
-    timeoutMs: 5000,
-  });
-  conn.write(Buffer.from('ping'));
-  const got = await receive(conn, 4, 5000);
-  conn.close();
-  return got.toString() === 'ping';
-}
-
 describe('TLS handshake limits', () => {
   it('closes sockets that never start their handshake once the handshake timeout passes', async () => {
     const listener = await listen(300, 1000);
@@ -67,7 +54,7 @@ describe('TLS handshake limits', () => {
     const silent = await silentSockets(listener.port, 60);
     try {
       await waitFor(() => silent.open() <= 20, 10_000, 'the oldest silent sockets to be dropped');
-      expect(await echoes(listener)).toBe(true);
+      expect(await echoOnce(tls, listener.port)).toBe('ping');
     } finally {
       silent.destroy();
       await listener.close();
