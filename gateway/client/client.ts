@@ -38,6 +38,13 @@ function publishHead(topic: string, exclude: boolean): Buffer {
   return head;
 }
 const MAX_OFFLINE_BYTES = 64 * 1024 * 1024;
+/**
+ * Past this many bytes not yet handed to the transport, `publish()` without `ack` resolves only
+ * once they have gone out: a loop that awaits every publish then yields to I/O and sends in
+ * batches of about this size, instead of buffering everything and sending it in one burst.
+ * Below it, publish resolves at once, so paced publishers pay nothing.
+ */
+const PUBLISH_HIGH_WATER_BYTES = 512 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 interface SubState {
@@ -72,6 +79,8 @@ export class Client implements GatewayClient {
   private userClosed = false;
   private restoring = false;
   private reconnecting: Promise<void> | undefined;
+  /** Resolved when the connection's pending bytes next reach zero, or the connection ends. */
+  private drainWaiters: Array<() => void> = [];
 
   private constructor(private readonly opts: ConnectOptions) {
     this.events.on('error', () => undefined);
@@ -91,12 +100,30 @@ export class Client implements GatewayClient {
     return this.conn.gatewayId;
   }
 
-  private open(): Promise<ClientConnection> {
-    return ClientConnection.open(
+  private async open(): Promise<ClientConnection> {
+    const conn = await ClientConnection.open(
       this.opts,
       (f) => this.onFrame(f),
-      () => this.onLost(),
+      () => {
+        this.drained();
+        this.onLost();
+      },
     );
+    conn.conn.onDrain(() => this.drained());
+    return conn;
+  }
+
+  private drained(): void {
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once everything handed to the connection so far has gone to the transport. */
+  private whenDrained(): Promise<void> {
+    if (this.conn.closed || this.conn.conn.pendingBytes === 0) return RESOLVED;
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   on(event: ClientEvent, listener: (detail?: unknown) => void): void {
@@ -174,7 +201,7 @@ export class Client implements GatewayClient {
     }
     if (this.conn.closed || this.restoring) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
     this.conn.sendHead(publishHead(topic, exclude), body);
-    return RESOLVED;
+    return this.conn.conn.pendingBytes > PUBLISH_HIGH_WATER_BYTES ? this.whenDrained() : RESOLVED;
   }
 
   /** While reconnecting, publications wait (bounded) and go out in order once connected again. */
@@ -191,14 +218,7 @@ export class Client implements GatewayClient {
   }
 
   flush(): Promise<void> {
-    if (this.conn.closed) return RESOLVED;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.conn.closed || this.conn.conn.pendingBytes === 0) resolve();
-        else setTimeout(check, 1);
-      };
-      setImmediate(check);
-    });
+    return this.whenDrained();
   }
 
   private onEvent(frame: Frame): void {
