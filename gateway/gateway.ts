@@ -19,7 +19,7 @@ import { Mesh, type MeshHost } from './mesh/mesh';
 import { PeerDialer } from './mesh/dialer';
 import { devIdentity, identityFromPem, listenerSecurity, type NodeIdentity } from './transport/identity';
 import type { Connection, Listener, TransportSecurity } from './transport/transport';
-import { loadTransport } from './core/transports';
+import { loadTransport } from './transport/select';
 import { startAdmin, type AdminServer } from './admin/server';
 
 export interface StartOptions {

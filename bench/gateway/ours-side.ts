@@ -6,7 +6,7 @@ import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { join } from 'node:path';
 import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
-import type { QuicStack } from '../../gateway/core/transports';
+import type { QuicStack } from '../../gateway/transport/select';
 import { freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';

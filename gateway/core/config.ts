@@ -2,20 +2,14 @@
  * Gateway settings from the environment (infra.md §5, gateway.md §1–4). Parsed once; every bad or
  * missing variable is reported together, each by name with what was expected.
  */
-import { quicStack, type QuicStack } from './transports';
+import { quicStack, type QuicStack } from '../transport/select';
+import { parsePeerUrl, type PeerUrl, type TransportName } from '../transport/url';
 import { NGTCP2_ADDON, ngtcp2Available } from '../transport/ngtcp2-native';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
-export type TransportName = 'quic' | 'tls';
-
-export interface PeerUrl {
-  transport: TransportName;
-  host: string;
-  port: number;
-  url: string;
-}
+export { explicitPort, parsePeerUrl, type PeerUrl, type TransportName } from '../transport/url';
 
 export interface GatewayConfig {
   gatewayId: string;
@@ -75,22 +69,6 @@ export class ConfigError extends Error {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-
-/** Parse `https://h:p` (QUIC) or `tls://h:p` (TLS/TCP). Returns a reason string when invalid. */
-export function parsePeerUrl(raw: string): PeerUrl | string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return `'${raw}' is not a URL (expected https://host:port for QUIC or tls://host:port for TLS)`;
-  }
-  const transport =
-    u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
-  if (!transport) return `'${raw}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`;
-  const port = explicitPort(raw, u);
-  if (!u.hostname) return `'${raw}' has no host`;
-  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port, url: raw };
-}
 
 const intIn = (min: number, max: number) =>
   z.coerce
@@ -279,11 +257,4 @@ export function gatewayConfig(overrides: Partial<GatewayConfig> & { gatewayId: s
     LOG_LEVEL: 'warn',
   });
   return { ...base, ...overrides };
-}
-
-/** The URL's port; WHATWG URL drops a scheme's default (443 for https), so read it from the text. */
-export function explicitPort(raw: string, u: URL): number {
-  if (u.port) return Number(u.port);
-  const written = /^[a-z]+:\/\/(?:\[[^\]]+\]|[^/:?#]+):(\d+)/i.exec(raw);
-  return written ? Number(written[1]) : 9443;
 }

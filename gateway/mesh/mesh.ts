@@ -23,7 +23,7 @@ import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
 import { RemoteCalls } from './remote-calls';
-import { withTimeout } from '../util/with-timeout';
+import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;

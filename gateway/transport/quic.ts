@@ -15,7 +15,7 @@
 export { STREAM_PREAMBLE } from './quic-common';
 import type { QuinnBinding, QuinnConnection, QuinnServer, QuinnStream } from '../../types/quinn-native';
 import { hostPort } from './base-connection';
-import { withTimeout } from '../util/with-timeout';
+import { withTimeout } from './with-timeout';
 import { peerIdFromSeed } from './identity';
 import {
   checkPeerId,

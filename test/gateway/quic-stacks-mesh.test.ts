@@ -5,7 +5,7 @@
  */
 import type { Gateway } from '../../gateway';
 import { connect, type GatewayClient } from '../../gateway/client';
-import type { QuicStack } from '../../gateway/core/transports';
+import type { QuicStack } from '../../gateway/transport/select';
 import { ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
 import { REALM, startGateway, waitFor } from '../helpers/mesh';
 

@@ -7,8 +7,8 @@
  * in @chainsafe/libp2p-quic. `MACULA_QUIC_STACK` chooses; unset or `auto` takes ngtcp2 when its
  * addon is built on this machine and quinn otherwise.
  */
-import { ngtcp2Available } from '../transport/ngtcp2-native';
-import type { Transport } from '../transport/transport';
+import { ngtcp2Available } from './ngtcp2-native';
+import type { Transport } from './transport';
 
 export type QuicStack = 'ngtcp2' | 'quinn';
 
@@ -25,15 +25,15 @@ const quic = new Map<QuicStack, Transport>();
 
 /** `stack` picks the QUIC stack for this caller; by default MACULA_QUIC_STACK decides. */
 export function loadTransport(name: 'quic' | 'tls', stack?: QuicStack): Transport {
-  if (name === 'tls') return (require('../transport/tls') as typeof import('../transport/tls')).tlsTransport;
+  if (name === 'tls') return (require('./tls') as typeof import('./tls')).tlsTransport;
   const which = stack ?? quicStack();
   let transport = quic.get(which);
   if (!transport) {
     if (which === 'ngtcp2') {
-      const { Ngtcp2Transport } = require('../transport/ngtcp2') as typeof import('../transport/ngtcp2');
+      const { Ngtcp2Transport } = require('./ngtcp2') as typeof import('./ngtcp2');
       transport = new Ngtcp2Transport();
     } else {
-      transport = (require('../transport/quic') as typeof import('../transport/quic')).quicTransport();
+      transport = (require('./quic') as typeof import('./quic')).quicTransport();
     }
     quic.set(which, transport);
   }
