@@ -198,7 +198,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     problems.push('MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return {
+  return deepFreeze({
     gatewayId: e.GATEWAY_ID ?? `gw-${hostname()}`.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-'),
     realm: e.MACULA_REALM,
     host: e.MACULA_GATEWAY_HOST,
@@ -243,7 +243,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     clientMaxSubscriptions: e.CLIENT_MAX_SUBSCRIPTIONS,
     clientMaxRegistrations: e.CLIENT_MAX_REGISTRATIONS,
     logLevel: e.LOG_LEVEL,
-  };
+  });
 }
 
 /** Config for tests and embedding: defaults plus overrides, without reading process.env. */
@@ -256,5 +256,17 @@ export function gatewayConfig(overrides: Partial<GatewayConfig> & { gatewayId: s
     ADMIN_PORT: '0',
     LOG_LEVEL: 'warn',
   });
-  return { ...base, ...overrides };
+  return deepFreeze({ ...base, ...overrides });
+}
+
+/**
+ * Parsed once, then read-only (house style: typed config is frozen): a component that changed a
+ * setting at run time would make the others disagree with it and with /metrics.
+ */
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
