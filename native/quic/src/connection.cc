@@ -41,7 +41,7 @@ Connection::Connection(Endpoint* ep, uint32_t id, const sockaddr_storage& local,
   path_.user_data = nullptr;
   ref_.get_conn = GetConn;
   ref_.user_data = this;
-  uv_timer_init(uv_default_loop(), &timer_);
+  uv_timer_init(ep->loop(), &timer_);
   timer_.data = this;
 }
 

@@ -58,6 +58,8 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
     throw Napi::TypeError::New(env, "Endpoint(options, emit): expected an object and a function");
   Napi::Object o = info[0].As<Napi::Object>();
+  if (napi_get_uv_event_loop(env, &loop_) != napi_ok)
+    throw Napi::Error::New(env, "no event loop for this environment");
   settings_.server = o.Get("server").ToBoolean();
   settings_.idle_ns = MsToNs(o, "idleMs", settings_.idle_ns);
   settings_.keep_alive_ns = MsToNs(o, "keepAliveMs", settings_.keep_alive_ns);
@@ -91,7 +93,7 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   if ((rv = ParseAddress(host, port, &bind_addr)) != 0)
     throw Napi::Error::New(env, "bad address " + host + ": " + uv_strerror(rv));
   self_ = Napi::Persistent(info.This().As<Napi::Object>());  // alive while the socket is
-  rv = UdpSocket::Open(reinterpret_cast<sockaddr*>(&bind_addr), this, OnReadable, &socket_);
+  rv = UdpSocket::Open(loop_, reinterpret_cast<sockaddr*>(&bind_addr), this, OnReadable, &socket_);
   if (rv == 0) rv = socket_->LocalAddress(&local_);
   if (rv != 0) {
     // A constructor that throws gets no destructor: nothing may point back at this object.

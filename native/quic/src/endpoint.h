@@ -50,6 +50,8 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   gnutls_certificate_credentials_t credentials() const { return credentials_; }
   const uint8_t* reset_secret() const { return reset_secret_; }
   bool in_js_call() const { return js_depth_ > 0; }
+  // The event loop of the JS environment that made this endpoint (a worker thread has its own).
+  uv_loop_t* loop() const { return loop_; }
   // Room for one outgoing datagram, then queue it; FlushSends sends the queue unless a batch of
   // reads is being processed (then it goes out once, after the batch).
   uint8_t* SendSlot();
@@ -83,6 +85,7 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   void CloseSocket();
 
   EndpointSettings settings_;
+  uv_loop_t* loop_ = nullptr;
   gnutls_certificate_credentials_t credentials_ = nullptr;
   uint8_t reset_secret_[32];
   // Owns itself once closed: libuv needs it until its close callback, which may come after

@@ -28,11 +28,12 @@ const size_t kReadSize = 65536;
 const size_t kMaxSegments = 64;
 const size_t kMaxGsoBytes = 65000;
 
-// Read buffers are shared by every socket: all run on the one event-loop thread, and a batch is
-// fully processed (ngtcp2 copies what it keeps) before the next read.
-uint8_t rx_buf[UdpSocket::kReadBatch][kReadSize];
-sockaddr_storage rx_from[UdpSocket::kReadBatch];
-char rx_control[UdpSocket::kReadBatch][CMSG_SPACE(sizeof(int))];
+// Read buffers are shared by the sockets of one thread: they all run on that thread's event loop
+// (the main one, or a worker's), and a batch is fully processed (ngtcp2 copies what it keeps)
+// before the next read. Per thread, not per process: two workers must never share them.
+thread_local uint8_t rx_buf[UdpSocket::kReadBatch][kReadSize];
+thread_local sockaddr_storage rx_from[UdpSocket::kReadBatch];
+thread_local char rx_control[UdpSocket::kReadBatch][CMSG_SPACE(sizeof(int))];
 
 }  // namespace
 
@@ -40,7 +41,8 @@ socklen_t SockaddrLen(const sockaddr* sa) {
   return sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 }
 
-int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, UdpSocket** out) {
+int UdpSocket::Open(uv_loop_t* loop, const sockaddr* addr, void* owner, ReadableFn on_readable,
+                    UdpSocket** out) {
   auto* s = new UdpSocket();
   *out = s;
   s->owner_ = owner;
@@ -52,7 +54,7 @@ int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, U
   int on = 1;
   setsockopt(s->fd_, IPPROTO_UDP, UDP_GRO, &on, sizeof on);  // best effort: older kernels lack it
   if (bind(s->fd_, addr, SockaddrLen(addr)) != 0) return -errno;
-  int rv = uv_poll_init_socket(uv_default_loop(), &s->poll_, s->fd_);
+  int rv = uv_poll_init_socket(loop, &s->poll_, s->fd_);
   if (rv != 0) return rv;
   s->poll_.data = s;
   s->polling_ = true;

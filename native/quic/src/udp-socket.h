@@ -24,9 +24,10 @@ class UdpSocket {
   using ReadableFn = void (*)(void* owner);
   using DatagramFn = void (*)(void* ctx, const sockaddr* from, const uint8_t* data, size_t len);
 
-  // Binds a non-blocking socket to `addr` and calls `on_readable(owner)` whenever it has
+  // Binds a non-blocking socket to `addr` on `loop` and calls `on_readable(owner)` whenever it has
   // datagrams. Returns 0 or a negative errno; on error the socket must still be Close()d.
-  static int Open(const sockaddr* addr, void* owner, ReadableFn on_readable, UdpSocket** out);
+  static int Open(uv_loop_t* loop, const sockaddr* addr, void* owner, ReadableFn on_readable,
+                  UdpSocket** out);
 
   // Reads one batch; calls `fn(ctx, from, data, len)` per datagram. Returns how many receive
   // entries the kernel filled (kReadBatch means there may be more).
