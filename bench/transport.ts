@@ -12,7 +12,7 @@ import { BaseConnection } from '../gateway/transport/base-connection';
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../gateway/transport/identity';
 import { Ngtcp2Transport } from '../gateway/transport/ngtcp2';
 import { ngtcp2Available } from '../gateway/transport/ngtcp2-native';
-import { QuicTransport } from '../gateway/transport/quic';
+import { QuicTransport } from '../gateway/transport/quinn';
 import { TlsTransport } from '../gateway/transport/tls';
 import type { Connection, Listener } from '../gateway/transport/transport';
 

@@ -13,7 +13,7 @@ export type {
 export { PeerNotTrustedError } from './transport';
 export type { ConnectionStats } from './base-connection';
 export { TlsTransport, tlsTransport } from './tls';
-export { QuicTransport, quicTransport, STREAM_PREAMBLE, type QuicTransportOptions } from './quic';
+export { QuicTransport, quicTransport, STREAM_PREAMBLE, type QuicTransportOptions } from './quinn';
 export {
   devIdentity,
   identityFromPem,

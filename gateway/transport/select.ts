@@ -33,7 +33,7 @@ export function loadTransport(name: 'quic' | 'tls', stack?: QuicStack): Transpor
       const { Ngtcp2Transport } = require('./ngtcp2') as typeof import('./ngtcp2');
       transport = new Ngtcp2Transport();
     } else {
-      transport = (require('./quic') as typeof import('./quic')).quicTransport();
+      transport = (require('./quinn') as typeof import('./quinn')).quicTransport();
     }
     quic.set(which, transport);
   }

@@ -3,7 +3,7 @@ import { BaseConnection, type ConnectionStats } from '../../gateway/transport/ba
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../../gateway/transport/identity';
 import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
 import { NGTCP2_ADDON, ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
-import { QuicTransport } from '../../gateway/transport/quic';
+import { QuicTransport } from '../../gateway/transport/quinn';
 import { TlsTransport } from '../../gateway/transport/tls';
 import type { Connection, Listener, Transport, TransportSecurity } from '../../gateway/transport/transport';
 

@@ -6,7 +6,7 @@
 import * as dgram from 'node:dgram';
 import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
 import { ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
-import { QuicTransport } from '../../gateway/transport/quic';
+import { QuicTransport } from '../../gateway/transport/quinn';
 import { captureInitial, sealInitial } from '../helpers/quic-initial';
 import { HOST, echoListener, identities, receive, transportCases } from './harness';
 

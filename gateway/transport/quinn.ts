@@ -27,7 +27,7 @@ import {
   STREAM_OPEN_TIMEOUT_MS,
   STREAM_PREAMBLE,
 } from './quic-common';
-import { QuicConnection } from './quic-connection';
+import { QuicConnection } from './quinn-connection';
 import { checkTuning, loadQuinn, QUINN_DEFAULT_OPTIONS, quinnConfigInit, QuinnTuning } from './quinn-native';
 import { DEFAULT_MAX_PENDING_HANDSHAKES, PeerNotTrustedError } from './transport';
 import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
