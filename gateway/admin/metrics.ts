@@ -168,6 +168,16 @@ export function createMetrics(gw: Gateway): Registry {
       this.inc({ cap: 'half_open_per_address' }, a.refusedPerAddress ?? 0);
     },
   });
+  counter(
+    'macula_quic_send_backlogged_total',
+    'QUIC datagrams that waited for a full UDP send buffer (EAGAIN) instead of being dropped',
+    () => admission().sendBacklogged ?? 0,
+  );
+  counter(
+    'macula_quic_send_dropped_total',
+    'QUIC datagrams dropped at send (backlog bound or a hard socket error; QUIC retransmits)',
+    () => admission().sendDropped ?? 0,
+  );
   gauge(
     'macula_quic_half_open',
     'QUIC connections still in their handshake',

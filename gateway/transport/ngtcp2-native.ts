@@ -32,7 +32,7 @@ export interface NativeEndpoint {
   close(id: number, code: number, reason: string): void;
   rtt(id: number): number;
   shutdown(): void;
-  /** A listening endpoint's admission counters (empty for a dialing one). */
+  /** Send-path counters, and a listening endpoint's admission counters. */
   stats(): AdmissionCounters;
 }
 

@@ -131,6 +131,9 @@ export interface AdmissionCounters {
   refusedConnections: number;
   halfOpen: number;
   connections: number;
+  /** Datagrams that waited for a full send buffer (EAGAIN), and ones dropped past its bound. */
+  sendBacklogged: number;
+  sendDropped: number;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;

@@ -328,11 +328,16 @@ Napi::Value Endpoint::Rtt(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), conn ? conn->RttMs() : -1);
 }
 
-// stats() -> { initials, retries, badTokens, refusedHalfOpen, refusedPerAddress,
-//              refusedConnections, halfOpen, connections } (a listener's admission counters)
+// stats() -> { sendBacklogged, sendDropped (datagrams kept for a full send buffer / dropped),
+//              and for a listener its admission counters: initials, retries, badTokens,
+//              refusedHalfOpen, refusedPerAddress, refusedConnections, halfOpen, connections }
 Napi::Value Endpoint::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
+  if (socket_) {
+    o.Set("sendBacklogged", Napi::Number::New(env, static_cast<double>(socket_->backlogged())));
+    o.Set("sendDropped", Napi::Number::New(env, static_cast<double>(socket_->dropped())));
+  }
   if (!admission_) return o;
   const AdmissionStats& s = admission_->stats();
   o.Set("initials", Napi::Number::New(env, static_cast<double>(s.initials)));
