@@ -1,6 +1,6 @@
 /**
  * `npm run bench:transport`: one connection, 200-byte messages, 200k messages one way, for TLS,
- * QUIC (quinn, and ngtcp2 where its addon is built) and plain TCP (the reference) in the same run (gateway.md §1 figures). Every transport
+ * QUIC (quinn, and ngtcp2 where its addon is built) and plain TCP (the reference) in the same run (docs/protocol.md §1 figures). Every transport
  * coalesces writes per event-loop turn through the same BaseConnection; the sender writes 1000
  * messages per turn and pauses above 1 MiB pending until onDrain. Rounds interleave the transports; the median is reported. Bounded: ROUNDS × MESSAGES.
  *

@@ -1,5 +1,5 @@
 /**
- * One gateway process (gateway.md): listeners on QUIC and TLS/TCP, client sessions, the local
+ * One gateway process (docs/protocol.md): listeners on QUIC and TLS/TCP, client sessions, the local
  * subscription index and registrations, durable subscriptions, the mesh, and the admin HTTP API.
  * Built separately from any process entry so tests run several gateways in one process.
  */
@@ -135,7 +135,7 @@ export class Gateway implements SessionHost, MeshHost {
       gw.durableExpiryTimer = setInterval(() => gw.durables.expire(), every);
       gw.durableExpiryTimer.unref?.();
     }
-    // Ready once listening and every configured peer has been tried at least once (gateway.md §5).
+    // Ready once listening and every configured peer has been tried at least once (docs/protocol.md §5).
     void Promise.all(gw.dialers.map((d) => d.firstAttempt)).then(() => (gw.ready = true));
     log.info({ listeners: gw.urls(), admin: gw.admin?.url }, 'gateway started');
     return gw;
@@ -150,7 +150,7 @@ export class Gateway implements SessionHost, MeshHost {
   }
 
   /**
-   * Security for dialing another gateway (gateway.md §3). Pinned ids verify either transport; a CA
+   * Security for dialing another gateway (docs/protocol.md §3). Pinned ids verify either transport; a CA
    * verifies TLS only (QUIC identities are libp2p keys with no CA path). Where the transport cannot
    * verify, the HMAC over MESH_SECRET in the peer handshake is what authenticates both sides.
    */
@@ -214,7 +214,7 @@ export class Gateway implements SessionHost, MeshHost {
       } else if (type === M.PEER_HELLO) {
         if (!this.config.meshSecret && this.config.meshPeerIds.length === 0) {
           // Without a way to authenticate peers, a "peer" would be a client that skipped the realm
-          // token (gateway.md §3: an unknown peer is refused and logged).
+          // token (docs/protocol.md §3: an unknown peer is refused and logged).
           this.stats.refusedPeers++;
           this.log.warn(
             { from: conn.remoteAddress },

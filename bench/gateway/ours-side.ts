@@ -1,6 +1,6 @@
 /**
  * Our side: two `cortexiq gateway` processes linked by MESH_PEERS over one transport (QUIC or
- * TLS/TCP), and the project's own client library (gateway.md §7).
+ * TLS/TCP), and the project's own client library (docs/protocol.md §7).
  */
 import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (gateway.md §5), read from the gateway's plain counters at scrape time.
+ * Prometheus metrics (docs/protocol.md §5), read from the gateway's plain counters at scrape time.
  * One registry per gateway, so several gateways in one process (tests) never mix their figures.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';

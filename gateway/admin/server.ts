@@ -1,5 +1,5 @@
 /**
- * Admin HTTP API (gateway.md §5): health, readiness, liveness, Prometheus metrics and JSON views of
+ * Admin HTTP API (docs/protocol.md §5): health, readiness, liveness, Prometheus metrics and JSON views of
  * peers, topology, subscriptions and registrations. Optional bearer token (ADMIN_TOKEN) on
  * everything but the probes; without one, only loopback may use anything but the probes (the
  * probes must stay reachable from the kubelet on the pod address, so the listener itself cannot

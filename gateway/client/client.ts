@@ -1,5 +1,5 @@
 /**
- * The typed gateway client every app uses (gateway.md §7). It survives lost connections: it redials
+ * The typed gateway client every app uses (docs/protocol.md §7). It survives lost connections: it redials
  * with backoff, restores subscriptions (durable ones resume where they were acknowledged) and
  * registrations, and sends what was published meanwhile, in order.
  */
@@ -250,7 +250,7 @@ export class Client implements GatewayClient {
       }
       return;
     }
-    // Durable: handle in order, acknowledge after the handler finished (gateway.md §2).
+    // Durable: handle in order, acknowledge after the handler finished (docs/protocol.md §2).
     state.chain = state.chain
       .then(() => state.handler(payload, meta))
       .then(

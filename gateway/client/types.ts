@@ -1,4 +1,4 @@
-/** Public types of the gateway client library (gateway.md §7). */
+/** Public types of the gateway client library (docs/protocol.md §7). */
 import type { ErrorCode } from '../protocol/errors';
 
 export interface ConnectOptions {

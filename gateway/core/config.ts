@@ -1,5 +1,5 @@
 /**
- * Gateway settings from the environment (infra.md §5, gateway.md §1–4). Parsed once; every bad or
+ * Gateway settings from the environment (README, Gateway; docs/protocol.md §1–4). Parsed once; every bad or
  * missing variable is reported together, each by name with what was expected.
  */
 import { quicStack, type QuicStack } from '../transport/select';

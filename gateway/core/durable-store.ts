@@ -1,6 +1,6 @@
 /**
  * Every durable subscription of one gateway, held to gateway-wide bounds on top of each one's own
- * (gateway.md §2): how many may exist (`DURABLE_MAX_COUNT`), how many bytes all of them may keep
+ * (docs/protocol.md §2): how many may exist (`DURABLE_MAX_COUNT`), how many bytes all of them may keep
  * together (`DURABLE_TOTAL_MAX_BYTES`), and how long one may stay without a client before it is
  * removed (`DURABLE_EXPIRE_S`). Without these, clients that subscribe under ever new names and go
  * away could make the gateway keep events until it runs out of memory.

@@ -1,5 +1,5 @@
 /**
- * One connected client (gateway.md §2): the handshake, then one handler per message type.
+ * One connected client (docs/protocol.md §2): the handshake, then one handler per message type.
  * A malformed frame or a protocol violation closes this connection only (§4).
  */
 import type { Logger } from 'pino';
@@ -135,7 +135,7 @@ export class ClientSession {
 
   /**
    * The client does not read and what waits for it is replies and control frames only, which must
-   * not be dropped: the bound (gateway.md §4) leaves no choice but to close it.
+   * not be dropped: the bound (docs/protocol.md §4) leaves no choice but to close it.
    */
   private overflowed(): void {
     if (this.closed) return;
@@ -184,7 +184,7 @@ export class ClientSession {
     return this.closed;
   }
 
-  // --- handlers (gateway.md §2), one per message type -------------------------------------------
+  // --- handlers (docs/protocol.md §2), one per message type -------------------------------------------
 
   static subscribe(s: ClientSession, h: unknown[]): void {
     const [, reqId, pattern, durable] = h;

@@ -1,5 +1,5 @@
 /**
- * The two kinds of subscription a gateway delivers to (gateway.md §2): live ones, owned by a
+ * The two kinds of subscription a gateway delivers to (docs/protocol.md §2): live ones, owned by a
  * connected client, and durable ones, which keep events while their client is away and replay
  * what was not acknowledged when a client subscribes again under the same name.
  */

@@ -1,5 +1,5 @@
 /**
- * Mutual peer authentication with the mesh secret (gateway.md §3): each side sends a fresh nonce
+ * Mutual peer authentication with the mesh secret (docs/protocol.md §3): each side sends a fresh nonce
  * and proves knowledge of the secret by an HMAC over both nonces, both gateway ids and
  * both transport identities (QUIC peer id or TLS certificate fingerprint) as that side sees them.
  * So a proof can be neither replayed to another gateway nor reflected back, and a relay that

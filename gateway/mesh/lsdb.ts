@@ -1,5 +1,5 @@
 /**
- * Link-state database and routes (gateway.md §3). Every gateway floods an advertisement (LSA) of
+ * Link-state database and routes (docs/protocol.md §3). Every gateway floods an advertisement (LSA) of
  * its live links, its local subscription patterns and its registered procedures, tagged with its
  * id, a process epoch and a version. From the same database every gateway computes the same graph;
  * an edge counts only when both ends list each other, so a dead gateway's stale LSA cannot attract

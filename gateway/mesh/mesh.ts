@@ -1,5 +1,5 @@
 /**
- * The mesh (gateway.md §3): links to neighbour gateways, link-state flooding of interest and
+ * The mesh (docs/protocol.md §3): links to neighbour gateways, link-state flooding of interest and
  * procedures, forwarding of publications only toward interest, RPC to the nearest serving
  * gateway, rerouting on link loss and per-link replay within MESH_REPLAY_S.
  *
@@ -347,7 +347,7 @@ export class Mesh implements RemoteRouter {
       this.host.stats.meshForwarded++;
       return;
     }
-    // Link down and its replay buffer full: reported, never silent (gateway.md §3).
+    // Link down and its replay buffer full: reported, never silent (docs/protocol.md §3).
     this.host.stats.meshLinkOverflow++;
     const now = Date.now();
     if (now - this.lastOverflowLog > 1000) {

@@ -1,5 +1,5 @@
 /**
- * The peer handshake on one connection (gateway.md §3), for either role:
+ * The peer handshake on one connection (docs/protocol.md §3), for either role:
  *
  *   dialer   → PEER_HELLO   {id, realm, epoch, nonce_d}
  *   acceptor → PEER_WELCOME {id, epoch, nonce_a}

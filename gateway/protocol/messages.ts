@@ -1,5 +1,5 @@
 /**
- * Message type numbers and header layouts (gateway.md §2 for clients, §3 for mesh links).
+ * Message type numbers and header layouts (docs/protocol.md §2 for clients, §3 for mesh links).
  * Headers are positional arrays: `[type, ...fields]`; the layout of each is documented here once.
  */
 export const M = {

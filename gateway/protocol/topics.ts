@@ -1,5 +1,5 @@
 /**
- * Topic and pattern rules (gateway.md §2): segments separated by `.`, none empty; in patterns `*`
+ * Topic and pattern rules (docs/protocol.md §2): segments separated by `.`, none empty; in patterns `*`
  * matches exactly one segment and `>` (last segment only) matches one or more.
  */
 export const MAX_TOPIC_LENGTH = 256;

@@ -1,5 +1,5 @@
 /**
- * Public surface of the transport layer (gateway.md §1). Importing this loads no native code: the
+ * Public surface of the transport layer (docs/protocol.md §1). Importing this loads no native code: the
  * quinn binding is loaded when a QuicTransport is first constructed.
  */
 export type {

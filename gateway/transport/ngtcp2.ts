@@ -1,6 +1,6 @@
 /**
  * QUIC v1 transport on the project's own addon (ngtcp2 + GnuTLS on the event-loop thread; scheme
- * `https://`, gateway.md §1, §8). Same contract and wire as the quinn stack in quinn.ts: libp2p TLS
+ * `https://`, docs/protocol.md §1, §8). Same contract and wire as the quinn stack in quinn.ts: libp2p TLS
  * identities (peer ids), ALPN `libp2p`, one bidirectional stream opened by the dialer with the
  * one-byte `STREAM_PREAMBLE`; so a gateway on one stack and a client on the other interoperate.
  *

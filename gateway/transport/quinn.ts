@@ -1,5 +1,5 @@
 /**
- * QUIC v1 transport over the quinn binding of @chainsafe/libp2p-quic 2.1.1 (gateway.md §1, §8;
+ * QUIC v1 transport over the quinn binding of @chainsafe/libp2p-quic 2.1.1 (docs/protocol.md §1, §8;
  * scheme `https://`).
  *
  * Identity is libp2p's: each side presents a certificate carrying its Ed25519 key and the remote

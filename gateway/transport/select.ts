@@ -2,7 +2,7 @@
  * Picks a transport by name, loading its module only when used (QUIC loads native code; the
  * ngtcp2-native module only looks for the addon's file).
  *
- * QUIC has two stacks with the same wire and identities (gateway.md §1): `ngtcp2`, the project's
+ * QUIC has two stacks with the same wire and identities (docs/protocol.md §1): `ngtcp2`, the project's
  * own addon (native/quic), which runs on the event-loop thread, and `quinn`, the binding shipped
  * in @chainsafe/libp2p-quic. `MACULA_QUIC_STACK` chooses; unset or `auto` takes ngtcp2 when its
  * addon is built on this machine and quinn otherwise.

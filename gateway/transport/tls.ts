@@ -1,5 +1,5 @@
 /**
- * TLS 1.3 over TCP: the fallback transport for networks that drop UDP (gateway.md §1, scheme
+ * TLS 1.3 over TCP: the fallback transport for networks that drop UDP (docs/protocol.md §1, scheme
  * `tls://`). Same `Connection` contract as QUIC, same test suite.
  *
  * Trust rules for `dial` (one of the three must be given, else dial refuses):

@@ -1,5 +1,5 @@
 /**
- * The project's own transport seam (gateway.md §1). The gateway, the mesh and the client only see
+ * The project's own transport seam (docs/protocol.md §1). The gateway, the mesh and the client only see
  * this interface; QUIC (quinn) and TLS-over-TCP implement it with the same framing above it.
  *
  * A Connection is one ordered, reliable byte stream. Writers hand it small chunks; the transport
@@ -49,7 +49,7 @@ export interface Connection {
    */
   write(chunk: Uint8Array): void;
   /**
-   * Queue one wire frame (gateway.md §2: length prefix, `head`, `payload`), copied once into the
+   * Queue one wire frame (docs/protocol.md §2: length prefix, `head`, `payload`), copied once into the
    * connection's staging buffer instead of being built as a Buffer of its own first. `head` and
    * `payload` may be reused as soon as this returns. Ordered with `write` like any other bytes.
    */

@@ -1,7 +1,7 @@
 /**
  * Gateways and clients on different QUIC stacks in one realm: a gateway on quinn linked to one
  * on ngtcp2, each with clients of the other stack. Pub/sub reaches across both ways exactly once
- * and RPC is served across; so a deployment can move stack by stack (gateway.md §1).
+ * and RPC is served across; so a deployment can move stack by stack (docs/protocol.md §1).
  */
 import type { Gateway } from '../../gateway';
 import { connect, type GatewayClient } from '../../gateway/client';
@@ -72,7 +72,7 @@ run('a realm over both QUIC stacks', () => {
     const markers = (seen: number[]): boolean => seen.includes(-1) && seen.includes(-2);
     await waitFor(() => markers(got.quinn) && markers(got.ngtcp2), 10_000, 'both markers at both');
     for (const seen of [got.quinn, got.ngtcp2]) seen.splice(0, seen.length, ...seen.filter((n) => n >= 0));
-    // Order holds per publisher (gateway.md §2); the two publishers interleave freely.
+    // Order holds per publisher (docs/protocol.md §2); the two publishers interleave freely.
     const evens = Array.from({ length: 100 }, (_, i) => 2 * i);
     const odds = evens.map((n) => n + 1);
     for (const seen of [got.quinn, got.ngtcp2]) {

@@ -1,7 +1,7 @@
 /**
  * An in-memory stand-in for the gateway, implementing the GatewayClient interface, so the apps'
  * messaging behaviour can be unit-tested without a gateway. Delivery is asynchronous (a microtask),
- * like a real client; `*` and `>` patterns as in gateway.md §2.
+ * like a real client; `*` and `>` patterns as in docs/protocol.md §2.
  */
 import { GatewayError } from '../../gateway/protocol/errors';
 import type { EventHandler, GatewayClient, RpcHandler } from '../../gateway/client/types';
