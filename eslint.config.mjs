@@ -1,5 +1,25 @@
 import tseslint from 'typescript-eslint';
 
+// Layering of the gateway (docs/protocol.md, layers): the client library stands on protocol/ and
+// transport/ only, never on the server (core/, mesh/, admin/, the composition root); apps reach
+// the gateway only through the client's entry, gateway/client.
+const CLIENT_MAY_NOT_IMPORT = {
+  patterns: [
+    {
+      group: ['**/core/*', '**/mesh/*', '**/admin/*', '**/gateway/gateway', '../gateway', '../index'],
+      message: 'gateway/client depends only on gateway/protocol and gateway/transport (no server code).',
+    },
+  ],
+};
+const APPS_MAY_NOT_IMPORT = {
+  patterns: [
+    {
+      group: ['**/gateway/*', '**/gateway/*/**', '!**/gateway/client'],
+      message: "apps import the gateway only through its client's entry: '../../gateway/client'.",
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'deploy/**', 'dist/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -9,4 +29,8 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  { files: ['gateway/client/**/*.ts'], rules: { 'no-restricted-imports': ['error', CLIENT_MAY_NOT_IMPORT] } },
+  // A warning until the apps (other owners) move their imports of client/types and
+  // protocol/errors to the client's entry; then an error like the client's.
+  { files: ['apps/**/*.ts'], rules: { 'no-restricted-imports': ['warn', APPS_MAY_NOT_IMPORT] } },
 );

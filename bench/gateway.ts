@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { ensureNatsServer, natsServerVersion, startNatsPair } from './gateway/nats-side';
 import { startGatewayPair } from './gateway/ours-side';
 import { installExitHooks } from './gateway/processes';
-import { quicStack } from '../gateway/core/transports';
+import { quicStack } from '../gateway/transport/select';
 import { PAYLOAD_BYTES } from './gateway/measure';
 import { WINDOW_FILE, type MeasureWindow } from './gateway/profile-summary';
 import { runScenarios, type ScenarioOptions, type SystemResult } from './gateway/scenarios';

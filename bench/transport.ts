@@ -1,6 +1,6 @@
 /**
  * `npm run bench:transport`: one connection, 200-byte messages, 200k messages one way, for TLS,
- * QUIC (quinn, and ngtcp2 where its addon is built) and plain TCP (the reference) in the same run (gateway.md §1 figures). Every transport
+ * QUIC (quinn, and ngtcp2 where its addon is built) and plain TCP (the reference) in the same run (docs/protocol.md §1 figures). Every transport
  * coalesces writes per event-loop turn through the same BaseConnection; the sender writes 1000
  * messages per turn and pauses above 1 MiB pending until onDrain. Rounds interleave the transports; the median is reported. Bounded: ROUNDS × MESSAGES.
  *
@@ -12,7 +12,7 @@ import { BaseConnection } from '../gateway/transport/base-connection';
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../gateway/transport/identity';
 import { Ngtcp2Transport } from '../gateway/transport/ngtcp2';
 import { ngtcp2Available } from '../gateway/transport/ngtcp2-native';
-import { QuicTransport } from '../gateway/transport/quic';
+import { QuicTransport } from '../gateway/transport/quinn';
 import { TlsTransport } from '../gateway/transport/tls';
 import type { Connection, Listener } from '../gateway/transport/transport';
 

@@ -1,25 +1,16 @@
 /**
- * One gateway process (gateway.md): listeners on QUIC and TLS/TCP, client sessions, the local
- * subscription index and registrations, durable subscriptions, the mesh, and the admin HTTP API.
- * Built separately from any process entry so tests run several gateways in one process.
+ * One gateway process (docs/protocol.md): the composition root. It builds the router (router.ts),
+ * opens the listeners on QUIC and TLS/TCP and hands their connections to it, dials the configured
+ * peers, starts the admin HTTP API and the periodic checks, and stops all of it. Built separately
+ * from any process entry so tests run several gateways in one process.
  */
 import pino, { type Logger } from 'pino';
-import { GatewayError } from './protocol/errors';
-import { FrameStream } from './protocol/frame-stream';
-import { M } from './protocol/messages';
-import { encodeFrame, type Frame } from './protocol/frames';
-import type { GatewayConfig, PeerUrl, TransportName } from './core/config';
-import { PatternIndex } from './core/pattern-index';
-import { Rpc } from './core/rpc';
-import { ClientSession, type SessionHost } from './core/session';
-import { GatewayStats } from './core/stats';
-import type { DurableSubscription, Subscriber } from './core/subscribers';
-import { DurableStore } from './core/durable-store';
-import { Mesh, type MeshHost } from './mesh/mesh';
+import type { GatewayConfig, TransportName } from './core/config';
+import { Router } from './router';
 import { PeerDialer } from './mesh/dialer';
 import { devIdentity, identityFromPem, listenerSecurity, type NodeIdentity } from './transport/identity';
-import type { Connection, Listener, TransportSecurity } from './transport/transport';
-import { loadTransport } from './core/transports';
+import type { Listener } from './transport/transport';
+import { loadTransport } from './transport/select';
 import { startAdmin, type AdminServer } from './admin/server';
 
 export interface StartOptions {
@@ -28,23 +19,14 @@ export interface StartOptions {
   identity?: NodeIdentity;
 }
 
-export class Gateway implements SessionHost, MeshHost {
-  readonly gatewayId: string;
-  readonly epoch = Date.now();
-  readonly rpc = new Rpc();
-  readonly stats = new GatewayStats();
-  readonly sessions = new Map<string, ClientSession>();
-  readonly subscribers = new PatternIndex<Subscriber>();
-  readonly durables: DurableStore;
-  readonly mesh: Mesh;
+export class Gateway {
+  readonly router: Router;
   readonly listeners = new Map<TransportName, Listener>();
   readonly dialers: PeerDialer[] = [];
   admin: AdminServer | undefined;
   ready = false;
   private livenessTimer: NodeJS.Timeout | undefined;
   private durableExpiryTimer: NodeJS.Timeout | undefined;
-  private lastDurableNotice = 0;
-  private nextSession = 1;
   private stopping = false;
 
   private constructor(
@@ -52,28 +34,33 @@ export class Gateway implements SessionHost, MeshHost {
     readonly log: Logger,
     readonly identity: NodeIdentity,
   ) {
-    this.gatewayId = config.gatewayId;
-    this.durables = new DurableStore(
-      {
-        maxMessages: config.durableMaxMessages,
-        maxBytes: config.durableMaxBytes,
-        maxCount: config.durableMaxCount,
-        totalMaxBytes: config.durableTotalMaxBytes,
-        expireMs: config.durableExpireMs,
-      },
-      {
-        added: (sub) => this.addSubscriber(sub),
-        removed: (sub) => this.removeSubscriber(sub),
-        expired: (name, droppedEvents) =>
-          this.log.warn(
-            { durable: name, droppedEvents, expireS: config.durableExpireMs / 1000 },
-            'durable subscription removed: no client within DURABLE_EXPIRE_S',
-          ),
-        evicted: (count, totalBytes) => this.durableEvicted(count, totalBytes),
-      },
-    );
-    this.mesh = new Mesh(this);
-    this.rpc.remote = this.mesh;
+    this.router = new Router(config, log, identity);
+  }
+
+  // What the admin API, tests and benchmarks read, all kept by the router.
+  get gatewayId() {
+    return this.router.gatewayId;
+  }
+  get epoch() {
+    return this.router.epoch;
+  }
+  get rpc() {
+    return this.router.rpc;
+  }
+  get stats() {
+    return this.router.stats;
+  }
+  get sessions() {
+    return this.router.sessions;
+  }
+  get subscribers() {
+    return this.router.subscribers;
+  }
+  get durables() {
+    return this.router.durables;
+  }
+  get mesh() {
+    return this.router.mesh;
   }
 
   static async start(config: GatewayConfig, options: StartOptions = {}): Promise<Gateway> {
@@ -98,8 +85,11 @@ export class Gateway implements SessionHost, MeshHost {
             host: config.host,
             port: config.port,
             security: listenerSecurity(identity, { requestClientCert: true }),
+            handshakeTimeoutMs: config.handshakeTimeoutMs,
+            maxPendingHandshakes: config.maxPendingHandshakes,
+            quic: config.quicAdmission,
           },
-          (conn) => gw.accept(conn, name),
+          (conn) => gw.router.accept(conn, name),
         );
         gw.listeners.set(name, listener);
       }
@@ -107,7 +97,10 @@ export class Gateway implements SessionHost, MeshHost {
       for (const peer of [...config.meshPeers, ...(config.hubUrl ? [config.hubUrl] : [])]) {
         const dialer = new PeerDialer(
           peer,
-          { connect: (p) => gw.dialPeer(p), isLinked: (id) => gw.mesh.links.get(id)?.connected ?? false },
+          {
+            connect: (p) => gw.router.dialPeer(p),
+            isLinked: (id) => gw.mesh.links.get(id)?.connected ?? false,
+          },
           log,
         );
         gw.dialers.push(dialer);
@@ -130,7 +123,7 @@ export class Gateway implements SessionHost, MeshHost {
       gw.durableExpiryTimer = setInterval(() => gw.durables.expire(), every);
       gw.durableExpiryTimer.unref?.();
     }
-    // Ready once listening and every configured peer has been tried at least once (gateway.md §5).
+    // Ready once listening and every configured peer has been tried at least once (docs/protocol.md §5).
     void Promise.all(gw.dialers.map((d) => d.firstAttempt)).then(() => (gw.ready = true));
     log.info({ listeners: gw.urls(), admin: gw.admin?.url }, 'gateway started');
     return gw;
@@ -144,187 +137,13 @@ export class Gateway implements SessionHost, MeshHost {
     return out;
   }
 
-  /**
-   * Security for dialing another gateway (gateway.md §3). Pinned ids verify either transport; a CA
-   * verifies TLS only (QUIC identities are libp2p keys with no CA path). Where the transport cannot
-   * verify, the HMAC over MESH_SECRET in the peer handshake is what authenticates both sides.
-   */
-  private peerDialSecurity(transport: TransportName): TransportSecurity {
-    const { config, identity } = this;
-    const verified = config.meshPeerIds.length > 0 || (transport === 'tls' && Boolean(config.tls.caPem));
-    return {
-      certPem: identity.certPem,
-      keyPem: identity.keyPem,
-      quicSeed: identity.quicSeed,
-      caPem: config.tls.caPem,
-      pinned: config.meshPeerIds,
-      insecure: config.insecure || !verified,
-    };
-  }
-
-  private async dialPeer(peer: PeerUrl): Promise<string> {
-    const conn = await loadTransport(peer.transport, this.config.quicStack).dial({
-      host: peer.host,
-      port: peer.port,
-      security: this.peerDialSecurity(peer.transport),
-      timeoutMs: 3000,
-    });
-    return this.mesh.establish(
-      new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)),
-      'dialer',
-      peer.transport,
-      undefined,
-      peer.url,
-    );
-  }
-
-  /** A new connection: the first frame says whether it is a client or a peer gateway. */
-  private accept(conn: Connection, transport: TransportName): void {
-    if (this.stopping) return conn.destroy();
-    // Clients get MAX_FRAME_BYTES exactly; a mesh link carries a client's frame plus routing.
-    const stream = new FrameStream(conn, this.config.maxFrameBytes);
-    const firstFrameTimer = setTimeout(() => conn.destroy(new Error('no hello within 10 s')), 10_000);
-    firstFrameTimer.unref?.();
-    stream.onBadFrame(() => {
-      this.stats.malformedFrames++;
-      conn.destroy();
-    });
-    stream.setHandler((frame: Frame) => {
-      clearTimeout(firstFrameTimer);
-      const type = frame.header[0];
-      if (type === M.HELLO) {
-        const session = new ClientSession(conn, `${this.gatewayId}:${this.nextSession++}`, this);
-        this.sessions.set(session.sessionId, session);
-        conn.onClose(() => session.cleanup());
-        session.start(frame, stream);
-      } else if (type === M.PEER_HELLO) {
-        if (!this.config.meshSecret && this.config.meshPeerIds.length === 0) {
-          // Without a way to authenticate peers, a "peer" would be a client that skipped the realm
-          // token (gateway.md §3: an unknown peer is refused and logged).
-          this.stats.refusedPeers++;
-          this.log.warn(
-            { from: conn.remoteAddress },
-            'mesh peer refused: set MESH_SECRET or MESH_PEER_IDS to accept peers',
-          );
-          conn.write(
-            encodeFrame([
-              M.ABORT,
-              'unauthorized',
-              'this gateway accepts no mesh peers (no MESH_SECRET or MESH_PEER_IDS)',
-            ]),
-          );
-          conn.close();
-          return;
-        }
-        stream.setMaxFrameBytes(meshFrameBytes(this.config.maxFrameBytes));
-        this.mesh
-          .establish(stream, 'acceptor', transport, frame)
-          .catch((err) =>
-            this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'),
-          );
-      } else {
-        this.stats.malformedFrames++;
-        stream.setHandler(() => undefined);
-        conn.destroy(
-          new GatewayError(
-            'protocol_error',
-            `expected HELLO or PEER_HELLO, got message type ${String(type)}`,
-          ),
-        );
-      }
-    });
-  }
-
-  // --- SessionHost ----------------------------------------------------------------------------
-
-  addSubscriber(sub: Subscriber): void {
-    if (this.subscribers.add(sub)) this.mesh.scheduleOriginate();
-  }
-
-  removeSubscriber(sub: Subscriber): void {
-    if (this.subscribers.remove(sub)) this.mesh.scheduleOriginate();
-  }
-
-  proceduresChanged(): void {
-    this.mesh.scheduleOriginate();
-  }
-
-  durable(name: string, pattern: string): DurableSubscription {
-    const { sub, created } = this.durables.getOrCreate(name, pattern);
-    if (!created && sub.sessionId) {
-      // A new client takes the name over (e.g. a restart before the old connection timed out).
-      const old = this.sessions.get(sub.sessionId);
-      if (old) for (const [id, s] of old.subscriptions) if (s === sub) old.subscriptions.delete(id);
-      sub.detach(sub.sessionId);
-    }
-    return sub;
-  }
-
-  dropDurable(name: string): void {
-    this.durables.remove(name);
-  }
-
-  /** Logged at most once a second: under sustained overflow it would otherwise be per event. */
-  private durableEvicted(count: number, totalBytes: number): void {
-    const now = Date.now();
-    if (now - this.lastDurableNotice < 1000) return;
-    this.lastDurableNotice = now;
-    this.log.warn(
-      { evicted: count, evictedTotal: this.durables.evictedTotal, totalBytes },
-      'durable subscriptions over DURABLE_TOTAL_MAX_BYTES: their oldest events were dropped',
-    );
-  }
-
-  publish(topic: string, publisher: string, payload: Buffer, excludeSession: string | undefined): void {
-    this.deliverLocal(topic, publisher, this.gatewayId, payload, excludeSession);
-    this.mesh.publish(topic, publisher, payload);
-  }
-
-  sessionClosed(session: ClientSession): void {
-    this.sessions.delete(session.sessionId);
-    if (this.rpc.sessionClosed(session.sessionId).length > 0) this.mesh.scheduleOriginate();
-  }
-
-  // --- MeshHost -------------------------------------------------------------------------------
-
-  identityFor(transport: TransportName): string {
-    return transport === 'tls' ? this.identity.tlsFingerprint : this.identity.quicPeerId;
-  }
-
-  localPatterns(): string[] {
-    return this.subscribers.patterns();
-  }
-
-  localProcedures(): string[] {
-    return [...this.rpc.registrations.keys()].sort();
-  }
-
-  deliverLocal(
-    topic: string,
-    publisher: string,
-    originGateway: string,
-    payload: Buffer,
-    excludeSession?: string,
-  ): void {
-    const subs = this.subscribers.match(topic);
-    for (let i = 0; i < subs.length; i++) {
-      const sub = subs[i];
-      if (excludeSession !== undefined && sub.sessionId === excludeSession) continue;
-      sub.deliver(topic, publisher, originGateway, payload);
-    }
-  }
-
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.livenessTimer) clearInterval(this.livenessTimer);
     if (this.durableExpiryTimer) clearInterval(this.durableExpiryTimer);
     for (const d of this.dialers) d.stop();
-    this.mesh.stop();
-    for (const s of this.sessions.values()) {
-      s.conn.close();
-      s.cleanup();
-    }
+    this.router.stop();
     await Promise.all([...this.listeners.values()].map((l) => l.close().catch(() => undefined)));
     await this.admin?.close();
     this.log.info('gateway stopped');
@@ -334,8 +153,3 @@ export class Gateway implements SessionHost, MeshHost {
 /** A client silent this long is pinged; silent for the second figure, its session is closed. */
 const CLIENT_PING_AFTER_MS = 10_000;
 const CLIENT_CLOSE_AFTER_MS = 30_000;
-
-/** Frame bound on mesh links: a client frame at the limit plus the routing header around it. */
-function meshFrameBytes(clientMax: number): number {
-  return clientMax + 64 * 1024;
-}

@@ -1,12 +1,12 @@
 /**
  * Our side: two `cortexiq gateway` processes linked by MESH_PEERS over one transport (QUIC or
- * TLS/TCP), and the project's own client library (gateway.md §7).
+ * TLS/TCP), and the project's own client library (docs/protocol.md §7).
  */
 import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { join } from 'node:path';
 import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
-import type { QuicStack } from '../../gateway/core/transports';
+import type { QuicStack } from '../../gateway/transport/select';
 import { freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';

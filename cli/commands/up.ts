@@ -1,5 +1,5 @@
 /**
- * `cortexiq up`: the whole topology of a stack as local processes on this machine (gateway.md §6) —
+ * `cortexiq up`: the whole topology of a stack as local processes on this machine (docs/protocol.md §6) —
  * four gateways on loopback in the stack's mesh layout, then the apps placed as in domain.md §1, each
  * pointed at its own cluster's gateway. Ctrl-C (or --duration) stops everything cleanly.
  */

@@ -1,10 +1,11 @@
 /**
- * Prometheus metrics (gateway.md §5), read from the gateway's plain counters at scrape time.
+ * Prometheus metrics (docs/protocol.md §5), read from the gateway's plain counters at scrape time.
  * One registry per gateway, so several gateways in one process (tests) never mix their figures.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Gateway } from '../gateway';
 import { messageKindName } from '../core/stats';
+import type { AdmissionCounters } from '../transport/transport';
 
 export function createMetrics(gw: Gateway): Registry {
   const registry = new Registry();
@@ -136,6 +137,51 @@ export function createMetrics(gw: Gateway): Registry {
     'macula_mesh_replay_evicted_total',
     'Sent mesh messages whose replay copy the buffer bound evicted',
     () => [...gw.mesh.links.values()].reduce((n, l) => n + l.replayEvicted, 0),
+  );
+  // New-connection attempts at the QUIC listener (ngtcp2 stack only: quinn keeps no such counts).
+  const admission = (): Partial<AdmissionCounters> => gw.listeners.get('quic')?.admissionCounters?.() ?? {};
+  counter(
+    'macula_quic_initials_total',
+    'QUIC Initials that would open a connection',
+    () => admission().initials ?? 0,
+  );
+  counter(
+    'macula_quic_retries_total',
+    'QUIC Retry packets sent (address validation)',
+    () => admission().retries ?? 0,
+  );
+  counter(
+    'macula_quic_bad_tokens_total',
+    'QUIC Initials dropped because their Retry token did not verify',
+    () => admission().badTokens ?? 0,
+  );
+  new Counter({
+    name: 'macula_quic_refused_total',
+    help: 'QUIC connections refused by a cap (QUIC_MAX_CONNECTIONS, MAX_PENDING_HANDSHAKES, QUIC_MAX_HALF_OPEN_PER_ADDRESS)',
+    labelNames: ['cap'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const a = admission();
+      this.inc({ cap: 'connections' }, a.refusedConnections ?? 0);
+      this.inc({ cap: 'half_open' }, a.refusedHalfOpen ?? 0);
+      this.inc({ cap: 'half_open_per_address' }, a.refusedPerAddress ?? 0);
+    },
+  });
+  counter(
+    'macula_quic_send_backlogged_total',
+    'QUIC datagrams that waited for a full UDP send buffer (EAGAIN) instead of being dropped',
+    () => admission().sendBacklogged ?? 0,
+  );
+  counter(
+    'macula_quic_send_dropped_total',
+    'QUIC datagrams dropped at send (backlog bound or a hard socket error; QUIC retransmits)',
+    () => admission().sendDropped ?? 0,
+  );
+  gauge(
+    'macula_quic_half_open',
+    'QUIC connections still in their handshake',
+    () => admission().halfOpen ?? 0,
   );
   const linkGauge = (
     name: string,

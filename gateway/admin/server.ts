@@ -1,7 +1,9 @@
 /**
- * Admin HTTP API (gateway.md §5): health, readiness, liveness, Prometheus metrics and JSON views of
+ * Admin HTTP API (docs/protocol.md §5): health, readiness, liveness, Prometheus metrics and JSON views of
  * peers, topology, subscriptions and registrations. Optional bearer token (ADMIN_TOKEN) on
- * everything but the probes. Eight fixed GET routes: plain node:http serves them without the
+ * everything but the probes; without one, only loopback may use anything but the probes (the
+ * probes must stay reachable from the kubelet on the pod address, so the listener itself cannot
+ * move to loopback by default). Eight fixed GET routes: plain node:http serves them without the
  * ~15 MB a web framework adds to every gateway's resident memory.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -63,6 +65,38 @@ function send(
   res.end(text);
 }
 
+/**
+ * Why a request may not use `path`, if it may not. Probes stay open so Kubernetes can use them
+ * without the token; the rest needs the bearer token, or, when none is configured, a loopback caller.
+ */
+export function accessRefusal(
+  path: string,
+  token: string | undefined,
+  authorization: string | undefined,
+  remoteAddress: string | undefined,
+): { status: number; body: { error: string; message: string } } | undefined {
+  if (PROBES.has(path)) return undefined;
+  if (token) {
+    if (sameSecret(authorization, `Bearer ${token}`)) return undefined;
+    return { status: 401, body: { error: 'unauthorized', message: 'missing or wrong bearer token' } };
+  }
+  if (isLoopback(remoteAddress)) return undefined;
+  return {
+    status: 403,
+    body: {
+      error: 'forbidden',
+      message:
+        'without ADMIN_TOKEN the admin API answers loopback only; set ADMIN_TOKEN to reach it remotely',
+    },
+  };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || v4.startsWith('127.');
+}
+
 export async function startAdmin(gw: Gateway): Promise<AdminServer> {
   const table = routes(gw);
   const token = gw.config.adminToken;
@@ -72,10 +106,8 @@ export async function startAdmin(gw: Gateway): Promise<AdminServer> {
     if (!route) return send(res, 404, { error: 'not_found', message: `no route ${path}` });
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, { error: 'method_not_allowed', message: 'only GET' });
-    // Probes stay open so Kubernetes can use them without the token.
-    if (token && !PROBES.has(path) && !sameSecret(req.headers.authorization, `Bearer ${token}`)) {
-      return send(res, 401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
-    }
+    const refused = accessRefusal(path, token, req.headers.authorization, req.socket.remoteAddress);
+    if (refused) return send(res, refused.status, refused.body);
     route(gw).then(
       (r) => send(res, r.status, r.body, r.type),
       (err: Error) => send(res, 500, { error: 'internal', message: err.message }),

@@ -1,4 +1,4 @@
-/** JSON views for the admin API (gateway.md §5), kept apart from HTTP so tests can call them. */
+/** JSON views for the admin API (docs/protocol.md §5), kept apart from HTTP so tests can call them. */
 import type { Gateway } from '../gateway';
 import { DurableSubscription } from '../core/subscribers';
 

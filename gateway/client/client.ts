@@ -1,5 +1,5 @@
 /**
- * The typed gateway client every app uses (gateway.md §7). It survives lost connections: it redials
+ * The typed gateway client every app uses (docs/protocol.md §7). It survives lost connections: it redials
  * with backoff, restores subscriptions (durable ones resume where they were acknowledged) and
  * registrations, and sends what was published meanwhile, in order.
  */
@@ -38,6 +38,13 @@ function publishHead(topic: string, exclude: boolean): Buffer {
   return head;
 }
 const MAX_OFFLINE_BYTES = 64 * 1024 * 1024;
+/**
+ * Past this many bytes not yet handed to the transport, `publish()` without `ack` resolves only
+ * once they have gone out: a loop that awaits every publish then yields to I/O and sends in
+ * batches of about this size, instead of buffering everything and sending it in one burst.
+ * Below it, publish resolves at once, so paced publishers pay nothing.
+ */
+const PUBLISH_HIGH_WATER_BYTES = 512 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 interface SubState {
@@ -72,6 +79,8 @@ export class Client implements GatewayClient {
   private userClosed = false;
   private restoring = false;
   private reconnecting: Promise<void> | undefined;
+  /** Resolved when the connection's pending bytes next reach zero, or the connection ends. */
+  private drainWaiters: Array<() => void> = [];
 
   private constructor(private readonly opts: ConnectOptions) {
     this.events.on('error', () => undefined);
@@ -91,12 +100,30 @@ export class Client implements GatewayClient {
     return this.conn.gatewayId;
   }
 
-  private open(): Promise<ClientConnection> {
-    return ClientConnection.open(
+  private async open(): Promise<ClientConnection> {
+    const conn = await ClientConnection.open(
       this.opts,
       (f) => this.onFrame(f),
-      () => this.onLost(),
+      () => {
+        this.drained();
+        this.onLost();
+      },
     );
+    conn.conn.onDrain(() => this.drained());
+    return conn;
+  }
+
+  private drained(): void {
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once everything handed to the connection so far has gone to the transport. */
+  private whenDrained(): Promise<void> {
+    if (this.conn.closed || this.conn.conn.pendingBytes === 0) return RESOLVED;
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   on(event: ClientEvent, listener: (detail?: unknown) => void): void {
@@ -174,7 +201,7 @@ export class Client implements GatewayClient {
     }
     if (this.conn.closed || this.restoring) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
     this.conn.sendHead(publishHead(topic, exclude), body);
-    return RESOLVED;
+    return this.conn.conn.pendingBytes > PUBLISH_HIGH_WATER_BYTES ? this.whenDrained() : RESOLVED;
   }
 
   /** While reconnecting, publications wait (bounded) and go out in order once connected again. */
@@ -191,14 +218,7 @@ export class Client implements GatewayClient {
   }
 
   flush(): Promise<void> {
-    if (this.conn.closed) return RESOLVED;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.conn.closed || this.conn.conn.pendingBytes === 0) resolve();
-        else setTimeout(check, 1);
-      };
-      setImmediate(check);
-    });
+    return this.whenDrained();
   }
 
   private onEvent(frame: Frame): void {
@@ -230,7 +250,7 @@ export class Client implements GatewayClient {
       }
       return;
     }
-    // Durable: handle in order, acknowledge after the handler finished (gateway.md §2).
+    // Durable: handle in order, acknowledge after the handler finished (docs/protocol.md §2).
     state.chain = state.chain
       .then(() => state.handler(payload, meta))
       .then(
@@ -343,6 +363,21 @@ export class Client implements GatewayClient {
       case M.PING:
         this.conn.send([M.PONG, frame.header[1]]);
         return;
+      case M.UNREGISTERED: {
+        // Unasked: the gateway withdrew a registration (another gateway holds the procedure).
+        const state = this.regsByServerId.get(frame.header[2] as number);
+        if (state) {
+          state.active = false;
+          this.regs.delete(state.procedure);
+          this.regsByServerId.delete(state.serverId);
+        }
+        const code = frame.header[3];
+        this.events.emit(
+          'error',
+          new GatewayError(isErrorCode(code) ? code : 'internal', String(frame.header[4])),
+        );
+        return;
+      }
       case M.DROPPED: {
         const state = this.subsByServerId.get(frame.header[1] as number);
         const count = frame.header[2] as number;
@@ -391,13 +426,26 @@ export class Client implements GatewayClient {
         // One refused restore (say, a registration the gateway still holds for the lost session) is
         // reported and retried on the next reconnect; it does not throw the new connection away.
         for (const s of this.subs)
-          await this.sendSubscribe(s).catch((err) => this.restoreFailed('subscription', s.pattern, err));
+          await this.sendSubscribe(s).catch((err) => {
+            this.restoreFailed('subscription', s.pattern, err);
+            // A durable name stays held by the lost session until the gateway notices it is gone.
+            if (s.durable !== undefined)
+              this.retryRestore(
+                () => this.subscriptionLost(s),
+                () => this.sendSubscribe(s),
+                20,
+              );
+          });
         for (const r of this.regs.values())
           await this.sendRegister(r).catch((err) => {
             this.restoreFailed('registration', r.procedure, err);
             // Typically the gateway still holds it for the lost session until it notices that one
             // is gone: try again for a while.
-            this.retryRegister(r, 20);
+            this.retryRestore(
+              () => this.registrationLost(r),
+              () => this.sendRegister(r),
+              20,
+            );
           });
         if (this.conn.closed) throw new GatewayError('unavailable', 'connection lost while restoring');
         const waiting = this.offline;
@@ -416,18 +464,24 @@ export class Client implements GatewayClient {
     }
   }
 
-  private retryRegister(state: RegState, attemptsLeft: number): void {
+  /** Still wanted and not restored on the current connection. */
+  private registrationLost(state: RegState): boolean {
+    return (
+      state.active && this.regs.get(state.procedure) === state && !this.regsByServerId.has(state.serverId)
+    );
+  }
+
+  private subscriptionLost(state: SubState): boolean {
+    return state.active && this.subs.has(state) && this.subsByServerId.get(state.serverId) !== state;
+  }
+
+  /** Retries a refused restore every 2 s while `lost()` holds, up to `attemptsLeft` times. */
+  private retryRestore(lost: () => boolean, send: () => Promise<void>, attemptsLeft: number): void {
     if (attemptsLeft <= 0) return;
     const timer = setTimeout(() => {
-      if (
-        this.userClosed ||
-        !state.active ||
-        this.regs.get(state.procedure) !== state ||
-        this.regsByServerId.has(state.serverId)
-      )
-        return;
+      if (this.userClosed || !lost()) return;
       if (this.conn.closed) return; // the next reconnect restores it
-      this.sendRegister(state).catch(() => this.retryRegister(state, attemptsLeft - 1));
+      send().catch(() => this.retryRestore(lost, send, attemptsLeft - 1));
     }, 2000);
     timer.unref?.();
   }

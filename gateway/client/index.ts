@@ -1,5 +1,5 @@
 /**
- * The gateway client library (gateway.md §7): the only way apps talk to the mesh.
+ * The gateway client library (docs/protocol.md §7): the only way apps talk to the mesh.
  * This file lists what is public on purpose; everything else in this folder is internal.
  */
 import { Client } from './client';

@@ -8,9 +8,9 @@ import { FrameStream } from '../protocol/frame-stream';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
-import { loadTransport } from '../core/transports';
-import { parsePeerUrl, type PeerUrl } from '../core/config';
-import { withTimeout } from '../util/with-timeout';
+import { loadTransport } from '../transport/select';
+import { parsePeerUrl, type PeerUrl } from '../transport/url';
+import { withTimeout } from '../transport/with-timeout';
 import { PeerNotTrustedError, type Connection, type TransportSecurity } from '../transport/transport';
 import type { ConnectOptions } from './types';
 

@@ -1,4 +1,4 @@
-/** Public types of the gateway client library (gateway.md §7). */
+/** Public types of the gateway client library (docs/protocol.md §7). */
 import type { ErrorCode } from '../protocol/errors';
 
 export interface ConnectOptions {
@@ -78,7 +78,12 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-export type ClientEvent = 'disconnected' | 'reconnected' | 'dropped';
+/**
+ * `error` carries a GatewayError or the exception itself: a handler that threw, a payload that did
+ * not decode, an error to a publish without `ack`, a restore refused after a reconnect, a
+ * registration the gateway withdrew.
+ */
+export type ClientEvent = 'disconnected' | 'reconnected' | 'dropped' | 'error';
 
 export interface GatewayClient {
   readonly sessionId: string;

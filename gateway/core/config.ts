@@ -1,21 +1,15 @@
 /**
- * Gateway settings from the environment (infra.md §5, gateway.md §1–4). Parsed once; every bad or
+ * Gateway settings from the environment (README, Gateway; docs/protocol.md §1–4). Parsed once; every bad or
  * missing variable is reported together, each by name with what was expected.
  */
-import { quicStack, type QuicStack } from './transports';
+import { quicStack, type QuicStack } from '../transport/select';
+import { parsePeerUrl, type PeerUrl, type TransportName } from '../transport/url';
 import { NGTCP2_ADDON, ngtcp2Available } from '../transport/ngtcp2-native';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
-export type TransportName = 'quic' | 'tls';
-
-export interface PeerUrl {
-  transport: TransportName;
-  host: string;
-  port: number;
-  url: string;
-}
+export { explicitPort, parsePeerUrl, type PeerUrl, type TransportName } from '../transport/url';
 
 export interface GatewayConfig {
   gatewayId: string;
@@ -32,6 +26,13 @@ export interface GatewayConfig {
   adminToken: string | undefined;
   /** Realm token clients must present, when set. */
   token: string | undefined;
+  /**
+   * A second token, also accepted at HELLO, whose clients may subscribe to realm-wide patterns
+   * (no literal segment: `>`, `*.>`): monitoring and the dashboard, not every app.
+   */
+  monitorToken: string | undefined;
+  /** Any client may subscribe to realm-wide patterns (an open development realm). */
+  wideSubscribe: boolean;
   meshSecret: string | undefined;
   /** Pinned identities of mesh peers (QUIC peer ids or TLS SHA-256 fingerprints). */
   meshPeerIds: string[];
@@ -48,6 +49,12 @@ export interface GatewayConfig {
   /** A durable subscription without a client for this long is removed; 0 = never. */
   durableExpireMs: number;
   maxFrameBytes: number;
+  /** A connection must finish its transport handshake and send HELLO/PEER_HELLO within this. */
+  handshakeTimeoutMs: number;
+  /** Connections not yet authenticated (in their handshake, or before HELLO), per listener. */
+  maxPendingHandshakes: number;
+  /** QUIC (ngtcp2): Retry threshold and connection caps (transport.ts QuicAdmission). */
+  quicAdmission: { retryAbove: number; maxHalfOpenPerAddress: number; maxConnections: number };
   clientMaxQueueBytes: number;
   clientMaxSubscriptions: number;
   clientMaxRegistrations: number;
@@ -62,22 +69,6 @@ export class ConfigError extends Error {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-
-/** Parse `https://h:p` (QUIC) or `tls://h:p` (TLS/TCP). Returns a reason string when invalid. */
-export function parsePeerUrl(raw: string): PeerUrl | string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return `'${raw}' is not a URL (expected https://host:port for QUIC or tls://host:port for TLS)`;
-  }
-  const transport =
-    u.protocol === 'https:' || u.protocol === 'quic:' ? 'quic' : u.protocol === 'tls:' ? 'tls' : undefined;
-  if (!transport) return `'${raw}' has scheme '${u.protocol}' (expected https: for QUIC or tls: for TLS)`;
-  const port = explicitPort(raw, u);
-  if (!u.hostname) return `'${raw}' has no host`;
-  return { transport, host: u.hostname.replace(/^\[|\]$/g, ''), port, url: raw };
-}
 
 const intIn = (min: number, max: number) =>
   z.coerce
@@ -108,6 +99,8 @@ const schema = z.object({
   ADMIN_PORT: intIn(0, 65535).default(8080),
   ADMIN_TOKEN: z.string().min(1).optional(),
   MACULA_TOKEN: z.string().min(1).optional(),
+  MACULA_MONITOR_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  MACULA_WIDE_SUBSCRIBE: boolFlag.default(false),
   MESH_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
   MESH_PEER_IDS: z.string().default(''),
   MACULA_TLS_CERT: z.string().optional(),
@@ -126,6 +119,11 @@ const schema = z.object({
   DURABLE_TOTAL_MAX_BYTES: intIn(1024, 2 ** 42).default(1024 * 1024 * 1024),
   DURABLE_EXPIRE_S: intIn(0, 365 * 24 * 3600).default(0),
   MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  HANDSHAKE_TIMEOUT_S: intIn(1, 300).default(10),
+  MAX_PENDING_HANDSHAKES: intIn(1, 1_000_000).default(256),
+  QUIC_RETRY_ABOVE: intIn(0, 1_000_000).default(16),
+  QUIC_MAX_HALF_OPEN_PER_ADDRESS: intIn(1, 1_000_000).default(32),
+  QUIC_MAX_CONNECTIONS: intIn(1, 10_000_000).default(10_000),
   CLIENT_MAX_QUEUE_BYTES: intIn(64 * 1024, 2 ** 32).default(32 * 1024 * 1024),
   CLIENT_MAX_SUBSCRIPTIONS: intIn(1, 1_000_000).default(10_000),
   CLIENT_MAX_REGISTRATIONS: intIn(1, 1_000_000).default(10_000),
@@ -200,7 +198,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     problems.push('MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return {
+  return deepFreeze({
     gatewayId: e.GATEWAY_ID ?? `gw-${hostname()}`.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-'),
     realm: e.MACULA_REALM,
     host: e.MACULA_GATEWAY_HOST,
@@ -213,6 +211,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     adminPort: e.ADMIN_PORT,
     adminToken: e.ADMIN_TOKEN,
     token: e.MACULA_TOKEN,
+    monitorToken: e.MACULA_MONITOR_TOKEN,
+    wideSubscribe: e.MACULA_WIDE_SUBSCRIBE,
     meshSecret: e.MESH_SECRET,
     meshPeerIds: e.MESH_PEER_IDS.split(',')
       .map((s) => s.trim())
@@ -232,11 +232,18 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     durableTotalMaxBytes: e.DURABLE_TOTAL_MAX_BYTES,
     durableExpireMs: e.DURABLE_EXPIRE_S * 1000,
     maxFrameBytes: e.MAX_FRAME_BYTES,
+    handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_S * 1000,
+    maxPendingHandshakes: e.MAX_PENDING_HANDSHAKES,
+    quicAdmission: {
+      retryAbove: e.QUIC_RETRY_ABOVE,
+      maxHalfOpenPerAddress: e.QUIC_MAX_HALF_OPEN_PER_ADDRESS,
+      maxConnections: e.QUIC_MAX_CONNECTIONS,
+    },
     clientMaxQueueBytes: e.CLIENT_MAX_QUEUE_BYTES,
     clientMaxSubscriptions: e.CLIENT_MAX_SUBSCRIPTIONS,
     clientMaxRegistrations: e.CLIENT_MAX_REGISTRATIONS,
     logLevel: e.LOG_LEVEL,
-  };
+  });
 }
 
 /** Config for tests and embedding: defaults plus overrides, without reading process.env. */
@@ -249,12 +256,17 @@ export function gatewayConfig(overrides: Partial<GatewayConfig> & { gatewayId: s
     ADMIN_PORT: '0',
     LOG_LEVEL: 'warn',
   });
-  return { ...base, ...overrides };
+  return deepFreeze({ ...base, ...overrides });
 }
 
-/** The URL's port; WHATWG URL drops a scheme's default (443 for https), so read it from the text. */
-export function explicitPort(raw: string, u: URL): number {
-  if (u.port) return Number(u.port);
-  const written = /^[a-z]+:\/\/(?:\[[^\]]+\]|[^/:?#]+):(\d+)/i.exec(raw);
-  return written ? Number(written[1]) : 9443;
+/**
+ * Parsed once, then read-only (house style: typed config is frozen): a component that changed a
+ * setting at run time would make the others disagree with it and with /metrics.
+ */
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 /**
  * Every durable subscription of one gateway, held to gateway-wide bounds on top of each one's own
- * (gateway.md §2): how many may exist (`DURABLE_MAX_COUNT`), how many bytes all of them may keep
+ * (docs/protocol.md §2): how many may exist (`DURABLE_MAX_COUNT`), how many bytes all of them may keep
  * together (`DURABLE_TOTAL_MAX_BYTES`), and how long one may stay without a client before it is
  * removed (`DURABLE_EXPIRE_S`). Without these, clients that subscribe under ever new names and go
  * away could make the gateway keep events until it runs out of memory.
@@ -62,14 +62,37 @@ export class DurableStore implements DurableBudget {
     return this.byName.values();
   }
 
-  /** The subscription under `name`, created when new; refused past `maxCount`. */
-  getOrCreate(name: string, pattern: string): { sub: DurableSubscription; created: boolean } {
+  /**
+   * The subscription under `name` for session `sessionId` of client `clientId`, created when new;
+   * refused past `maxCount`. A name is bound to the client id that created it, and while a session
+   * holds it no other session may take it: otherwise any client of the realm could subscribe under
+   * a name it guessed and receive (and acknowledge away) another client's events. A client whose
+   * old connection the gateway has not yet noticed is gone retries until liveness frees the name.
+   */
+  getOrCreate(
+    name: string,
+    pattern: string,
+    sessionId: string,
+    clientId: string,
+  ): { sub: DurableSubscription; created: boolean } {
     const existing = this.byName.get(name);
     if (existing) {
       if (existing.pattern !== pattern) {
         throw new GatewayError(
           'already_exists',
           `durable subscription '${name}' exists with pattern '${existing.pattern}'`,
+        );
+      }
+      if (existing.owner !== clientId) {
+        throw new GatewayError(
+          'unauthorized',
+          `durable subscription '${name}' belongs to another client id; only the client id that created it may resume it`,
+        );
+      }
+      if (existing.sessionId !== undefined && existing.sessionId !== sessionId) {
+        throw new GatewayError(
+          'already_exists',
+          `durable subscription '${name}' is held by another connected session; it cannot be taken over while that session is attached`,
         );
       }
       return { sub: existing, created: false };
@@ -80,7 +103,7 @@ export class DurableStore implements DurableBudget {
         `this gateway keeps at most ${this.limits.maxCount} durable subscriptions (DURABLE_MAX_COUNT)`,
       );
     }
-    const sub = new DurableSubscription(name, pattern, this.limits, this);
+    const sub = new DurableSubscription(name, pattern, clientId, this.limits, this);
     const lost = this.expiredNames.get(name);
     if (lost !== undefined) {
       this.expiredNames.delete(name);

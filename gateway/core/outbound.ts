@@ -1,5 +1,5 @@
 /**
- * Per-client outbound path with slow-consumer protection (gateway.md §4). Frames go straight to
+ * Per-client outbound path with slow-consumer protection (docs/protocol.md §4). Frames go straight to
  * the transport while it keeps up; past its window they wait here, bounded by
  * CLIENT_MAX_QUEUE_BYTES: past it the oldest *events* are dropped and counted at once, and the
  * client is told (DROPPED) when it has caught up. Control frames are never dropped, and durable

@@ -1,5 +1,5 @@
 /**
- * Procedures and calls (gateway.md §2 RPC, §3 mesh RPC). A call is served by the local
+ * Procedures and calls (docs/protocol.md §2 RPC, §3 mesh RPC). A call is served by the local
  * registration when there is one, else handed to the mesh, which routes it to the nearest gateway
  * that advertised the procedure. Every call is answered exactly once: result, error or timeout.
  */
@@ -77,6 +77,13 @@ export class Rpc {
     if (!existing || existing.sessionId !== sessionId) return false;
     this.registrations.delete(procedure);
     return true;
+  }
+
+  /** Takes `procedure` away from its local callee (lost a registration race); returns that callee. */
+  revoke(procedure: string): Callee | undefined {
+    const callee = this.registrations.get(procedure);
+    this.registrations.delete(procedure);
+    return callee;
   }
 
   /** A call from a local client. */

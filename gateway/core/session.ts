@@ -1,5 +1,5 @@
 /**
- * One connected client (gateway.md §2): the handshake, then one handler per message type.
+ * One connected client (docs/protocol.md §2): the handshake, then one handler per message type.
  * A malformed frame or a protocol violation closes this connection only (§4).
  */
 import type { Logger } from 'pino';
@@ -7,7 +7,7 @@ import { GatewayError, isErrorCode, type ErrorCode } from '../protocol/errors';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { M } from '../protocol/messages';
-import { patternProblem, topicProblem } from '../protocol/topics';
+import { isRealmWide, patternProblem, topicProblem } from '../protocol/topics';
 import type { Connection } from '../transport/transport';
 import type { GatewayConfig } from './config';
 import { Outbound } from './outbound';
@@ -24,8 +24,8 @@ export interface SessionHost {
   readonly stats: GatewayStats;
   addSubscriber(sub: Subscriber): void;
   removeSubscriber(sub: Subscriber): void;
-  /** Find or create the durable subscription `name` for `pattern`. */
-  durable(name: string, pattern: string): DurableSubscription;
+  /** Find or create the durable subscription `name` for `pattern`, for this session's client. */
+  durable(name: string, pattern: string, sessionId: string, clientId: string): DurableSubscription;
   dropDurable(name: string): void;
   /** Registrations changed: advertise them to the mesh. */
   proceduresChanged(): void;
@@ -40,6 +40,8 @@ export class ClientSession {
   readonly subscriptions = new Map<number, Subscriber>();
   readonly procedures = new Map<number, string>();
   clientId = '';
+  /** Presented MACULA_MONITOR_TOKEN: may subscribe to realm-wide patterns. */
+  private monitor = false;
   private nextSubId = 1;
   private nextRegId = 1;
   private closed = false;
@@ -77,7 +79,8 @@ export class ClientSession {
         'no_such_realm',
         `realm '${String(realm)}' is not served here (this gateway serves '${config.realm}')`,
       );
-    if (config.token !== undefined && !sameSecret(token, config.token))
+    this.monitor = config.monitorToken !== undefined && sameSecret(token, config.monitorToken);
+    if (config.token !== undefined && !this.monitor && !sameSecret(token, config.token))
       return this.abort('unauthorized', 'missing or wrong realm token');
     this.send([M.WELCOME, this.sessionId, this.host.gatewayId]);
     stream.onBadFrame((e) => {
@@ -124,9 +127,15 @@ export class ClientSession {
     this.cleanup();
   }
 
+  /** The gateway took registration `regId` away (another gateway holds it): tell the client. */
+  revoked(regId: number, message: string): void {
+    if (!this.procedures.delete(regId)) return;
+    this.send([M.UNREGISTERED, 0, regId, 'already_exists', message]);
+  }
+
   /**
    * The client does not read and what waits for it is replies and control frames only, which must
-   * not be dropped: the bound (gateway.md §4) leaves no choice but to close it.
+   * not be dropped: the bound (docs/protocol.md §4) leaves no choice but to close it.
    */
   private overflowed(): void {
     if (this.closed) return;
@@ -175,12 +184,19 @@ export class ClientSession {
     return this.closed;
   }
 
-  // --- handlers (gateway.md §2), one per message type -------------------------------------------
+  // --- handlers (docs/protocol.md §2), one per message type -------------------------------------------
 
   static subscribe(s: ClientSession, h: unknown[]): void {
     const [, reqId, pattern, durable] = h;
     const problem = patternProblem(pattern);
     if (problem) return s.error(reqId, 'invalid_argument', `bad pattern '${String(pattern)}': ${problem}`);
+    if (!s.monitor && !s.host.config.wideSubscribe && isRealmWide(pattern as string)) {
+      return s.error(
+        reqId,
+        'unauthorized',
+        `pattern '${String(pattern)}' matches every topic of the realm: only a client with MACULA_MONITOR_TOKEN may subscribe to it (MACULA_WIDE_SUBSCRIBE=1 allows anyone)`,
+      );
+    }
     if (s.subscriptions.size >= s.host.config.clientMaxSubscriptions) {
       return s.error(
         reqId,
@@ -195,7 +211,7 @@ export class ClientSession {
       }
       let sub: DurableSubscription;
       try {
-        sub = s.host.durable(durable, pattern as string);
+        sub = s.host.durable(durable, pattern as string, s.sessionId, s.clientId);
       } catch (err) {
         const e = err as GatewayError;
         return s.error(reqId, e.code ?? 'internal', e.message);

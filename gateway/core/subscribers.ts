@@ -1,5 +1,5 @@
 /**
- * The two kinds of subscription a gateway delivers to (gateway.md §2): live ones, owned by a
+ * The two kinds of subscription a gateway delivers to (docs/protocol.md §2): live ones, owned by a
  * connected client, and durable ones, which keep events while their client is away and replay
  * what was not acknowledged when a client subscribes again under the same name.
  */
@@ -93,6 +93,8 @@ export class DurableSubscription implements Subscriber {
   constructor(
     readonly name: string,
     readonly pattern: string,
+    /** Client id that created it: the only identity that may resume it (durable-store.ts). */
+    readonly owner: string,
     private readonly limits: DurableLimits,
     private readonly budget: DurableBudget = NO_BUDGET,
   ) {}

@@ -1,6 +1,6 @@
 /**
- * Mutual peer authentication with the mesh secret (gateway.md §3): each side sends a fresh nonce
- * and proves knowledge of the secret by an HMAC over the other side's nonce, both gateway ids and
+ * Mutual peer authentication with the mesh secret (docs/protocol.md §3): each side sends a fresh nonce
+ * and proves knowledge of the secret by an HMAC over both nonces, both gateway ids and
  * both transport identities (QUIC peer id or TLS certificate fingerprint) as that side sees them.
  * So a proof can be neither replayed to another gateway nor reflected back, and a relay that
  * terminates the transport in the middle (presenting its own identity to each side) makes both
@@ -15,7 +15,8 @@ export function nonce(): string {
 export function proof(
   secret: string | undefined,
   role: 'acceptor' | 'dialer',
-  theirNonce: string,
+  /** Both sides' nonces, dialer's first (peer-handshake.ts). */
+  nonces: string,
   prover: string,
   verifier: string,
   proverIdentity: string,
@@ -23,7 +24,7 @@ export function proof(
 ): string {
   if (!secret) return '';
   return createHmac('sha256', secret)
-    .update(`${role}|${theirNonce}|${prover}|${verifier}|${proverIdentity}|${verifierIdentity}`)
+    .update(`${role}|${nonces}|${prover}|${verifier}|${proverIdentity}|${verifierIdentity}`)
     .digest('hex');
 }
 

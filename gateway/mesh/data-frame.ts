@@ -1,5 +1,5 @@
 /**
- * MESH_DATA frames (gateway.md §3). The header carries what stays the same along a stream of
+ * MESH_DATA frames (docs/protocol.md §3). The header carries what stays the same along a stream of
  * messages (origin, epoch, destinations, kind, topic, publisher), so both ends reuse it: the sender
  * re-sends cached header bytes and the receiver's decoder recognises them. What changes per
  * message (link sequence, message id, hop count) travels in a fixed 17-byte prefix of the payload:

@@ -1,7 +1,7 @@
 /**
  * End-to-end duplicate filter for local delivery of mesh messages. Links already deliver each
  * message once; this catches the rare copy that a reroute and a later replay can both carry
- * (gateway.md §3: "duplicates are dropped"). Message ids grow per origin, so a sliding bitmap over
+ * (docs/protocol.md §3: "duplicates are dropped"). Message ids grow per origin, so a sliding bitmap over
  * the last WINDOW ids does it in O(1) without allocation; an id older than the window counts as
  * seen (it could only be a very late replay copy).
  */

@@ -1,5 +1,5 @@
 /**
- * Keeps one configured peer URL connected (gateway.md §3): dial, handshake, and on failure or loss
+ * Keeps one configured peer URL connected (docs/protocol.md §3): dial, handshake, and on failure or loss
  * redial with capped exponential backoff plus jitter. Once the peer behind the URL is known, the
  * dialer stays idle while a link to that peer is up, whichever side dialed it.
  */

@@ -1,5 +1,5 @@
 /**
- * One mesh link's reliable session with a neighbour (gateway.md §3 "Link failure"). It outlives
+ * One mesh link's reliable session with a neighbour (docs/protocol.md §3 "Link failure"). It outlives
  * the connection: every data message gets a per-link sequence number and stays buffered until the
  * neighbour acknowledges it, so when a connection drops and a new one comes up within the replay
  * window, exactly what the neighbour did not receive is sent again, in order. The buffer is

@@ -1,4 +1,4 @@
-/** LSA frames on mesh links (gateway.md §3): a link-state advertisement as one header, no payload. */
+/** LSA frames on mesh links (docs/protocol.md §3): a link-state advertisement as one header, no payload. */
 import { encodeFrame } from '../protocol/frames';
 import { M } from '../protocol/messages';
 import type { Lsa } from './lsdb';

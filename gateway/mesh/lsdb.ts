@@ -1,5 +1,5 @@
 /**
- * Link-state database and routes (gateway.md §3). Every gateway floods an advertisement (LSA) of
+ * Link-state database and routes (docs/protocol.md §3). Every gateway floods an advertisement (LSA) of
  * its live links, its local subscription patterns and its registered procedures, tagged with its
  * id, a process epoch and a version. From the same database every gateway computes the same graph;
  * an edge counts only when both ends list each other, so a dead gateway's stale LSA cannot attract
@@ -137,6 +137,20 @@ export class LinkStateDb {
         best = lsa.origin;
         bestDist = d;
       }
+    }
+    return best;
+  }
+
+  /**
+   * The lowest-id reachable gateway below this one that advertises `procedure`, if any. Two
+   * gateways that accepted one procedure before hearing of each other resolve the race by this
+   * rule, the same at both ends, so exactly one keeps it (docs/protocol.md, registrations).
+   */
+  outrankedFor(procedure: string): string | undefined {
+    let best: string | undefined;
+    for (const lsa of this.entries.values()) {
+      if (lsa.origin >= this.self || !this.distances.has(lsa.origin)) continue;
+      if (lsa.procedures.includes(procedure) && (best === undefined || lsa.origin < best)) best = lsa.origin;
     }
     return best;
   }

@@ -1,5 +1,5 @@
 /**
- * The mesh (gateway.md §3): links to neighbour gateways, link-state flooding of interest and
+ * The mesh (docs/protocol.md §3): links to neighbour gateways, link-state flooding of interest and
  * procedures, forwarding of publications only toward interest, RPC to the nearest serving
  * gateway, rerouting on link loss and per-link replay within MESH_REPLAY_S.
  *
@@ -18,12 +18,12 @@ import type { Connection } from '../transport/transport';
 import { RecentIds } from './dedupe';
 import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
-import { PeerHandshake, type HandshakeResult } from './peer-handshake';
+import { HandshakeError, PeerHandshake, type HandshakeResult } from './peer-handshake';
 import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
 import { RemoteCalls } from './remote-calls';
-import { withTimeout } from '../util/with-timeout';
+import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
@@ -40,6 +40,8 @@ export interface MeshHost {
   localPatterns(): string[];
   localProcedures(): string[];
   deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer): void;
+  /** Another gateway's advertisement changed: settle procedures registered here and there at once. */
+  remoteAdvertised(): void;
   /** This gateway's transport identity (QUIC peer id or TLS fingerprint), bound into peer proofs. */
   identityFor(transport: TransportName): string;
 }
@@ -124,7 +126,10 @@ export class Mesh implements RemoteRouter {
       );
     } catch (err) {
       this.host.stats.refusedPeers++;
-      conn.destroy();
+      // A refusal we sent (ABORT with the reason) goes out before the connection ends, so the
+      // other side can say why; the close is bounded by the transport's grace period.
+      if (err instanceof HandshakeError) conn.close();
+      else conn.destroy();
       throw err;
     }
     const peerId = (peer.id = result.peerId);
@@ -216,6 +221,7 @@ export class Mesh implements RemoteRouter {
         const lsa = decodeLsa(h);
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
           this.topologyChanged();
+          this.host.remoteAdvertised();
           for (const other of this.links.values())
             if (other !== link && other.conn) this.write(other.conn, encodeLsa(lsa));
         }
@@ -341,7 +347,7 @@ export class Mesh implements RemoteRouter {
       this.host.stats.meshForwarded++;
       return;
     }
-    // Link down and its replay buffer full: reported, never silent (gateway.md §3).
+    // Link down and its replay buffer full: reported, never silent (docs/protocol.md §3).
     this.host.stats.meshLinkOverflow++;
     const now = Date.now();
     if (now - this.lastOverflowLog > 1000) {

@@ -1,5 +1,5 @@
 /**
- * The forwarding step (gateway.md §3), pure so it can be checked on every small graph: split a
+ * The forwarding step (docs/protocol.md §3), pure so it can be checked on every small graph: split a
  * message's destinations into "deliver here" and one group per next hop. Each destination lands in
  * exactly one group, which is what makes mesh delivery duplicate-free by construction.
  */

@@ -1,11 +1,15 @@
 /**
- * The peer handshake on one connection (gateway.md §3), for either role:
+ * The peer handshake on one connection (docs/protocol.md §3), for either role:
  *
  *   dialer   → PEER_HELLO   {id, realm, epoch, nonce_d}
- *   acceptor → PEER_WELCOME {id, epoch, nonce_a, proof over nonce_d}
- *   dialer   → PEER_AUTH    {proof over nonce_a, last seq received from the acceptor}
- *   acceptor → PEER_READY   {last seq received from the dialer}
+ *   acceptor → PEER_WELCOME {id, epoch, nonce_a}
+ *   dialer   → PEER_AUTH    {proof over nonce_d + nonce_a, last seq received from the acceptor}
+ *   acceptor → PEER_READY   {last seq received from the dialer, proof over nonce_d + nonce_a}
  *
+ * The dialer proves first: the acceptor, which anyone who reaches its port can talk to, computes
+ * no proof until the other side has proven it knows the secret. Otherwise a PEER_HELLO would get
+ * back an HMAC over a nonce of the sender's choosing, material to guess a weak MESH_SECRET
+ * offline. Both proofs cover both nonces, so neither side chooses all of what the other signs.
  * After it, both sides know who the other is and where to resume the link's sequence numbers.
  */
 import type { Frame } from '../protocol/frames';
@@ -39,6 +43,8 @@ export class HandshakeError extends Error {}
 /** Drives one side of the handshake; `onFrame` is fed frames until it resolves. */
 export class PeerHandshake {
   private myNonce = nonce();
+  /** `nonce_d + nonce_a`, once both are known: what both proofs are computed over. */
+  private nonces = '';
   private peerId = '';
   private peerEpoch = 0;
   private resolveDone!: (r: HandshakeResult) => void;
@@ -80,6 +86,23 @@ export class PeerHandshake {
     this.reject(new HandshakeError(reason));
   }
 
+  /** Checks the peer's proof for `role`; refuses the peer (and says false) when it fails. */
+  private peerProved(role: 'dialer' | 'acceptor', theirProof: unknown): boolean {
+    const s = this.self;
+    const expected = proof(
+      s.secret,
+      role,
+      this.nonces,
+      this.peerId,
+      s.gatewayId,
+      this.remote,
+      s.localIdentity,
+    );
+    if (verifyProof(expected, theirProof)) return true;
+    this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
+    return false;
+  }
+
   private checkPeer(peerId: unknown, peerEpoch: unknown): boolean {
     if (typeof peerId !== 'string' || peerId.length === 0 || typeof peerEpoch !== 'number') {
       this.fail('malformed peer handshake');
@@ -108,35 +131,24 @@ export class PeerHandshake {
         if (this.role !== 'acceptor') return this.fail('unexpected PEER_HELLO');
         const [, id, realm, epoch, theirNonce] = h;
         if (realm !== s.realm) return this.fail(`realm '${String(realm)}' is not '${s.realm}'`);
+        if (typeof theirNonce !== 'string' || theirNonce.length === 0)
+          return this.fail('malformed peer handshake');
         if (!this.checkPeer(id, epoch)) return;
-        const p = proof(
-          s.secret,
-          'acceptor',
-          String(theirNonce),
-          s.gatewayId,
-          this.peerId,
-          s.localIdentity,
-          this.remote,
-        );
-        this.conn.write(encodeFrame([M.PEER_WELCOME, s.gatewayId, s.epoch, this.myNonce, p]));
+        this.nonces = `${theirNonce}|${this.myNonce}`;
+        this.conn.write(encodeFrame([M.PEER_WELCOME, s.gatewayId, s.epoch, this.myNonce]));
         return;
       }
       case M.PEER_WELCOME: {
         if (this.role !== 'dialer') return this.fail('unexpected PEER_WELCOME');
-        const [, id, epoch, theirNonce, theirProof] = h;
+        const [, id, epoch, theirNonce] = h;
+        if (typeof theirNonce !== 'string' || theirNonce.length === 0)
+          return this.fail('malformed peer handshake');
         if (!this.checkPeer(id, epoch)) return;
-        if (
-          !verifyProof(
-            proof(s.secret, 'acceptor', this.myNonce, this.peerId, s.gatewayId, this.remote, s.localIdentity),
-            theirProof,
-          )
-        ) {
-          return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
-        }
+        this.nonces = `${this.myNonce}|${theirNonce}`;
         const p = proof(
           s.secret,
           'dialer',
-          String(theirNonce),
+          this.nonces,
           s.gatewayId,
           this.peerId,
           s.localIdentity,
@@ -150,23 +162,26 @@ export class PeerHandshake {
       case M.PEER_AUTH: {
         if (this.role !== 'acceptor' || !this.peerId) return this.fail('unexpected PEER_AUTH');
         const [, theirProof, received, receivedEpoch] = h;
-        if (
-          !verifyProof(
-            proof(s.secret, 'dialer', this.myNonce, this.peerId, s.gatewayId, this.remote, s.localIdentity),
-            theirProof,
-          )
-        ) {
-          return this.fail(`peer '${this.peerId}' failed mesh authentication (MESH_SECRET differs)`);
-        }
+        if (!this.peerProved('dialer', theirProof)) return;
+        const p = proof(
+          s.secret,
+          'acceptor',
+          this.nonces,
+          s.gatewayId,
+          this.peerId,
+          s.localIdentity,
+          this.remote,
+        );
         this.conn.write(
-          encodeFrame([M.PEER_READY, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch]),
+          encodeFrame([M.PEER_READY, s.lastReceived(this.peerId, this.peerEpoch), this.peerEpoch, p]),
         );
         this.resolve(this.result(received, receivedEpoch));
         return;
       }
       case M.PEER_READY: {
         if (this.role !== 'dialer' || !this.peerId) return this.fail('unexpected PEER_READY');
-        const [, received, receivedEpoch] = h;
+        const [, received, receivedEpoch, theirProof] = h;
+        if (!this.peerProved('acceptor', theirProof)) return;
         this.resolve(this.result(received, receivedEpoch));
         return;
       }

@@ -1,5 +1,5 @@
 /**
- * Calls this gateway sent to a procedure served at another gateway (gateway.md §3 RPC), waiting
+ * Calls this gateway sent to a procedure served at another gateway (docs/protocol.md §3 RPC), waiting
  * for their RESULT: each is answered exactly once, by the result, by its timeout, or at once when
  * the serving gateway becomes unreachable or stops serving the procedure.
  */

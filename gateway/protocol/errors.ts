@@ -1,5 +1,5 @@
 /**
- * Stable error codes (domain.md §7) and the one error class that carries them, used by the gateway,
+ * Stable error codes (docs/protocol.md §2 (error codes)) and the one error class that carries them, used by the gateway,
  * the client library and every app. Messages are for humans; codes are the contract.
  */
 export const ERROR_CODES = [

@@ -1,5 +1,5 @@
 /**
- * Wire framing (gateway.md §2): every frame is
+ * Wire framing (docs/protocol.md §2): every frame is
  *
  *   u32 BE  body length (header + payload)
  *   u32 BE  header length
@@ -109,7 +109,7 @@ export function decodePayload(bytes: Uint8Array): unknown {
 
 /**
  * Incremental decoder for one byte stream. Malformed or oversized input throws a GatewayError
- * (`protocol_error` / `frame_too_large`); the caller closes that one connection (gateway.md §4).
+ * (`protocol_error` / `frame_too_large`); the caller closes that one connection (docs/protocol.md §4).
  */
 export class FrameDecoder {
   private buffered: Buffer = EMPTY;

@@ -1,5 +1,5 @@
 /**
- * A small MessagePack codec for frame headers (gateway.md §2), the hot path of every message.
+ * A small MessagePack codec for frame headers (docs/protocol.md §2), the hot path of every message.
  * Headers are short arrays of integers, strings, booleans, null and string arrays; this writes and
  * reads exactly those, straight into and out of the frame buffer, and caches the encoded bytes of
  * strings that repeat (topics, session and gateway ids). Anything outside that subset is handed to

@@ -1,5 +1,5 @@
 /**
- * Message type numbers and header layouts (gateway.md §2 for clients, §3 for mesh links).
+ * Message type numbers and header layouts (docs/protocol.md §2 for clients, §3 for mesh links).
  * Headers are positional arrays: `[type, ...fields]`; the layout of each is documented here once.
  */
 export const M = {
@@ -17,7 +17,7 @@ export const M = {
   REGISTER: 11, //        [11, reqId, procedure]
   REGISTERED: 12, //      [12, reqId, regId]
   UNREGISTER: 13, //      [13, reqId, regId]
-  UNREGISTERED: 14, //    [14, reqId]
+  UNREGISTERED: 14, //    [14, reqId] or, unasked (reqId 0), [14, 0, regId, code, message]: registration withdrawn
   CALL: 15, //            [15, reqId, procedure, timeoutMs] + args
   RESULT: 16, //          [16, reqId] + result
   ERROR: 17, //           [17, reqId, code, message]
@@ -32,9 +32,9 @@ export const M = {
 
   // Gateway ↔ gateway (§3)
   PEER_HELLO: 40, //      [40, gatewayId, realm, epoch, nonce]
-  PEER_WELCOME: 41, //    [41, gatewayId, epoch, nonce, proof]
-  PEER_AUTH: 42, //       [42, proof, lastReceivedSeq, lastReceivedEpoch]
-  PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch]
+  PEER_WELCOME: 41, //    [41, gatewayId, epoch, nonce] (no proof: the dialer proves first)
+  PEER_AUTH: 42, //       [42, dialerProof, lastReceivedSeq, lastReceivedEpoch]
+  PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch, acceptorProof]
   LSA: 44, //             [44, origin, epoch, version, neighbors[], patterns[], procedures[]]
   LINK_ACK: 45, //        [45, seq] cumulative
   MESH_DATA: 46, //       [46, origin, originEpoch, dests[], kind, ...kind fields] + 17-byte prefix + payload (mesh/data-frame.ts)

@@ -1,5 +1,5 @@
 /**
- * Topic and pattern rules (gateway.md §2): segments separated by `.`, none empty; in patterns `*`
+ * Topic and pattern rules (docs/protocol.md §2): segments separated by `.`, none empty; in patterns `*`
  * matches exactly one segment and `>` (last segment only) matches one or more.
  */
 export const MAX_TOPIC_LENGTH = 256;
@@ -40,6 +40,11 @@ function nameProblem(name: unknown, wildcards: boolean): string | undefined {
     if (!SEGMENT.test(s)) return `segment '${s}' has characters outside [A-Za-z0-9_-:@]`;
   }
   return undefined;
+}
+
+/** A pattern without a literal segment (`>`, `*`, `*.>`) reaches every app's topics in the realm. */
+export function isRealmWide(pattern: string): boolean {
+  return pattern.split('.').every((s) => s === '*' || s === '>');
 }
 
 export function isWildcard(pattern: string): boolean {

@@ -6,7 +6,7 @@
 import { PREFIX_BYTES, putFrame } from '../protocol/frames';
 import type { Connection } from './transport';
 
-/** Counters kept per connection; tests use `nativeWrites` to prove coalescing (gateway.md §1). */
+/** Counters kept per connection; tests use `nativeWrites` to prove coalescing (docs/protocol.md §1). */
 export interface ConnectionStats {
   /** Calls into the socket / native stream (one per flush, never one per `write`). */
   nativeWrites: number;

@@ -1,5 +1,5 @@
 /**
- * The graceful close both QUIC stacks share (gateway.md §1): closing the connection at once would
+ * The graceful close both QUIC stacks share (docs/protocol.md §1): closing the connection at once would
  * discard stream data still in flight, so a close is a FIN exchange. The side that closes first
  * sends FIN after its last bytes and waits for the peer's FIN, which the peer sends after reading
  * everything (it answers FIN with FIN); then it closes the connection. Each wait is bounded, so

@@ -1,5 +1,5 @@
 /**
- * Public surface of the transport layer (gateway.md §1). Importing this loads no native code: the
+ * Public surface of the transport layer (docs/protocol.md §1). Importing this loads no native code: the
  * quinn binding is loaded when a QuicTransport is first constructed.
  */
 export type {
@@ -13,7 +13,7 @@ export type {
 export { PeerNotTrustedError } from './transport';
 export type { ConnectionStats } from './base-connection';
 export { TlsTransport, tlsTransport } from './tls';
-export { QuicTransport, quicTransport, STREAM_PREAMBLE, type QuicTransportOptions } from './quic';
+export { QuicTransport, quicTransport, STREAM_PREAMBLE, type QuicTransportOptions } from './quinn';
 export {
   devIdentity,
   identityFromPem,

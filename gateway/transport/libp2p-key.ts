@@ -1,5 +1,5 @@
 /**
- * The few bits of libp2p's key format that the quinn binding needs (gateway.md §8), built with
+ * The few bits of libp2p's key format that the quinn binding needs (docs/protocol.md §8), built with
  * node:crypto so that nothing ESM-only (`@libp2p/crypto`, `@libp2p/peer-id`) is imported.
  *
  * - Private key protobuf: `PrivateKey { Type = 1 (Ed25519); Data = seed(32) || public(32) }`.

@@ -1,5 +1,5 @@
 /**
- * One QUIC connection of the ngtcp2 stack, carrying one bidirectional stream (gateway.md §1, §8).
+ * One QUIC connection of the ngtcp2 stack, carrying one bidirectional stream (docs/protocol.md §1, §8).
  *
  * Writes: each flush hands the queued bytes to the addon, which copies them and sends what flow
  * and congestion control allow before returning; the rest goes out as acknowledgements come in,

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import type { AdmissionCounters } from './transport';
 
 const ADDON_RELATIVE = path.join('native', 'quic', 'build', 'Release', 'cortexiq_quic.node');
 /** The repository root: two levels up from gateway/transport, three from dist/gateway/transport. */
@@ -31,6 +32,8 @@ export interface NativeEndpoint {
   close(id: number, code: number, reason: string): void;
   rtt(id: number): number;
   shutdown(): void;
+  /** Send-path counters, and a listening endpoint's admission counters. */
+  stats(): AdmissionCounters;
 }
 
 interface Addon {
@@ -49,6 +52,11 @@ export interface EndpointOptions {
   idleMs: number;
   keepAliveMs: number;
   handshakeMs: number;
+  /** Listener only: Retry threshold and caps (admission.h; absent: the addon's defaults). */
+  retryAbove?: number;
+  maxHalfOpen?: number;
+  maxHalfOpenPerAddress?: number;
+  maxConnections?: number;
 }
 
 /** What one connection id receives. */

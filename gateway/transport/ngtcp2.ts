@@ -1,6 +1,6 @@
 /**
  * QUIC v1 transport on the project's own addon (ngtcp2 + GnuTLS on the event-loop thread; scheme
- * `https://`, gateway.md §1, §8). Same contract and wire as the quinn stack in quic.ts: libp2p TLS
+ * `https://`, docs/protocol.md §1, §8). Same contract and wire as the quinn stack in quinn.ts: libp2p TLS
  * identities (peer ids), ALPN `libp2p`, one bidirectional stream opened by the dialer with the
  * one-byte `STREAM_PREAMBLE`; so a gateway on one stack and a client on the other interoperate.
  *
@@ -15,8 +15,16 @@ import { libp2pCertificate, peerIdFromCertificate } from './libp2p-cert';
 import { Ngtcp2Connection } from './ngtcp2-connection';
 import { EndpointHost, QuicEvent, type EndpointOptions } from './ngtcp2-native';
 import { checkTuning, QUINN_DEFAULT_OPTIONS, type QuinnTuning } from './quinn-native';
-import { PeerNotTrustedError } from './transport';
-import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
+import {
+  PeerNotTrustedError,
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  type AdmissionCounters,
+  type Connection,
+  type DialOptions,
+  type ListenOptions,
+  type Listener,
+  type Transport,
+} from './transport';
 import {
   checkPeerId,
   DEFAULT_DIAL_TIMEOUT_MS,
@@ -105,6 +113,10 @@ class Ngtcp2Listener implements Listener {
     for (const connection of [...this.live]) connection.destroy(new Error('quic listener closed'));
     this.host.native.shutdown();
   }
+
+  admissionCounters(): AdmissionCounters {
+    return this.host.native.stats();
+  }
 }
 
 export class Ngtcp2Transport implements Transport {
@@ -136,7 +148,17 @@ export class Ngtcp2Transport implements Transport {
     const seed = listenSeed(options);
     const { address } = await resolveHost(options.host);
     try {
-      return new Ngtcp2Listener(this.endpointOptions(true, address, options.port, seed), seed, onConnection);
+      const endpoint: EndpointOptions = {
+        ...this.endpointOptions(true, address, options.port, seed),
+        // The gateway's bound covers HELLO too; the transport's own handshake gets at most its default.
+        handshakeMs: Math.min(
+          options.handshakeTimeoutMs ?? Infinity,
+          this.options.handshakeTimeoutMs ?? QUINN_DEFAULT_OPTIONS.handshakeTimeout,
+        ),
+        maxHalfOpen: options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES,
+        ...options.quic,
+      };
+      return new Ngtcp2Listener(endpoint, seed, onConnection);
     } catch (err) {
       throw new Error(
         `quic listen ${hostPort(options.host, options.port)} failed: ${(err as Error).message}`,

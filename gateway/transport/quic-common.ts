@@ -1,5 +1,5 @@
 /**
- * What the two QUIC stacks (quinn in quic.ts, ngtcp2 in ngtcp2.ts) share so that they are one
+ * What the two QUIC stacks (quinn in quinn.ts, ngtcp2 in ngtcp2.ts) share so that they are one
  * transport to their users: the stream preamble, the timeouts, address resolution and the rule
  * for trusting a listener.
  */

@@ -1,6 +1,6 @@
 /**
  * Loads the quinn binding shipped in `@chainsafe/libp2p-quic` 2.1.1 without its ESM-only JS
- * wrapper (gateway.md §8): the native platform package is CommonJS and is `require`d directly,
+ * wrapper (docs/protocol.md §8): the native platform package is CommonJS and is `require`d directly,
  * picked by OS, arch and libc the way the package's own generated loader (dist/src/napi.js) does,
  * and resolved from the location of `@chainsafe/libp2p-quic` so the two versions always match.
  */

@@ -1,5 +1,5 @@
 /**
- * TLS 1.3 over TCP: the fallback transport for networks that drop UDP (gateway.md §1, scheme
+ * TLS 1.3 over TCP: the fallback transport for networks that drop UDP (docs/protocol.md §1, scheme
  * `tls://`). Same `Connection` contract as QUIC, same test suite.
  *
  * Trust rules for `dial` (one of the three must be given, else dial refuses):
@@ -19,7 +19,11 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { BaseConnection, hostPort } from './base-connection';
 import { fingerprintDer, fingerprintPem, normaliseFingerprint } from './fingerprint';
-import { PeerNotTrustedError } from './transport';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  PeerNotTrustedError,
+} from './transport';
 import type {
   Connection,
   DialOptions,
@@ -30,7 +34,6 @@ import type {
 } from './transport';
 
 const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
-const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** After `close()`, how long the peer gets to finish its side before the socket is dropped. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -98,14 +101,22 @@ class TlsListener implements Listener {
   readonly identity: string;
   private readonly sockets = new Set<net.Socket>();
   private readonly connections = new Set<TlsConnection>();
+  /** TCP sockets whose TLS handshake has not finished, oldest first (Set keeps insertion order). */
+  private readonly handshaking = new Set<net.Socket>();
+  /** Connections dropped for taking too long or for crowding past the cap (for metrics and tests). */
+  handshakesDropped = 0;
 
   constructor(
     private readonly server: tls.Server,
     certPem: string,
     onConnection: (conn: Connection) => void,
+    maxPending: number,
   ) {
     this.identity = fingerprintPem(certPem, 'security.certPem');
     server.on('secureConnection', (socket: tls.TLSSocket) => {
+      // The TCP socket under this TLS socket: node keeps it as `_parent` (its public events give the
+      // two separately). The listener test fails if that stops holding (completed handshakes dropped).
+      this.handshaking.delete((socket as unknown as { _parent?: net.Socket })._parent!);
       const conn = new TlsConnection(socket);
       this.connections.add(conn);
       socket.once('close', () => this.connections.delete(conn));
@@ -114,8 +125,28 @@ class TlsListener implements Listener {
     // Raw TCP sockets, so that connections still in their handshake are dropped on close too.
     server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      this.handshaking.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.handshaking.delete(socket);
+      });
+      if (this.handshaking.size > maxPending) this.dropOldestHandshake();
     });
+    // A handshake that fails or times out (handshakeTimeout) only emits this: without closing the
+    // socket here it would stay open for good, and silent sockets would exhaust the descriptors.
+    server.on('tlsClientError', (_err: Error, socket: tls.TLSSocket) => {
+      this.handshakesDropped++;
+      socket.destroy();
+    });
+  }
+
+  /** A legitimate handshake takes milliseconds, so the oldest pending one is the likeliest stuck. */
+  private dropOldestHandshake(): void {
+    const oldest = this.handshaking.values().next().value as net.Socket | undefined;
+    if (!oldest) return;
+    this.handshaking.delete(oldest);
+    this.handshakesDropped++;
+    oldest.destroy();
   }
 
   get port(): number {
@@ -160,11 +191,14 @@ export class TlsTransport implements Transport {
       requestCert: options.security.requestClientCert === true,
       // Identity decisions belong to the gateway (see the header comment), never to the handshake.
       rejectUnauthorized: false,
-      handshakeTimeout: SERVER_HANDSHAKE_TIMEOUT_MS,
+      handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     });
-    const listener = new TlsListener(server, cert, onConnection);
-    // A failed handshake concerns that client only; the socket is already destroyed.
-    server.on('tlsClientError', () => undefined);
+    const listener = new TlsListener(
+      server,
+      cert,
+      onConnection,
+      options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES,
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
         reject(new Error(`tls listen ${hostPort(options.host, options.port)} failed: ${err.message}`)),

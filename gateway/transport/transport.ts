@@ -1,5 +1,5 @@
 /**
- * The project's own transport seam (gateway.md §1). The gateway, the mesh and the client only see
+ * The project's own transport seam (docs/protocol.md §1). The gateway, the mesh and the client only see
  * this interface; QUIC (quinn) and TLS-over-TCP implement it with the same framing above it.
  *
  * A Connection is one ordered, reliable byte stream. Writers hand it small chunks; the transport
@@ -49,7 +49,7 @@ export interface Connection {
    */
   write(chunk: Uint8Array): void;
   /**
-   * Queue one wire frame (gateway.md §2: length prefix, `head`, `payload`), copied once into the
+   * Queue one wire frame (docs/protocol.md §2: length prefix, `head`, `payload`), copied once into the
    * connection's staging buffer instead of being built as a Buffer of its own first. `head` and
    * `payload` may be reused as soon as this returns. Ordered with `write` like any other bytes.
    */
@@ -89,13 +89,55 @@ export interface Listener {
   readonly identity: string;
   /** Stop accepting and drop the connections it accepted (their onClose gets `<name> listener closed`); never waits on peers. */
   close(): Promise<void>;
+  /** Counters of new-connection attempts, where the transport keeps them. */
+  admissionCounters?(): AdmissionCounters;
 }
 
 export interface ListenOptions {
   host: string;
   port: number;
   security: TransportSecurity;
+  /** A connection that has not finished its handshake by then is closed (default 10 000 ms). */
+  handshakeTimeoutMs?: number;
+  /**
+   * At most this many connections in their handshake at once; past it the oldest is dropped, so
+   * connections that never finish cannot hold descriptors or memory (default 256).
+   */
+  maxPendingHandshakes?: number;
+  /** QUIC on ngtcp2: address validation and connection caps (quinn exposes neither). */
+  quic?: QuicAdmission;
 }
+
+/**
+ * How a QUIC listener admits new connections (RFC 9000 §8.1, §21). Half-open connections (the
+ * handshake not finished) are capped by `maxPendingHandshakes`.
+ */
+export interface QuicAdmission {
+  /** From this many half-open connections on, a client must first prove its address with a Retry token; 0: always (default 16). */
+  retryAbove?: number;
+  /** Half-open connections from one source address (default 32). */
+  maxHalfOpenPerAddress?: number;
+  /** All connections of the listener (default 10 000). */
+  maxConnections?: number;
+}
+
+/** A listener's counters of new-connection attempts (ngtcp2 stack; others report none). */
+export interface AdmissionCounters {
+  initials: number;
+  retries: number;
+  badTokens: number;
+  refusedHalfOpen: number;
+  refusedPerAddress: number;
+  refusedConnections: number;
+  halfOpen: number;
+  connections: number;
+  /** Datagrams that waited for a full send buffer (EAGAIN), and ones dropped past its bound. */
+  sendBacklogged: number;
+  sendDropped: number;
+}
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_PENDING_HANDSHAKES = 256;
 
 export interface DialOptions {
   host: string;

@@ -1,5 +1,5 @@
 /**
- * Admin HTTP (gateway.md §5): probes, Prometheus metrics and the JSON views of peers, topology,
+ * Admin HTTP (docs/protocol.md §5): probes, Prometheus metrics and the JSON views of peers, topology,
  * subscriptions and registrations, on a line of three real gateways; readiness waits for the
  * configured peers to be tried; ADMIN_TOKEN guards the API but never the probes.
  */

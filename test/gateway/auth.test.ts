@@ -1,6 +1,6 @@
 import { proof, verifyProof } from '../../gateway/mesh/auth';
 
-describe('peer proofs (gateway.md §3)', () => {
+describe('peer proofs (docs/protocol.md §3)', () => {
   const secret = 'mesh-secret-0123456789';
   const honest = proof(secret, 'dialer', 'n1', 'gw-a', 'gw-b', 'id-of-a', 'id-of-b');
 

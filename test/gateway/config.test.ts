@@ -199,3 +199,20 @@ describe('mesh authentication is required to link', () => {
     ).not.toThrow();
   });
 });
+
+describe('parsed config', () => {
+  it('is frozen, nested settings too', () => {
+    const c = loadGatewayConfig({
+      GATEWAY_ID: 'g',
+      MESH_PEERS: 'https://127.0.0.1:9443',
+      MESH_SECRET: 's'.repeat(16),
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.meshPeers)).toBe(true);
+    expect(Object.isFrozen(c.meshPeers[0])).toBe(true);
+    expect(Object.isFrozen(c.quicAdmission)).toBe(true);
+    expect(() => {
+      (c as { realm: string }).realm = 'other';
+    }).toThrow(TypeError);
+  });
+});

@@ -52,31 +52,33 @@ const feed = (sub: DurableSubscription, n: number): void => {
 describe('durable store', () => {
   it('refuses a subscription past DURABLE_MAX_COUNT with limit_exceeded, naming the setting', () => {
     const { s, log } = store();
-    for (const name of ['a', 'b', 'c']) s.getOrCreate(name, 'x.>');
-    expect(() => s.getOrCreate('d', 'x.>')).toThrow(
+    for (const name of ['a', 'b', 'c']) s.getOrCreate(name, 'x.>', 'session-1', 'client-1');
+    expect(() => s.getOrCreate('d', 'x.>', 'session-1', 'client-1')).toThrow(
       expect.objectContaining({
         code: 'limit_exceeded',
         message: expect.stringContaining('DURABLE_MAX_COUNT'),
       }),
     );
     // An existing name is not a new subscription.
-    expect(s.getOrCreate('a', 'x.>').created).toBe(false);
+    expect(s.getOrCreate('a', 'x.>', 'session-1', 'client-1').created).toBe(false);
     s.remove('b');
-    expect(s.getOrCreate('d', 'x.>').created).toBe(true);
+    expect(s.getOrCreate('d', 'x.>', 'session-1', 'client-1').created).toBe(true);
     expect(log.added).toEqual(['a', 'b', 'c', 'd']);
     expect(log.removed).toEqual(['b']);
   });
 
   it('refuses the same name with another pattern', () => {
     const { s } = store();
-    s.getOrCreate('a', 'x.>');
-    expect(() => s.getOrCreate('a', 'y.>')).toThrow(expect.objectContaining({ code: 'already_exists' }));
+    s.getOrCreate('a', 'x.>', 'session-1', 'client-1');
+    expect(() => s.getOrCreate('a', 'y.>', 'session-1', 'client-1')).toThrow(
+      expect.objectContaining({ code: 'already_exists' }),
+    );
   });
 
   it('removes subscriptions without a client for longer than DURABLE_EXPIRE_S, and only those', () => {
     const { s, log } = store();
-    const away = s.getOrCreate('away', 'x.>').sub;
-    const held = s.getOrCreate('held', 'x.>').sub;
+    const away = s.getOrCreate('away', 'x.>', 'session-1', 'client-1').sub;
+    const held = s.getOrCreate('held', 'x.>', 'session-1', 'client-1').sub;
     held.attach('session-1', 1, sink);
     feed(away, 3);
     const t0 = Date.now();
@@ -95,37 +97,37 @@ describe('durable store', () => {
 
   it('reports what an expired subscription held to the next client under its name, once', () => {
     const { s } = store();
-    const away = s.getOrCreate('away', 'x.>').sub;
+    const away = s.getOrCreate('away', 'x.>', 'session-1', 'client-1').sub;
     feed(away, 3);
     s.expire(Date.now() + 61_000);
-    const again = s.getOrCreate('away', 'x.>');
+    const again = s.getOrCreate('away', 'x.>', 'session-1', 'client-1');
     expect(again.created).toBe(true);
     expect(again.sub.overflow).toBe(3);
     expect(again.sub.attach('session-2', 1, sink)).toBe(3);
     s.remove('away');
-    expect(s.getOrCreate('away', 'x.>').sub.overflow).toBe(0);
+    expect(s.getOrCreate('away', 'x.>', 'session-1', 'client-1').sub.overflow).toBe(0);
   });
 
   it('remembers at most DURABLE_MAX_COUNT expired names', () => {
     const { s } = store({ maxCount: 2 });
     for (const name of ['a', 'b', 'c']) {
-      feed(s.getOrCreate(name, 'x.>').sub, 1);
+      feed(s.getOrCreate(name, 'x.>', 'session-1', 'client-1').sub, 1);
       s.expire(Date.now() + 61_000);
     }
-    expect(s.getOrCreate('a', 'x.>').sub.overflow).toBe(0); // forgotten: the oldest
-    expect(s.getOrCreate('c', 'x.>').sub.overflow).toBe(1);
+    expect(s.getOrCreate('a', 'x.>', 'session-1', 'client-1').sub.overflow).toBe(0); // forgotten: the oldest
+    expect(s.getOrCreate('c', 'x.>', 'session-1', 'client-1').sub.overflow).toBe(1);
   });
 
   it('never expires with DURABLE_EXPIRE_S=0', () => {
     const { s } = store({ expireMs: 0 });
-    s.getOrCreate('away', 'x.>');
+    s.getOrCreate('away', 'x.>', 'session-1', 'client-1');
     expect(s.expire(Date.now() + 10 * 365 * 24 * 3600 * 1000)).toEqual([]);
   });
 
   it('keeps the total within DURABLE_TOTAL_MAX_BYTES, taking from subscriptions without a client first', () => {
     const { s, log } = store();
-    const away = s.getOrCreate('away', 'x.>').sub;
-    const held = s.getOrCreate('held', 'x.>').sub;
+    const away = s.getOrCreate('away', 'x.>', 'session-1', 'client-1').sub;
+    const held = s.getOrCreate('held', 'x.>', 'session-1', 'client-1').sub;
     held.attach('session-1', 1, sink);
     feed(away, 8);
     feed(held, 5); // 13 events for a budget of 10: the three oldest of 'away' go
@@ -153,7 +155,7 @@ describe('durable store', () => {
 
   it('evicts down to 1 % under DURABLE_TOTAL_MAX_BYTES, so not on every event under pressure', () => {
     const { s } = store({ totalMaxBytes: 100 * 264 });
-    const sub = s.getOrCreate('a', 'x.>').sub;
+    const sub = s.getOrCreate('a', 'x.>', 'session-1', 'client-1').sub;
     feed(sub, 100);
     expect(s.evictedTotal).toBe(0);
     feed(sub, 1); // over: down to 99 events (26,136 bytes, 1 % under)
@@ -166,7 +168,7 @@ describe('durable store', () => {
 
   it('tracks the total through acknowledgements and the per-subscription bound', () => {
     const { s } = store({ maxMessages: 4 });
-    const sub = s.getOrCreate('a', 'x.>').sub;
+    const sub = s.getOrCreate('a', 'x.>', 'session-1', 'client-1').sub;
     sub.attach('session-1', 1, sink);
     feed(sub, 6);
     expect(sub.pending).toBe(4);

@@ -1,5 +1,5 @@
 /**
- * Durable subscriptions (gateway.md §2): the gateway keeps a durable subscription's events while
+ * Durable subscriptions (docs/protocol.md §2): the gateway keeps a durable subscription's events while
  * its client is away and replays, in order, what was not acknowledged when a client subscribes
  * again under the same name; a crash replays only the unacknowledged; overflow of
  * DURABLE_MAX_MESSAGES is counted and reported on resume. Publisher and subscriber sit on two

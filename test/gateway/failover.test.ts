@@ -1,5 +1,5 @@
 /**
- * Link failure (gateway.md §3): rerouting when a gateway dies in a ring, and per-link replay when a
+ * Link failure (docs/protocol.md §3): rerouting when a gateway dies in a ring, and per-link replay when a
  * partitioned link comes back within MESH_REPLAY_S. Real gateways, both transports.
  */
 import { interestPropagated, startGateway, startMesh, waitFor } from '../helpers/mesh';

@@ -1,5 +1,5 @@
 /**
- * Peers authenticate each other (gateway.md §3): a gateway with another MESH_SECRET gets no link,
+ * Peers authenticate each other (docs/protocol.md §3): a gateway with another MESH_SECRET gets no link,
  * pinned identities (MESH_PEER_IDS) refuse an unpinned peer on either side, and a pinned one links.
  * Every refusal is counted (refusedPeers). Real gateways, both transports.
  */

@@ -1,4 +1,4 @@
-/** /metrics reports bytes in/out by message kind (gateway.md §5), for clients and mesh links. */
+/** /metrics reports bytes in/out by message kind (docs/protocol.md §5), for clients and mesh links. */
 import { startMesh, interestPropagated, waitFor } from '../helpers/mesh';
 
 it('counts bytes by direction and kind, on client sessions and mesh links', async () => {

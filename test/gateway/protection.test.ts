@@ -1,5 +1,5 @@
 /**
- * Client-facing protection (gateway.md §2 validation, §3 realm token, §4 bounds): malformed and
+ * Client-facing protection (docs/protocol.md §2 validation, §3 realm token, §4 bounds): malformed and
  * oversized frames close only the offending connection, the realm and its token are checked at
  * HELLO, bad names are an error to that client only, and per-client limits hold. Raw connections
  * (the gateway's own transports, insecure) send what the client library never would.

@@ -1,5 +1,5 @@
 /**
- * End to end on random connected graphs (gateway.md §2 ordering, §3 forwarding): real TLS gateways
+ * End to end on random connected graphs (docs/protocol.md §2 ordering, §3 forwarding): real TLS gateways
  * laid out as a seeded random connected graph of 3–6 nodes, subscribers with assorted patterns at
  * random gateways, a publisher at every gateway. Every matching subscriber gets every publication
  * exactly once, in per-publisher order; a non-matching one gets nothing.

@@ -1,5 +1,5 @@
 /**
- * Client reconnect (gateway.md §7): when its gateway goes away and a new one comes up on the same
+ * Client reconnect (docs/protocol.md §7): when its gateway goes away and a new one comes up on the same
  * address, a connected client reconnects by itself, restores its subscriptions and registrations,
  * sends what it published meanwhile, and says so with 'disconnected' and 'reconnected'.
  */

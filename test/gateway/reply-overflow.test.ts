@@ -1,7 +1,7 @@
 /**
  * Replies and control frames are never dropped, so a client that stops reading while it keeps
  * sending requests (here PINGs) must be closed once they pass CLIENT_MAX_QUEUE_BYTES — the gateway's
- * memory stays bounded (gateway.md §4) and other clients are unaffected.
+ * memory stays bounded (docs/protocol.md §4) and other clients are unaffected.
  */
 import { M } from '../../gateway/protocol/messages';
 import { REALM, startMesh, waitFor } from '../helpers/mesh';

@@ -1,7 +1,7 @@
 /**
  * Property: on every connected graph of up to 6 gateways, with any interest, forwarding by
  * next-hop partition from any origin delivers to every interested gateway exactly once, to no
- * one else, without loops (gateway.md §3).
+ * one else, without loops (docs/protocol.md §3).
  */
 import fc from 'fast-check';
 import { LinkStateDb } from '../../gateway/mesh/lsdb';

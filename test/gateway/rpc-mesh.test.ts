@@ -1,5 +1,5 @@
 /**
- * RPC across the mesh (gateway.md §2 RPC, §3 "RPC"; error codes domain.md §7): calls from every
+ * RPC across the mesh (docs/protocol.md §2 RPC, §3 "RPC"; error codes docs/protocol.md §2 (error codes)): calls from every
  * gateway to procedures registered at the others, result and error propagation, no_such_procedure,
  * already_exists (same gateway and realm-wide), timeouts, `unavailable` when the serving gateway
  * goes away mid-call, and unregistration realm-wide. Real gateways, both transports.
@@ -208,7 +208,7 @@ describe.each(['quic', 'tls'] as const)('RPC over %s', (transport) => {
   });
 
   it('fails a call with unavailable, well before its timeout, when the only link to the serving gateway is cut', async () => {
-    // The callee stays up and connected: only the route vanishes (gateway.md §3 "RPC").
+    // The callee stays up and connected: only the route vanishes (docs/protocol.md §3 "RPC").
     const a = await startGateway('gw-caller', transport);
     const port = a.listeners.get(transport)!.port;
     const cutter = transport === 'tls' ? await tcpCutter(port) : await udpCutter(port);

@@ -1,11 +1,11 @@
 /**
- * A slow consumer never slows the gateway or other clients (gateway.md §4): a raw TLS client
+ * A slow consumer never slows the gateway or other clients (docs/protocol.md §4): a raw TLS client
  * subscribes and stops reading while a publisher sends a bounded burst. The normal subscriber gets
  * everything, in order, promptly; the stuck client's queued bytes stay within
  * CLIENT_MAX_QUEUE_BYTES; its dropped events are counted; once it reads again it is told (DROPPED)
  * and every event is accounted for, delivered or dropped.
  *
- * A durable subscriber is different (gateway.md §2): its events are kept for it until acknowledged,
+ * A durable subscriber is different (docs/protocol.md §2): its events are kept for it until acknowledged,
  * so being slow must not cost it any; the last test checks that no sequence number is skipped.
  *
  * One burst, then one `it` per property (they run in order and share the burst's outcome), so a

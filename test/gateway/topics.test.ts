@@ -12,7 +12,7 @@ function reference(pattern: string, t: string): boolean {
   return new RegExp(`^${parts.join('\\.')}$`).test(t);
 }
 
-describe('topic patterns (gateway.md §2)', () => {
+describe('topic patterns (docs/protocol.md §2)', () => {
   it('matches the spec examples', () => {
     expect(matches('be.cortexiq.home.*', 'be.cortexiq.home.measured')).toBe(true);
     expect(matches('be.cortexiq.home.*', 'be.cortexiq.home.measured.extra')).toBe(false);

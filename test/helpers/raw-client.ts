@@ -7,7 +7,7 @@
 import * as tls from 'node:tls';
 import { FrameDecoder, encodeFrame, type Frame } from '../../gateway/protocol/frames';
 import { M } from '../../gateway/protocol/messages';
-import { loadTransport } from '../../gateway/core/transports';
+import { loadTransport } from '../../gateway/transport/select';
 import type { Connection } from '../../gateway/transport/transport';
 import type { TransportName } from '../../gateway';
 import { waitFor } from './mesh';

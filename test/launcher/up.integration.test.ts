@@ -1,5 +1,5 @@
 /**
- * `cortexiq up --duration` for real (gateway.md §6): the dev stack as eleven local processes on a
+ * `cortexiq up --duration` for real (docs/protocol.md §6): the dev stack as eleven local processes on a
  * random loopback range. Checks the mesh (four gateways, six links), that the clock's ticks reach a
  * client on an edge gateway and the homes' measurements reach the hub, and that the run stops by
  * itself leaving no child behind.

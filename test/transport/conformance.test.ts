@@ -1,5 +1,5 @@
 /**
- * One behaviour suite for both transports (gateway.md §1: the TLS fallback "must pass the same
+ * One behaviour suite for both transports (docs/protocol.md §1: the TLS fallback "must pass the same
  * test suite"). Everything runs over real sockets on loopback.
  */
 import { createHash, randomBytes } from 'node:crypto';

@@ -3,7 +3,7 @@ import { BaseConnection, type ConnectionStats } from '../../gateway/transport/ba
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../../gateway/transport/identity';
 import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
 import { NGTCP2_ADDON, ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
-import { QuicTransport } from '../../gateway/transport/quic';
+import { QuicTransport } from '../../gateway/transport/quinn';
 import { TlsTransport } from '../../gateway/transport/tls';
 import type { Connection, Listener, Transport, TransportSecurity } from '../../gateway/transport/transport';
 
@@ -137,4 +137,15 @@ export async function echoListener(tc: TransportCase, id: NodeIdentity): Promise
   return tc.transport.listen({ host: HOST, port: 0, security: listenerSecurity(id) }, (conn) =>
     conn.onData((d) => conn.write(d)),
   );
+}
+
+/** Dials an echoing listener at `port` (trusting any identity) and returns one round trip's reply. */
+export async function echoOnce(transport: Transport, port: number, text = 'ping'): Promise<string> {
+  const conn = await transport.dial({ host: HOST, port, security: { insecure: true }, timeoutMs: 10_000 });
+  try {
+    conn.write(Buffer.from(text));
+    return (await receive(conn, Buffer.byteLength(text), 10_000)).toString();
+  } finally {
+    conn.destroy();
+  }
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { listenerSecurity } from '../../gateway/transport/identity';
 import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
 import { ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
-import { QuicTransport } from '../../gateway/transport/quic';
+import { QuicTransport } from '../../gateway/transport/quinn';
 import type { Connection, Transport } from '../../gateway/transport/transport';
 import { closeRecorder, HOST, identities, receive } from './harness';
 

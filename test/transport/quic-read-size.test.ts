@@ -1,4 +1,4 @@
-import { nextReadSize, READ_MAX, READ_MIN } from '../../gateway/transport/quic-connection';
+import { nextReadSize, READ_MAX, READ_MIN } from '../../gateway/transport/quinn-connection';
 
 describe('QUIC read size adapts to the traffic', () => {
   it('doubles after a full read, up to READ_MAX', () => {

@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { devIdentity, listenerSecurity } from '../../gateway/transport/identity';
-import { QuicTransport } from '../../gateway/transport/quic';
+import { QuicTransport } from '../../gateway/transport/quinn';
 import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
 import { ngtcp2Available } from '../../gateway/transport/ngtcp2-native';
 import {

@@ -33,6 +33,7 @@ Connection::Connection(Endpoint* ep, uint32_t id, const sockaddr_storage& local,
     : ep_(ep), id_(id), local_(local) {
   memset(&remote_, 0, sizeof remote_);
   memcpy(&remote_, remote, SockaddrLen(remote));
+  origin_ = AddressOf(remote);
   path_.local.addr = reinterpret_cast<sockaddr*>(&local_);
   path_.local.addrlen = SockaddrLen(path_.local.addr);
   path_.remote.addr = reinterpret_cast<sockaddr*>(&remote_);
@@ -40,7 +41,7 @@ Connection::Connection(Endpoint* ep, uint32_t id, const sockaddr_storage& local,
   path_.user_data = nullptr;
   ref_.get_conn = GetConn;
   ref_.user_data = this;
-  uv_timer_init(uv_default_loop(), &timer_);
+  uv_timer_init(ep->loop(), &timer_);
   timer_.data = this;
 }
 
@@ -153,7 +154,7 @@ int Connection::StartClient() {
   return 0;
 }
 
-int Connection::StartServer(const ngtcp2_pkt_hd& hd) {
+int Connection::StartServer(const ngtcp2_pkt_hd& hd, const ngtcp2_cid* odcid) {
   server_ = true;
   ngtcp2_cid scid;
   scid.datalen = kScidLen;
@@ -164,7 +165,14 @@ int Connection::StartServer(const ngtcp2_pkt_hd& hd) {
   FillCallbacks(&cb, true);
   FillSettings(&settings);
   FillParams(&params, true);
-  params.original_dcid = hd.dcid;
+  params.original_dcid = odcid ? *odcid : hd.dcid;
+  if (odcid) {
+    // RFC 9000 §7.3: the Retry's source id goes back in the transport parameters; the verified
+    // token tells ngtcp2 the address is validated, so the amplification limit no longer applies.
+    params.retry_scid = hd.dcid;
+    params.retry_scid_present = 1;
+    settings.token = hd.token;
+  }
   params.stateless_reset_token_present = 1;
   ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token, ep_->reset_secret(),
                                                32, &scid);
@@ -234,10 +242,13 @@ int Connection::OnRemoveCid(ngtcp2_conn*, const ngtcp2_cid* cid, void* user) {
 
 // ---- reading ----
 
-void Connection::Receive(const uint8_t* data, size_t len) {
+void Connection::Receive(const sockaddr* from, const uint8_t* data, size_t len) {
   if (dead_ || closing_) return;
   ngtcp2_pkt_info pi{};
-  int rv = ngtcp2_conn_read_pkt(conn_, &path_, &pi, data, len, Now());
+  ngtcp2_path path = path_;
+  path.remote.addr = const_cast<sockaddr*>(from);
+  path.remote.addrlen = SockaddrLen(from);
+  int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data, len, Now());
   if (rv == NGTCP2_ERR_DRAINING) {
     // The peer closed the connection: what it said is the reason.
     ngtcp2_connection_close_error ccerr;
@@ -271,6 +282,7 @@ void Connection::AfterRead() {
   napi_env env = ep_->env();
   if (handshake_done_ && !handshake_emitted_) {
     handshake_emitted_ = true;
+    ep_->Established(this);
     if (!server_) {
       if (ngtcp2_conn_open_bidi_stream(conn_, &stream_id_, nullptr) != 0) {
         Fail(NGTCP2_ERR_INTERNAL, "the listener allows no stream");

@@ -12,6 +12,8 @@
 #include <ngtcp2/ngtcp2.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 
+#include "admission.h"
+#include "cid-key.h"
 #include "send-buffer.h"
 
 class Endpoint;
@@ -25,14 +27,20 @@ class Connection {
 
   // Returns 0 or an ngtcp2/GnuTLS error code; on error the caller deletes the connection.
   int StartClient();
-  int StartServer(const ngtcp2_pkt_hd& hd);
+  // `odcid`: the client's original DCID when its Initial carried a verified Retry token.
+  int StartServer(const ngtcp2_pkt_hd& hd, const ngtcp2_cid* odcid);
 
-  // A datagram for this connection arrived: decrypt and process it. What it delivers waits for
-  // Settle, which the endpoint calls once per batch of datagrams.
-  void Receive(const uint8_t* data, size_t len);
+  // A datagram for this connection arrived from `from`: decrypt and process it. The path is the
+  // datagram's own, so a peer whose address changed (NAT rebinding) is answered where it now is,
+  // once ngtcp2 has validated the new path. What it delivers waits for Settle, which the
+  // endpoint calls once per batch of datagrams.
+  void Receive(const sockaddr* from, const uint8_t* data, size_t len);
   // Hands what the last reads delivered to JS (handshake, data, FIN), then sends what is due.
   void Settle();
   bool touched = false;  // already in the endpoint's list for this batch
+  bool half_open = false;  // a server connection counted by admission until its handshake ends
+  std::vector<CidKey> cids;  // the ids routed to this connection (endpoint's by_cid_)
+  const AddressKey& origin() const { return origin_; }
   // From JS: copies the bytes and sends what flow and congestion control allow; returns the
   // bytes still waiting to go into packets.
   uint64_t Write(const uint8_t* data, size_t len);
@@ -87,6 +95,7 @@ class Connection {
   uv_timer_t timer_;
   sockaddr_storage local_;
   sockaddr_storage remote_;
+  AddressKey origin_;
   ngtcp2_path path_;
 
   int64_t stream_id_ = -1;

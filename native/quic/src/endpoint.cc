@@ -4,6 +4,9 @@
 
 #include <cstring>
 #include <vector>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "connection.h"
 #include "udp-socket.h"
@@ -13,8 +16,12 @@ namespace {
 // Batches read per readable event before other handles get their turn.
 const int kMaxBatches = 8;
 
-std::string CidKey(const uint8_t* data, size_t len) {
-  return std::string(reinterpret_cast<const char*>(data), len);
+// Connections held at the peak of a flood from which, once most are gone, memory is trimmed.
+const size_t kTrimAfterPeak = 256;
+
+uint32_t U32(const Napi::Object& o, const char* key, uint32_t fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : fallback;
 }
 
 uint64_t MsToNs(const Napi::Object& o, const char* key, uint64_t fallback) {
@@ -40,19 +47,29 @@ Napi::Function Endpoint::Define(Napi::Env env) {
                       InstanceMethod("finish", &Endpoint::Finish),
                       InstanceMethod("close", &Endpoint::Close),
                       InstanceMethod("rtt", &Endpoint::Rtt),
-                      InstanceMethod("shutdown", &Endpoint::Shutdown)});
+                      InstanceMethod("shutdown", &Endpoint::Shutdown),
+                      InstanceMethod("stats", &Endpoint::Stats)});
 }
 
-// new Endpoint({ server, host, port, certPem, keyPem, idleMs, keepAliveMs, handshakeMs }, emit)
+// new Endpoint({ server, host, port, certPem, keyPem, idleMs, keepAliveMs, handshakeMs,
+//                retryAbove, maxHalfOpen, maxHalfOpenPerAddress, maxConnections }, emit)
 Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
     throw Napi::TypeError::New(env, "Endpoint(options, emit): expected an object and a function");
   Napi::Object o = info[0].As<Napi::Object>();
+  if (napi_get_uv_event_loop(env, &loop_) != napi_ok)
+    throw Napi::Error::New(env, "no event loop for this environment");
   settings_.server = o.Get("server").ToBoolean();
   settings_.idle_ns = MsToNs(o, "idleMs", settings_.idle_ns);
   settings_.keep_alive_ns = MsToNs(o, "keepAliveMs", settings_.keep_alive_ns);
   settings_.handshake_ns = MsToNs(o, "handshakeMs", settings_.handshake_ns);
+  AdmissionLimits& l = settings_.limits;
+  l.retry_above = U32(o, "retryAbove", l.retry_above);
+  l.max_half_open = U32(o, "maxHalfOpen", l.max_half_open);
+  l.max_half_open_per_address = U32(o, "maxHalfOpenPerAddress", l.max_half_open_per_address);
+  l.max_connections = U32(o, "maxConnections", l.max_connections);
+  if (settings_.server) admission_ = std::make_unique<Admission>(l);
   std::string host = o.Get("host").ToString();
   int port = o.Get("port").ToNumber().Int32Value();
   std::string cert = o.Get("certPem").ToString();
@@ -76,7 +93,7 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   if ((rv = ParseAddress(host, port, &bind_addr)) != 0)
     throw Napi::Error::New(env, "bad address " + host + ": " + uv_strerror(rv));
   self_ = Napi::Persistent(info.This().As<Napi::Object>());  // alive while the socket is
-  rv = UdpSocket::Open(reinterpret_cast<sockaddr*>(&bind_addr), this, OnReadable, &socket_);
+  rv = UdpSocket::Open(loop_, reinterpret_cast<sockaddr*>(&bind_addr), this, OnReadable, &socket_);
   if (rv == 0) rv = socket_->LocalAddress(&local_);
   if (rv != 0) {
     // A constructor that throws gets no destructor: nothing may point back at this object.
@@ -118,23 +135,65 @@ void Endpoint::OnPacket(const sockaddr* from, const uint8_t* data, size_t len) {
   if (ngtcp2_pkt_decode_version_cid(&vc, data, len, Connection::kScidLen) != 0) return;
   auto it = by_cid_.find(CidKey(vc.dcid, vc.dcidlen));
   Connection* conn = it != by_cid_.end() ? it->second : nullptr;
-  if (!conn) {
-    if (!settings_.server) return;
-    ngtcp2_pkt_hd hd;
-    if (ngtcp2_accept(&hd, data, len) != 0) return;  // not an Initial that opens a connection
-    uint32_t id = next_id_++;
-    conn = new Connection(this, id, local_, from);
-    by_id_[id] = conn;
-    if (conn->StartServer(hd) != 0) {
-      conn->Die();
-      return;
-    }
-  }
-  conn->Receive(data, len);
+  if (!conn && !(conn = Admit(from, data, len))) return;
+  conn->Receive(from, data, len);
   if (!conn->dead() && !conn->touched) {
     conn->touched = true;
     touched_.push_back(conn);
   }
+}
+
+Connection* Endpoint::Admit(const sockaddr* from, const uint8_t* data, size_t len) {
+  if (!admission_) return nullptr;
+  ngtcp2_pkt_hd hd;
+  int rv = ngtcp2_accept(&hd, data, len);
+  if (rv != 0 && rv != NGTCP2_ERR_RETRY) return nullptr;  // not an Initial that opens a connection
+  ngtcp2_cid odcid;
+  bool validated = false;
+  switch (admission_->Check(hd, from, &odcid, &validated)) {
+    case Admission::kRetry: {
+      // Stateless: the token carries what the next Initial needs (RFC 9000 §8.1.2).
+      uint8_t* slot = SendSlot();
+      size_t n = admission_->WriteRetry(slot, UdpSocket::kMaxDatagram, hd, from, uv_hrtime());
+      if (n > 0) {
+        ngtcp2_addr to{const_cast<sockaddr*>(from), SockaddrLen(from)};
+        CommitSend(n, to);
+      }
+      return nullptr;
+    }
+    case Admission::kRefuse:
+    case Admission::kDrop:
+      return nullptr;
+    case Admission::kAccept:
+      break;
+  }
+  uint32_t id = next_id_++;
+  auto* conn = new Connection(this, id, local_, from);
+  by_id_[id] = conn;
+  admission_->Opened(conn->origin());
+  conn->half_open = true;
+  if (by_id_.size() > peak_since_trim_) peak_since_trim_ = by_id_.size();
+  if (conn->StartServer(hd, validated ? &odcid : nullptr) != 0) {
+    conn->Die();
+    return nullptr;
+  }
+  return conn;
+}
+
+void Endpoint::Established(Connection* conn) {
+  if (!conn->half_open || !admission_) return;
+  conn->half_open = false;
+  admission_->Established(conn->origin());
+}
+
+void Endpoint::MaybeTrim() {
+  if (peak_since_trim_ < kTrimAfterPeak || by_id_.size() * 4 > peak_since_trim_) return;
+  peak_since_trim_ = by_id_.size();
+#ifdef __GLIBC__
+  // glibc keeps freed heap for reuse; after thousands of half-open connections are gone that is
+  // hundreds of MB the process would otherwise keep for good.
+  malloc_trim(0);
+#endif
 }
 
 uint8_t* Endpoint::SendSlot() { return socket_ ? socket_->Slot() : scratch_; }
@@ -154,19 +213,40 @@ void Endpoint::CloseSocket() {
 }
 
 void Endpoint::AddCid(const ngtcp2_cid& cid, Connection* conn) {
-  by_cid_[CidKey(cid.data, cid.datalen)] = conn;
+  CidKey key(cid);
+  by_cid_[key] = conn;
+  conn->cids.push_back(key);
 }
 
-void Endpoint::RemoveCid(const ngtcp2_cid& cid) { by_cid_.erase(CidKey(cid.data, cid.datalen)); }
+void Endpoint::RemoveCid(const ngtcp2_cid& cid) {
+  CidKey key(cid);
+  auto it = by_cid_.find(key);
+  if (it == by_cid_.end()) return;
+  auto& cids = it->second->cids;
+  for (size_t i = 0; i < cids.size(); i++) {
+    if (cids[i] == key) {
+      cids[i] = cids.back();
+      cids.pop_back();
+      break;
+    }
+  }
+  by_cid_.erase(it);
+}
 
+// Its own ids only: a scan of every id of every connection made closing thousands of half-open
+// connections after a flood quadratic.
 void Endpoint::Forget(Connection* conn) {
   by_id_.erase(conn->id());
-  for (auto it = by_cid_.begin(); it != by_cid_.end();) {
-    if (it->second == conn)
-      it = by_cid_.erase(it);
-    else
-      ++it;
+  for (const CidKey& key : conn->cids) {
+    auto it = by_cid_.find(key);
+    if (it != by_cid_.end() && it->second == conn) by_cid_.erase(it);
   }
+  conn->cids.clear();
+  if (admission_) {
+    admission_->Closed(conn->origin(), conn->half_open);
+    conn->half_open = false;
+  }
+  MaybeTrim();
 }
 
 void Endpoint::Emit(EventType type, uint32_t id, napi_value a, napi_value b) {
@@ -246,6 +326,29 @@ Napi::Value Endpoint::Close(const Napi::CallbackInfo& info) {
 Napi::Value Endpoint::Rtt(const Napi::CallbackInfo& info) {
   Connection* conn = Find(info);
   return Napi::Number::New(info.Env(), conn ? conn->RttMs() : -1);
+}
+
+// stats() -> { sendBacklogged, sendDropped (datagrams kept for a full send buffer / dropped),
+//              and for a listener its admission counters: initials, retries, badTokens,
+//              refusedHalfOpen, refusedPerAddress, refusedConnections, halfOpen, connections }
+Napi::Value Endpoint::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  if (socket_) {
+    o.Set("sendBacklogged", Napi::Number::New(env, static_cast<double>(socket_->backlogged())));
+    o.Set("sendDropped", Napi::Number::New(env, static_cast<double>(socket_->dropped())));
+  }
+  if (!admission_) return o;
+  const AdmissionStats& s = admission_->stats();
+  o.Set("initials", Napi::Number::New(env, static_cast<double>(s.initials)));
+  o.Set("retries", Napi::Number::New(env, static_cast<double>(s.retries)));
+  o.Set("badTokens", Napi::Number::New(env, static_cast<double>(s.bad_tokens)));
+  o.Set("refusedHalfOpen", Napi::Number::New(env, static_cast<double>(s.refused_half_open)));
+  o.Set("refusedPerAddress", Napi::Number::New(env, static_cast<double>(s.refused_per_address)));
+  o.Set("refusedConnections", Napi::Number::New(env, static_cast<double>(s.refused_connections)));
+  o.Set("halfOpen", Napi::Number::New(env, admission_->half_open()));
+  o.Set("connections", Napi::Number::New(env, admission_->connections()));
+  return o;
 }
 
 // shutdown(): closes every connection (no events) and the socket.

@@ -16,6 +16,9 @@
 
 #include <ngtcp2/ngtcp2.h>
 
+#include "admission.h"
+#include "cid-key.h"
+
 class Connection;
 class UdpSocket;
 
@@ -33,6 +36,7 @@ struct EndpointSettings {
   uint64_t idle_ns = 10ull * NGTCP2_SECONDS;
   uint64_t keep_alive_ns = 5ull * NGTCP2_SECONDS;
   uint64_t handshake_ns = 5ull * NGTCP2_SECONDS;
+  AdmissionLimits limits;
 };
 
 class Endpoint : public Napi::ObjectWrap<Endpoint> {
@@ -46,6 +50,8 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   gnutls_certificate_credentials_t credentials() const { return credentials_; }
   const uint8_t* reset_secret() const { return reset_secret_; }
   bool in_js_call() const { return js_depth_ > 0; }
+  // The event loop of the JS environment that made this endpoint (a worker thread has its own).
+  uv_loop_t* loop() const { return loop_; }
   // Room for one outgoing datagram, then queue it; FlushSends sends the queue unless a batch of
   // reads is being processed (then it goes out once, after the batch).
   uint8_t* SendSlot();
@@ -53,6 +59,8 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   void FlushSends();
   void AddCid(const ngtcp2_cid& cid, Connection* conn);
   void RemoveCid(const ngtcp2_cid& cid);
+  // A server connection finished its handshake: it no longer counts as half-open.
+  void Established(Connection* conn);
   void Forget(Connection* conn);
   void Emit(EventType type, uint32_t id, napi_value a, napi_value b);
   Napi::Env env() { return Env(); }
@@ -65,13 +73,19 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Rtt(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
 
   Connection* Find(const Napi::CallbackInfo& info);
   void OnPacket(const sockaddr* from, const uint8_t* data, size_t len);
+  // An Initial for no known connection: Retry, refuse or open one (admission.h).
+  Connection* Admit(const sockaddr* from, const uint8_t* data, size_t len);
+  // After a flood, hands the memory of the connections freed back to the system.
+  void MaybeTrim();
   static void OnReadable(void* self);
   void CloseSocket();
 
   EndpointSettings settings_;
+  uv_loop_t* loop_ = nullptr;
   gnutls_certificate_credentials_t credentials_ = nullptr;
   uint8_t reset_secret_[32];
   // Owns itself once closed: libuv needs it until its close callback, which may come after
@@ -84,7 +98,9 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   sockaddr_storage local_{};
   int js_depth_ = 0;
   uint32_t next_id_ = 1;
-  std::unordered_map<std::string, Connection*> by_cid_;
+  std::unordered_map<CidKey, Connection*, CidKeyHash> by_cid_;
+  std::unique_ptr<Admission> admission_;  // servers only
+  size_t peak_since_trim_ = 0;
   std::unordered_map<uint32_t, Connection*> by_id_;
   Napi::FunctionReference emit_;
   Napi::ObjectReference self_;

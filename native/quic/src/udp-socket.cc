@@ -24,15 +24,19 @@ bool SameAddr(const sockaddr_storage& a, const sockaddr_storage& b) {
 const int kSocketBuffer = 4 << 20;
 // A GRO buffer holds up to 64 KiB of coalesced datagrams.
 const size_t kReadSize = 65536;
+// What may wait for a full send buffer to drain: about a congestion window. Past it a datagram is
+// dropped like a lost packet.
+const size_t kMaxBacklogBytes = 4 << 20;
 // The kernel's limits for one GSO send: 64 segments, and an IP packet's 64 KiB.
 const size_t kMaxSegments = 64;
 const size_t kMaxGsoBytes = 65000;
 
-// Read buffers are shared by every socket: all run on the one event-loop thread, and a batch is
-// fully processed (ngtcp2 copies what it keeps) before the next read.
-uint8_t rx_buf[UdpSocket::kReadBatch][kReadSize];
-sockaddr_storage rx_from[UdpSocket::kReadBatch];
-char rx_control[UdpSocket::kReadBatch][CMSG_SPACE(sizeof(int))];
+// Read buffers are shared by the sockets of one thread: they all run on that thread's event loop
+// (the main one, or a worker's), and a batch is fully processed (ngtcp2 copies what it keeps)
+// before the next read. Per thread, not per process: two workers must never share them.
+thread_local uint8_t rx_buf[UdpSocket::kReadBatch][kReadSize];
+thread_local sockaddr_storage rx_from[UdpSocket::kReadBatch];
+thread_local char rx_control[UdpSocket::kReadBatch][CMSG_SPACE(sizeof(int))];
 
 }  // namespace
 
@@ -40,7 +44,8 @@ socklen_t SockaddrLen(const sockaddr* sa) {
   return sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 }
 
-int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, UdpSocket** out) {
+int UdpSocket::Open(uv_loop_t* loop, const sockaddr* addr, void* owner, ReadableFn on_readable,
+                    UdpSocket** out) {
   auto* s = new UdpSocket();
   *out = s;
   s->owner_ = owner;
@@ -52,7 +57,7 @@ int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, U
   int on = 1;
   setsockopt(s->fd_, IPPROTO_UDP, UDP_GRO, &on, sizeof on);  // best effort: older kernels lack it
   if (bind(s->fd_, addr, SockaddrLen(addr)) != 0) return -errno;
-  int rv = uv_poll_init_socket(uv_default_loop(), &s->poll_, s->fd_);
+  int rv = uv_poll_init_socket(loop, &s->poll_, s->fd_);
   if (rv != 0) return rv;
   s->poll_.data = s;
   s->polling_ = true;
@@ -61,8 +66,57 @@ int UdpSocket::Open(const sockaddr* addr, void* owner, ReadableFn on_readable, U
 
 void UdpSocket::OnPoll(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<UdpSocket*>(poll->data);
-  if (status < 0 || !(events & UV_READABLE) || !self->owner_) return;
-  self->on_readable_(self->owner_);
+  if (status < 0 || !self->owner_) return;
+  if ((events & UV_WRITABLE) && self->DrainBacklog()) self->WantWritable(false);
+  if (events & UV_READABLE) self->on_readable_(self->owner_);
+}
+
+void UdpSocket::WantWritable(bool on) {
+  if (on == want_writable_ || !polling_) return;
+  want_writable_ = on;
+  uv_poll_start(&poll_, on ? UV_READABLE | UV_WRITABLE : UV_READABLE, OnPoll);
+}
+
+void UdpSocket::Backlog(const uint8_t* data, size_t len, const sockaddr_storage& to,
+                        uint16_t segment) {
+  if (backlog_bytes_ + len > kMaxBacklogBytes) {
+    dropped_++;
+    return;
+  }
+  backlog_.push_back(Pending{std::vector<uint8_t>(data, data + len), to, segment});
+  backlog_bytes_ += len;
+  backlogged_++;
+  WantWritable(true);
+}
+
+bool UdpSocket::DrainBacklog() {
+  while (!backlog_.empty() && fd_ >= 0) {
+    Pending& p = backlog_.front();
+    iovec iov{p.bytes.data(), p.bytes.size()};
+    msghdr h{};
+    char control[CMSG_SPACE(sizeof(uint16_t))];
+    h.msg_name = &p.to;
+    h.msg_namelen = SockaddrLen(reinterpret_cast<sockaddr*>(&p.to));
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    if (p.segment > 0) {
+      h.msg_control = control;
+      h.msg_controllen = sizeof control;
+      cmsghdr* c = CMSG_FIRSTHDR(&h);
+      c->cmsg_level = IPPROTO_UDP;
+      c->cmsg_type = UDP_SEGMENT;
+      c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      memcpy(CMSG_DATA(c), &p.segment, sizeof p.segment);
+    }
+    if (sendmsg(fd_, &h, 0) < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return false;
+      dropped_++;  // a hard error for this datagram (unreachable): QUIC resends it
+    }
+    backlog_bytes_ -= p.bytes.size();
+    backlog_.pop_front();
+  }
+  return true;
 }
 
 size_t UdpSocket::ReadBatch(void* ctx, DatagramFn fn) {
@@ -116,7 +170,14 @@ void UdpSocket::Commit(size_t len, const sockaddr* to) {
 }
 
 void UdpSocket::Flush() {
-  if (tx_count_ > 0 && fd_ >= 0) SendRuns(0, tx_count_);
+  if (tx_count_ > 0 && fd_ >= 0) {
+    // Anything still waiting goes first: newer datagrams queue behind it.
+    if (!backlog_.empty() && !DrainBacklog()) {
+      for (size_t i = 0; i < tx_count_; i++) Backlog(tx_ + tx_off_[i], tx_len_[i], tx_to_[i], 0);
+    } else {
+      SendRuns(0, tx_count_);
+    }
+  }
   tx_count_ = 0;
   tx_used_ = 0;
 }
@@ -166,6 +227,17 @@ bool UdpSocket::SendRuns(size_t first, size_t count) {
       continue;
     }
     if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+      // The send buffer is full: keep the rest, in order, for when it has room.
+      for (size_t r = done; r < runs; r++) {
+        uint16_t segment = 0;
+        if (msgs[r].msg_hdr.msg_controllen > 0)
+          memcpy(&segment, CMSG_DATA(CMSG_FIRSTHDR(&msgs[r].msg_hdr)), sizeof segment);
+        Backlog(static_cast<uint8_t*>(iov[r].iov_base), iov[r].iov_len,
+                *static_cast<sockaddr_storage*>(msgs[r].msg_hdr.msg_name), segment);
+      }
+      return true;
+    }
     if (errno == EIO && gso_ && msgs[done].msg_hdr.msg_controllen > 0) {
       // No segmentation offload on this path (the device or kernel lacks it): stop using it and
       // send this run again one datagram at a time.
@@ -180,7 +252,8 @@ bool UdpSocket::SendRuns(size_t first, size_t count) {
       done++;
       continue;
     }
-    done++;  // this datagram or run is refused (full buffer, unreachable): QUIC resends it
+    dropped_++;
+    done++;  // this datagram or run is refused (unreachable): QUIC resends it
   }
   return true;
 }

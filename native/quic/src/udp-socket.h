@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <vector>
 
 // The length of a sockaddr_in or sockaddr_in6, by its family.
 socklen_t SockaddrLen(const sockaddr* sa);
@@ -24,9 +26,10 @@ class UdpSocket {
   using ReadableFn = void (*)(void* owner);
   using DatagramFn = void (*)(void* ctx, const sockaddr* from, const uint8_t* data, size_t len);
 
-  // Binds a non-blocking socket to `addr` and calls `on_readable(owner)` whenever it has
+  // Binds a non-blocking socket to `addr` on `loop` and calls `on_readable(owner)` whenever it has
   // datagrams. Returns 0 or a negative errno; on error the socket must still be Close()d.
-  static int Open(const sockaddr* addr, void* owner, ReadableFn on_readable, UdpSocket** out);
+  static int Open(uv_loop_t* loop, const sockaddr* addr, void* owner, ReadableFn on_readable,
+                  UdpSocket** out);
 
   // Reads one batch; calls `fn(ctx, from, data, len)` per datagram. Returns how many receive
   // entries the kernel filled (kReadBatch means there may be more).
@@ -36,8 +39,13 @@ class UdpSocket {
   uint8_t* Slot();
   // Queues the datagram just written into Slot() for `to`.
   void Commit(size_t len, const sockaddr* to);
-  // Sends everything queued. A datagram the kernel refuses is dropped: QUIC retransmits it.
+  // Sends everything queued. When the kernel's send buffer is full (EAGAIN), what it did not take
+  // waits in a bounded backlog and goes out, in order and before anything newer, once the socket
+  // is writable again; only past the backlog's bound, or on a hard error, is a datagram dropped
+  // (and counted: QUIC retransmits it).
   void Flush();
+  uint64_t backlogged() const { return backlogged_; }
+  uint64_t dropped() const { return dropped_; }
   int LocalAddress(sockaddr_storage* out) const;
   // Stops reading at once; the socket and this object go once libuv has let go of the handle.
   void Close();
@@ -46,6 +54,22 @@ class UdpSocket {
   UdpSocket() = default;
   static void OnPoll(uv_poll_t* poll, int status, int events);
   bool SendRuns(size_t first, size_t count);
+  // A run of one or more same-sized datagrams to one peer (`segment` > 0: a GSO run).
+  struct Pending {
+    std::vector<uint8_t> bytes;
+    sockaddr_storage to;
+    uint16_t segment;
+  };
+  void Backlog(const uint8_t* data, size_t len, const sockaddr_storage& to, uint16_t segment);
+  // Sends the backlog until it is empty (true) or the kernel is full again (false).
+  bool DrainBacklog();
+  void WantWritable(bool on);
+
+  std::deque<Pending> backlog_;
+  size_t backlog_bytes_ = 0;
+  bool want_writable_ = false;
+  uint64_t backlogged_ = 0;
+  uint64_t dropped_ = 0;
 
   int fd_ = -1;
   uv_poll_t poll_;

@@ -1,5 +1,5 @@
 /**
- * QUIC v1 transport over the quinn binding of @chainsafe/libp2p-quic 2.1.1 (gateway.md §1, §8;
+ * QUIC v1 transport over the quinn binding of @chainsafe/libp2p-quic 2.1.1 (docs/protocol.md §1, §8;
  * scheme `https://`).
  *
  * Identity is libp2p's: each side presents a certificate carrying its Ed25519 key and the remote
@@ -15,7 +15,7 @@
 export { STREAM_PREAMBLE } from './quic-common';
 import type { QuinnBinding, QuinnConnection, QuinnServer, QuinnStream } from '../../types/quinn-native';
 import { hostPort } from './base-connection';
-import { withTimeout } from '../util/with-timeout';
+import { withTimeout } from './with-timeout';
 import { peerIdFromSeed } from './identity';
 import {
   checkPeerId,
@@ -27,9 +27,9 @@ import {
   STREAM_OPEN_TIMEOUT_MS,
   STREAM_PREAMBLE,
 } from './quic-common';
-import { QuicConnection } from './quic-connection';
-import { checkTuning, loadQuinn, quinnConfigInit, QuinnTuning } from './quinn-native';
-import { PeerNotTrustedError } from './transport';
+import { QuicConnection } from './quinn-connection';
+import { checkTuning, loadQuinn, QUINN_DEFAULT_OPTIONS, quinnConfigInit, QuinnTuning } from './quinn-native';
+import { DEFAULT_MAX_PENDING_HANDSHAKES, PeerNotTrustedError } from './transport';
 import type { Connection, DialOptions, ListenOptions, Listener, Transport } from './transport';
 
 /** Listener close never waits longer than this for quinn's endpoint to go idle. */
@@ -59,10 +59,16 @@ class QuicListener implements Listener {
     private readonly server: QuinnServer,
     seed: Uint8Array,
     private readonly onConnection: (conn: Connection) => void,
+    concurrentAccepts: number,
   ) {
     this.identity = peerIdFromSeed(seed);
     this.port = server.port();
-    void this.acceptLoop();
+    // quinn's `inboundConnection()` resolves only once a handshake has finished, so one pending
+    // call waits behind every hanging handshake (an Initial from a client that went silent holds it
+    // for quinn's handshake timeout). With this many calls waiting at once, that many handshakes
+    // must hang before a real client waits. quinn has no cap on half-open connections or address
+    // validation that this binding exposes: where a flood matters, use the ngtcp2 stack.
+    for (let i = 0; i < concurrentAccepts; i++) void this.acceptLoop();
   }
 
   private async acceptLoop(): Promise<void> {
@@ -145,7 +151,11 @@ export class QuicTransport implements Transport {
 
   async listen(options: ListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
     const seed = listenSeed(options);
-    const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, this.options));
+    const handshakeTimeoutMs = Math.min(
+      options.handshakeTimeoutMs ?? Infinity,
+      this.options.handshakeTimeoutMs ?? QUINN_DEFAULT_OPTIONS.handshakeTimeout,
+    );
+    const config = new this.quinn.QuinnConfig(quinnConfigInit(seed, { ...this.options, handshakeTimeoutMs }));
     const { address } = await resolveHost(options.host);
     let server: QuinnServer;
     try {
@@ -155,7 +165,12 @@ export class QuicTransport implements Transport {
         `quic listen ${hostPort(options.host, options.port)} failed: ${(err as Error).message}`,
       );
     }
-    return new QuicListener(server, seed, onConnection);
+    return new QuicListener(
+      server,
+      seed,
+      onConnection,
+      options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES,
+    );
   }
 
   async dial(options: DialOptions): Promise<Connection> {

@@ -1,5 +1,5 @@
 /**
- * One QUIC connection carrying one bidirectional stream (gateway.md §1, §8).
+ * One QUIC connection carrying one bidirectional stream (docs/protocol.md §1, §8).
  *
  * Writes: quinn writes are async hops to a native thread and must not overlap on a stream, so at
  * most one native write is in flight; whatever is written meanwhile is queued and goes out as one

@@ -2,13 +2,13 @@
  * Picks a transport by name, loading its module only when used (QUIC loads native code; the
  * ngtcp2-native module only looks for the addon's file).
  *
- * QUIC has two stacks with the same wire and identities (gateway.md §1): `ngtcp2`, the project's
+ * QUIC has two stacks with the same wire and identities (docs/protocol.md §1): `ngtcp2`, the project's
  * own addon (native/quic), which runs on the event-loop thread, and `quinn`, the binding shipped
  * in @chainsafe/libp2p-quic. `MACULA_QUIC_STACK` chooses; unset or `auto` takes ngtcp2 when its
  * addon is built on this machine and quinn otherwise.
  */
-import { ngtcp2Available } from '../transport/ngtcp2-native';
-import type { Transport } from '../transport/transport';
+import { ngtcp2Available } from './ngtcp2-native';
+import type { Transport } from './transport';
 
 export type QuicStack = 'ngtcp2' | 'quinn';
 
@@ -25,15 +25,15 @@ const quic = new Map<QuicStack, Transport>();
 
 /** `stack` picks the QUIC stack for this caller; by default MACULA_QUIC_STACK decides. */
 export function loadTransport(name: 'quic' | 'tls', stack?: QuicStack): Transport {
-  if (name === 'tls') return (require('../transport/tls') as typeof import('../transport/tls')).tlsTransport;
+  if (name === 'tls') return (require('./tls') as typeof import('./tls')).tlsTransport;
   const which = stack ?? quicStack();
   let transport = quic.get(which);
   if (!transport) {
     if (which === 'ngtcp2') {
-      const { Ngtcp2Transport } = require('../transport/ngtcp2') as typeof import('../transport/ngtcp2');
+      const { Ngtcp2Transport } = require('./ngtcp2') as typeof import('./ngtcp2');
       transport = new Ngtcp2Transport();
     } else {
-      transport = (require('../transport/quic') as typeof import('../transport/quic')).quicTransport();
+      transport = (require('./quinn') as typeof import('./quinn')).quicTransport();
     }
     quic.set(which, transport);
   }
