@@ -51,6 +51,10 @@ interface SubState {
   chain: Promise<void>;
   ackSeq: number;
   ackScheduled: boolean;
+  /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
+  maxInFlight: number;
+  running: Array<{ seq: number; done: boolean }>;
+  waiting: Array<() => void>;
 }
 
 interface RegState {
@@ -122,6 +126,9 @@ export class Client implements GatewayClient {
       chain: RESOLVED,
       ackSeq: 0,
       ackScheduled: false,
+      maxInFlight: options.durable ? Math.max(1, Math.floor(options.maxInFlight ?? 1)) : 1,
+      running: [],
+      waiting: [],
     };
     await this.sendSubscribe(state);
     this.subs.add(state);
@@ -230,6 +237,7 @@ export class Client implements GatewayClient {
       }
       return;
     }
+    if (state.maxInFlight > 1) return this.startWindowed(state, seq, () => state.handler(payload, meta));
     // Durable: handle in order, acknowledge after the handler finished (gateway.md §2).
     state.chain = state.chain
       .then(() => state.handler(payload, meta))
@@ -240,6 +248,32 @@ export class Client implements GatewayClient {
           this.scheduleAck(state, seq);
         },
       );
+  }
+
+  /**
+   * Durable with a window: start the handler now (or once the window has room), and acknowledge
+   * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
+   */
+  private startWindowed(state: SubState, seq: number, handle: () => void | Promise<void>): void {
+    const start = (): void => {
+      const entry = { seq, done: false };
+      state.running.push(entry);
+      const finish = (): void => {
+        entry.done = true;
+        let last = 0;
+        while (state.running.length > 0 && state.running[0].done) last = state.running.shift()!.seq;
+        if (last) this.scheduleAck(state, last);
+        while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
+      };
+      Promise.resolve()
+        .then(handle)
+        .then(finish, (err) => {
+          this.events.emit('error', err);
+          finish();
+        });
+    };
+    if (state.running.length < state.maxInFlight && state.waiting.length === 0) start();
+    else state.waiting.push(start);
   }
 
   private scheduleAck(state: SubState, seq: number): void {

@@ -98,7 +98,7 @@ CREATE TABLE region_stats (
 );
 
 CREATE TABLE contract_switches (
-  event_id uuid PRIMARY KEY,
+  event_id text PRIMARY KEY,
   home_id text NOT NULL,
   region text,
   old_provider_id text,
@@ -118,7 +118,7 @@ CREATE INDEX contract_switches_region_idx ON contract_switches (region);
 
 -- Offers, confirmations, rejections and expiries, as they came.
 CREATE TABLE contract_events (
-  event_id uuid PRIMARY KEY,
+  event_id text PRIMARY KEY,
   event_type text NOT NULL,
   home_id text,
   provider_id text,
@@ -132,7 +132,7 @@ CREATE INDEX contract_events_provider_idx ON contract_events (provider_id, simul
 
 -- One row per home.measured (per home per tick): the home's history.
 CREATE TABLE energy_events (
-  event_id uuid PRIMARY KEY,
+  event_id text PRIMARY KEY,
   home_id text NOT NULL,
   simulation_time timestamptz NOT NULL,
   production_w double precision NOT NULL,
@@ -149,7 +149,7 @@ CREATE INDEX energy_events_home_time_idx ON energy_events (home_id, simulation_t
 
 -- One row per home.traded (per home per tick), its hours kept as they came.
 CREATE TABLE energy_trades (
-  event_id uuid PRIMARY KEY,
+  event_id text PRIMARY KEY,
   home_id text NOT NULL,
   provider_id text,
   contract_id text,
@@ -166,7 +166,7 @@ CREATE INDEX energy_trades_home_time_idx ON energy_trades (home_id, simulation_t
 CREATE TABLE home_bills (
   home_id text NOT NULL,
   month text NOT NULL,
-  event_id uuid NOT NULL,
+  event_id text NOT NULL,
   region text,
   provider_id text,
   contract_id text,
