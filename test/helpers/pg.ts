@@ -24,6 +24,9 @@ export interface TestPostgres {
   database(options?: { migrated?: boolean }): Promise<TestDatabase>;
   /** Plain SQL on a database: counts for assertions. */
   count(db: TestDatabase, table: string, where?: string): Promise<number>;
+  /** Stops the server (clients see it go away); `start` brings it back on the same port and data. */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,11 +34,13 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const root = mkdtempSync(path.join(tmpdir(), 'cortexiq-pg-'));
   // As root the server runs as `postgres` (embedded-server.mjs), which must reach the folder.
   chmodSync(root, 0o755);
-  const server = await startEmbeddedPostgres({ dir: path.join(root, 'data') });
+  let server = await startEmbeddedPostgres({ dir: path.join(root, 'data') });
   const pools: Pool[] = [];
   let n = 0;
   return {
-    server,
+    get server() {
+      return server;
+    },
     async database(options = {}) {
       const name = `test_${process.pid}_${++n}`;
       const admin = new Client(server.target);
@@ -52,6 +57,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     async count(db, table, where = 'true') {
       const r = await db.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
       return r.rows[0].n as number;
+    },
+    async halt() {
+      await server.stop();
+    },
+    async resume() {
+      server = await startEmbeddedPostgres({ dir: path.join(root, 'data'), port: server.target.port });
     },
     async stop() {
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)));

@@ -2,24 +2,13 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { READ_MODEL_TABLES } from '../../apps/projections/writer';
 import { checkConnection, openDatabase } from '../../apps/shared/db/database';
 import { migrate } from '../../apps/shared/db/migrate';
 import { DatabaseConfigError, maskUrl, parseDatabaseUrl } from '../../apps/shared/db/url';
 import { startTestPostgres, type TestPostgres } from '../helpers/pg';
 
-const TABLES = [
-  'home_states',
-  'provider_states',
-  'system_stats',
-  'region_stats',
-  'contract_switches',
-  'contract_events',
-  'energy_events',
-  'energy_trades',
-  'home_bills',
-  'market_prices',
-  'metrics_timeseries',
-];
+const TABLES = [...READ_MODEL_TABLES, 'system_stats'];
 
 describe('DATABASE_URL', () => {
   it('parses postgres:// and the seeds’ ecto:// form', () => {

@@ -62,8 +62,6 @@ CREATE TABLE provider_states (
   offered_at timestamptz,
   spot_hours jsonb,
   spot_at timestamptz,
-  contracts_confirmed integer NOT NULL DEFAULT 0,
-  contracts_rejected integer NOT NULL DEFAULT 0,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -75,7 +73,8 @@ CREATE TABLE system_stats (
   paused boolean NOT NULL DEFAULT false,
   tick bigint,
   day_ahead_eur_per_kwh double precision,
-  events_applied bigint NOT NULL DEFAULT 0,
+  -- simulation_time of the latest tick or state change applied to speed/paused
+  state_at timestamptz,
   reset_at timestamptz,
   updated_at timestamptz NOT NULL DEFAULT now()
 );

@@ -1,0 +1,518 @@
+/**
+ * Writes a batch plan (model/plan.ts) to PostgreSQL: per table one multi-row statement
+ * (`unnest` of one array per column: a fixed number of parameters whatever the batch size), all in
+ * one transaction with the plan's resets. Every statement is parameterised; the SQL text is fixed.
+ */
+import type { PoolClient } from 'pg';
+import type { Segment } from './model/plan';
+import { tradeTotals } from './model/plan';
+
+type Column = readonly [name: string, type: string];
+
+/** `INSERT INTO table (cols) SELECT * FROM unnest($1::t1[], …)` and the per-column arrays. */
+function unnestInsert<R>(
+  table: string,
+  columns: readonly Column[],
+  rows: readonly R[],
+  values: (row: R) => unknown[],
+  tail: string,
+): { text: string; params: unknown[][] } {
+  const params: unknown[][] = columns.map(() => new Array(rows.length));
+  rows.forEach((row, i) => {
+    const v = values(row);
+    for (let c = 0; c < columns.length; c++) params[c][i] = v[c] ?? null;
+  });
+  const names = columns.map(([n]) => n).join(', ');
+  const arrays = columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ');
+  return { text: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ${tail}`, params };
+}
+
+async function run<R>(
+  db: PoolClient,
+  table: string,
+  columns: readonly Column[],
+  rows: readonly R[],
+  values: (row: R) => unknown[],
+  tail: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const q = unnestInsert(table, columns, rows, values, tail);
+  await db.query(q.text, q.params);
+}
+
+const excluded = (cols: readonly Column[], skip: string[] = []): string =>
+  cols
+    .filter(([n]) => !skip.includes(n))
+    .map(([n]) => `${n} = EXCLUDED.${n}`)
+    .join(', ');
+
+const ENERGY_EVENTS: Column[] = [
+  ['event_id', 'text'],
+  ['home_id', 'text'],
+  ['simulation_time', 'timestamptz'],
+  ['production_w', 'float8'],
+  ['consumption_w', 'float8'],
+  ['power_w', 'float8'],
+  ['battery_kwh', 'float8'],
+  ['state_of_charge_pct', 'float8'],
+  ['energy_import_kwh', 'float8'],
+  ['energy_export_kwh', 'float8'],
+  ['tariff', 'int2'],
+  ['provider_id', 'text'],
+];
+
+const HOME_MEASURED: Column[] = [
+  ['home_id', 'text'],
+  ['region', 'text'],
+  ['city', 'text'],
+  ['provider_id', 'text'],
+  ['contract_id', 'text'],
+  ['production_w', 'float8'],
+  ['consumption_w', 'float8'],
+  ['power_w', 'float8'],
+  ['battery_kwh', 'float8'],
+  ['battery_capacity_kwh', 'float8'],
+  ['state_of_charge_pct', 'float8'],
+  ['energy_import_kwh', 'float8'],
+  ['energy_export_kwh', 'float8'],
+  ['tariff', 'int2'],
+  ['month_peak_kw', 'float8'],
+  ['measured_at', 'timestamptz'],
+];
+
+const HOME_IDENTITY: Column[] = [
+  ['home_id', 'text'],
+  ['name', 'text'],
+  ['region', 'text'],
+  ['city', 'text'],
+  ['postal_code', 'text'],
+  ['street', 'text'],
+  ['latitude', 'float8'],
+  ['longitude', 'float8'],
+  ['iot_provider', 'text'],
+  ['electricity_ean', 'text'],
+  ['solar_capacity_kw', 'float8'],
+  ['battery_capacity_kwh', 'float8'],
+  ['annual_consumption_kwh', 'float8'],
+];
+
+const ENERGY_TRADES: Column[] = [
+  ['event_id', 'text'],
+  ['home_id', 'text'],
+  ['provider_id', 'text'],
+  ['contract_id', 'text'],
+  ['simulation_time', 'timestamptz'],
+  ['grid_import_kwh', 'float8'],
+  ['grid_export_kwh', 'float8'],
+  ['import_cost', 'float8'],
+  ['export_revenue', 'float8'],
+  ['net_cost', 'float8'],
+  ['hours', 'jsonb'],
+];
+
+const HOME_BILLS: Column[] = [
+  ['home_id', 'text'],
+  ['month', 'text'],
+  ['event_id', 'text'],
+  ['region', 'text'],
+  ['provider_id', 'text'],
+  ['contract_id', 'text'],
+  ['consumption_kwh', 'float8'],
+  ['production_kwh', 'float8'],
+  ['self_consumed_kwh', 'float8'],
+  ['import_kwh', 'float8'],
+  ['export_kwh', 'float8'],
+  ['peak_kw', 'float8'],
+  ['energy_cost', 'float8'],
+  ['network_cost', 'float8'],
+  ['capacity_cost', 'float8'],
+  ['fixed_cost', 'float8'],
+  ['vat', 'float8'],
+  ['export_revenue', 'float8'],
+  ['total', 'float8'],
+  ['simulation_time', 'timestamptz'],
+];
+
+const SWITCHES: Column[] = [
+  ['event_id', 'text'],
+  ['home_id', 'text'],
+  ['region', 'text'],
+  ['old_provider_id', 'text'],
+  ['new_provider_id', 'text'],
+  ['old_contract_id', 'text'],
+  ['new_contract_id', 'text'],
+  ['baseline_cost', 'float8'],
+  ['new_cost', 'float8'],
+  ['discount', 'float8'],
+  ['gross_savings', 'float8'],
+  ['commission', 'float8'],
+  ['net_savings', 'float8'],
+  ['simulation_time', 'timestamptz'],
+];
+
+const CONTRACT_EVENTS: Column[] = [
+  ['event_id', 'text'],
+  ['event_type', 'text'],
+  ['home_id', 'text'],
+  ['provider_id', 'text'],
+  ['contract_id', 'text'],
+  ['offer_id', 'text'],
+  ['simulation_time', 'timestamptz'],
+  ['payload', 'jsonb'],
+];
+
+/** Every read model, cleared together by a reset (system_stats is one row: reset in place). */
+export const READ_MODEL_TABLES = [
+  'home_states',
+  'provider_states',
+  'region_stats',
+  'contract_switches',
+  'contract_events',
+  'energy_events',
+  'energy_trades',
+  'home_bills',
+  'market_prices',
+  'metrics_timeseries',
+] as const;
+
+async function resetAll(db: PoolClient, newStart: string): Promise<void> {
+  await db.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
+  await db.query(
+    `UPDATE system_stats SET simulation_time = $1, speed = NULL, paused = false, tick = NULL,
+       day_ahead_eur_per_kwh = NULL, state_at = NULL, reset_at = $1, updated_at = now()`,
+    [newStart],
+  );
+}
+
+/** Applies one segment; the caller holds the transaction. */
+export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
+  if (s.reset) await resetAll(db, s.reset.new_start_time);
+
+  await run(
+    db,
+    'home_states',
+    HOME_IDENTITY,
+    [...s.initialized.values()],
+    (e) => [
+      e.home_id,
+      e.name,
+      e.region,
+      e.address.city,
+      e.address.postal_code,
+      e.address.street,
+      e.address.latitude,
+      e.address.longitude,
+      e.iot_provider,
+      e.meters.electricity_ean,
+      e.solar_capacity_kw,
+      e.battery_capacity_kwh,
+      e.annual_consumption_kwh,
+    ],
+    `ON CONFLICT (home_id) DO UPDATE SET ${excluded(HOME_IDENTITY, ['home_id'])}, updated_at = now()`,
+  );
+
+  await run(
+    db,
+    'home_states AS h',
+    [
+      ['home_id', 'text'],
+      ['region', 'text'],
+      ['connected', 'bool'],
+      ['disconnect_reason', 'text'],
+      ['connection_changed_at', 'timestamptz'],
+    ],
+    [...s.connections.values()],
+    (c) => [c.home_id, c.region, c.connected, c.reason, c.at],
+    `ON CONFLICT (home_id) DO UPDATE SET connected = EXCLUDED.connected,
+       disconnect_reason = EXCLUDED.disconnect_reason, connection_changed_at = EXCLUDED.connection_changed_at,
+       updated_at = now()
+     WHERE h.connection_changed_at IS NULL OR h.connection_changed_at <= EXCLUDED.connection_changed_at`,
+  );
+
+  await run(
+    db,
+    'energy_events',
+    ENERGY_EVENTS,
+    s.measured,
+    (e) => [
+      e.event_id,
+      e.home_id,
+      e.simulation_time,
+      e.production_w,
+      e.consumption_w,
+      e.power_w,
+      e.battery_kwh,
+      e.state_of_charge_pct,
+      e.energy_import_kwh,
+      e.energy_export_kwh,
+      e.tariff,
+      e.provider_id,
+    ],
+    'ON CONFLICT (event_id) DO NOTHING',
+  );
+
+  // A measuring home is connected, unless a later disconnection is already recorded.
+  await run(
+    db,
+    'home_states AS h',
+    HOME_MEASURED,
+    [...s.latestMeasured.values()],
+    (e) => [
+      e.home_id,
+      e.region,
+      e.city,
+      e.provider_id,
+      e.contract_id,
+      e.production_w,
+      e.consumption_w,
+      e.power_w,
+      e.battery_kwh,
+      e.battery_capacity_kwh,
+      e.state_of_charge_pct,
+      e.energy_import_kwh,
+      e.energy_export_kwh,
+      e.tariff,
+      e.month_peak_kw,
+      e.simulation_time,
+    ],
+    `ON CONFLICT (home_id) DO UPDATE SET ${excluded(HOME_MEASURED, ['home_id'])},
+       connected = CASE WHEN h.connection_changed_at IS NULL OR h.connection_changed_at <= EXCLUDED.measured_at
+                        THEN true ELSE h.connected END,
+       updated_at = now()
+     WHERE h.measured_at IS NULL OR h.measured_at <= EXCLUDED.measured_at`,
+  );
+
+  await writeTrades(db, s);
+  await writeBalances(db, s);
+
+  await run(
+    db,
+    'home_bills',
+    HOME_BILLS,
+    [...s.bills.values()],
+    (e) => [
+      e.home_id,
+      e.month,
+      e.event_id,
+      e.region,
+      e.provider_id,
+      e.contract_id,
+      e.consumption_kwh,
+      e.production_kwh,
+      e.self_consumed_kwh,
+      e.import_kwh,
+      e.export_kwh,
+      e.peak_kw,
+      e.energy_cost,
+      e.network_cost,
+      e.capacity_cost,
+      e.fixed_cost,
+      e.vat,
+      e.export_revenue,
+      e.total,
+      e.simulation_time,
+    ],
+    `ON CONFLICT (home_id, month) DO UPDATE SET ${excluded(HOME_BILLS, ['home_id', 'month'])}`,
+  );
+
+  await run(
+    db,
+    'contract_switches',
+    SWITCHES,
+    s.switches,
+    (e) => [
+      e.event_id,
+      e.home_id,
+      e.region,
+      e.old_provider_id,
+      e.new_provider_id,
+      e.old_contract_id,
+      e.new_contract_id,
+      e.baseline_cost,
+      e.new_cost,
+      e.discount,
+      e.gross_savings,
+      e.commission,
+      e.net_savings,
+      e.simulation_time,
+    ],
+    'ON CONFLICT (event_id) DO NOTHING',
+  );
+
+  await run(
+    db,
+    'contract_events',
+    CONTRACT_EVENTS,
+    s.contractEvents,
+    (e) => [
+      e.event_id,
+      e.event_type,
+      e.home_id,
+      e.provider_id,
+      e.contract_id,
+      e.offer_id,
+      e.simulation_time,
+      JSON.stringify(e.payload),
+    ],
+    'ON CONFLICT (event_id) DO NOTHING',
+  );
+
+  await writeProviders(db, s);
+  await writeWorld(db, s);
+}
+
+/**
+ * Trades: the history row, and the home's running totals raised by exactly the rows inserted now
+ * (a replayed trade inserts nothing, so adds nothing).
+ */
+async function writeTrades(db: PoolClient, s: Segment): Promise<void> {
+  if (s.trades.length === 0) return;
+  const q = unnestInsert(
+    'energy_trades',
+    ENERGY_TRADES,
+    s.trades,
+    (e) => {
+      const t = tradeTotals(e);
+      return [
+        e.event_id,
+        e.home_id,
+        e.provider_id,
+        e.contract_id,
+        e.simulation_time,
+        t.grid_import_kwh,
+        t.grid_export_kwh,
+        t.import_cost,
+        t.export_revenue,
+        t.net_cost,
+        JSON.stringify(e.hours),
+      ];
+    },
+    'ON CONFLICT (event_id) DO NOTHING RETURNING home_id, grid_import_kwh, grid_export_kwh, import_cost, export_revenue',
+  );
+  const regions = new Map(s.trades.map((e) => [e.home_id, e.region]));
+  await db.query(
+    `WITH ins AS (${q.text}),
+     sums AS (SELECT home_id, sum(grid_import_kwh) AS imp, sum(grid_export_kwh) AS exp,
+                     sum(import_cost) AS cost, sum(export_revenue) AS rev FROM ins GROUP BY home_id)
+     INSERT INTO home_states AS h (home_id, region, trades_import_kwh, trades_export_kwh, cost_eur, revenue_eur)
+     SELECT sums.home_id, r.region, imp, exp, cost, rev
+       FROM sums JOIN unnest($${q.params.length + 1}::text[], $${q.params.length + 2}::text[]) AS r(home_id, region)
+         ON r.home_id = sums.home_id
+     ON CONFLICT (home_id) DO UPDATE SET trades_import_kwh = h.trades_import_kwh + EXCLUDED.trades_import_kwh,
+       trades_export_kwh = h.trades_export_kwh + EXCLUDED.trades_export_kwh,
+       cost_eur = h.cost_eur + EXCLUDED.cost_eur, revenue_eur = h.revenue_eur + EXCLUDED.revenue_eur,
+       updated_at = now()`,
+    [...q.params, [...regions.keys()], [...regions.values()]],
+  );
+}
+
+async function writeBalances(db: PoolClient, s: Segment): Promise<void> {
+  const rows = [...s.balances.values()];
+  await run(
+    db,
+    'home_states AS h',
+    [
+      ['home_id', 'text'],
+      ['region', 'text'],
+      ['balance', 'jsonb'],
+      ['balance_at', 'timestamptz'],
+    ],
+    rows,
+    (e) => {
+      const { event_id: _id, simulation_time: _t, home_id: _h, region: _r, ...balance } = e;
+      return [e.home_id, e.region, JSON.stringify(balance), e.simulation_time];
+    },
+    `ON CONFLICT (home_id) DO UPDATE SET balance = EXCLUDED.balance, balance_at = EXCLUDED.balance_at,
+       updated_at = now()
+     WHERE h.balance_at IS NULL OR h.balance_at <= EXCLUDED.balance_at`,
+  );
+}
+
+async function writeProviders(db: PoolClient, s: Segment): Promise<void> {
+  await run(
+    db,
+    'provider_states AS p',
+    [
+      ['provider_id', 'text'],
+      ['provider_name', 'text'],
+      ['strategy', 'text'],
+      ['region', 'text'],
+      ['contract_type', 'text'],
+      ['offer_id', 'text'],
+      ['offer', 'jsonb'],
+      ['offered_at', 'timestamptz'],
+    ],
+    [...s.offers.values()],
+    (e) => [
+      e.provider_id,
+      e.provider_name,
+      e.strategy,
+      e.region,
+      e.contract_type,
+      e.offer_id,
+      JSON.stringify(e),
+      e.simulation_time,
+    ],
+    `ON CONFLICT (provider_id) DO UPDATE SET provider_name = EXCLUDED.provider_name, strategy = EXCLUDED.strategy,
+       region = EXCLUDED.region, contract_type = EXCLUDED.contract_type, offer_id = EXCLUDED.offer_id,
+       offer = EXCLUDED.offer, offered_at = EXCLUDED.offered_at, updated_at = now()
+     WHERE p.offered_at IS NULL OR p.offered_at <= EXCLUDED.offered_at`,
+  );
+  await run(
+    db,
+    'provider_states AS p',
+    [
+      ['provider_id', 'text'],
+      ['spot_hours', 'jsonb'],
+      ['spot_at', 'timestamptz'],
+    ],
+    [...s.spots.values()],
+    (e) => [e.provider_id, JSON.stringify(e.hours), e.simulation_time],
+    `ON CONFLICT (provider_id) DO UPDATE SET spot_hours = EXCLUDED.spot_hours, spot_at = EXCLUDED.spot_at,
+       updated_at = now()
+     WHERE p.spot_at IS NULL OR p.spot_at <= EXCLUDED.spot_at`,
+  );
+}
+
+/** The clock, the day-ahead prices and each region's weather. */
+async function writeWorld(db: PoolClient, s: Segment): Promise<void> {
+  await run(
+    db,
+    'market_prices',
+    [
+      ['hour', 'timestamptz'],
+      ['eur_per_kwh', 'float8'],
+    ],
+    [...s.prices.entries()],
+    ([hour, price]) => [hour, price],
+    'ON CONFLICT (hour) DO UPDATE SET eur_per_kwh = EXCLUDED.eur_per_kwh',
+  );
+  await run(
+    db,
+    'region_stats AS r',
+    [
+      ['region', 'text'],
+      ['weather_date', 'date'],
+      ['sunshine', 'float8'],
+      ['temperature_c', 'float8'],
+    ],
+    [...s.weather.values()],
+    (w) => [w.region, w.date, w.sunshine, w.temperature_c],
+    `ON CONFLICT (region) DO UPDATE SET weather_date = EXCLUDED.weather_date, sunshine = EXCLUDED.sunshine,
+       temperature_c = EXCLUDED.temperature_c
+     WHERE r.weather_date IS NULL OR r.weather_date <= EXCLUDED.weather_date`,
+  );
+  const c = s.clock;
+  if (c) {
+    await db.query(
+      `UPDATE system_stats SET speed = $2, paused = $3, tick = coalesce($4, tick), state_at = $1,
+         simulation_time = greatest(simulation_time, $1),
+         day_ahead_eur_per_kwh = coalesce(
+           (SELECT eur_per_kwh FROM market_prices WHERE hour = date_trunc('hour', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
+           day_ahead_eur_per_kwh),
+         updated_at = now()
+       WHERE state_at IS NULL OR state_at <= $1`,
+      [c.simulation_time, c.speed, c.paused, c.tick ?? null],
+    );
+  }
+}
