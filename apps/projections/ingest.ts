@@ -11,6 +11,7 @@
  */
 import type { Pool } from 'pg';
 import { TOPICS } from '../shared/contract';
+import { isUnavailable } from '../shared/db/errors';
 import type { Logger } from '../shared/logger';
 import { planBatch, type Applied } from './model/plan';
 import { writeSegment } from './writer';
@@ -27,19 +28,6 @@ interface Item {
   applied: Applied;
   receivedAt: number;
   done: () => void;
-}
-
-/** Errors that mean "the database is not there right now", not "this batch is wrong". */
-export function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (typeof e?.code === 'string') {
-    if (/^(08|57P|53)/.test(e.code)) return true; // connection, shutdown, resources
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code))
-      return true;
-  }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    e?.message ?? '',
-  );
 }
 
 export class IngestQueue {

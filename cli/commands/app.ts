@@ -31,7 +31,10 @@ export const APPS: Record<string, AppEntry> = {
     summary: 'read models in PostgreSQL (DATABASE_URL, else embedded) and published aggregates (hub)',
     load: () => require('../../apps/projections/main'),
   },
-  queries: { summary: 'the energy.queries.* RPCs over the read models (hub)' },
+  queries: {
+    summary: 'the energy.queries.* RPCs over the read models (DATABASE_URL, else embedded) (hub)',
+    load: () => require('../../apps/queries/main'),
+  },
   dashboard: { summary: 'the web dashboard on PORT (hub)' },
 };
 

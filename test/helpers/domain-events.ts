@@ -63,7 +63,7 @@ export function measured(
   return ev(TOPICS.homeMeasured, at, {
     home_id: home,
     region,
-    city: 'Mechelen',
+    city: v.city ?? 'Mechelen',
     production_w: production,
     consumption_w: consumption,
     power_w: consumption - production,

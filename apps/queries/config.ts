@@ -1,0 +1,20 @@
+/** Environment of the `queries` app (infra.md §5, docs/read-side.md). */
+import { z } from 'zod';
+import { connectionEnv, connectionFrom, envInt, parseEnv, type ConnectionConfig } from '../shared/env';
+
+export interface QueriesConfig {
+  connection: ConnectionConfig;
+  /** Pool size: concurrent queries served at once (more wait for a connection). */
+  maxConnections: number;
+}
+
+const schema = z.object({
+  ...connectionEnv,
+  // DATABASE_URL is parsed by apps/shared/db when the database is opened (its errors name it).
+  QUERIES_MAX_CONNECTIONS: envInt(1, 100, 10),
+});
+
+export function queriesConfigFromEnv(env: Record<string, string | undefined>): QueriesConfig {
+  const e = parseEnv(schema, env);
+  return { connection: connectionFrom(e), maxConnections: e.QUERIES_MAX_CONNECTIONS };
+}
