@@ -56,6 +56,7 @@ export function measured(
     soc?: number;
     import_kwh?: number;
     export_kwh?: number;
+    city?: string;
   } = {},
 ) {
   const production = v.production_w ?? 1200;
