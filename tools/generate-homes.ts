@@ -1,7 +1,8 @@
 /**
- * Seeded generator of the shipped home files (domain.md §3): real places of each region, plausible
- * Flemish rooftop PV (panels of 0.4 kWp, mostly 3–8 kWp) and home batteries, EAN-18 meter ids with the
- * Belgian prefix and a valid check digit. Same seed, same files.
+ * Seeded generator of the shipped home files (docs/domain.md, "Homes"): real places of each region,
+ * household consumption spread like Flanders', rooftop PV on about half the homes (3–8 kWp), batteries
+ * on a minority, a few heat pumps and electric cars, one EAN-18 electricity access point per home with
+ * the Belgian prefix and a valid check digit. Same seed, same files.
  *
  *   npx tsx tools/generate-homes.ts [--count 1000] [--default 50] [--seed cortexiq] [--out apps/homes/data]
  *
@@ -19,9 +20,21 @@ import { IOT_PROVIDERS, PLACES, STREETS, SURNAMES } from './belgian-places';
 /** Belgian gas access points (Fluvius) start with 541448. */
 const GAS_EAN_PREFIX = '541448';
 const ID_PREFIX: Record<Region, string> = { antwerp: 'ant', brabant: 'vbr', 'east-flanders': 'ovl' };
-const BATTERY_SIZES = [5, 6.5, 7.7, 10, 13.5];
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** A standard normal draw (Box–Muller). */
+function normal(next: () => number): number {
+  return Math.sqrt(-2 * Math.log(Math.max(next(), 1e-12))) * Math.cos(2 * Math.PI * next());
+}
+
+/**
+ * Household electricity use without heating or car: log-normal around a 2,800 kWh median (most
+ * Flemish households use 1,500–6,000 kWh; the mean of all, with heat pumps and cars, is ~3,500).
+ */
+function baseConsumption(next: () => number): number {
+  return Math.min(12_000, Math.max(900, 2800 * Math.exp(0.5 * normal(next))));
+}
 
 export function generateHomes(region: Region, count: number, seed = 'cortexiq'): HomeConfig[] {
   const rng = createRng(`${seed}:${region}`);
@@ -29,9 +42,18 @@ export function generateHomes(region: Region, count: number, seed = 'cortexiq'):
   const homes: HomeConfig[] = [];
   for (let i = 1; i <= count; i++) {
     const place = rng.pick(PLACES[region]);
-    const panels = 7 + rng.int(8) + rng.int(8); // 7..21 panels, centred on ~14 (5.6 kWp)
-    const hasBattery = rng.next() < 0.6;
-    const serial = regionIndex * 1e8 + i * 10; // unique per region and home; day/night/gas differ below
+    const serial = regionIndex * 1e8 + i * 10; // unique per region and home; electricity and gas differ below
+    const heatPump = rng.next() < 0.07;
+    const ev = rng.next() < 0.1;
+    // A heat pump adds ~3,500 kWh of heating, a car ~2,000 kWh of charging.
+    const annual = baseConsumption(rng.next) + (heatPump ? 3500 : 0) + (ev ? 2000 : 0);
+    // About half of Flemish houses have PV: 8–20 panels of 0.4 kWp; a minority of those a battery
+    // of 1–1.5 kWh per kWp.
+    const hasPv = rng.next() < 0.5;
+    const kwp = hasPv ? round((8 + rng.int(7) + rng.int(7)) * 0.4, 1) : 0;
+    // Battery owners tend to be the bigger households (they are the ones it pays for).
+    const battery =
+      hasPv && rng.next() < (annual > 3500 ? 0.55 : 0.2) ? round(kwp * rng.uniform(1.2, 1.5), 1) : 0;
     const home: HomeConfig = {
       id: `${ID_PREFIX[region]}-${String(i).padStart(4, '0')}`,
       name: `Familie ${rng.pick(SURNAMES)}`,
@@ -44,15 +66,14 @@ export function generateHomes(region: Region, count: number, seed = 'cortexiq'):
         latitude: round(place.latitude + rng.uniform(-0.015, 0.015), 5),
         longitude: round(place.longitude + rng.uniform(-0.02, 0.02), 5),
       },
-      solar_capacity_kw: round(panels * 0.4, 1),
-      battery_capacity_kwh: hasBattery ? rng.pick(BATTERY_SIZES) : 0,
-      consumption_factor: round(rng.uniform(0.7, 1.5), 2),
-      meters: {
-        electricity_day_ean: makeEan18(BELGIAN_ELECTRICITY_EAN_PREFIX, serial + 1),
-        electricity_night_ean: makeEan18(BELGIAN_ELECTRICITY_EAN_PREFIX, serial + 2),
-      },
+      annual_consumption_kwh: Math.round(annual),
+      solar_capacity_kw: kwp,
+      battery_capacity_kwh: battery,
+      meters: { electricity_ean: makeEan18(BELGIAN_ELECTRICITY_EAN_PREFIX, serial + 1) },
     };
-    if (rng.next() < 0.65) home.meters.gas_ean = makeEan18(GAS_EAN_PREFIX, serial + 3);
+    if (heatPump) home.heat_pump = true;
+    if (ev) home.ev = true;
+    if (!heatPump && rng.next() < 0.65) home.meters.gas_ean = makeEan18(GAS_EAN_PREFIX, serial + 3);
     homes.push(home);
   }
   return homes;

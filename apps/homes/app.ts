@@ -1,30 +1,40 @@
 /**
- * The `homes` app (domain.md §3): runs every home of one region on the simulation's ticks, publishes the
- * home events, keeps the market's offers and spot quotes, and switches or renews contracts through
- * `provider.{id}.accept_offer`, acting only on the provider's confirmation.
+ * The `homes` app (docs/domain.md, "Homes"): runs every home of one region on the simulation's ticks
+ * in the world each tick describes, publishes the home events, keeps the market's offers and hourly
+ * prices, and switches or renews contracts through `provider.{id}.accept_offer`, acting only on the
+ * provider's confirmation.
  */
 import type { GatewayClient, Subscription } from '../../gateway/client/types';
-import { envelope, MalformedCounter, Publisher, subscribeValidated } from '../shared/events';
-import type { Logger } from '../shared/logger';
 import {
   acceptOfferResultSchema,
-  offerSchema,
+  contractProposedSchema,
+  PROCEDURES,
   resetSchema,
-  spotPriceSchema,
+  spotPriceUpdatedSchema,
   timeAdvancedSchema,
+  TOPICS,
+  type PayloadOf,
   type TimeAdvanced,
-} from '../shared/messages';
-import { PROCEDURES, TOPICS } from '../shared/topics';
+  type Topic,
+} from '../shared/contract';
+import { envelope, MalformedCounter, Publisher, subscribeValidated } from '../shared/events';
+import type { Logger } from '../shared/logger';
+import type { Region } from '../shared/env';
+import { TickStats } from '../shared/tick-stats';
 import { SimulatedHome } from './home';
 import type { HomeConfig } from './homes-file';
 import { MarketView } from './market-view';
 import type { Decision } from './model/projection';
-import { TickStats } from '../shared/tick-stats';
+import type { NetworkTariff } from './network-tariffs';
+import { TickWorld } from './world-view';
 
 export interface HomesAppOptions {
-  region: string;
+  region: Region;
   homes: HomeConfig[];
+  tariff: NetworkTariff;
   thresholdEur: number;
+  /** Monthly chance that a home acts on a worthwhile saving (SWITCH_PROPENSITY). */
+  propensity: number;
   seed: string;
   log: Logger;
   rpcTimeoutMs?: number;
@@ -33,6 +43,7 @@ export interface HomesAppOptions {
 export interface HomesApp {
   readonly homes: SimulatedHome[];
   readonly market: MarketView;
+  readonly world: TickWorld;
   readonly malformed: MalformedCounter;
   readonly stats: TickStats;
   start(): Promise<void>;
@@ -48,17 +59,20 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
   const malformed = new MalformedCounter();
   const stats = new TickStats();
   const market = new MarketView();
+  const world = new TickWorld(options.region);
   const publisher = new Publisher(client, log);
   const subscriptions: Subscription[] = [];
   const inflight = new Set<Promise<void>>();
-  const build = () => options.homes.map((h) => new SimulatedHome(h, options.seed));
+  const build = () => options.homes.map((h) => new SimulatedHome(h, options.seed, options.tariff));
   let homes = build();
   let queue: Promise<void> = Promise.resolve();
   let skippedWarned = false;
   /** initialized/connected go out on the first tick, when the simulated time is known. */
   let announced = false;
+  /** First contracts wait one tick after the first offers, so every provider's offer is in. */
+  let offersSeenAtTick: number | null = null;
 
-  const publish = (topic: string, simMs: number, payload: object) =>
+  const publish = <T extends Topic>(topic: T, simMs: number, payload: PayloadOf<T>) =>
     publisher.publish(topic, envelope(simMs, payload));
 
   const announce = (simMs: number) => {
@@ -73,6 +87,7 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
     if (!c) return;
     publish(TOPICS.contractExpired, nowMs, {
       home_id: home.config.id,
+      region: options.region,
       contract_id: c.contract_id,
       provider_id: c.provider_id,
       start_date: new Date(c.startMs).toISOString(),
@@ -81,9 +96,9 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
   };
 
   /**
-   * Carries out a decision; the contract changes only on the provider's confirmation (domain.md §3).
-   * At high speed a provider makes a new offer every tick, so the one a home chose may have been
-   * superseded by the time it is accepted: the home then decides once more with the offers it now holds.
+   * Carries out a decision; the contract changes only on the provider's confirmation. At high speed
+   * a provider makes a new offer every tick, so the one a home chose may have been superseded by the
+   * time it is accepted: the home then takes the provider's newer offer once.
    */
   const execute = async (
     home: SimulatedHome,
@@ -93,7 +108,7 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
   ): Promise<void> => {
     if (decision.kind === 'stay') return;
     const expired = home.contract !== null && nowMs >= home.contract.endMs;
-    if (expired) expire(home, nowMs);
+    if (expired && retry) expire(home, nowMs);
     if (decision.kind === 'spot') {
       home.dropToSpot(nowMs);
       return;
@@ -116,19 +131,24 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
         malformed.add('accept_offer.result');
         log.warn({ home: home.config.id, provider: offer.provider_id }, 'malformed accept_offer result');
       } else if (!result.data.success) {
-        const reason = result.data.reason;
-        log.debug({ home: home.config.id, provider: offer.provider_id, reason }, 'offer rejected');
         const newer = market.offers.get(offer.provider_id);
-        if (retry && reason === 'offer_superseded' && newer && newer.offer_id !== offer.offer_id) {
+        if (
+          retry &&
+          result.data.reason === 'offer_superseded' &&
+          newer &&
+          newer.offer_id !== offer.offer_id
+        ) {
           home.pending = false;
-          const again = home.decide(nowMs, market, options.thresholdEur);
-          if (again.kind !== 'stay') return execute(home, again, nowMs, false);
+          return execute(home, { ...decision, offer: newer }, nowMs, false);
         }
+        log.debug(
+          { home: home.config.id, provider: offer.provider_id, reason: result.data.reason },
+          'offer rejected',
+        );
       } else {
         const r = result.data;
-        home.setContract(r.contract_id, offer, r.start_date, r.end_date, nowMs);
-        if (decision.kind === 'switch') {
-          home.lastSwitchMs = nowMs;
+        home.setContract(r.contract_id, offer, Date.parse(r.start_date), Date.parse(r.end_date), nowMs);
+        if (decision.kind === 'switch' && old?.provider_id !== offer.provider_id) {
           publish(TOPICS.contractSwitched, nowMs, {
             home_id: home.config.id,
             region: options.region,
@@ -147,7 +167,7 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
     } finally {
       home.pending = false;
     }
-    // Not confirmed: an expired contract cannot continue, the home buys at spot until the next decision.
+    // Not confirmed: an expired contract cannot continue, the home buys at day-ahead until its next review.
     if (expired) home.dropToSpot(nowMs);
   };
 
@@ -158,15 +178,18 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
 
   const processTick = async (tick: TimeAdvanced): Promise<void> => {
     const started = process.hrtime.bigint();
-    const nowMs = tick.simulation_time;
+    const nowMs = Date.parse(tick.simulation_time);
+    world.absorb(tick);
     const offers = [...market.offers.values()];
+    if (offers.length > 0 && offersSeenAtTick === null) offersSeenAtTick = tick.tick;
+    const assignFirst = offersSeenAtTick !== null && tick.tick > offersSeenAtTick;
     if (!announced) {
       announced = true;
       announce(nowMs);
     }
     for (const home of homes) {
-      const r = home.advance(nowMs, market);
-      if (offers.length > 0 && !home.hadContract) home.assignInitialContract(nowMs, offers);
+      const r = home.advance(nowMs, world, market);
+      if (assignFirst && !home.hadContract) home.assignInitialContract(nowMs, offers);
       if (!r) continue;
       if (r.skippedMs > 0 && !skippedWarned) {
         skippedWarned = true;
@@ -177,11 +200,20 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
       }
       publish(TOPICS.homeMeasured, nowMs, r.measured);
       publish(TOPICS.homeTraded, nowMs, r.traded);
+      for (const bill of r.bills) publish(TOPICS.homeBilled, nowMs, bill);
       if (r.balance) publish(TOPICS.balanceUpdated, nowMs, r.balance);
-      if (r.dayCrossed) {
-        const decision = home.decide(nowMs, market, options.thresholdEur);
+      const at = r.expired ? 'expiry' : r.reviewDue ? 'review' : null;
+      if (at && home.hadContract) {
+        const decision = home.decide(market, options.thresholdEur, options.propensity, at);
         if (decision.kind !== 'stay') track(execute(home, decision, nowMs));
       }
+    }
+    if (world.tickGaps > 0) {
+      malformed.add('time_advanced.coverage');
+      log.warn(
+        { tick: tick.tick, missing: world.tickGaps },
+        'tick did not cover its interval: used the last price and the season',
+      );
     }
     stats.recordCpu(Number(process.hrtime.bigint() - started) / 1e6);
     await publisher.settle();
@@ -193,7 +225,9 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
     queue = queue.then(() => {
       homes = build();
       market.clear();
+      world.clear();
       announced = false;
+      offersSeenAtTick = null;
       log.info({ new_start_time: new Date(newStartMs).toISOString() }, 'homes reset');
     });
     return queue;
@@ -210,6 +244,7 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
       return homes;
     },
     market,
+    world,
     malformed,
     stats,
     onTick,
@@ -217,16 +252,17 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
       while (inflight.size > 0) await Promise.all([...inflight]);
     },
     async start() {
+      const sub = subscribeValidated;
       subscriptions.push(
-        await subscribeValidated(client, TOPICS.timeAdvanced, timeAdvancedSchema, malformed, log, onTick),
-        await subscribeValidated(client, TOPICS.reset, resetSchema, malformed, log, (r) =>
-          onReset(r.new_start_time),
+        await sub(client, TOPICS.timeAdvanced, timeAdvancedSchema, malformed, log, onTick),
+        await sub(client, TOPICS.reset, resetSchema, malformed, log, (r) =>
+          onReset(Date.parse(r.new_start_time)),
         ),
-        await subscribeValidated(client, TOPICS.contractProposed, offerSchema, malformed, log, (offer) =>
+        await sub(client, TOPICS.contractProposed, contractProposedSchema, malformed, log, (offer) =>
           market.addOffer(offer),
         ),
-        await subscribeValidated(client, TOPICS.spotPriceUpdated, spotPriceSchema, malformed, log, (q) =>
-          market.setSpot(q.provider_id, { buy: q.buy_price, sell: q.sell_price }),
+        await sub(client, TOPICS.spotPriceUpdated, spotPriceUpdatedSchema, malformed, log, (q) =>
+          market.addProviderHours(q),
         ),
       );
       log.info({ region: options.region, homes: homes.length }, 'homes started');
@@ -238,6 +274,7 @@ export function createHomesApp(options: HomesAppOptions, client: GatewayClient):
       for (const home of homes) {
         publish(TOPICS.homeDisconnected, home.lastMs ?? last, {
           home_id: home.config.id,
+          region: options.region,
           reason: 'shutdown',
         });
       }

@@ -1,12 +1,13 @@
 /**
- * Home files (domain.md §3): a JSON array of homes. `HOMES_SOURCES` names files by path or by name in
+ * Home files (docs/domain.md, "Homes"): a JSON array of homes. `HOMES_SOURCES` names files by path or by name in
  * the bundled `data/` folder. A malformed file stops the app with the file, the entry index and the field.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BELGIAN_ELECTRICITY_EAN_PREFIX, isValidEan18 } from '../shared/ean';
 import { describeEntry, DataFileError, parseJsonArray, readJsonArrays } from '../shared/data-file';
-import { REGIONS, type Region } from '../shared/env';
+import { addressSchema } from '../shared/contract';
+import type { Region } from '../shared/env';
 
 export const BUNDLED_DATA_DIR = join(__dirname, 'data');
 
@@ -23,24 +24,19 @@ export const homeSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected lower-case letters, digits and dashes'),
   name: z.string().min(1),
   iot_provider: z.string().min(1),
-  address: z.object({
-    street: z.string().min(1),
-    city: z.string().min(1),
-    postal_code: z.string().regex(/^[1-9]\d{3}$/, 'expected a 4-digit Belgian postal code'),
-    region: z.enum(REGIONS),
-    latitude: z.number().min(49.4).max(51.6),
-    longitude: z.number().min(2.5).max(6.5),
-  }),
-  solar_capacity_kw: z.number().min(0).max(50),
-  battery_capacity_kwh: z.number().min(0).max(100),
-  /** Optional: household size factor on the consumption profile (default from the roof size). */
-  consumption_factor: z.number().min(0.2).max(5).optional(),
+  address: addressSchema,
+  /** Sets the home's size: a year of consumption sums to this within 5 %. */
+  annual_consumption_kwh: z.number().gt(0, 'must be above 0 kWh').max(100_000, 'at most 100,000 kWh'),
+  solar_capacity_kw: z.number().min(0, 'must not be negative').max(50, 'at most 50 kWp (a household roof)'),
+  battery_capacity_kwh: z.number().min(0, 'must not be negative').max(100),
+  heat_pump: z.boolean().optional(),
+  ev: z.boolean().optional(),
   /** Optional battery round-trip efficiency (default 0.92) and power limit in kW (default 0.5 C). */
   battery_efficiency: z.number().gt(0).max(1).optional(),
   battery_power_kw: z.number().min(0).max(50).optional(),
+  /** One electricity access point with day and night registers, as a two-rate meter has. */
   meters: z.object({
-    electricity_day_ean: electricityEan,
-    electricity_night_ean: electricityEan,
+    electricity_ean: electricityEan,
     gas_ean: ean.optional(),
     water_ean: ean.optional(),
   }),

@@ -4,16 +4,18 @@ import type { AppMetrics } from '../shared/metrics';
 import { createHomesApp, type HomesApp } from './app';
 import { homesConfigFromEnv } from './config';
 import { loadHomes } from './homes-file';
+import { loadNetworkTariffs } from './network-tariffs';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = homesConfigFromEnv(env);
   // Files are checked before connecting: a bad file is a startup error, not a half-started app.
   const homes = loadHomes(config.sources, config.region);
+  const tariff = loadNetworkTariffs(config.tariffsSource)[config.region];
   await runApp(
     `homes-${config.region}`,
     config.connection,
     async (client, log) => {
-      const app = createHomesApp({ ...config, homes, log }, client);
+      const app = createHomesApp({ ...config, homes, tariff, log }, client);
       await app.start();
       return app;
     },

@@ -1,20 +1,30 @@
 /**
- * The `simulation` app (domain.md §2): publishes `time_advanced` every TICK_MS real ms (also while
- * paused) and serves the clock's control RPCs. Built apart from the process entry so tests drive it
- * in-process with any GatewayClient.
+ * The `simulation` app (docs/domain.md, "The world"): publishes `time_advanced` every TICK_MS real ms
+ * (also while paused) with the weather and day-ahead prices of the interval, and serves the clock's
+ * control RPCs. Built apart from the process entry so tests drive it in-process with any GatewayClient.
  */
 import { z } from 'zod';
-import { GatewayError } from '../../gateway/protocol/errors';
-import type { GatewayClient, Registration } from '../../gateway/client/types';
-import { envelope, isoTime } from '../shared/events';
+import { GatewayError } from '../../gateway/client';
+import type { GatewayClient, Registration, Subscription } from '../../gateway/client/types';
+import {
+  homeMeasuredSchema,
+  PROCEDURES,
+  setSpeedArgsSchema,
+  TOPICS,
+  type ClockStatus,
+  type PayloadOf,
+} from '../shared/contract';
+import { envelope, isoTime, MalformedCounter, subscribeValidated } from '../shared/events';
 import type { Logger } from '../shared/logger';
-import { PROCEDURES, TOPICS } from '../shared/topics';
-import { MAX_SPEED, MIN_SPEED, SimClock, type ClockState } from './clock';
+import { SimClock } from './model/clock';
+import { World } from './model/world';
 
 export interface SimulationAppOptions {
   speed: number;
   startMs: number;
   tickMs: number;
+  /** Seeds the weather and the day-ahead noise (SIMULATION_SEED, default `cortexiq`). */
+  seed?: string;
   log: Logger;
   /** Real-time source (tests inject a fake). */
   now?: () => number;
@@ -24,32 +34,35 @@ export interface SimulationAppOptions {
 
 export interface SimulationApp {
   readonly clock: SimClock;
+  readonly world: World;
+  readonly malformed: MalformedCounter;
   start(): Promise<void>;
   /** Publishes one `time_advanced` now. */
   tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
-type RpcResult = { success: boolean; message: string } & ClockState;
+type RpcResult = ClockStatus;
 
-const setSpeedArgs = z.object({
-  speed: z
-    .number({ message: 'speed must be a number' })
-    .int('speed must be an integer')
-    .min(MIN_SPEED, `speed must be at least ${MIN_SPEED}`)
-    .max(MAX_SPEED, `speed must be at most ${MAX_SPEED}`),
-});
 const noArgs = z.union([z.undefined(), z.null(), z.strictObject({}), z.array(z.unknown()).length(0)]);
 
 export function createSimulationApp(options: SimulationAppOptions, client: GatewayClient): SimulationApp {
   const { log } = options;
   const clock = new SimClock(options.startMs, options.speed, options.now);
+  const world = new World(options.seed ?? 'cortexiq');
+  const malformed = new MalformedCounter();
+  /** Latest grid power per home (W, + import): the market's net-demand term. */
+  const gridPower = new Map<string, number>();
   const registrations: Registration[] = [];
+  const subscriptions: Subscription[] = [];
   let timer: NodeJS.Timeout | undefined;
 
   const result = (success: boolean, message: string): RpcResult => ({ success, message, ...clock.state() });
 
-  const publish = async (topic: string, payload: object): Promise<void> => {
+  const publish = async <T extends typeof TOPICS.stateChanged | typeof TOPICS.reset>(
+    topic: T,
+    payload: PayloadOf<T>,
+  ): Promise<void> => {
     await client.publish(topic, envelope(clock.simMs(), payload)).catch((err: unknown) => {
       log.warn({ err, topic }, 'publish failed');
     });
@@ -63,17 +76,25 @@ export function createSimulationApp(options: SimulationAppOptions, client: Gatew
       throw new GatewayError('invalid_argument', `${procedure} takes no arguments`);
   };
 
+  const netDemandPerHomeKw = (): number | null => {
+    if (gridPower.size === 0) return null;
+    let w = 0;
+    for (const p of gridPower.values()) w += p;
+    return w / gridPower.size / 1000;
+  };
+
   const tick = async (): Promise<void> => {
     const t = clock.tick();
+    world.netDemandPerHomeKw = netDemandPerHomeKw();
+    const payload: PayloadOf<typeof TOPICS.timeAdvanced> = {
+      previous_simulation_time: isoTime(t.previousSimMs),
+      speed: clock.speed,
+      paused: clock.paused,
+      tick: t.tick,
+      ...world.slice(t.previousSimMs, t.simMs),
+    };
     await client
-      .publish(TOPICS.timeAdvanced, {
-        event_id: envelope(t.simMs, {}).event_id,
-        simulation_time: isoTime(t.simMs),
-        previous_simulation_time: isoTime(t.previousSimMs),
-        speed: clock.speed,
-        paused: clock.paused,
-        tick: t.tick,
-      })
+      .publish(TOPICS.timeAdvanced, envelope(t.simMs, payload))
       .catch((err: unknown) => log.warn({ err }, 'tick publish failed'));
   };
 
@@ -91,7 +112,7 @@ export function createSimulationApp(options: SimulationAppOptions, client: Gatew
       return result(true, 'resumed');
     },
     [PROCEDURES.setSpeed]: async (args) => {
-      const parsed = setSpeedArgs.safeParse(args);
+      const parsed = setSpeedArgsSchema.safeParse(args);
       if (!parsed.success) {
         throw new GatewayError('invalid_argument', parsed.error.issues[0]?.message ?? 'expected {speed}');
       }
@@ -102,6 +123,8 @@ export function createSimulationApp(options: SimulationAppOptions, client: Gatew
     [PROCEDURES.reset]: async (args) => {
       checkNoArgs(args, 'reset');
       clock.reset();
+      world.reset();
+      gridPower.clear();
       await publish(TOPICS.reset, { new_start_time: isoTime(options.startMs) });
       return result(true, `reset to ${isoTime(options.startMs)}`);
     },
@@ -113,8 +136,15 @@ export function createSimulationApp(options: SimulationAppOptions, client: Gatew
 
   return {
     clock,
+    world,
+    malformed,
     tick,
     async start() {
+      subscriptions.push(
+        await subscribeValidated(client, TOPICS.homeMeasured, homeMeasuredSchema, malformed, log, (m) => {
+          gridPower.set(m.home_id, m.power_w);
+        }),
+      );
       for (const [procedure, handler] of Object.entries(handlers)) {
         registrations.push(await client.register(procedure, (args) => handler(args)));
       }
@@ -126,6 +156,7 @@ export function createSimulationApp(options: SimulationAppOptions, client: Gatew
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await Promise.all(subscriptions.splice(0).map((s) => s.unsubscribe().catch(() => undefined)));
       await Promise.all(registrations.splice(0).map((r) => r.unregister().catch(() => undefined)));
     },
   };

@@ -8,13 +8,14 @@ import {
   parseEnv,
   type ConnectionConfig,
 } from '../shared/env';
-import { MAX_SPEED, MIN_SPEED } from './clock';
+import { MAX_SPEED, MIN_SPEED } from './model/clock';
 
 export interface SimulationConfig {
   connection: ConnectionConfig;
   speed: number;
   startMs: number;
   tickMs: number;
+  seed: string;
 }
 
 const schema = z.object({
@@ -22,6 +23,7 @@ const schema = z.object({
   SIMULATION_SPEED: envInt(MIN_SPEED, MAX_SPEED, 105_120),
   SIMULATION_START_DATE: envIsoDate('2025-01-01T00:00:00Z'),
   TICK_MS: envInt(10, 3_600_000, 1000),
+  SIMULATION_SEED: z.string().optional(),
 });
 
 export function simulationConfigFromEnv(env: Record<string, string | undefined>): SimulationConfig {
@@ -31,5 +33,6 @@ export function simulationConfigFromEnv(env: Record<string, string | undefined>)
     speed: e.SIMULATION_SPEED,
     startMs: e.SIMULATION_START_DATE,
     tickMs: e.TICK_MS,
+    seed: e.SIMULATION_SEED?.trim() || 'cortexiq',
   };
 }

@@ -1,26 +1,29 @@
 /**
- * The `utilities` app (domain.md §4): runs the region's providers on the simulation's ticks. Each
- * publishes offers and spot quotes, reacts to its mesh-wide market share, and serves
- * `provider.{id}.accept_offer`, confirming or rejecting on the market topics.
+ * The `utilities` app (docs/domain.md, "Providers"): runs the region's providers on the simulation's
+ * ticks. Each publishes its hourly dynamic prices and its offers, moves its margin toward its
+ * mesh-wide market-share target once a month, and serves `provider.{id}.accept_offer`, confirming
+ * or rejecting on the market topics.
  */
-import { GatewayError } from '../../gateway/protocol/errors';
+import { GatewayError } from '../../gateway/client';
 import type { GatewayClient, Registration, Subscription } from '../../gateway/client/types';
-import { envelope, isoTime, MalformedCounter, Publisher, subscribeValidated } from '../shared/events';
-import type { Logger } from '../shared/logger';
 import {
   acceptOfferArgsSchema,
   contractExpiredSchema,
   contractSwitchedSchema,
   homeMeasuredSchema,
+  PROCEDURES,
   resetSchema,
   timeAdvancedSchema,
+  TOPICS,
+  type PayloadOf,
   type TimeAdvanced,
-} from '../shared/messages';
+  type Topic,
+} from '../shared/contract';
+import { envelope, isoTime, MalformedCounter, Publisher, subscribeValidated } from '../shared/events';
+import type { Logger } from '../shared/logger';
 import { TickStats } from '../shared/tick-stats';
-import { PROCEDURES, TOPICS } from '../shared/topics';
 import type { ProviderDefinition } from './catalogue';
 import { MeshDemand } from './model/demand';
-import { marketSpotPrice, offerPayload } from './model/pricing';
 import { Provider } from './provider';
 
 export interface UtilitiesAppOptions {
@@ -54,20 +57,18 @@ export function createUtilitiesApp(options: UtilitiesAppOptions, client: Gateway
   let providers = build();
   let nowMs: number | null = null;
 
-  const publish = (topic: string, simMs: number, payload: object) =>
+  const publish = <T extends Topic>(topic: T, simMs: number, payload: PayloadOf<T>) =>
     publisher.publish(topic, envelope(simMs, payload));
 
   const onTick = async (tick: TimeAdvanced): Promise<void> => {
     const started = process.hrtime.bigint();
-    nowMs = tick.simulation_time;
-    const spot = marketSpotPrice(demand.netDemandKw());
+    nowMs = Date.parse(tick.simulation_time);
     const inMesh = new Set([...demand.providers(), ...providers.map((p) => p.def.id)]).size;
     for (const p of providers) {
-      const quote = p.maybeQuote(nowMs, spot);
-      if (quote)
-        publish(TOPICS.spotPriceUpdated, nowMs, { provider_id: p.def.id, ...quote, market_price: spot });
+      const hours = p.priceHours(tick.prices);
+      if (hours.length > 0) publish(TOPICS.spotPriceUpdated, nowMs, { provider_id: p.def.id, hours });
       const offer = p.maybeOffer(nowMs, demand.share(p.def.id), inMesh);
-      if (offer) publish(TOPICS.contractProposed, nowMs, offerPayload(offer));
+      if (offer) publish(TOPICS.contractProposed, nowMs, offer);
     }
     stats.recordCpu(Number(process.hrtime.bigint() - started) / 1e6);
     await publisher.settle();
@@ -102,7 +103,7 @@ export function createUtilitiesApp(options: UtilitiesAppOptions, client: Gateway
       return { success: false, reason: result.reason };
     }
     const c = result.contract;
-    const { valid_from: _validFrom, ...terms } = offerPayload(result.offer);
+    const { valid_from: _validFrom, ...terms } = result.offer;
     publish(TOPICS.contractConfirmed, at, {
       ...terms,
       contract_id: c.contract_id,

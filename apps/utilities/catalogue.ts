@@ -1,5 +1,5 @@
 /**
- * The provider catalogue (domain.md §4): JSON files of providers, each with a strategy whose preset
+ * The provider catalogue (docs/domain.md, "Providers"): JSON files of providers, each with a strategy whose preset
  * values any field may override. `PROVIDERS_COUNT` providers of `REGION` are taken in catalogue order;
  * asking for more than the catalogue holds for the region is a startup error.
  */
@@ -11,7 +11,7 @@ import { PRESETS, STRATEGIES, type Strategy, type Terms } from './model/strategi
 
 export const BUNDLED_DATA_DIR = join(__dirname, 'data');
 
-const price = z.number().min(0).max(5);
+const price = z.number().min(0, 'must not be negative').max(1, 'expected €/kWh (at most 1)');
 
 export const providerEntrySchema = z.object({
   id: z
@@ -26,6 +26,7 @@ export const providerEntrySchema = z.object({
   night_sell_price: price.optional(),
   buy_markup: price.optional(),
   sell_markdown: price.optional(),
+  fixed_fee_per_year: z.number().min(0, 'must not be negative').max(1000).optional(),
   switching_discount: z.number().min(0).max(10_000).optional(),
   minimum_monthly_kwh: z.number().min(0).max(100_000).optional(),
   contract_type_mix: z
@@ -57,6 +58,7 @@ export function resolveDefinition(entry: ProviderEntry): ProviderDefinition {
     night_sell_price: entry.night_sell_price ?? preset.night_sell_price,
     buy_markup: entry.buy_markup ?? preset.buy_markup,
     sell_markdown: entry.sell_markdown ?? preset.sell_markdown,
+    fixed_fee_per_year: entry.fixed_fee_per_year ?? preset.fixed_fee_per_year,
     switching_discount: entry.switching_discount ?? preset.switching_discount,
     minimum_monthly_kwh: entry.minimum_monthly_kwh ?? preset.minimum_monthly_kwh,
     dynamic_share: mix ? mix.dynamic / (mix.static + mix.dynamic) : preset.dynamic_share,
@@ -70,6 +72,21 @@ export function resolveDefinition(entry: ProviderEntry): ProviderDefinition {
     terms,
     marketShareTarget: entry.market_share_target,
   };
+}
+
+/** Injection may never pay more than the energy price of the same register. */
+export function injectionProblem(t: Terms): { field: string; message: string } | null {
+  if (t.day_sell_price > t.day_buy_price)
+    return {
+      field: 'day_sell_price',
+      message: `injection ${t.day_sell_price} €/kWh exceeds the energy price ${t.day_buy_price}`,
+    };
+  if (t.night_sell_price > t.night_buy_price)
+    return {
+      field: 'night_sell_price',
+      message: `injection ${t.night_sell_price} €/kWh exceeds the energy price ${t.night_buy_price}`,
+    };
+  return null;
 }
 
 /** Loads the catalogue and picks the first `count` providers of `region`. */
@@ -102,7 +119,11 @@ export function loadProviders(
         );
       }
       seen.set(entry.id, file);
-      all.push(resolveDefinition(entry));
+      const def = resolveDefinition(entry);
+      const problem = injectionProblem(def.terms);
+      if (problem)
+        throw new DataFileError(describeEntry('providers', file, index, [problem.field], problem.message));
+      all.push(def);
     });
   }
   const inRegion = all.filter((p) => p.region === region);

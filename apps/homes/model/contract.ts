@@ -1,10 +1,15 @@
 /**
- * Contracts and the prices a home pays and gets (domain.md §3–4). A static contract fixes day/night
- * prices; a dynamic one follows its provider's latest `spot_price_updated` ± markup/markdown; a home
- * without a contract buys and sells at the market spot.
+ * Contracts and the energy prices a home pays and gets per hour (docs/domain.md, "What a home pays"):
+ * a static contract fixes day/night prices; a dynamic one follows its provider's hourly prices (the
+ * day-ahead price ± markup/markdown); a home without a contract buys at the day-ahead price plus a
+ * default markup. Whatever the terms, injection never pays more than the supplier's own energy price
+ * at that hour.
  */
-import type { Offer } from '../../shared/messages';
+import type { PayloadOf, TOPICS } from '../../shared/contract';
 import { CONTRACT_MONTH_MS } from './time';
+
+/** An offer's terms as published (a received offer also carries its envelope). */
+export type Offer = PayloadOf<typeof TOPICS.contractProposed>;
 
 export interface Contract {
   contract_id: string;
@@ -14,42 +19,53 @@ export interface Contract {
   endMs: number;
 }
 
-export interface SpotQuote {
-  buy: number;
-  sell: number;
+/** Terms of a home without a contract: the day-ahead price plus a default supplier's margin. */
+export const DEFAULT_MARKUP = 0.03;
+export const DEFAULT_MARKDOWN = 0.03;
+
+export interface HourPrices {
+  /** Supplier energy price, excl. VAT. */
+  energy: number;
+  /** What one exported kWh earns. */
+  export: number;
 }
 
-/**
- * Market spot with no demand observed yet: the formula of domain.md §4 at net demand 0 (0.10 €/kWh);
- * the sell side uses the same 0.8 ratio the providers apply.
- */
-export const ZERO_DEMAND_SPOT: SpotQuote = { buy: 0.1, sell: 0.08 };
-
-export interface Prices {
-  importPrice: number;
-  exportPrice: number;
+/** A provider's published dynamic prices for one hour (what `spot_price_updated` carries). */
+export interface ProviderHour {
+  buy: number;
+  sell: number;
 }
 
 export function contractEnd(startMs: number, durationMonths: number): number {
   return startMs + durationMonths * CONTRACT_MONTH_MS;
 }
 
-/** Prices under an offer's terms (also used to project a contract not yet taken). */
-export function offerPrices(offer: Offer, isDay: boolean, spot: SpotQuote): Prices {
-  if (offer.contract_type === 'static') {
-    return isDay
-      ? { importPrice: offer.day_buy_price, exportPrice: offer.day_sell_price }
-      : { importPrice: offer.night_buy_price, exportPrice: offer.night_sell_price };
+/**
+ * Prices under an offer's terms at one hour. `published` is the provider's own hourly quote when the
+ * home has it; otherwise the same formula is applied to the tick's day-ahead price.
+ */
+export function offerPrices(
+  offer: Offer | null,
+  isDay: boolean,
+  dayAhead: number,
+  published?: ProviderHour,
+): HourPrices {
+  let energy: number;
+  let exp: number;
+  if (!offer) {
+    energy = dayAhead + DEFAULT_MARKUP;
+    exp = dayAhead - DEFAULT_MARKDOWN;
+  } else if (offer.contract_type === 'static') {
+    energy = isDay ? offer.day_buy_price : offer.night_buy_price;
+    exp = isDay ? offer.day_sell_price : offer.night_sell_price;
+  } else if (published) {
+    energy = published.buy;
+    exp = published.sell;
+  } else {
+    energy = dayAhead + offer.buy_markup;
+    exp = dayAhead - offer.sell_markdown;
   }
-  return {
-    importPrice: spot.buy + offer.buy_markup,
-    exportPrice: Math.max(0, spot.sell - offer.sell_markdown),
-  };
-}
-
-export function contractPrices(contract: Contract | null, isDay: boolean, spot: SpotQuote): Prices {
-  if (!contract) return { importPrice: spot.buy, exportPrice: spot.sell };
-  return offerPrices(contract.offer, isDay, spot);
+  return { energy, export: Math.min(exp, energy) };
 }
 
 /** Rounds money to 1/10000 € for the wire (costs are summed from unrounded values). */

@@ -1,9 +1,11 @@
 /**
- * An in-memory stand-in for the gateway, implementing the GatewayClient interface, so the apps'
- * messaging behaviour can be unit-tested without a gateway. Delivery is asynchronous (a microtask),
- * like a real client; `*` and `>` patterns as in gateway.md §2.
+ * An in-memory stand-in for the gateway, implementing the GatewayClient interface, so the apps run
+ * without a gateway: in unit tests, and in the calibration year (`npm run sim:calibrate`). Delivery is
+ * asynchronous (a microtask), like a real client; `*` and `>` patterns as on the gateway. Payloads are
+ * copied per subscriber, as a wire would, unless `clone: false` (the calibration year, where no app
+ * mutates what it receives and copying would triple the run time); `record: false` keeps no log.
  */
-import { GatewayError } from '../../gateway/protocol/errors';
+import { GatewayError } from '../../gateway/client';
 import type { EventHandler, GatewayClient, RpcHandler } from '../../gateway/client/types';
 
 export function topicMatches(pattern: string, topic: string): boolean {
@@ -16,8 +18,17 @@ export function topicMatches(pattern: string, topic: string): boolean {
   return p.length === t.length;
 }
 
+export interface BusOptions {
+  clone?: boolean;
+  record?: boolean;
+}
+
 export class FakeBus {
+  constructor(private readonly options: BusOptions = {}) {}
+
   private readonly subs: { pattern: string; handler: EventHandler; owner: string }[] = [];
+  /** Subscriptions per topic, rebuilt after any subscribe or unsubscribe. */
+  private readonly matching = new Map<string, { pattern: string; handler: EventHandler; owner: string }[]>();
   private readonly procedures = new Map<string, RpcHandler>();
   readonly log: { topic: string; payload: Record<string, unknown> }[] = [];
   private pending: Promise<void>[] = [];
@@ -38,10 +49,13 @@ export class FakeBus {
   }
 
   private deliver(topic: string, payload: unknown, publisher: string): void {
-    this.log.push({ topic, payload: payload as Record<string, unknown> });
-    for (const s of this.subs.filter((x) => topicMatches(x.pattern, topic))) {
+    if (this.options.record !== false) this.log.push({ topic, payload: payload as Record<string, unknown> });
+    let matching = this.matching.get(topic);
+    if (!matching)
+      this.matching.set(topic, (matching = this.subs.filter((x) => topicMatches(x.pattern, topic))));
+    for (const s of matching) {
       // Payloads cross a wire in reality: deliver a copy so no one shares objects.
-      const copy = structuredClone(payload);
+      const copy = this.options.clone === false ? payload : structuredClone(payload);
       this.pending.push(
         Promise.resolve().then(() => s.handler(copy, { topic, publisher, gatewayId: 'fake' })),
       );
@@ -56,12 +70,14 @@ export class FakeBus {
       subscribe: async (pattern, handler) => {
         const sub = { pattern, handler: handler as EventHandler, owner: name };
         this.subs.push(sub);
+        this.matching.clear();
         return {
           pattern,
           dropped: 0,
           unsubscribe: async () => {
             const i = this.subs.indexOf(sub);
             if (i >= 0) this.subs.splice(i, 1);
+            this.matching.clear();
           },
         };
       },
