@@ -190,8 +190,9 @@ const MAX_TRADES = 500;
 export async function getHomeTrades(pool: Pool, homeId: string, hours: number) {
   const latest = await requireHome(pool, homeId);
   const r = await pool.query(
-    `SELECT simulation_time, provider_id, contract_id, grid_import_kwh, grid_export_kwh, import_cost,
-            export_revenue, net_cost, hours
+    `SELECT simulation_time, provider_id, contract_id, first_hour, hours, grid_import_kwh, grid_export_kwh,
+            import_day_kwh, import_night_kwh, import_cost, export_revenue, net_cost, energy_price_per_kwh,
+            network_price_per_kwh, export_price_per_kwh
        FROM energy_trades
       WHERE home_id = $1 AND simulation_time > coalesce($3::timestamptz, now()) - make_interval(hours => $2)
       ORDER BY simulation_time DESC LIMIT $4`,
@@ -204,14 +205,20 @@ export async function getHomeTrades(pool: Pool, homeId: string, hours: number) {
     truncated: r.rows.length > MAX_TRADES,
     trades: rows.map((t) => ({
       simulation_time: iso(t.simulation_time),
+      first_hour: iso(t.first_hour),
+      hours: Number(t.hours),
       provider_id: t.provider_id,
       contract_id: t.contract_id,
       grid_import_kwh: n(t.grid_import_kwh),
       grid_export_kwh: n(t.grid_export_kwh),
+      import_day_kwh: n(t.import_day_kwh),
+      import_night_kwh: n(t.import_night_kwh),
       import_cost: n(t.import_cost),
       export_revenue: n(t.export_revenue),
       net_cost: n(t.net_cost),
-      hours: t.hours,
+      energy_price_per_kwh: n(t.energy_price_per_kwh),
+      network_price_per_kwh: n(t.network_price_per_kwh),
+      export_price_per_kwh: n(t.export_price_per_kwh),
     })),
   };
 }

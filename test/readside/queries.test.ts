@@ -220,16 +220,16 @@ describe('queries', () => {
     expect(hist.points[23].simulation_time).toBe(at(48));
     expect(hist.points[0].simulation_time).toBe(at(25));
     expect(hist.points[0].production_w).toBe(300);
-    const trades = await call<{ trades: Array<{ hours: unknown[] }>; truncated: boolean }>(
-      PROCEDURES.getHomeTrades,
-      {
-        home_id: 'home-003',
-        hours: 12,
-      },
-    );
+    const trades = await call<{
+      trades: Array<{ hours: number; grid_import_kwh: number }>;
+      truncated: boolean;
+    }>(PROCEDURES.getHomeTrades, {
+      home_id: 'home-003',
+      hours: 12,
+    });
     expect(trades.trades).toHaveLength(12);
     expect(trades.truncated).toBe(false);
-    expect(trades.trades[0].hours).toHaveLength(1);
+    expect(trades.trades[0]).toMatchObject({ hours: 1, grid_import_kwh: 1 });
     const bills = await call<{ bills: Array<{ month: string; total: number }> }>(PROCEDURES.getHomeBills, {
       home_id: 'home-003',
     });

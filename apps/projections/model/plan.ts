@@ -227,21 +227,58 @@ export function planBatch(events: readonly Applied[]): Segment[] {
   return segments.filter((s) => s.events > 0 || s.reset);
 }
 
-/** Sums of a traded event's hours, as energy_trades keeps them beside the hours themselves. */
-export function tradeTotals(e: HomeTraded): {
+export interface TradeTotals {
+  first_hour: string | null;
+  hours: number;
   grid_import_kwh: number;
   grid_export_kwh: number;
+  import_day_kwh: number;
+  import_night_kwh: number;
   import_cost: number;
   export_revenue: number;
   net_cost: number;
-} {
-  const t = { grid_import_kwh: 0, grid_export_kwh: 0, import_cost: 0, export_revenue: 0, net_cost: 0 };
+  /** Weighted by the energy they priced (import for energy and network, export for export); null without any. */
+  energy_price_per_kwh: number | null;
+  network_price_per_kwh: number | null;
+  export_price_per_kwh: number | null;
+}
+
+/** What energy_trades keeps of a traded event: its hours summed, split by tariff period. */
+export function tradeTotals(e: HomeTraded): TradeTotals {
+  const t = {
+    grid_import_kwh: 0,
+    grid_export_kwh: 0,
+    import_day_kwh: 0,
+    import_night_kwh: 0,
+    import_cost: 0,
+    export_revenue: 0,
+    net_cost: 0,
+  };
+  let energy = 0;
+  let network = 0;
+  let exported = 0;
   for (const h of e.hours) {
     t.grid_import_kwh += h.grid_import_kwh;
     t.grid_export_kwh += h.grid_export_kwh;
+    if (h.is_day) t.import_day_kwh += h.grid_import_kwh;
+    else t.import_night_kwh += h.grid_import_kwh;
     t.import_cost += h.import_cost;
     t.export_revenue += h.export_revenue;
     t.net_cost += h.net_cost;
+    energy += h.energy_price_per_kwh * h.grid_import_kwh;
+    network += h.network_price_per_kwh * h.grid_import_kwh;
+    exported += h.export_price_per_kwh * h.grid_export_kwh;
   }
-  return t;
+  const first = e.hours.reduce<string | null>(
+    (min, h) => (min === null || Date.parse(h.simulation_hour) < Date.parse(min) ? h.simulation_hour : min),
+    null,
+  );
+  return {
+    ...t,
+    first_hour: first,
+    hours: e.hours.length,
+    energy_price_per_kwh: t.grid_import_kwh > 0 ? energy / t.grid_import_kwh : null,
+    network_price_per_kwh: t.grid_import_kwh > 0 ? network / t.grid_import_kwh : null,
+    export_price_per_kwh: t.grid_export_kwh > 0 ? exported / t.grid_export_kwh : null,
+  };
 }

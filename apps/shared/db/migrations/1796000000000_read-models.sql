@@ -146,19 +146,27 @@ CREATE TABLE energy_events (
 );
 CREATE INDEX energy_events_home_time_idx ON energy_events (home_id, simulation_time);
 
--- One row per home.traded (per home per tick), its hours kept as they came.
+-- One row per home.traded (per home per tick): the tick's totals, split by tariff period, and
+-- volume-weighted prices. The hourly detail is not kept: at the default speed one tick carries
+-- about 29 hours, and 3,000 homes' hours of a year would be gigabytes (docs/read-side.md).
 CREATE TABLE energy_trades (
   event_id text PRIMARY KEY,
   home_id text NOT NULL,
   provider_id text,
   contract_id text,
   simulation_time timestamptz NOT NULL,
+  first_hour timestamptz,
+  hours smallint NOT NULL,
   grid_import_kwh double precision NOT NULL,
   grid_export_kwh double precision NOT NULL,
+  import_day_kwh double precision NOT NULL,
+  import_night_kwh double precision NOT NULL,
   import_cost double precision NOT NULL,
   export_revenue double precision NOT NULL,
   net_cost double precision NOT NULL,
-  hours jsonb NOT NULL
+  energy_price_per_kwh double precision,
+  network_price_per_kwh double precision,
+  export_price_per_kwh double precision
 );
 CREATE INDEX energy_trades_home_time_idx ON energy_trades (home_id, simulation_time);
 
