@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import type { GatewayClient, Registration, Subscription } from '../../gateway/client';
 import { ALL_EVENTS_PATTERN, PROCEDURES, TOPICS, schemaFor } from '../shared/contract';
 import { MalformedCounter } from '../shared/events';
+import { registerWhenFree } from '../shared/register';
 import type { Logger } from '../shared/logger';
 import { Aggregates, DEFAULT_AGGREGATES, type AggregateOptions } from './aggregates';
 import { IngestQueue } from './ingest';
@@ -56,19 +57,20 @@ export class ProjectionsApp {
       });
   }
 
+  /** Subscribes first, so that a restart resumes ingest at once, then registers register_home. */
   async start(): Promise<void> {
-    this.registration = await this.client.register(PROCEDURES.registerHome, (args) =>
-      registerHome(this.options.pool, args),
-    );
     this.subscription = await this.client.subscribe(
       ALL_EVENTS_PATTERN,
       (payload, meta) => this.handle(meta.topic, payload),
-      {
-        durable: this.options.durableName,
-        maxInFlight: this.options.maxInFlight,
-      },
+      { durable: this.options.durableName, maxInFlight: this.options.maxInFlight },
     );
     this.aggregates?.start();
+    this.registration = await registerWhenFree(
+      this.client,
+      PROCEDURES.registerHome,
+      (args) => registerHome(this.options.pool, args),
+      this.options.log,
+    );
   }
 
   /** Returns the promise of the event's commit; bad or foreign events settle at once. */

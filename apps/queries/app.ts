@@ -11,6 +11,7 @@ import { PROCEDURES, queryArgsSchemas } from '../shared/contract';
 import { isUnavailable } from '../shared/db/errors';
 import { readOverview, readRegionSummary } from '../shared/db/overview';
 import type { Logger } from '../shared/logger';
+import { registerWhenFree } from '../shared/register';
 import * as reads from './reads';
 
 type Schemas = typeof queryArgsSchemas;
@@ -93,7 +94,7 @@ export class QueriesApp {
   async start(): Promise<void> {
     for (const name of Object.keys(HANDLERS) as Name[])
       this.registrations.push(
-        await this.client.register(PROCEDURE_OF[name], (args) => this.call(name, args)),
+        await registerWhenFree(this.client, PROCEDURE_OF[name], (args) => this.call(name, args), this.log),
       );
   }
 
