@@ -4,28 +4,9 @@
  * one transaction with the plan's resets. Every statement is parameterised; the SQL text is fixed.
  */
 import type { PoolClient } from 'pg';
+import { writeHomes } from './home-writer';
 import type { Segment } from './model/plan';
-import { tradeTotals } from './model/plan';
-
-type Column = readonly [name: string, type: string];
-
-/** `INSERT INTO table (cols) SELECT * FROM unnest($1::t1[], …)` and the per-column arrays. */
-function unnestInsert<R>(
-  table: string,
-  columns: readonly Column[],
-  rows: readonly R[],
-  values: (row: R) => unknown[],
-  tail: string,
-): { text: string; params: unknown[][] } {
-  const params: unknown[][] = columns.map(() => new Array(rows.length));
-  rows.forEach((row, i) => {
-    const v = values(row);
-    for (let c = 0; c < columns.length; c++) params[c][i] = v[c] ?? null;
-  });
-  const names = columns.map(([n]) => n).join(', ');
-  const arrays = columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ');
-  return { text: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ${tail}`, params };
-}
+import { type Column, unnestInsert } from './sql';
 
 async function run<R>(
   db: PoolClient,
@@ -61,25 +42,6 @@ const ENERGY_EVENTS: Column[] = [
   ['provider_id', 'text'],
 ];
 
-const HOME_MEASURED: Column[] = [
-  ['home_id', 'text'],
-  ['region', 'text'],
-  ['city', 'text'],
-  ['provider_id', 'text'],
-  ['contract_id', 'text'],
-  ['production_w', 'float8'],
-  ['consumption_w', 'float8'],
-  ['power_w', 'float8'],
-  ['battery_kwh', 'float8'],
-  ['battery_capacity_kwh', 'float8'],
-  ['state_of_charge_pct', 'float8'],
-  ['energy_import_kwh', 'float8'],
-  ['energy_export_kwh', 'float8'],
-  ['tariff', 'int2'],
-  ['month_peak_kw', 'float8'],
-  ['measured_at', 'timestamptz'],
-];
-
 const HOME_IDENTITY: Column[] = [
   ['home_id', 'text'],
   ['name', 'text'],
@@ -94,26 +56,6 @@ const HOME_IDENTITY: Column[] = [
   ['solar_capacity_kw', 'float8'],
   ['battery_capacity_kwh', 'float8'],
   ['annual_consumption_kwh', 'float8'],
-];
-
-const ENERGY_TRADES: Column[] = [
-  ['event_id', 'text'],
-  ['home_id', 'text'],
-  ['provider_id', 'text'],
-  ['contract_id', 'text'],
-  ['simulation_time', 'timestamptz'],
-  ['first_hour', 'timestamptz'],
-  ['hours', 'int2'],
-  ['grid_import_kwh', 'float8'],
-  ['grid_export_kwh', 'float8'],
-  ['import_day_kwh', 'float8'],
-  ['import_night_kwh', 'float8'],
-  ['import_cost', 'float8'],
-  ['export_revenue', 'float8'],
-  ['net_cost', 'float8'],
-  ['energy_price_per_kwh', 'float8'],
-  ['network_price_per_kwh', 'float8'],
-  ['export_price_per_kwh', 'float8'],
 ];
 
 const HOME_BILLS: Column[] = [
@@ -254,42 +196,10 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
       e.tariff,
       e.provider_id,
     ],
-    'ON CONFLICT (event_id) DO NOTHING',
+    'ON CONFLICT (home_id, simulation_time) DO NOTHING',
   );
 
-  // A measuring home is connected, unless a later disconnection is already recorded.
-  await run(
-    db,
-    'home_states AS h',
-    HOME_MEASURED,
-    [...s.latestMeasured.values()],
-    (e) => [
-      e.home_id,
-      e.region,
-      e.city,
-      e.provider_id,
-      e.contract_id,
-      e.production_w,
-      e.consumption_w,
-      e.power_w,
-      e.battery_kwh,
-      e.battery_capacity_kwh,
-      e.state_of_charge_pct,
-      e.energy_import_kwh,
-      e.energy_export_kwh,
-      e.tariff,
-      e.month_peak_kw,
-      e.simulation_time,
-    ],
-    `ON CONFLICT (home_id) DO UPDATE SET ${excluded(HOME_MEASURED, ['home_id'])},
-       connected = CASE WHEN h.connection_changed_at IS NULL OR h.connection_changed_at <= EXCLUDED.measured_at
-                        THEN true ELSE h.connected END,
-       updated_at = now()
-     WHERE h.measured_at IS NULL OR h.measured_at <= EXCLUDED.measured_at`,
-  );
-
-  await writeTrades(db, s);
-  await writeBalances(db, s);
+  await writeHomes(db, s);
 
   await run(
     db,
@@ -365,79 +275,6 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
 
   await writeProviders(db, s);
   await writeWorld(db, s);
-}
-
-/**
- * Trades: the history row, and the home's running totals raised by exactly the rows inserted now
- * (a replayed trade inserts nothing, so adds nothing).
- */
-async function writeTrades(db: PoolClient, s: Segment): Promise<void> {
-  if (s.trades.length === 0) return;
-  const q = unnestInsert(
-    'energy_trades',
-    ENERGY_TRADES,
-    s.trades,
-    (e) => {
-      const t = tradeTotals(e);
-      return [
-        e.event_id,
-        e.home_id,
-        e.provider_id,
-        e.contract_id,
-        e.simulation_time,
-        t.first_hour,
-        t.hours,
-        t.grid_import_kwh,
-        t.grid_export_kwh,
-        t.import_day_kwh,
-        t.import_night_kwh,
-        t.import_cost,
-        t.export_revenue,
-        t.net_cost,
-        t.energy_price_per_kwh,
-        t.network_price_per_kwh,
-        t.export_price_per_kwh,
-      ];
-    },
-    'ON CONFLICT (event_id) DO NOTHING RETURNING home_id, grid_import_kwh, grid_export_kwh, import_cost, export_revenue',
-  );
-  const regions = new Map(s.trades.map((e) => [e.home_id, e.region]));
-  await db.query(
-    `WITH ins AS (${q.text}),
-     sums AS (SELECT home_id, sum(grid_import_kwh) AS imp, sum(grid_export_kwh) AS exp,
-                     sum(import_cost) AS cost, sum(export_revenue) AS rev FROM ins GROUP BY home_id)
-     INSERT INTO home_states AS h (home_id, region, trades_import_kwh, trades_export_kwh, cost_eur, revenue_eur)
-     SELECT sums.home_id, r.region, imp, exp, cost, rev
-       FROM sums JOIN unnest($${q.params.length + 1}::text[], $${q.params.length + 2}::text[]) AS r(home_id, region)
-         ON r.home_id = sums.home_id
-     ON CONFLICT (home_id) DO UPDATE SET trades_import_kwh = h.trades_import_kwh + EXCLUDED.trades_import_kwh,
-       trades_export_kwh = h.trades_export_kwh + EXCLUDED.trades_export_kwh,
-       cost_eur = h.cost_eur + EXCLUDED.cost_eur, revenue_eur = h.revenue_eur + EXCLUDED.revenue_eur,
-       updated_at = now()`,
-    [...q.params, [...regions.keys()], [...regions.values()]],
-  );
-}
-
-async function writeBalances(db: PoolClient, s: Segment): Promise<void> {
-  const rows = [...s.balances.values()];
-  await run(
-    db,
-    'home_states AS h',
-    [
-      ['home_id', 'text'],
-      ['region', 'text'],
-      ['balance', 'jsonb'],
-      ['balance_at', 'timestamptz'],
-    ],
-    rows,
-    (e) => {
-      const { event_id: _id, simulation_time: _t, home_id: _h, region: _r, ...balance } = e;
-      return [e.home_id, e.region, JSON.stringify(balance), e.simulation_time];
-    },
-    `ON CONFLICT (home_id) DO UPDATE SET balance = EXCLUDED.balance, balance_at = EXCLUDED.balance_at,
-       updated_at = now()
-     WHERE h.balance_at IS NULL OR h.balance_at <= EXCLUDED.balance_at`,
-  );
 }
 
 async function writeProviders(db: PoolClient, s: Segment): Promise<void> {

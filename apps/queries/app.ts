@@ -12,6 +12,7 @@ import { isUnavailable } from '../shared/db/errors';
 import { readOverview, readRegionSummary } from '../shared/db/overview';
 import type { Logger } from '../shared/logger';
 import { registerWhenFree } from '../shared/register';
+import { ResultCache } from './model/result-cache';
 import * as reads from './reads';
 
 type Schemas = typeof queryArgsSchemas;
@@ -68,17 +69,25 @@ export class QueriesApp {
   answered = 0;
   failed = 0;
 
+  readonly cache: ResultCache;
+
   constructor(
     private readonly client: GatewayClient,
     private readonly pool: Pool,
     private readonly log: Logger,
-  ) {}
+    /** How long an answer is shared by identical calls (0 = never). */
+    cacheMs = 0,
+  ) {
+    this.cache = new ResultCache(cacheMs);
+  }
 
   /** One call, in-process: what a caller over the mesh gets (tests and the bench use it too). */
   async call(name: Name, raw: unknown): Promise<unknown> {
     const args = parseArgs(name, raw);
     try {
-      const result = await (HANDLERS[name] as Handler<Name>)(this.pool, args);
+      const result = await this.cache.get(`${name}\u0000${JSON.stringify(args ?? null)}`, () =>
+        (HANDLERS[name] as Handler<Name>)(this.pool, args),
+      );
       this.answered++;
       return result;
     } catch (err) {

@@ -19,7 +19,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       config.connection,
       async (client, log) => {
         log.info({ database: db.description }, 'database ready');
-        const app = new QueriesApp(client, db.pool, log);
+        const app = new QueriesApp(client, db.pool, log, config.cacheMs);
         await app.start();
         return app;
       },

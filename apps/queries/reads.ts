@@ -60,7 +60,19 @@ export async function getHome(pool: Pool, homeId: string) {
     disconnect_reason: h.disconnect_reason,
     cost_eur: n(h.cost_eur),
     revenue_eur: n(h.revenue_eur),
-    balance: h.balance,
+    balance:
+      h.balance_at === null
+        ? null
+        : {
+            period_start: iso(h.balance_period_start),
+            import_kwh: n(h.balance_import_kwh),
+            export_kwh: n(h.balance_export_kwh),
+            import_cost: n(h.balance_import_cost),
+            export_revenue: n(h.balance_export_revenue),
+            net_cost: n(h.balance_net_cost),
+            balance_eur: n(h.balance_eur),
+            simulation_time: iso(h.balance_at),
+          },
   };
 }
 

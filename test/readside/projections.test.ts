@@ -117,7 +117,7 @@ describe('projections', () => {
       revenue_eur: 0.04,
       trades_import_kwh: 2,
     });
-    expect(home.balance).toMatchObject({ net_cost: 9.5, import_kwh: 40 });
+    expect(home).toMatchObject({ balance_net_cost: 9.5, balance_import_kwh: 40 });
     expect(await pg.count(db, 'energy_events')).toBe(1);
     expect(
       await one(
@@ -175,7 +175,7 @@ describe('projections', () => {
     await new Promise((r) => setTimeout(r, 200));
     const home = await one(db, 'SELECT * FROM home_states WHERE home_id = $1', ['h2']);
     expect(home.production_w).toBe(2000);
-    expect(home.balance.net_cost).toBe(20);
+    expect(home.balance_net_cost).toBe(20);
     expect(home.connected).toBe(false);
     expect(home.cost_eur).toBeCloseTo(0.3, 10);
     expect(await pg.count(db, 'energy_trades')).toBe(1);

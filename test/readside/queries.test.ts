@@ -127,6 +127,7 @@ describe('queries', () => {
   it('get_home, home_exists, provider_exists and not_found', async () => {
     const h = await call(PROCEDURES.getHome, { home_id: 'home-007' });
     expect(h).toMatchObject({ home_id: 'home-007', region: 'brabant', production_w: 700, connected: true });
+    expect(await call(PROCEDURES.getHome, { home_id: 'home-007' })).toHaveProperty('balance', null);
     expect(await call(PROCEDURES.homeExists, { home_id: 'home-007' })).toEqual({ exists: true });
     expect(await call(PROCEDURES.homeExists, { home_id: 'nope' })).toEqual({ exists: false });
     expect(await call(PROCEDURES.providerExists, { provider_id: 'p-owl' })).toEqual({ exists: true });

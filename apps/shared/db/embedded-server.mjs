@@ -44,7 +44,19 @@ const pg = new EmbeddedPostgres({
   // As root, PostgreSQL refuses to run: the package runs it as the `postgres` user (created if missing).
   createPostgresUser: process.getuid?.() === 0,
   // Local sockets in the data folder: no clash with a system PostgreSQL or another run in /tmp.
-  postgresFlags: ['-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  postgresFlags: [
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    // Room for a busy ingest: fewer checkpoints (durability unchanged: fsync and synchronous commit stay on).
+    '-c',
+    'shared_buffers=256MB',
+    '-c',
+    'max_wal_size=2GB',
+  ],
   onLog: (m) => logs.push(String(m).trim()),
   onError: (e) => logs.push(String(e)),
 });

@@ -38,7 +38,14 @@ CREATE TABLE home_states (
   month_peak_kw double precision,
   -- simulation_time of the latest home.measured applied (late ones are ignored)
   measured_at timestamptz,
-  balance jsonb,
+  -- the latest balance.updated: totals of the current contract period
+  balance_period_start timestamptz,
+  balance_import_kwh double precision,
+  balance_export_kwh double precision,
+  balance_import_cost double precision,
+  balance_export_revenue double precision,
+  balance_net_cost double precision,
+  balance_eur double precision,
   balance_at timestamptz,
   -- sums over the home.traded events applied (each once: energy_trades dedupes them)
   cost_eur double precision NOT NULL DEFAULT 0,
@@ -129,11 +136,13 @@ CREATE TABLE contract_events (
 CREATE INDEX contract_events_home_idx ON contract_events (home_id, simulation_time) WHERE home_id IS NOT NULL;
 CREATE INDEX contract_events_provider_idx ON contract_events (provider_id, simulation_time);
 
--- One row per home.measured (per home per tick): the home's history.
+-- One row per home.measured (per home per tick): the home's history. A home has one measurement
+-- per simulated instant, so (home_id, simulation_time) is the key replays are dropped by: the
+-- one index the history queries need anyway (docs/read-side.md: why not a second one on event_id).
 CREATE TABLE energy_events (
-  event_id text PRIMARY KEY,
   home_id text NOT NULL,
   simulation_time timestamptz NOT NULL,
+  event_id text NOT NULL,
   production_w double precision NOT NULL,
   consumption_w double precision NOT NULL,
   power_w double precision NOT NULL,
@@ -142,19 +151,19 @@ CREATE TABLE energy_events (
   energy_import_kwh double precision,
   energy_export_kwh double precision,
   tariff smallint,
-  provider_id text
+  provider_id text,
+  PRIMARY KEY (home_id, simulation_time)
 );
-CREATE INDEX energy_events_home_time_idx ON energy_events (home_id, simulation_time);
 
 -- One row per home.traded (per home per tick): the tick's totals, split by tariff period, and
 -- volume-weighted prices. The hourly detail is not kept: at the default speed one tick carries
 -- about 29 hours, and 3,000 homes' hours of a year would be gigabytes (docs/read-side.md).
 CREATE TABLE energy_trades (
-  event_id text PRIMARY KEY,
   home_id text NOT NULL,
+  simulation_time timestamptz NOT NULL,
+  event_id text NOT NULL,
   provider_id text,
   contract_id text,
-  simulation_time timestamptz NOT NULL,
   first_hour timestamptz,
   hours smallint NOT NULL,
   grid_import_kwh double precision NOT NULL,
@@ -166,9 +175,9 @@ CREATE TABLE energy_trades (
   net_cost double precision NOT NULL,
   energy_price_per_kwh double precision,
   network_price_per_kwh double precision,
-  export_price_per_kwh double precision
+  export_price_per_kwh double precision,
+  PRIMARY KEY (home_id, simulation_time)
 );
-CREATE INDEX energy_trades_home_time_idx ON energy_trades (home_id, simulation_time);
 
 CREATE TABLE home_bills (
   home_id text NOT NULL,
