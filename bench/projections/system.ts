@@ -99,7 +99,13 @@ export async function startApp(
   const p = await spawnServer({
     name,
     command: process.execPath,
-    args: [CLI, 'app', name],
+    // BENCH_CPU_PROF=dir: profile the app (written when it stops gracefully).
+    args: [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      CLI,
+      'app',
+      name,
+    ],
     cwd: ROOT,
     env: {
       ...process.env,

@@ -10,6 +10,7 @@ import { M } from '../protocol/messages';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { patternProblem, topicProblem } from '../protocol/topics';
 import { ClientConnection } from './session';
+import { Fifo } from '../util/fifo';
 import type {
   CallOptions,
   ClientEvent,
@@ -53,8 +54,8 @@ interface SubState {
   ackScheduled: boolean;
   /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
   maxInFlight: number;
-  running: Array<{ seq: number; done: boolean }>;
-  waiting: Array<() => void>;
+  running: Fifo<{ seq: number; done: boolean }>;
+  waiting: Fifo<() => void>;
 }
 
 interface RegState {
@@ -127,8 +128,8 @@ export class Client implements GatewayClient {
       ackSeq: 0,
       ackScheduled: false,
       maxInFlight: options.durable ? Math.max(1, Math.floor(options.maxInFlight ?? 1)) : 1,
-      running: [],
-      waiting: [],
+      running: new Fifo(),
+      waiting: new Fifo(),
     };
     await this.sendSubscribe(state);
     this.subs.add(state);
@@ -261,7 +262,7 @@ export class Client implements GatewayClient {
       const finish = (): void => {
         entry.done = true;
         let last = 0;
-        while (state.running.length > 0 && state.running[0].done) last = state.running.shift()!.seq;
+        while (state.running.peek()?.done) last = state.running.shift()!.seq;
         if (last) this.scheduleAck(state, last);
         while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
       };
