@@ -43,3 +43,11 @@ export const ENERGY_TRADES: Column[] = [
   ['network_price_per_kwh', 'float8'],
   ['export_price_per_kwh', 'float8'],
 ];
+
+/**
+ * `json_to_recordset($n::json) AS alias(col type, …)`: rows passed as one JSON text (keys = column
+ * names; other keys are ignored), much cheaper for the app than one array per column.
+ */
+export function recordset(columns: readonly Column[], param: number, alias: string): string {
+  return `json_to_recordset($${param}::json) AS ${alias}(${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`;
+}

@@ -6,7 +6,7 @@
 import type { PoolClient } from 'pg';
 import { writeHomes } from './home-writer';
 import type { Segment } from './model/plan';
-import { type Column, unnestInsert } from './sql';
+import { type Column, recordset, unnestInsert } from './sql';
 
 async function run<R>(
   db: PoolClient,
@@ -41,6 +41,8 @@ const ENERGY_EVENTS: Column[] = [
   ['tariff', 'int2'],
   ['provider_id', 'text'],
 ];
+
+const ENERGY_EVENTS_NAMES = ENERGY_EVENTS.map(([n]) => n).join(', ');
 
 const HOME_IDENTITY: Column[] = [
   ['home_id', 'text'],
@@ -177,27 +179,13 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
      WHERE h.connection_changed_at IS NULL OR h.connection_changed_at <= EXCLUDED.connection_changed_at`,
   );
 
-  await run(
-    db,
-    'energy_events',
-    ENERGY_EVENTS,
-    s.measured,
-    (e) => [
-      e.event_id,
-      e.home_id,
-      e.simulation_time,
-      e.production_w,
-      e.consumption_w,
-      e.power_w,
-      e.battery_kwh,
-      e.state_of_charge_pct,
-      e.energy_import_kwh,
-      e.energy_export_kwh,
-      e.tariff,
-      e.provider_id,
-    ],
-    'ON CONFLICT (home_id, simulation_time) DO NOTHING',
-  );
+  // The event's fields are the table's columns: the events go as they came.
+  if (s.measured.length > 0)
+    await db.query(
+      `INSERT INTO energy_events (${ENERGY_EVENTS_NAMES}) SELECT ${ENERGY_EVENTS_NAMES}
+         FROM ${recordset(ENERGY_EVENTS, 1, 'e')} ON CONFLICT (home_id, simulation_time) DO NOTHING`,
+      [JSON.stringify(s.measured)],
+    );
 
   await writeHomes(db, s);
 

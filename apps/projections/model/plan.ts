@@ -269,10 +269,9 @@ export function tradeTotals(e: HomeTraded): TradeTotals {
     network += h.network_price_per_kwh * h.grid_import_kwh;
     exported += h.export_price_per_kwh * h.grid_export_kwh;
   }
-  const first = e.hours.reduce<string | null>(
-    (min, h) => (min === null || Date.parse(h.simulation_hour) < Date.parse(min) ? h.simulation_hour : min),
-    null,
-  );
+  // ISO 8601 UTC strings of one format order like their instants.
+  let first: string | null = null;
+  for (const h of e.hours) if (first === null || h.simulation_hour < first) first = h.simulation_hour;
   return {
     ...t,
     first_hour: first,
