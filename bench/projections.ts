@@ -127,6 +127,12 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string, string]> = [
       ['figure', 'measured', 'target', 'pass'],
       [
+        `ticks committed / published (${fmt(o.homes)} homes, ${o.seconds} s)`,
+        `${fmt(steady.lagMs.length / 3)} / ${fmt(o.seconds)}`,
+        'all',
+        steady.lagMs.length === 3 * o.seconds ? 'yes' : 'NO',
+      ],
+      [
         `ingest through the gateway (${fmt(o.homes)} homes, ${o.seconds} s)`,
         `${fmt(steady.eventsPerSecond)} events/s`,
         '≥ 30,000 events/s',

@@ -52,7 +52,10 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
         }
       }
       // Reported as it stands (fewer ticks confirmed) rather than thrown: the table still prints.
-      if (!publishing && Date.now() - lastPublish > (o.drainTimeoutMs ?? 300_000)) break;
+      // No tick confirmed for this long after publishing ended (e.g. the gateway's durable bound
+      // overflowed and dropped events): stop waiting.
+      if (!publishing && Date.now() - Math.max(lastPublish, lastConfirmAt) > (o.drainTimeoutMs ?? 60_000))
+        break;
       await sleep(20);
     }
   })();

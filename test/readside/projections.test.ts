@@ -5,11 +5,20 @@
  */
 import { connect, type GatewayClient } from '../../gateway/client';
 import { ProjectionsApp } from '../../apps/projections/app';
-import { ALL_EVENTS_PATTERN } from '../../apps/shared/contract';
+import { registerMetrics } from '../../apps/projections/main';
+import { ALL_EVENTS_PATTERN, EVENT_SCHEMAS, PROCEDURES, TOPICS } from '../../apps/shared/contract';
+import { AppMetrics } from '../../apps/shared/metrics';
 import { createLogger } from '../../apps/shared/logger';
 import * as E from '../helpers/domain-events';
 import { crashClient } from '../helpers/crash';
-import { REALM, interestPropagated, startMesh, waitFor, type TestMesh } from '../helpers/mesh';
+import {
+  REALM,
+  interestPropagated,
+  procedurePropagated,
+  startMesh,
+  waitFor,
+  type TestMesh,
+} from '../helpers/mesh';
 import { startTestPostgres, type TestDatabase, type TestPostgres } from '../helpers/pg';
 
 jest.setTimeout(60_000);
@@ -290,5 +299,101 @@ describe('projections', () => {
     expect(app.malformed.get('be.cortexiq.home.traded')).toBe(1);
     expect(app.unknownTopics).toBe(1);
     expect(await pg.count(db, 'home_states', "home_id = 'h1'")).toBe(0);
+  });
+
+  it('publishes the aggregates of §5 in the contract shapes, and /metrics has the ingest figures', async () => {
+    const db = await pg.database();
+    const client = await connect({ url: mesh.url(0), realm: REALM, insecure: true });
+    clients.push(client);
+    const app = new ProjectionsApp(client, {
+      pool: db.pool,
+      log: createLogger('projections-test'),
+      durableName: `proj-${++durableN}`,
+      maxBatch: 500,
+      flushMs: 20,
+      maxInFlight: 2000,
+      aggregates: { totalsMs: 100, historyMs: 200, providersMs: 200, citiesMs: 200, throughputMs: 100 },
+    });
+    await app.start();
+    apps.push(app);
+    const seen = new Map<string, unknown>();
+    const observer = await mesh.client(0, 'aggregates-observer');
+    for (const topic of [
+      TOPICS.totalsCalculated,
+      TOPICS.historyUpdated,
+      TOPICS.providerMetricsCalculated,
+      TOPICS.cityMeasured,
+      TOPICS.metricsThroughput,
+    ])
+      await observer.subscribe(topic, (payload) => void seen.set(topic, payload));
+    await interestPropagated(mesh, TOPICS.cityMeasured, [0]);
+    await send([
+      E.tick(at(1), 1),
+      E.measured('h1', 'antwerp', at(1), { production_w: 1000, city: 'Lier' }),
+      E.measured('h2', 'brabant', at(1), { production_w: 500, city: 'Leuven' }),
+      E.switched('h1', 'antwerp', at(1), 100),
+      E.proposed('p-eddie', at(1)),
+    ]);
+    await until(db, 'SELECT count(*)::int AS v FROM home_states', 2, 'two homes');
+    await waitFor(
+      () =>
+        (seen.get(TOPICS.totalsCalculated) as { production_w?: number } | undefined)?.production_w === 1500 &&
+        (seen.get(TOPICS.cityMeasured) as { cities?: unknown[] } | undefined)?.cities?.length === 2 &&
+        seen.size === 5,
+      10_000,
+      'every aggregate with the data',
+    );
+    for (const [topic, payload] of seen)
+      expect(EVENT_SCHEMAS[topic as keyof typeof EVENT_SCHEMAS].safeParse(payload).success).toBe(true);
+    expect(seen.get(TOPICS.totalsCalculated)).toMatchObject({
+      total_homes: 2,
+      contract_switches: 1,
+      commission_eur: 20,
+    });
+    expect(seen.get(TOPICS.providerMetricsCalculated)).toMatchObject({
+      providers: [{ provider_id: 'p-eddie', customers: 2, market_share: 1, rank: 1 }],
+    });
+    await until(
+      db,
+      'SELECT count(*)::int AS v FROM region_stats WHERE total_homes = 1',
+      2,
+      'region_stats refreshed',
+    );
+    expect(await pg.count(db, 'metrics_timeseries', "metric = 'events_per_s'")).toBeGreaterThan(0);
+
+    const metrics = new AppMetrics('projections', { processMetrics: false });
+    registerMetrics(app, metrics);
+    const text = await metrics.text();
+    expect(text).toMatch(/cortexiq_projection_events_total\{app="projections"\} 5/);
+    for (const name of ['batch_size', 'lag_seconds', 'db_errors_total', 'database_up'])
+      expect(text).toContain(`cortexiq_projection_${name}`);
+  });
+
+  it('register_home adds a home, validates its arguments, and a later event fills it in', async () => {
+    const db = await pg.database();
+    await startProjections(db);
+    await procedurePropagated(mesh, PROCEDURES.registerHome);
+    expect(
+      await pub.call(PROCEDURES.registerHome, { home_id: 'new-1', region: 'brabant', name: 'Loft' }),
+    ).toEqual({
+      success: true,
+      home_id: 'new-1',
+      created: true,
+    });
+    expect(await pub.call(PROCEDURES.registerHome, { home_id: 'new-1', region: 'brabant' })).toMatchObject({
+      created: false,
+    });
+    await expect(pub.call(PROCEDURES.registerHome, { home_id: 'x', region: 'mars' })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('region'),
+    });
+    await send([E.measured('new-1', 'brabant', at(1), { production_w: 42 })]);
+    await until(
+      db,
+      "SELECT production_w AS v FROM home_states WHERE home_id = 'new-1'",
+      42,
+      'the measurement',
+    );
+    expect(await one(db, "SELECT name FROM home_states WHERE home_id = 'new-1'")).toEqual({ name: 'Loft' });
   });
 });
