@@ -8,4 +8,13 @@ for (const app of fs.readdirSync(path.join(root, 'apps'))) {
   const data = path.join(root, 'apps', app, 'data');
   if (fs.existsSync(data)) fs.cpSync(data, path.join(root, 'dist', 'apps', app, 'data'), { recursive: true });
 }
+// The database layer's SQL migrations and its embedded-server script (plain ESM, not compiled).
+const db = path.join(root, 'apps', 'shared', 'db');
+fs.cpSync(path.join(db, 'migrations'), path.join(root, 'dist', 'apps', 'shared', 'db', 'migrations'), {
+  recursive: true,
+});
+fs.copyFileSync(
+  path.join(db, 'embedded-server.mjs'),
+  path.join(root, 'dist', 'apps', 'shared', 'db', 'embedded-server.mjs'),
+);
 fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString() + '\n');

@@ -6,6 +6,7 @@
 import { CliError } from '../cli-error';
 import { ConfigError } from '../../apps/shared/env';
 import { DataFileError } from '../../apps/shared/data-file';
+import { DatabaseConfigError } from '../../apps/shared/db/url';
 
 interface AppEntry {
   summary: string;
@@ -26,8 +27,14 @@ export const APPS: Record<string, AppEntry> = {
     summary: 'PROVIDERS_COUNT providers of REGION: offers, hourly dynamic prices, accept_offer (edge)',
     load: () => require('../../apps/utilities/main'),
   },
-  projections: { summary: 'read models in PostgreSQL and published aggregates (hub)' },
-  queries: { summary: 'the energy.queries.* RPCs over the read models (hub)' },
+  projections: {
+    summary: 'read models in PostgreSQL (DATABASE_URL, else embedded) and published aggregates (hub)',
+    load: () => require('../../apps/projections/main'),
+  },
+  queries: {
+    summary: 'the energy.queries.* RPCs over the read models (DATABASE_URL, else embedded) (hub)',
+    load: () => require('../../apps/queries/main'),
+  },
   dashboard: { summary: 'the web dashboard on PORT (hub)' },
 };
 
@@ -55,7 +62,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     await entry.load().main(process.env);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataFileError) throw new CliError(err.message, 2);
+    if (err instanceof ConfigError || err instanceof DataFileError || err instanceof DatabaseConfigError)
+      throw new CliError(err.message, 2);
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import { M } from '../protocol/messages';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { patternProblem, topicProblem } from '../protocol/topics';
 import { ClientConnection } from './session';
+import { Fifo } from './fifo';
 import type {
   CallOptions,
   ClientEvent,
@@ -58,6 +59,10 @@ interface SubState {
   chain: Promise<void>;
   ackSeq: number;
   ackScheduled: boolean;
+  /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
+  maxInFlight: number;
+  running: Fifo<{ seq: number; done: boolean }>;
+  waiting: Fifo<() => void>;
 }
 
 interface RegState {
@@ -149,6 +154,9 @@ export class Client implements GatewayClient {
       chain: RESOLVED,
       ackSeq: 0,
       ackScheduled: false,
+      maxInFlight: options.durable ? Math.max(1, Math.floor(options.maxInFlight ?? 1)) : 1,
+      running: new Fifo(),
+      waiting: new Fifo(),
     };
     await this.sendSubscribe(state);
     this.subs.add(state);
@@ -250,6 +258,7 @@ export class Client implements GatewayClient {
       }
       return;
     }
+    if (state.maxInFlight > 1) return this.startWindowed(state, seq, () => state.handler(payload, meta));
     // Durable: handle in order, acknowledge after the handler finished (docs/protocol.md §2).
     state.chain = state.chain
       .then(() => state.handler(payload, meta))
@@ -260,6 +269,32 @@ export class Client implements GatewayClient {
           this.scheduleAck(state, seq);
         },
       );
+  }
+
+  /**
+   * Durable with a window: start the handler now (or once the window has room), and acknowledge
+   * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
+   */
+  private startWindowed(state: SubState, seq: number, handle: () => void | Promise<void>): void {
+    const start = (): void => {
+      const entry = { seq, done: false };
+      state.running.push(entry);
+      const finish = (): void => {
+        entry.done = true;
+        let last = 0;
+        while (state.running.peek()?.done) last = state.running.shift()!.seq;
+        if (last) this.scheduleAck(state, last);
+        while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
+      };
+      Promise.resolve()
+        .then(handle)
+        .then(finish, (err) => {
+          this.events.emit('error', err);
+          finish();
+        });
+    };
+    if (state.running.length < state.maxInFlight && state.waiting.length === 0) start();
+    else state.waiting.push(start);
   }
 
   private scheduleAck(state: SubState, seq: number): void {

@@ -44,6 +44,12 @@ export interface SubscribeOptions {
    * The client acknowledges an event once its handler has returned (or its promise resolved).
    */
   durable?: string;
+  /**
+   * Durable only: how many handlers may run at once (default 1). They start in delivery order, and
+   * the acknowledgement only covers events whose handler and every earlier one have finished, so a
+   * consumer that commits in batches returns a promise per event that settles at its commit.
+   */
+  maxInFlight?: number;
 }
 
 export interface Subscription {

@@ -1,0 +1,133 @@
+/**
+ * What the read-side benchmark runs on: an embedded PostgreSQL, `cortexiq gateway` processes
+ * (hub, and an edge linked to it for the query callers), and the projections and queries apps as
+ * `cortexiq app` processes, started the way the product starts them.
+ */
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/db/embedded';
+import { migrate } from '../../apps/shared/db/migrate';
+import { poolConfig, targetUrl, type DatabaseTarget } from '../../apps/shared/db/url';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
+import { freePort, spawnServer, stopServer, type ServerProcess } from '../gateway/processes';
+import { pollUntil } from '../gateway/wait';
+
+export const REALM = 'be.cortexiq.energy';
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'cortexiq.js');
+
+export interface BenchDatabase {
+  target: DatabaseTarget;
+  url: string;
+  pool: Pool;
+}
+
+export class BenchPostgres {
+  private constructor(
+    readonly server: EmbeddedPostgres,
+    private readonly root: string,
+    private readonly pools: Pool[] = [],
+  ) {}
+
+  static async start(): Promise<BenchPostgres> {
+    const root = mkdtempSync(join(ROOT, '.tmp', 'bench-pg-'));
+    chmodSync(root, 0o755); // the server runs as `postgres` when we are root
+    return new BenchPostgres(await startEmbeddedPostgres({ dir: join(root, 'data') }), root);
+  }
+
+  /** A new migrated database. */
+  async database(name: string): Promise<BenchDatabase> {
+    const admin = new Client(this.server.target);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+    await admin.end();
+    const target = { ...this.server.target, database: name };
+    const pool = new Pool(poolConfig(target, 'bench', 8));
+    pool.on('error', () => undefined);
+    this.pools.push(pool);
+    await migrate(pool);
+    return { target, url: targetUrl(target), pool };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pools.map((p) => p.end().catch(() => undefined)));
+    await this.server.stop();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export interface BenchGateway {
+  id: string;
+  url: string;
+  process: ServerProcess;
+}
+
+export async function startGateway(id: string, peers: string[] = []): Promise<BenchGateway> {
+  const port = await freePort(true);
+  const process_ = await spawnServer({
+    name: `gateway ${id}`,
+    command: process.execPath,
+    args: [...GATEWAY_NODE_FLAGS, CLI, 'gateway'],
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      GATEWAY_ID: id,
+      MACULA_REALM: REALM,
+      MACULA_GATEWAY_PORT: String(port),
+      MACULA_TRANSPORTS: 'quic,tls',
+      MESH_PEERS: peers.join(','),
+      ADMIN_PORT: String(await freePort()),
+      MESH_SECRET: 'bench-mesh-secret-0123456789',
+      MACULA_TLS_INSECURE: '1',
+      LOG_LEVEL: 'warn',
+      // A durable backlog of a restart or two at 30k events/s fits the default bound many times.
+    },
+    ready: new RegExp(`gateway ${id} ready:`),
+    timeoutMs: 30_000,
+  });
+  return { id, url: `https://127.0.0.1:${port}`, process: process_ };
+}
+
+/** Starts `cortexiq app <name>` and waits until its /ready says 200. */
+export async function startApp(
+  name: string,
+  gateway: BenchGateway,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const health = await freePort();
+  const p = await spawnServer({
+    name,
+    command: process.execPath,
+    // BENCH_CPU_PROF=dir: profile the app (written when it stops gracefully).
+    args: [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      CLI,
+      'app',
+      name,
+    ],
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      MACULA_URL: gateway.url,
+      MACULA_REALM: REALM,
+      MACULA_TLS_INSECURE: '1',
+      HEALTH_PORT: String(health),
+      HEALTH_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    // The health server is up first; /ready then says when subscribed and registered.
+    ready: /health server listening/,
+    timeoutMs: 60_000,
+  });
+  await pollUntil(
+    `${name} ready`,
+    async () => (await fetch(`http://127.0.0.1:${health}/ready`).catch(() => undefined))?.status === 200,
+    60_000,
+    100,
+  );
+  return p;
+}
+
+export { stopServer };

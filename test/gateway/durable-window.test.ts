@@ -1,0 +1,74 @@
+/**
+ * Durable subscriptions with a window (`maxInFlight`, gateway/client): several handlers run at
+ * once, in delivery order, and the acknowledgement only covers events whose handler and every
+ * earlier one have finished, so a crash replays everything unfinished (the projections commit in
+ * batches and settle each event's promise at its commit).
+ */
+import { connect, type GatewayClient } from '../../gateway/client';
+import { crashClient } from '../helpers/crash';
+import { REALM, interestPropagated, startMesh, waitFor, type TestMesh } from '../helpers/mesh';
+
+jest.setTimeout(30_000);
+
+const TOPIC = 'be.cortexiq.window.reading';
+
+describe('durable subscription with maxInFlight', () => {
+  let mesh: TestMesh;
+  const clients: GatewayClient[] = [];
+  beforeEach(async () => {
+    mesh = await startMesh(1, 'line', 'tls');
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
+    await mesh?.stop();
+  });
+
+  it('runs handlers concurrently in order, acknowledges only the finished prefix, replays the rest', async () => {
+    const pub = await mesh.client(0, 'publisher');
+    const first = await connect({ url: mesh.url(0), realm: REALM, insecure: true, reconnect: false });
+    clients.push(first);
+    const started: number[] = [];
+    const finish = new Map<number, () => void>();
+    await first.subscribe<number>(
+      TOPIC,
+      (n) => {
+        started.push(n);
+        return new Promise<void>((resolve) => finish.set(n, resolve));
+      },
+      { durable: 'windowed', maxInFlight: 4 },
+    );
+    await interestPropagated(mesh, TOPIC, [0]);
+    for (let n = 0; n < 8; n++) void pub.publish(TOPIC, n);
+    await pub.publish(TOPIC, 8, { ack: true });
+    // Four at once, none finished: the window is full and the rest waits.
+    await waitFor(() => started.length === 4, 5000, 'four handlers started');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toEqual([0, 1, 2, 3]);
+    const durable = mesh.gateways[0].durables.get('windowed')!;
+    expect(durable.pending).toBe(9);
+    // 1 and 0 finish (out of order): 0..1 acknowledged, 4 and 5 start.
+    finish.get(1)!();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(durable.pending).toBe(9);
+    finish.get(0)!();
+    await waitFor(() => durable.pending === 7, 5000, 'acknowledgement of 0..1');
+    await waitFor(() => started.length === 6, 5000, 'two more handlers started');
+    // 3 finishes but 2 has not: nothing more is acknowledged.
+    finish.get(3)!();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(durable.pending).toBe(7);
+
+    crashClient(first);
+    await waitFor(() => durable.sessionId === undefined, 10_000, 'the gateway to notice the crash');
+    const second = await connect({ url: mesh.url(0), realm: REALM, insecure: true });
+    clients.push(second);
+    const replayed: number[] = [];
+    await second.subscribe<number>(TOPIC, (n) => void replayed.push(n), {
+      durable: 'windowed',
+      maxInFlight: 4,
+    });
+    await waitFor(() => replayed.length === 7, 5000, 'replay of 2..8');
+    expect(replayed).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    await waitFor(() => durable.pending === 0, 5000, 'everything acknowledged');
+  });
+});
