@@ -9,3 +9,11 @@ for (const app of fs.readdirSync(path.join(root, 'apps'))) {
   if (fs.existsSync(data)) fs.cpSync(data, path.join(root, 'dist', 'apps', app, 'data'), { recursive: true });
 }
 fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString() + '\n');
+
+// The dashboard's browser bundle (apps/dashboard/bundle.ts, compiled just above): esbuild, at build time.
+require(path.join(root, 'dist', 'apps', 'dashboard', 'bundle.js'))
+  .bundleWeb()
+  .catch((err) => {
+    console.error(`dashboard bundle failed: ${err.message}`);
+    process.exit(1);
+  });
