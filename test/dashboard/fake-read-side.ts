@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GatewayError, type GatewayClient, type Registration } from '../../gateway/client';
 import { PROCEDURES, queryArgsSchemas, type Overview } from '../../apps/shared/contract';
-import { REGIONS } from '../../apps/shared/env';
+import { REGIONS, type Region } from '../../apps/shared/env';
 
 export interface FakeHome {
   home_id: string;
   name: string;
-  region: string;
+  region: Region;
   city: string;
   postal_code: string;
   latitude: number;

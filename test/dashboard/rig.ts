@@ -15,6 +15,7 @@ import { envelope } from '../../apps/shared/events';
 import { TOPICS, type PayloadOf } from '../../apps/shared/contract';
 import { tcpCutter, type LinkCutter } from '../helpers/link-cutter';
 import { REALM, startGateway, waitFor } from '../helpers/mesh';
+import { startAggregates } from './aggregates';
 import { FakeReadSide } from './fake-read-side';
 
 export const GATEWAY_IDS = ['macula-hub', 'be-antwerp', 'be-brabant', 'be-east-flanders'] as const;
@@ -29,6 +30,8 @@ export interface Rig {
   /** A client on be-brabant that publishes like the projections would. */
   publisher: GatewayClient;
   hubPort: number;
+  /** Starts the stand-in projections' aggregates (aggregates.ts). */
+  startAggregates(periodMs?: number): void;
   /** Listening URL, after `listen()`. */
   url?: string;
   listen(): Promise<string>;
@@ -71,7 +74,7 @@ export async function startRig(options: { meshPollMs?: number; queryPollMs?: num
     return c;
   };
   const simulation = createSimulationApp(
-    { speed: 3600, startMs: Date.parse('2025-06-01T00:00:00Z'), tickMs: 500, log: quiet },
+    { speed: 3600, startMs: Date.parse('2025-01-01T00:00:00Z'), tickMs: 500, log: quiet },
     await client(hub, 'simulation'),
   );
   await simulation.start();
@@ -80,6 +83,7 @@ export async function startRig(options: { meshPollMs?: number; queryPollMs?: num
   const publisher = await client(gateways[2], 'projections-stand-in');
 
   const hubUrl = hub.urls().tls!;
+  let aggregates: { stop(): void } | undefined;
   const dashboard = createDashboard({
     config: {
       publicHost: 'localhost',
@@ -111,6 +115,9 @@ export async function startRig(options: { meshPollMs?: number; queryPollMs?: num
     readSide,
     publisher,
     hubPort,
+    startAggregates(periodMs) {
+      aggregates ??= startAggregates(publisher, readSide, () => simulation.clock.simMs(), periodMs);
+    },
     async listen() {
       await dashboard.server.listen({ port: 0, host: '127.0.0.1' });
       rig.url = `http://127.0.0.1:${(dashboard.server.server.address() as { port: number }).port}`;
@@ -143,6 +150,7 @@ export async function startRig(options: { meshPollMs?: number; queryPollMs?: num
       gateways[0] = await startGateway(GATEWAY_IDS[0], 'tls', { port: hubPort, adminPort: hubAdminPort });
     },
     async stop() {
+      aggregates?.stop();
       await dashboard.stop();
       await simulation.stop();
       await readSide.stop();

@@ -30,6 +30,9 @@ type Throughput = z.output<typeof metricsThroughputSchema>;
 type ProviderMetrics = z.output<typeof providerMetricsCalculatedSchema>;
 type Cities = z.output<typeof cityMeasuredSchema>;
 
+/** Real ms for which a totals aggregate counts as fresher than the queries' overview. */
+export const TOTALS_FRESH_MS = 3000;
+
 /** Points kept per chart: a day at one tick a second is far more than a chart can show. */
 export const CHART_POINTS = 600;
 
@@ -122,6 +125,8 @@ export class LiveState {
   readonly throughput = new BoundedTable(THROUGHPUT_KEYS, CHART_POINTS);
   providers: ProviderMetrics['providers'] = [];
   regions: RegionFigures[] = REGIONS.map((region) => emptyRegion(region));
+  /** Real ms of the last totals aggregate. */
+  private totalsAt = -Infinity;
   /** Homes seen on `home.initialized`, for the map when the queries have not answered yet. */
   private readonly homeSpots = new Map<string, { city: string; region: Region; lat: number; lon: number }>();
   private answeredLocations: LocationView[] | null = null;
@@ -212,6 +217,7 @@ export class LiveState {
   totals(e: Totals): Part[] {
     const { event_id: _id, simulation_time, ...figures } = e;
     this.overview = { ...this.overview, ...figures };
+    this.totalsAt = this.now();
     const parts: Part[] = ['overview'];
     if (
       this.history.push(Date.parse(simulation_time), {
@@ -292,6 +298,9 @@ export class LiveState {
 
   /** The overview as the queries answered it, with the live clock where the clock is newer. */
   overviewAnswered(o: Overview): Part[] {
+    // The totals aggregate (every 500 ms) is fresher than a poll's answer while it flows; the answer
+    // fills the cards when it does not (a dashboard started before the projections, or they stopped).
+    if (this.now() - this.totalsAt < TOTALS_FRESH_MS) return [];
     const clockNewer =
       this.clock.simulation_time !== null &&
       (o.simulation_time === null || Date.parse(this.clock.simulation_time) > Date.parse(o.simulation_time));

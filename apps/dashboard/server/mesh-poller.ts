@@ -10,10 +10,16 @@ export interface MeshPollerOptions {
   urls: string[];
   token?: string;
   intervalMs: number;
-  /** Per request; below the interval so a dead gateway does not pile up requests. */
+  /** Per request (default 1.5 s); polls do not overlap, so a hung gateway slows the poll, never piles up. */
   timeoutMs?: number;
   changed: () => void;
 }
+
+/**
+ * A stopped gateway refuses at once; only a hung one waits this long. Long enough that a busy
+ * gateway (a loaded machine) is not shown unreachable.
+ */
+const DEFAULT_TIMEOUT_MS = 1500;
 
 interface TopologyNode {
   gateway_id: string;
@@ -56,7 +62,7 @@ export class MeshPoller {
   private async get(url: string, path: string): Promise<Response> {
     const res = await fetch(`${url}${path}`, {
       headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {},
-      signal: AbortSignal.timeout(this.o.timeoutMs ?? Math.min(2000, Math.max(300, this.o.intervalMs * 0.8))),
+      signal: AbortSignal.timeout(this.o.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
     return res;

@@ -14,6 +14,8 @@ export interface SeriesSpec {
   color: string;
   /** Formats a value for the legend. */
   value?: (v: number | null) => string;
+  /** Formats an axis tick (default: `value`). */
+  tick?: (v: number) => string;
   scale?: string;
 }
 
@@ -60,7 +62,20 @@ export function liveChart(
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: opts.timeX !== false } },
-        axes: [axis, ...scales.map((scale, i) => ({ ...axis, scale, side: i === 0 ? 3 : 1, size: 60 }))],
+        axes: [
+          axis,
+          ...scales.map((scale, i) => {
+            const first = series.find((x) => (x.scale ?? 'y') === scale);
+            const fmt = first?.tick ?? first?.value;
+            return {
+              ...axis,
+              scale,
+              side: i === 0 ? 3 : 1,
+              size: 72,
+              values: fmt ? (_u: uPlot, splits: number[]) => splits.map((v) => fmt(v)) : undefined,
+            };
+          }),
+        ],
         series: [
           {},
           ...series.map((s) => ({
@@ -93,6 +108,14 @@ export function liveChart(
     else if (plot.width !== width) plot.setSize({ width, height });
   });
   resize.observe(box);
+  // Colours are read from the theme when the plot is made: a switch of the system theme remakes it.
+  const scheme = matchMedia('(prefers-color-scheme: dark)');
+  const retheme = (): void => {
+    plot?.destroy();
+    plot = undefined;
+    create(Math.max(200, Math.floor(box.clientWidth)));
+  };
+  scheme.addEventListener('change', retheme);
 
   return {
     el,
@@ -103,6 +126,7 @@ export function liveChart(
     destroy() {
       redraw.cancel();
       resize.disconnect();
+      scheme.removeEventListener('change', retheme);
       plot?.destroy();
     },
   };

@@ -23,8 +23,8 @@ let outline: Promise<Outline> | undefined;
 
 function sky(w: WeatherDay | undefined): string {
   if (!w) return '';
-  const icon = w.sunshine > 0.6 ? '☀' : w.sunshine > 0.3 ? '⛅' : '☁';
-  return `${icon} ${Math.round(w.sunshine * 100)} % sun · ${w.temperature_c.toFixed(1)} °C`;
+  const sky = w.sunshine > 0.6 ? 'sunny' : w.sunshine > 0.3 ? 'partly cloudy' : 'cloudy';
+  return `Today: ${sky} (${Math.round(w.sunshine * 100)} % sun), ${w.temperature_c.toFixed(1)} °C`;
 }
 
 export function regionMap(live: Live): { el: HTMLElement; destroy(): void } {
@@ -92,8 +92,8 @@ export function regionMap(live: Live): { el: HTMLElement; destroy(): void } {
           { class: `region-card r-${r.region}`, 'data-region': r.region },
           h('strong', {}, NAMES[r.region] ?? r.region),
           h('span', {}, `${int(r.connected_homes ?? r.homes)} homes`),
-          h('span', {}, `⚡ ${power(r.production_w)} produced`),
-          h('span', {}, `🏠 ${power(r.consumption_w)} used`),
+          h('span', {}, `Production ${power(r.production_w)}`),
+          h('span', {}, `Consumption ${power(r.consumption_w)}`),
           h(
             'span',
             { class: 'weather', 'data-weather': r.region },

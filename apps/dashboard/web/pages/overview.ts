@@ -34,14 +34,24 @@ export function overviewPage(live: Live): { el: HTMLElement; destroy(): void } {
       h('span', { class: 'sub' }, ''),
     ),
   );
-  const savings = h('span', { class: 'value', 'data-fin': 'customer_savings_eur' }, '–');
-  const commission = h('span', { class: 'value', 'data-fin': 'commission_eur' }, '–');
+  const FIN: Array<[string, string, (o: Overview) => string]> = [
+    [
+      'customer_savings_eur',
+      'Customer savings from switching (net of commission)',
+      (o) => eur(o.customer_savings_eur),
+    ],
+    ['commission_eur', 'CortexIQ commission (20 % of gross savings)', (o) => eur(o.commission_eur)],
+    ['cost_eur', 'Homes paid for energy bought', (o) => eur(o.cost_eur)],
+    ['revenue_eur', 'Homes earned for energy sold', (o) => eur(o.revenue_eur)],
+    ['net_balance_eur', 'Net balance of the homes', (o) => eur(o.net_balance_eur)],
+    ['contract_switches', 'Contract switches', (o) => int(o.contract_switches)],
+  ];
+  const finValues = FIN.map(([key]) => h('span', { class: 'value', 'data-fin': key }, '–'));
   const finance = h(
     'section',
     { class: 'panel finance' },
     h('h3', {}, 'Financial summary'),
-    h('div', { class: 'fin-row' }, h('span', {}, 'Customer savings (net of commission)'), savings),
-    h('div', { class: 'fin-row' }, h('span', {}, 'CortexIQ commission (20 % of gross savings)'), commission),
+    FIN.map(([, label], i) => h('div', { class: 'fin-row' }, h('span', {}, label), finValues[i])),
   );
 
   const production = liveChart('Production vs consumption', [
@@ -49,7 +59,13 @@ export function overviewPage(live: Live): { el: HTMLElement; destroy(): void } {
     { key: 'consumption_w', label: 'Consumption', color: 'var(--c-cons)', value: power },
   ]);
   const prices = liveChart('Day-ahead price', [
-    { key: 'eur_per_kwh', label: '€/kWh', color: 'var(--c-price)', value: priceKwh },
+    {
+      key: 'eur_per_kwh',
+      label: '€/kWh',
+      color: 'var(--c-price)',
+      value: priceKwh,
+      tick: (v) => `€ ${v.toFixed(2)}`,
+    },
   ]);
   const battery = liveChart('Average battery', [
     { key: 'avg_battery_pct', label: 'State of charge', color: 'var(--c-batt)', value: pct },
@@ -67,8 +83,7 @@ export function overviewPage(live: Live): { el: HTMLElement; destroy(): void } {
       setText(cards[i].children[1], value(o));
       setText(cards[i].children[2], sub ? sub(o) : '');
     });
-    setText(savings, eur(o.customer_savings_eur));
-    setText(commission, eur(o.commission_eur));
+    FIN.forEach(([, , value], i) => setText(finValues[i], value(o)));
   };
 
   const offs = [

@@ -72,7 +72,11 @@ export function providersPage(live: Live): { el: HTMLElement; destroy(): void } 
                     h(
                       'span',
                       { class: 'share' },
-                      h('span', { class: 'bar', style: `width:${Math.round(p.market_share * 100)}%` }),
+                      h(
+                        'span',
+                        { class: 'track' },
+                        h('span', { class: 'bar', style: `width:${Math.round(p.market_share * 100)}%` }),
+                      ),
                       `${(p.market_share * 100).toFixed(1)} %`,
                     ),
                   ),
