@@ -144,6 +144,20 @@ describe('controls', () => {
     expect(status).toMatchObject({ paused: false, speed: 10000 });
   });
 
+  it('reset returns the clock to its start and clears the live charts', async () => {
+    await rig.publishTotals({ connected_homes: 99 });
+    await waitFor(() => rig.dashboard.state.history.length > 0, 5000, 'a history point');
+    const reset = await post('/api/simulation/reset');
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json()).toMatchObject({ success: true, tick: 0, start_date: '2025-01-01T00:00:00.000Z' });
+    // The clock runs on at 10,000× while the answer travels: within a simulated hour of the start.
+    expect(Date.parse(reset.json().simulation_time) - Date.parse('2025-01-01T00:00:00Z')).toBeLessThan(
+      3_600_000,
+    );
+    await waitFor(() => rig.dashboard.state.history.length === 0, 5000, 'the reset event');
+    expect(rig.dashboard.state.overview.connected_homes).toBe(0);
+  });
+
   it('refuses malformed control requests and requests without a good CSRF token', async () => {
     const cases: Array<[Promise<{ statusCode: number; json(): { message: string } }>, number, RegExp]> = [
       [post('/api/simulation/speed', { speed: 'fast' }), 400, /speed must be a number/],

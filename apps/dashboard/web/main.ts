@@ -6,7 +6,8 @@
 import { controls } from './controls';
 import { h } from './dom';
 import { Live } from './live';
-import { homeDetailPage, homesPage } from './pages/homes';
+import { homeDetailPage } from './pages/home-detail';
+import { homesPage } from './pages/homes';
 import { meshPage } from './pages/mesh';
 import { overviewPage } from './pages/overview';
 import { providersPage } from './pages/providers';
