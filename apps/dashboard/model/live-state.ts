@@ -19,10 +19,11 @@ import type {
   WeatherDay,
 } from '../../shared/contract';
 import { REGIONS, type Region } from '../../shared/env';
+import { HomeLocations, type LocationView } from './locations';
 import { PARTS, type Part } from './parts';
 import { BoundedTable } from './series';
 
-export type { Part };
+export type { LocationView, Part };
 
 type Totals = z.output<typeof totalsCalculatedSchema>;
 type History = z.output<typeof historyUpdatedSchema>;
@@ -61,15 +62,6 @@ export interface RegionFigures {
   avg_bill_eur_per_month: number | null;
   /** Real ms of the last update, so the map can say how fresh a figure is. */
   updated_at: number | null;
-}
-
-/** A municipality with homes, placed by its homes' mean coordinates. */
-export interface LocationView {
-  city: string;
-  region: Region;
-  homes: number;
-  latitude: number;
-  longitude: number;
 }
 
 export const EMPTY_OVERVIEW: Overview = {
@@ -127,9 +119,7 @@ export class LiveState {
   regions: RegionFigures[] = REGIONS.map((region) => emptyRegion(region));
   /** Real ms of the last totals aggregate. */
   private totalsAt = -Infinity;
-  /** Homes seen on `home.initialized`, for the map when the queries have not answered yet. */
-  private readonly homeSpots = new Map<string, { city: string; region: Region; lat: number; lon: number }>();
-  private answeredLocations: LocationView[] | null = null;
+  private readonly places = new HomeLocations();
   /** Day-ahead price per simulated hour (epoch ms of the hour), the last 48 hours seen. */
   private readonly hourPrices = new Map<number, number>();
 
@@ -317,33 +307,17 @@ export class LiveState {
   }
 
   homeInitialized(e: HomeInitialized): Part[] {
-    this.homeSpots.set(e.home_id, {
-      city: e.city,
-      region: e.region,
-      lat: e.address.latitude,
-      lon: e.address.longitude,
-    });
-    return this.answeredLocations ? [] : ['locations'];
+    return this.places.homeInitialized(e) ? ['locations'] : [];
   }
 
   /** `get_locations` (per city, mean coordinates): the read side knows every home. */
   locationsAnswered(locations: LocationView[]): Part[] {
-    this.answeredLocations = locations;
+    this.places.answered(locations);
     return ['locations'];
   }
 
   locations(): LocationView[] {
-    if (this.answeredLocations) return this.answeredLocations;
-    const byCity = new Map<string, LocationView>();
-    for (const h of this.homeSpots.values()) {
-      const key = `${h.region}/${h.city}`;
-      const l = byCity.get(key) ?? { city: h.city, region: h.region, homes: 0, latitude: 0, longitude: 0 };
-      l.latitude = (l.latitude * l.homes + h.lat) / (l.homes + 1);
-      l.longitude = (l.longitude * l.homes + h.lon) / (l.homes + 1);
-      l.homes++;
-      byCity.set(key, l);
-    }
-    return [...byCity.values()];
+    return this.places.list();
   }
 
   part(p: Part): unknown {
