@@ -78,7 +78,6 @@ run('dashboard in Chromium', () => {
       latencies.push(Date.now() - sent);
     }
     expect(Math.max(...latencies)).toBeLessThan(1000);
-    await page.screenshot({ path: path.join(SHOTS, 'overview-first-load.png') });
   });
 
   it('pause and a speed preset take effect and are shown', async () => {
