@@ -30,8 +30,9 @@ export class HomeLocations {
     return this.fromQueries === null;
   }
 
+  /** The queries' places; an answer without any placed home (no coordinates yet) is not used. */
   answered(locations: LocationView[]): void {
-    this.fromQueries = locations;
+    this.fromQueries = locations.length > 0 ? locations : null;
   }
 
   list(): LocationView[] {

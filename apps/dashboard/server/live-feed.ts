@@ -26,6 +26,9 @@ import type { Queries } from './queries';
 import { locationsSchema, marketPricesSchema } from './results';
 import { REGIONS, type Region } from '../../shared/env';
 
+/** Polls between two `get_locations` (6 × 5 s). */
+const LOCATIONS_EVERY = 6;
+
 export type QueriesState = 'unknown' | 'ok' | 'down';
 
 export interface LiveFeedOptions {
@@ -48,6 +51,7 @@ export class LiveFeed {
   private subscriptions: Subscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  private polls = 0;
 
   constructor(private readonly o: LiveFeedOptions) {}
 
@@ -91,16 +95,19 @@ export class LiveFeed {
         queries.ask('get_region_summary', undefined, regionSummarySchema),
       ]);
       const parts = [...state.overviewAnswered(overview), ...state.regionSummary(regions)];
-      if (first || this.queriesState !== 'ok') {
-        const [prices, locations] = await Promise.all([
-          queries.ask('get_market_prices', { hours: 48 }, marketPricesSchema),
-          queries.ask('get_locations', undefined, locationsSchema),
-        ]);
+      const fresh = first || this.queriesState !== 'ok';
+      if (fresh)
         parts.push(
-          ...state.marketPrices(prices.prices),
-          ...state.locationsAnswered(placed(locations.locations)),
+          ...state.marketPrices(
+            (await queries.ask('get_market_prices', { hours: 48 }, marketPricesSchema)).prices,
+          ),
         );
+      // Homes join the read side over time: the map's places are asked again every LOCATIONS_EVERY polls.
+      if (fresh || this.polls % LOCATIONS_EVERY === 0) {
+        const locations = await queries.ask('get_locations', undefined, locationsSchema);
+        parts.push(...state.locationsAnswered(placed(locations.locations)));
       }
+      this.polls++;
       this.o.changed(parts);
       this.setQueries('ok', null);
     } catch (err) {
