@@ -18,3 +18,11 @@ fs.copyFileSync(
   path.join(root, 'dist', 'apps', 'shared', 'db', 'embedded-server.mjs'),
 );
 fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString() + '\n');
+
+// The dashboard's browser bundle (apps/dashboard/bundle.ts, compiled just above): esbuild, at build time.
+require(path.join(root, 'dist', 'apps', 'dashboard', 'bundle.js'))
+  .bundleWeb()
+  .catch((err) => {
+    console.error(`dashboard bundle failed: ${err.message}`);
+    process.exit(1);
+  });

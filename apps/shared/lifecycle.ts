@@ -145,13 +145,19 @@ export async function runApp<A extends Stoppable>(
     metrics: options.metrics,
     log,
   });
-  await new Promise<void>((resolve) => {
+  await untilSignal(log, () => running.stop());
+  log.info('stopped');
+}
+
+/** Resolves once SIGINT/SIGTERM has arrived and `stop` has finished; a second signal exits at once. */
+export function untilSignal(log: Logger, stop: () => Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) process.exit(130);
       stopping = true;
       log.info({ signal }, 'stopping');
-      void running.stop().finally(() => {
+      void stop().finally(() => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         resolve();
@@ -160,5 +166,4 @@ export async function runApp<A extends Stoppable>(
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  log.info('stopped');
 }

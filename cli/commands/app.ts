@@ -16,11 +16,13 @@ interface AppEntry {
 
 export const APPS: Record<string, AppEntry> = {
   simulation: {
-    summary: 'the world: clock ticks with weather and day-ahead prices, pause/resume/reset/set_speed/status (hub)',
+    summary:
+      'the world: clock ticks with weather and day-ahead prices, pause/resume/reset/set_speed/status (hub)',
     load: () => require('../../apps/simulation/main'),
   },
   homes: {
-    summary: 'every home of REGION from HOMES_SOURCES: energy, trades, monthly bills, contract switching (edge)',
+    summary:
+      'every home of REGION from HOMES_SOURCES: energy, trades, monthly bills, contract switching (edge)',
     load: () => require('../../apps/homes/main'),
   },
   utilities: {
@@ -35,7 +37,10 @@ export const APPS: Record<string, AppEntry> = {
     summary: 'the energy.queries.* RPCs over the read models (DATABASE_URL, else embedded) (hub)',
     load: () => require('../../apps/queries/main'),
   },
-  dashboard: { summary: 'the web dashboard on PORT (hub)' },
+  dashboard: {
+    summary: 'the web dashboard on PORT (4000): live overview, homes, providers, mesh, controls (hub)',
+    load: () => require('../../apps/dashboard/main'),
+  },
 };
 
 export function appUsage(): string {

@@ -66,7 +66,7 @@ describe('cortexiq up (dev stack, full mesh, QUIC)', () => {
       ].sort(),
     );
     expect(up.output()).toMatch(
-      /not part of the local run yet: macula-hub\/PostgreSQL .*macula-hub\/dashboard \(not built yet\)/,
+      /not part of the local run yet: macula-hub\/PostgreSQL .*macula-hub\/dashboard \(needs PostgreSQL/,
     );
 
     // Gateways take base..base+3 and their admin APIs base+4..base+7 (launcher/ports.ts).

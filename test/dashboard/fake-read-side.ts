@@ -1,0 +1,271 @@
+/**
+ * Stand-in for the read side (issue 11, not merged yet): the query procedures registered on a real
+ * gateway with the contract's argument schemas (so a bad argument is `invalid_argument` and an unknown
+ * id `not_found`, as the real queries answer), over the shipped homes of the three regions, with
+ * the result shapes the queries app answers. Figures are derived from the homes, not hard-coded.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GatewayError, type GatewayClient, type Registration } from '../../gateway/client';
+import { PROCEDURES, queryArgsSchemas, type Overview } from '../../apps/shared/contract';
+import { REGIONS, type Region } from '../../apps/shared/env';
+
+export interface FakeHome {
+  home_id: string;
+  name: string;
+  region: Region;
+  city: string;
+  postal_code: string;
+  latitude: number;
+  longitude: number;
+  solar_capacity_kw: number;
+  battery_capacity_kwh: number;
+  annual_consumption_kwh: number;
+  connected: boolean;
+  provider_id: string;
+  production_w: number;
+  consumption_w: number;
+  state_of_charge_pct: number;
+}
+
+interface ShippedHome {
+  id: string;
+  name: string;
+  address: { city: string; postal_code: string; latitude: number; longitude: number };
+  solar_capacity_kw: number;
+  battery_capacity_kwh: number;
+  annual_consumption_kwh: number;
+}
+
+export function shippedHomes(): FakeHome[] {
+  const dir = path.join(__dirname, '..', '..', 'apps', 'homes', 'data');
+  return REGIONS.flatMap((region) =>
+    (JSON.parse(fs.readFileSync(path.join(dir, `${region}.json`), 'utf8')) as ShippedHome[]).map(
+      (h, i): FakeHome => ({
+        home_id: h.id,
+        name: h.name,
+        region,
+        city: h.address.city,
+        postal_code: h.address.postal_code,
+        latitude: h.address.latitude,
+        longitude: h.address.longitude,
+        solar_capacity_kw: h.solar_capacity_kw,
+        battery_capacity_kwh: h.battery_capacity_kwh,
+        annual_consumption_kwh: h.annual_consumption_kwh,
+        connected: i % 10 !== 9,
+        provider_id: ['engie', 'luminus', 'bolt'][i % 3],
+        production_w: Math.round(h.solar_capacity_kw * 400),
+        consumption_w: Math.round((h.annual_consumption_kwh / 8760) * 1000),
+        state_of_charge_pct: 40 + (i % 50),
+      }),
+    ),
+  );
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+export class FakeReadSide {
+  readonly homes = shippedHomes();
+  readonly calls = new Map<string, number>();
+  private regs: Registration[] = [];
+
+  constructor(private readonly client: GatewayClient) {}
+
+  overview(): Overview {
+    const h = this.homes;
+    return {
+      simulation_time: '2025-01-01T12:00:00.000Z',
+      speed: 105120,
+      paused: false,
+      total_homes: h.length,
+      connected_homes: h.filter((x) => x.connected).length,
+      production_w: sum(h.map((x) => x.production_w)),
+      consumption_w: sum(h.map((x) => x.consumption_w)),
+      avg_battery_pct: sum(h.map((x) => x.state_of_charge_pct)) / h.length,
+      energy_bought_kwh: 1234.5,
+      energy_sold_kwh: 321.25,
+      cost_eur: 456.78,
+      revenue_eur: 12.5,
+      net_balance_eur: -444.28,
+      contract_switches: 7,
+      customer_savings_eur: 88,
+      commission_eur: 22,
+      day_ahead_eur_per_kwh: 0.095,
+    };
+  }
+
+  private home(id: string): FakeHome {
+    const h = this.homes.find((x) => x.home_id === id);
+    if (!h) throw new GatewayError('not_found', `home_id: no home '${id}'`);
+    return h;
+  }
+
+  // Each handler receives what the contract's schema parsed for its procedure.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private handlers(): Record<string, (a: any) => unknown> {
+    const summary = (h: FakeHome) => ({ ...h, simulation_time: '2025-01-01T12:00:00.000Z' });
+    const match = (h: FakeHome, q: string) =>
+      [h.home_id, h.name, h.city, h.postal_code].some((v) => v.toLowerCase().includes(q.toLowerCase()));
+    return {
+      get_overview: () => this.overview(),
+      get_region_summary: () => ({
+        regions: REGIONS.map((region) => {
+          const mine = this.homes.filter((h) => h.region === region);
+          return {
+            region,
+            total_homes: mine.length,
+            connected_homes: mine.filter((h) => h.connected).length,
+            production_w: sum(mine.map((h) => h.production_w)),
+            consumption_w: sum(mine.map((h) => h.consumption_w)),
+            avg_battery_pct: sum(mine.map((h) => h.state_of_charge_pct)) / mine.length,
+            contract_switches: 2,
+            avg_bill_eur_per_month: 95.5,
+          };
+        }),
+      }),
+      get_homes: (a) => {
+        const all = this.homes.filter(
+          (h) => (!a.region || h.region === a.region) && (!a.search || match(h, a.search)),
+        );
+        const start = (a.page - 1) * a.page_size;
+        return {
+          homes: all.slice(start, start + a.page_size).map(summary),
+          page: a.page,
+          page_size: a.page_size,
+          total: all.length,
+          total_pages: Math.ceil(all.length / a.page_size),
+        };
+      },
+      search_homes: (a) => ({
+        homes: this.homes
+          .filter((h) => match(h, a.query))
+          .slice(0, a.limit)
+          .map(summary),
+      }),
+      get_home: (a) => ({ ...summary(this.home(a.home_id)), street: 'Kerkstraat 1', contract_id: 'c-1' }),
+      get_home_history: (a) => {
+        const h = this.home(a.home_id);
+        const end = Date.parse('2025-01-01T12:00:00Z');
+        const n = Math.min(a.hours * 4, 200);
+        return {
+          home_id: h.home_id,
+          hours: a.hours,
+          points: Array.from({ length: n }, (_, i) => {
+            const t = end - (n - 1 - i) * 900_000;
+            const hour = new Date(t).getUTCHours();
+            return {
+              simulation_time: new Date(t).toISOString(),
+              production_w:
+                hour > 7 && hour < 17 ? h.solar_capacity_kw * 300 * Math.sin(((hour - 7) / 10) * Math.PI) : 0,
+              consumption_w: h.consumption_w * (hour > 17 && hour < 22 ? 2 : 1),
+              state_of_charge_pct: h.state_of_charge_pct,
+            };
+          }),
+        };
+      },
+      get_home_trades: (a) => ({
+        home_id: this.home(a.home_id).home_id,
+        hours: a.hours,
+        truncated: false,
+        trades: [0, 1, 2].map((i) => ({
+          simulation_time: new Date(Date.parse('2025-01-01T09:00:00Z') + i * 3_600_000).toISOString(),
+          grid_import_kwh: 0.4 + i / 10,
+          grid_export_kwh: 0.1,
+          import_cost: 0.12 + i / 100,
+          export_revenue: 0.004,
+          net_cost: 0.116 + i / 100,
+        })),
+      }),
+      get_home_bills: (a) => ({
+        home_id: this.home(a.home_id).home_id,
+        bills: [
+          {
+            month: '2024-12',
+            consumption_kwh: 310,
+            import_kwh: 290,
+            export_kwh: 12,
+            energy_cost: 35.1,
+            network_cost: 30.2,
+            capacity_cost: 4.9,
+            vat: 4.2,
+            total: 74.4,
+          },
+        ],
+      }),
+      get_locations: () => {
+        const by = new Map<string, FakeHome[]>();
+        for (const h of this.homes)
+          by.set(`${h.region}/${h.city}`, [...(by.get(`${h.region}/${h.city}`) ?? []), h]);
+        return {
+          locations: [...by.values()].map((hs) => ({
+            city: hs[0].city,
+            region: hs[0].region,
+            postal_code: hs[0].postal_code,
+            homes: hs.length,
+            connected_homes: hs.filter((h) => h.connected).length,
+            latitude: sum(hs.map((h) => h.latitude)) / hs.length,
+            longitude: sum(hs.map((h) => h.longitude)) / hs.length,
+          })),
+        };
+      },
+      get_homes_by_location: (a) => {
+        const hs = this.homes.filter((h) => h.city.toLowerCase() === a.location.toLowerCase());
+        if (hs.length === 0) throw new GatewayError('not_found', `location: no homes in '${a.location}'`);
+        return { location: a.location, homes: hs.map(summary) };
+      },
+      get_providers: () => {
+        const ids = [...new Set(this.homes.map((h) => h.provider_id))];
+        return {
+          providers: ids.map((id) => {
+            const customers = this.homes.filter((h) => h.provider_id === id).length;
+            return {
+              provider_id: id,
+              provider_name: id.toUpperCase(),
+              strategy: 'steady_eddie',
+              region: 'antwerp',
+              contract_type: 'static',
+              customers,
+              market_share: customers / this.homes.length,
+              offer: { contract_type: 'static', day_buy_price: 0.11, night_buy_price: 0.09 },
+              offered_at: '2025-01-01T00:00:00.000Z',
+            };
+          }),
+        };
+      },
+      get_market_prices: (a) => ({
+        hours: a.hours,
+        prices: Array.from({ length: 24 }, (_, i) => ({
+          hour: new Date(Date.parse('2025-01-01T00:00:00Z') + i * 3_600_000).toISOString(),
+          eur_per_kwh: 0.08 + 0.03 * Math.sin((i / 24) * 2 * Math.PI),
+        })),
+      }),
+      home_exists: (a) => ({ exists: this.homes.some((h) => h.home_id === a.home_id) }),
+      provider_exists: () => ({ exists: true }),
+    };
+  }
+
+  async start(): Promise<void> {
+    for (const [name, handler] of Object.entries(this.handlers())) {
+      const schema = queryArgsSchemas[name as keyof typeof queryArgsSchemas];
+      const procedure = (PROCEDURES as Record<string, unknown>)[
+        name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())
+      ] as string;
+      this.regs.push(
+        await this.client.register(procedure, (args) => {
+          this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+          const parsed = schema.safeParse(args);
+          if (!parsed.success) {
+            const i = parsed.error.issues[0];
+            throw new GatewayError('invalid_argument', `${i.path.join('.')}: ${i.message}`);
+          }
+          return handler(parsed.data);
+        }),
+      );
+    }
+  }
+
+  /** The queries go away (their process stopped). */
+  async stop(): Promise<void> {
+    await Promise.all(this.regs.splice(0).map((r) => r.unregister().catch(() => undefined)));
+  }
+}
