@@ -25,6 +25,7 @@ export class SequenceProbe {
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
   private inFlight = new Set<Promise<void>>();
+  private readonly warmedUp = new Set<string>();
 
   private constructor(
     private readonly publisher: GatewayClient,
@@ -47,10 +48,31 @@ export class SequenceProbe {
       const list: Arrival[] = [];
       probe.arrivals.set(name, list);
       await client.subscribe<{ seq: number; sentAt: number }>(topic, (p) => {
-        list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
+        if (p.seq < 0) probe.warmedUp.add(name);
+        else list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
       });
     }
+    await probe.warmUp();
     return probe;
+  }
+
+  /**
+   * Publishes warm-up messages (seq -1, not counted) until every subscriber has one: until then the
+   * publisher's gateway may not know of the subscriptions yet, and a first numbered message sent
+   * before would be "lost" for a reason that has nothing to do with the network.
+   */
+  private async warmUp(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.warmedUp.size < this.subscribers.size) {
+      if (Date.now() > deadline) {
+        const cold = [...this.subscribers.keys()].filter((n) => !this.warmedUp.has(n));
+        throw new Error(
+          `probe on ${this.topic}: no warm-up message reached ${cold.join(', ')} in ${timeoutMs} ms`,
+        );
+      }
+      await this.publisher.publish(this.topic, { seq: -1, sentAt: Date.now() }, { ack: true });
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Starts publishing one message every `everyMs` (bounded: stops by itself after `maxMessages`). */
@@ -92,6 +114,17 @@ export class SequenceProbe {
       else seen.add(a.seq);
     }
     return twice;
+  }
+
+  /** One line for a failure message: counts, and which seqs are missing. */
+  summary(subscriber: string): string {
+    const missing = this.missing(subscriber);
+    const shown = missing.length > 12 ? [...missing.slice(0, 6), '…', ...missing.slice(-6)] : missing;
+    return (
+      `${subscriber}: ${this.published()} published (${this.next} sent), ` +
+      `${this.arrivals.get(subscriber)!.length} arrivals, ${missing.length} missing [${shown.join(' ')}], ` +
+      `${this.duplicates(subscriber).length} duplicates`
+    );
   }
 
   /** Whether `subscriber` has every accepted message (poll it after publishing stopped). */

@@ -122,16 +122,39 @@ export async function topology(g: NetnsGateway): Promise<TopologyView['nodes']> 
   return ((await res.json()) as TopologyView).nodes;
 }
 
+/** The mesh counters of every gateway (unroutable, replayed, …), for a failure message. */
+export async function meshCounters(run: NetnsUp): Promise<string> {
+  const lines = await Promise.all(
+    run.state.layout.clusters.map(async (c) => {
+      const text = await fetch(`${run.gateway(c.name).adminUrl}/metrics`)
+        .then((r) => r.text())
+        .catch((e: Error) => e.message);
+      const counters = text
+        .split('\n')
+        .filter((l) =>
+          /^macula_mesh_(unroutable|replayed|replay_dropped|link_overflow|duplicates)\w*(\{[^}]*\})? /.test(
+            l,
+          ),
+        )
+        .map((l) => l.replace('macula_mesh_', ''));
+      return `${c.name}: ${counters.join(', ')}`;
+    }),
+  );
+  return lines.join('\n');
+}
+
 /** Polls `cond` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
 export async function until(
   what: string,
   cond: () => Promise<boolean> | boolean,
   timeoutMs: number,
+  detail?: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await Promise.resolve(cond()).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `: ${detail()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
