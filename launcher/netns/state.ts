@@ -53,8 +53,12 @@ export function readState(runId: number, root?: string): NetnsState | undefined 
   }
 }
 
+/** Removes the state file and the relays' logs of run `runId`. */
 export function removeState(runId: number, root?: string): void {
   fs.rmSync(stateFile(runId, root), { force: true });
+  for (const name of fs.existsSync(runDir(root)) ? fs.readdirSync(runDir(root)) : []) {
+    if (name.startsWith(`relay-${runId}-`)) fs.rmSync(path.join(runDir(root), name), { force: true });
+  }
 }
 
 /** Run ids with a state file, in order. */

@@ -78,7 +78,6 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
       () => probe!.flowingAgainAfter('be-antwerp', cutAt) !== undefined,
       15_000,
     );
-    const flowingMs = probe.flowingAgainAfter('be-antwerp', cutAt)!;
 
     const more = probe.published() + 25;
     await until('more messages over the new route', () => probe!.published() >= more, 10_000);
@@ -86,9 +85,11 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
     await until('every message at antwerp', () => probe!.complete('be-antwerp'), 15_000);
     expect(probe.missing('be-antwerp')).toEqual([]);
     expect(probe.duplicates('be-antwerp')).toEqual([]);
+    // The CLI's own start-up is part of this window, so it is an upper bound (bench:netns times the
+    // cut itself).
     process.stdout.write(
-      `netns cut hub↔antwerp: traffic flowing again ${flowingMs} ms after the cut, ` +
-        `${probe.published()} published, 0 lost\n`,
+      `netns cut hub↔antwerp: longest delivery of a message sent after 'fault cut' began ` +
+        `${probe.maxLatency('be-antwerp', cutAt)} ms; ${probe.summary('be-antwerp')}\n`,
     );
 
     expect(await run.fault('heal', HUB, 'be-antwerp')).toMatch(/^healed macula-hub↔be-antwerp: link up/);
