@@ -50,29 +50,48 @@ export class DelayLine {
   }
 }
 
+export interface RelayStats {
+  /** Datagrams passed on, either way. */
+  forwarded: number;
+  /** Datagrams dropped for the configured loss, either way. */
+  dropped: number;
+  /** TCP connections taken over. */
+  connections: number;
+}
+
 export interface Relay {
+  stats: RelayStats;
   close(): Promise<void>;
 }
 
-function udpRelay(o: RelayOptions, drop: () => boolean): Promise<dgram.Socket> {
+function udpRelay(o: RelayOptions, drop: () => boolean, stats: RelayStats): Promise<dgram.Socket> {
   const front = dgram.createSocket('udp4');
   const line = new DelayLine(o.ms);
   // One upstream socket per sender, so replies find their way back to the right one.
   const upstreams = new Map<string, dgram.Socket>();
+  // Counts, then says whether to pass a datagram on.
+  const pass = (): boolean => {
+    if (drop()) {
+      stats.dropped++;
+      return false;
+    }
+    stats.forwarded++;
+    return true;
+  };
   front.on('message', (msg, from) => {
     const key = `${from.address}:${from.port}`;
     let up = upstreams.get(key);
     if (!up) {
       const socket = dgram.createSocket('udp4');
       socket.on('message', (reply) => {
-        if (!drop()) line.push(() => front.send(reply, from.port, from.address));
+        if (pass()) line.push(() => front.send(reply, from.port, from.address));
       });
       socket.on('error', () => undefined); // an unreachable far end (a cut link) is a lost datagram
       socket.bind(0);
       upstreams.set(key, (up = socket));
     }
     const upstream = up;
-    if (!drop()) line.push(() => upstream.send(msg, o.targetPort, o.targetHost));
+    if (pass()) line.push(() => upstream.send(msg, o.targetPort, o.targetHost));
   });
   front.on('error', () => undefined);
   front.on('close', () => {
@@ -85,9 +104,10 @@ function udpRelay(o: RelayOptions, drop: () => boolean): Promise<dgram.Socket> {
   });
 }
 
-function tcpRelay(o: RelayOptions): Promise<net.Server> {
+function tcpRelay(o: RelayOptions, stats: RelayStats): Promise<net.Server> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((down) => {
+    stats.connections++;
     const up = net.connect(o.targetPort, o.targetHost);
     const toUp = new DelayLine(o.ms);
     const toDown = new DelayLine(o.ms);
@@ -115,12 +135,14 @@ function tcpRelay(o: RelayOptions): Promise<net.Server> {
 export async function startRelay(o: RelayOptions): Promise<Relay> {
   const random = o.random ?? Math.random;
   const drop = () => o.lossPercent > 0 && random() * 100 < o.lossPercent;
-  const udp = await udpRelay(o, drop);
-  const tcp = await tcpRelay(o).catch((err: unknown) => {
+  const stats: RelayStats = { forwarded: 0, dropped: 0, connections: 0 };
+  const udp = await udpRelay(o, drop, stats);
+  const tcp = await tcpRelay(o, stats).catch((err: unknown) => {
     udp.close();
     throw err;
   });
   return {
+    stats,
     close: async () => {
       await Promise.all([
         new Promise<void>((r) => udp.close(() => r())),

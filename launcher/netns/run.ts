@@ -13,6 +13,21 @@ import { isAlive, readState, removeState, stateFile, writeState } from './state'
 /** Namespaces cannot be used on this machine: the CLI exits with code 2 and this message. */
 export class NetnsUnavailableError extends NetnsError {}
 
+/** Where each cluster lives: addresses depend on the cluster's position only, not on the links. */
+export function placementOf(runId: number, clusters: readonly string[]): NetnsPlacement {
+  const layout = netnsLayout(runId, clusters, []);
+  const of = (name: string) => {
+    const c = layout.clusters.find((x) => x.name === name);
+    if (!c) throw new Error(`--netns: no namespace planned for cluster ${name}`);
+    return c;
+  };
+  return {
+    namespace: (name) => of(name).namespace,
+    meshAddress: (name) => of(name).meshAddress,
+    hostAddress: (name) => of(name).hostAddress,
+  };
+}
+
 export class NetnsRun {
   private layout: NetnsLayout | undefined;
 
@@ -38,19 +53,8 @@ export class NetnsRun {
     return new NetnsRun(runId, leftovers);
   }
 
-  /** Where each cluster lives: addresses depend on the cluster's position only, not on the links. */
   placement(clusters: readonly string[]): NetnsPlacement {
-    const layout = netnsLayout(this.runId, clusters, []);
-    const of = (name: string) => {
-      const c = layout.clusters.find((x) => x.name === name);
-      if (!c) throw new Error(`--netns: no namespace planned for cluster ${name}`);
-      return c;
-    };
-    return {
-      namespace: (name) => of(name).namespace,
-      meshAddress: (name) => of(name).meshAddress,
-      hostAddress: (name) => of(name).hostAddress,
-    };
+    return placementOf(this.runId, clusters);
   }
 
   /** Makes the namespaces and links of `plan`, then the state file; returns a line saying what. */
