@@ -60,6 +60,8 @@ export async function run(args: string[]): Promise<void> {
   const unavailable = await netnsUnavailable();
   if (unavailable) throw new CliError(unavailable, 2);
   const runId = values['netns-id'] === undefined ? undefined : number('netns-id', values['netns-id'], 63);
+  // A reader that goes away (`| head`) must not stop a change half-way through.
+  process.stdout.on('error', () => undefined);
   try {
     const state = findRun(runId);
     const pairs = pairsAll ? allLinks(state) : [[x!, y!] as [string, string]];

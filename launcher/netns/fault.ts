@@ -99,11 +99,12 @@ export async function delay(
   } else {
     const pids: number[] = [];
     state.faults[key] = { ...faults, delay: { ...o, path: 'relay', relayPids: pids } };
-    try {
-      for (const end of [link.a.cluster, link.b.cluster])
-        pids.push(await startRelay(state, link, end, o, root));
-    } finally {
-      writeState(state, root); // the pids of what did start, so that heal and the run's end remove them
+    // Recorded before each change, so that a fault command stopped half-way leaves a state that
+    // heal can undo (the borrowed addresses go even when no relay pid was recorded).
+    writeState(state, root);
+    for (const end of [link.a.cluster, link.b.cluster]) {
+      pids.push(await startRelay(state, link, end, o, root));
+      writeState(state, root);
     }
     how = `by relay processes (this kernel has no netem): pid ${pids[0]} in ${nsOf(state, link.a.cluster)}, pid ${pids[1]} in ${nsOf(state, link.b.cluster)}`;
   }
