@@ -10,7 +10,8 @@ import { NetnsError, netnsUnavailable } from '../../launcher/netns/ip';
 
 const USAGE = `usage: cortexiq fault cut|heal <cluster-a> <cluster-b> [--netns-id N]
        cortexiq fault delay <cluster-a> <cluster-b> [--ms N] [--loss PERCENT] [--netns-id N]
-       (\`all\` instead of the two clusters: every link of the run)
+       (\`all\` instead of the two clusters: every link of the run; \`<cluster> all\`: every link
+        of that cluster; cuts and heals of several links happen at the same moment)
 
   cut     both ends of the link's veth down: the link is gone until healed
   heal    link up again, routes restored, any delay removed
@@ -49,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
   if (!action || !['cut', 'heal', 'delay'].includes(action))
     throw new CliError(`expected cut, heal or delay, got '${action ?? ''}'\n\n${USAGE}`);
   const pairsAll = x === 'all' && y === undefined;
-  if (!pairsAll && (!x || !y || extra.length > 0))
+  if (!pairsAll && (!x || !y || x === 'all' || extra.length > 0))
     throw new CliError(`${action}: expected two cluster names (or all)\n\n${USAGE}`);
   const delayOptions = {
     ms: number('ms', values.ms!, 60_000),
@@ -64,15 +65,18 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.on('error', () => undefined);
   try {
     const state = findRun(runId);
-    const pairs = pairsAll ? allLinks(state) : [[x!, y!] as [string, string]];
-    for (const [a, b] of pairs) {
-      const said =
-        action === 'cut'
-          ? await cut(state, a, b)
-          : action === 'heal'
-            ? await heal(state, a, b)
-            : await delay(state, a, b, delayOptions);
-      process.stdout.write(said + '\n');
+    const pairs = pairsAll
+      ? allLinks(state)
+      : y === 'all'
+        ? allLinks(state, x)
+        : [[x!, y!] as [string, string]];
+    if (action === 'delay') {
+      for (const [a, b] of pairs) process.stdout.write((await delay(state, a, b, delayOptions)) + '\n');
+    } else {
+      // Together, not one after the other: cutting a cluster off must not first leave it a detour.
+      const op = action === 'cut' ? cut : heal;
+      const said = await Promise.all(pairs.map(([a, b]) => op(state, a, b)));
+      process.stdout.write(said.join('\n') + '\n');
     }
   } catch (err) {
     if (err instanceof NetnsError) throw new CliError(err.message, 1);

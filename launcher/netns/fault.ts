@@ -183,7 +183,10 @@ async function removeDelay(state: NetnsState, link: NetnsLink): Promise<string> 
   return `delay removed (${d.path})`;
 }
 
-/** Every pair of clusters with a link, for `all` in the command line. */
-export function allLinks(state: NetnsState): [string, string][] {
-  return state.layout.links.map((l) => [l.a.cluster, l.b.cluster]);
+/** Every pair of clusters with a link (of cluster `of` only, when given), for `all` in the command line. */
+export function allLinks(state: NetnsState, of?: string): [string, string][] {
+  if (of !== undefined) clusterOf(state.layout, of);
+  return state.layout.links
+    .filter((l) => of === undefined || l.a.cluster === of || l.b.cluster === of)
+    .map((l) => [l.a.cluster, l.b.cluster]);
 }
