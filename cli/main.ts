@@ -20,6 +20,14 @@ const COMMANDS: Record<string, [string, () => CommandModule]> = {
     'run the whole four-cluster topology as local processes (the embedded default)',
     () => require('./commands/up'),
   ],
+  fault: [
+    'cut, heal or delay a mesh link of a running `up --netns`: fault cut|heal|delay <a> <b>',
+    () => require('./commands/fault'),
+  ],
+  relay: [
+    'internal: the delaying UDP+TCP relay `fault delay` starts inside a namespace',
+    () => require('./commands/relay'),
+  ],
   render: [
     'write the Flux GitOps tree for a stack: render [--stack dev] [--out deploy/]',
     () => require('./commands/render'),

@@ -49,7 +49,10 @@ export class Child {
   ) {
     // The gateway runs with its tuned Node flags, as in the container image (gateway/runtime-flags.ts).
     const nodeFlags = spec.args[0] === 'gateway' ? GATEWAY_NODE_FLAGS : [];
-    this.proc = spawn(process.execPath, [...nodeFlags, CLI_ENTRY, ...spec.args], {
+    const command = [process.execPath, ...nodeFlags, CLI_ENTRY, ...spec.args];
+    // `ip netns exec` enters the namespace and then execs node: the pid stays the child's own.
+    const [file, ...args] = spec.netns ? ['ip', 'netns', 'exec', spec.netns, ...command] : command;
+    this.proc = spawn(file!, args, {
       env: childEnv(spec.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

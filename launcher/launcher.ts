@@ -91,7 +91,8 @@ export class LocalRun {
     }
     await assertPortsFree(this.plan.ports);
     if (this.failure.signal.aborted) throw this.failure.signal.reason;
-    this.progress.step(`ports free: ${this.plan.ports.map((p) => p.port).join(', ')}`);
+    if (this.plan.ports.length > 0)
+      this.progress.step(`ports free: ${this.plan.ports.map((p) => p.port).join(', ')}`);
     process.once('exit', this.killAll); // last resort: never leave children behind
     const every = this.opts.summaryEveryMs ?? 30_000;
     this.summaryTimer = setInterval(() => this.flushInfo(`(last ${every / 1000} s)`), every).unref();

@@ -58,6 +58,8 @@ export interface ProcessSpec {
   readyTimeoutMs: number;
   /** Apps: their health server (`/live`, `/ready`, `/metrics`). */
   healthUrl?: string;
+  /** `--netns`: the network namespace the process runs in (its cluster's). */
+  netns?: string;
 }
 
 export interface GatewayEndpoint {
@@ -85,7 +87,20 @@ export interface LocalPlan {
   gateways: readonly GatewayEndpoint[];
   processes: readonly ProcessSpec[];
   skipped: readonly SkippedPart[];
+  /** Loopback ports to check before starting (none with --netns: each namespace has its own). */
   ports: readonly PortClaim[];
+  /** `--netns`: every cluster in its own network namespace. */
+  netns?: NetnsPlacement;
+}
+
+/**
+ * Where each cluster lives with `--netns` (launcher/netns/layout.ts): its namespace, the address
+ * other gateways dial, and the address this machine reaches its ports at.
+ */
+export interface NetnsPlacement {
+  namespace(cluster: string): string;
+  meshAddress(cluster: string): string;
+  hostAddress(cluster: string): string;
 }
 
 export interface PlanOptions {
@@ -100,10 +115,15 @@ export interface PlanOptions {
   isBuilt: (app: AppName) => boolean;
   /** LOG_LEVEL of every child (the launcher summarises info and shows warnings and errors). */
   logLevel?: string;
+  /** Runs each cluster in its own network namespace, reached at these addresses. */
+  netns?: NetnsPlacement;
 }
 
-const url = (transport: Transport, port: number): string =>
-  `${transport === 'quic' ? 'https' : 'tls'}://${LOOPBACK}:${port}`;
+const url = (transport: Transport, port: number, host = LOOPBACK): string =>
+  `${transport === 'quic' ? 'https' : 'tls'}://${host}:${port}`;
+
+/** In a namespace a process listens on every address of it: loopback for its apps, the mesh and host links. */
+const ANY = '0.0.0.0';
 
 function checkOptions(config: StackConfig, o: PlanOptions): LocalLayout {
   const layout = o.layout ?? config.mesh.layout;
@@ -125,10 +145,16 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const names = config.clusters.map((c) => c.name);
   const gatewayPorts = gatewayPortsOf(names, o.basePort); // range-checked with the apps below
   const portOf = (cluster: string) => gatewayPorts.get(cluster)!;
+  const ns = o.netns;
+  // Where this machine reaches a cluster's ports, and where its processes listen.
+  const hostOf = (cluster: string) => (ns ? ns.hostAddress(cluster) : LOOPBACK);
+  const bind = ns ? ANY : LOOPBACK;
+  const inNs = (cluster: string) => (ns ? { netns: ns.namespace(cluster) } : {});
   const topology = deriveTopology(
     { ...config, mesh: { ...config.mesh, layout: layout as Layout } },
     {
-      peerUrl: (id) => url(o.transport, portOf(id).gateway),
+      peerUrl: (id) => url(o.transport, portOf(id).gateway, ns?.meshAddress(id)),
+      // Apps reach their own gateway on loopback: in a namespace, that is their cluster's.
       clientUrl: (cluster) => url(o.transport, portOf(cluster).gateway),
     },
   );
@@ -140,7 +166,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
 
   for (const cluster of topology.clusters) {
     const p = portOf(cluster.name);
-    const adminUrl = `http://${LOOPBACK}:${p.admin}`;
+    const adminUrl = `http://${hostOf(cluster.name)}:${p.admin}`;
     const filled = fillSecrets(cluster.gateway.env, o.secrets);
     if ('missing' in filled) throw new Error(`gateway needs ${filled.missing.join(', ')}`);
     processes.push({
@@ -152,21 +178,22 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
       env: {
         ...cluster.gateway.env.plain,
         ...filled.env,
-        MACULA_GATEWAY_HOST: LOOPBACK,
+        MACULA_GATEWAY_HOST: bind,
         MACULA_GATEWAY_PORT: String(p.gateway),
-        ADMIN_HOST: LOOPBACK,
+        ADMIN_HOST: bind,
         ADMIN_PORT: String(p.admin),
         MACULA_TLS_INSECURE: '1',
         LOG_LEVEL: logLevel,
       },
       ready: { kind: 'http', url: `${adminUrl}/ready` },
       readyTimeoutMs: 30_000,
+      ...inNs(cluster.name),
     });
     gateways.push({
       id: cluster.gateway.id,
       role: cluster.role,
       ...(cluster.region ? { region: cluster.region } : {}),
-      clientUrl: url(o.transport, p.gateway),
+      clientUrl: url(o.transport, p.gateway, hostOf(cluster.name)),
       adminUrl,
       peers: cluster.gateway.peers,
     });
@@ -210,6 +237,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         env,
         // 1,000 homes per region take a few seconds to load and announce on a shared 2-core machine.
         readyTimeoutMs: node.app === 'homes' && (o.homes ?? 0) > 50 ? 90_000 : 45_000,
+        ...inNs(cluster.name),
       });
     }
   }
@@ -217,10 +245,10 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const healthPorts = allocatePorts(names, apps.length, o.basePort).apps;
   const appClaims: PortClaim[] = apps.map((app, i) => {
     const port = healthPorts[i]!;
-    const healthUrl = `http://${LOOPBACK}:${port}`;
+    const healthUrl = `http://${hostOf(app.cluster)}:${port}`;
     processes.push({
       ...app,
-      env: { ...app.env, HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' },
+      env: { ...app.env, HEALTH_PORT: String(port), HEALTH_HOST: bind },
       ready: { kind: 'http', url: `${healthUrl}/ready` },
       healthUrl,
     });
@@ -234,7 +262,8 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
     gateways,
     processes,
     skipped,
-    ports: [...gatewayClaims(gatewayPorts), ...appClaims],
+    ports: ns ? [] : [...gatewayClaims(gatewayPorts), ...appClaims],
+    ...(ns ? { netns: ns } : {}),
   };
 }
 

@@ -72,7 +72,10 @@ export function summaryLines(
     ...table(appRows),
     `  pids: ${processes.map((p) => `${p.name}=${p.pid ?? '?'}`).join(' ')}`,
     `  not part of the local run yet: ${skipped.length > 0 ? skipped.join('; ') : 'nothing'}`,
-    '  local only: every port is on 127.0.0.1; gateways use development identities and clients connect with ' +
+    (plan.netns
+      ? '  network namespaces: each cluster in its own, its ports on its host-link address (this machine only); '
+      : '  local only: every port is on 127.0.0.1; ') +
+      'gateways use development identities and clients connect with ' +
       'MACULA_TLS_INSECURE=1; a fresh MESH_SECRET was ' +
       'generated for this run' +
       (plan.processes.some((p) => p.env.MACULA_TOKEN) ? '; the realm token is required' : '; no realm token'),

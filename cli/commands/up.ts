@@ -19,8 +19,12 @@ import {
   planLocalRun,
   projectRoot,
   type LocalLayout,
+  type LocalPlan,
   type Transport,
 } from '../../launcher';
+import { MAX_RUN_ID } from '../../launcher/netns/layout';
+import { NetnsError } from '../../launcher/netns/errors';
+import { NetnsRun, NetnsUnavailableError } from '../../launcher/netns/run';
 
 const USAGE = `usage: cortexiq up [options]
 
@@ -31,6 +35,9 @@ const USAGE = `usage: cortexiq up [options]
   --homes N           homes per region: ${HOMES_PER_REGION.join(' | ')} (bundled files; default: the stack's)
   --duration S        stop cleanly after S seconds of being ready (tests, CI smoke)
   --verbose           print every info line of every process (default: warnings and errors, info summarised)
+  --netns             Linux, root: each cluster in its own network namespace, mesh links over veth pairs
+                      (cut, heal and delay them with \`cortexiq fault\`)
+  --netns-id N        0-63: keeps concurrent --netns runs apart (names cq-N-*, host subnet 10.79.N.0/24; default 0)
 `;
 
 interface UpOptions {
@@ -41,6 +48,8 @@ interface UpOptions {
   homes?: number;
   durationS?: number;
   verbose: boolean;
+  /** `--netns`: the run id (0 unless --netns-id). */
+  netnsId?: number;
 }
 
 function integer(name: string, text: string | undefined, min: number): number | undefined {
@@ -65,6 +74,8 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
         homes: { type: 'string' },
         duration: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        netns: { type: 'boolean', default: false },
+        'netns-id': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -80,6 +91,10 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
   if (transport !== 'quic' && transport !== 'tls') {
     throw new CliError(`--transport: expected quic or tls, got '${transport}'`);
   }
+  const netnsId = integer('netns-id', values['netns-id'], 0);
+  if (netnsId !== undefined && !values.netns) throw new CliError('--netns-id: only with --netns');
+  if (netnsId !== undefined && netnsId > MAX_RUN_ID)
+    throw new CliError(`--netns-id: expected an integer from 0 to ${MAX_RUN_ID}, got ${netnsId}`);
   return {
     stack: values.stack!,
     ...(layout ? { layout: layout as LocalLayout } : {}),
@@ -88,6 +103,7 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
     homes: integer('homes', values.homes, 1),
     durationS: integer('duration', values.duration, 1),
     verbose: values.verbose!,
+    ...(values.netns ? { netnsId: netnsId ?? 0 } : {}),
   };
 }
 
@@ -106,9 +122,17 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   let plan;
+  let netns: NetnsRun | undefined;
   try {
     const { config, file } = loadStackFile(o.stack, stackDir(o.stack));
-    plan = planLocalRun(config, { ...o, secrets: generateLocalSecrets(), isBuilt });
+    netns = o.netnsId === undefined ? undefined : await prepareNetns(o.netnsId);
+    const placement = netns?.placement(config.clusters.map((c) => c.name));
+    plan = planLocalRun(config, {
+      ...o,
+      secrets: generateLocalSecrets(),
+      isBuilt,
+      ...(placement ? { netns: placement } : {}),
+    });
     process.stdout.write(
       `cortexiq up: stack ${o.stack} (${path.relative(process.cwd(), file) || file}), layout ${plan.layout}, ` +
         `transport ${plan.transport}, ${plan.processes.length} processes\n`,
@@ -117,7 +141,48 @@ export async function run(args: string[]): Promise<void> {
     if (err instanceof StackConfigError || err instanceof LaunchError) throw new CliError(err.message);
     throw err;
   }
+  if (!netns) return runPlan(plan, o, startedAt);
+  // Whatever happens from here, the namespaces, veths and relays go with the run.
+  // Making or removing the network takes a moment that Ctrl-C must not cut short (leftovers).
+  const hold = () => process.stdout.write('netns: finishing the network first…\n');
+  try {
+    process.on('SIGINT', hold).on('SIGTERM', hold);
+    const made = await netns.create(plan);
+    process.off('SIGINT', hold).off('SIGTERM', hold);
+    process.stdout.write(`${made}\n`);
+    await runPlan(plan, o, startedAt);
+  } finally {
+    process.on('SIGINT', hold).on('SIGTERM', hold);
+    const removed = await netns.remove();
+    process.off('SIGINT', hold).off('SIGTERM', hold);
+    process.stdout.write(
+      `netns: removed ${removed.namespaces.length} namespaces` +
+        (removed.processes > 0 ? `, ended ${removed.processes} processes still inside` : '') +
+        '\n',
+    );
+  }
+}
 
+async function prepareNetns(runId: number): Promise<NetnsRun> {
+  try {
+    const netns = await NetnsRun.prepare(runId);
+    const left = netns.leftovers;
+    if (left.namespaces.length > 0) {
+      process.stdout.write(
+        `netns: removed what an earlier run with id ${runId} left: ${left.namespaces.join(', ')}` +
+          (left.processes > 0 ? ` and ${left.processes} processes in them` : '') +
+          '\n',
+      );
+    }
+    return netns;
+  } catch (err) {
+    if (err instanceof NetnsUnavailableError) throw new CliError(err.message, 2);
+    if (err instanceof NetnsError) throw new CliError(err.message, 1);
+    throw err;
+  }
+}
+
+async function runPlan(plan: LocalPlan, o: UpOptions, startedAt: number): Promise<void> {
   // Signals are ours from here on: while starting they abort the start (children stop in order, none
   // is orphaned); once ready they stop the run; a second one while stopping kills at once.
   const interrupt = new AbortController();
