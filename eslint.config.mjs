@@ -30,7 +30,5 @@ export default tseslint.config(
     },
   },
   { files: ['gateway/client/**/*.ts'], rules: { 'no-restricted-imports': ['error', CLIENT_MAY_NOT_IMPORT] } },
-  // A warning until the apps (other owners) move their imports of client/types and
-  // protocol/errors to the client's entry; then an error like the client's.
-  { files: ['apps/**/*.ts'], rules: { 'no-restricted-imports': ['warn', APPS_MAY_NOT_IMPORT] } },
+  { files: ['apps/**/*.ts'], rules: { 'no-restricted-imports': ['error', APPS_MAY_NOT_IMPORT] } },
 );

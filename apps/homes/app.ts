@@ -4,7 +4,7 @@
  * prices, and switches or renews contracts through `provider.{id}.accept_offer`, acting only on the
  * provider's confirmation.
  */
-import type { GatewayClient, Subscription } from '../../gateway/client/types';
+import type { GatewayClient, Subscription } from '../../gateway/client';
 import {
   acceptOfferResultSchema,
   contractProposedSchema,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { EventHandler, GatewayClient, Subscription } from '../../gateway/client/types';
+import type { EventHandler, GatewayClient, Subscription } from '../../gateway/client';
 import type { Logger } from './logger';
 
 const isoCache = new Map<number, string>();

@@ -10,7 +10,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { ClientEvent } from '../../gateway/client/types';
+import type { ClientEvent } from '../../gateway/client';
 import { ConfigError, envInt, parseEnv } from './env';
 
 export type ReadinessState = 'starting' | 'ready' | 'reconnecting' | 'stopping';

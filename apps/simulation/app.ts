@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../../gateway/client';
-import type { GatewayClient, Registration, Subscription } from '../../gateway/client/types';
+import type { GatewayClient, Registration, Subscription } from '../../gateway/client';
 import {
   homeMeasuredSchema,
   PROCEDURES,

@@ -5,7 +5,7 @@
  * or rejecting on the market topics.
  */
 import { GatewayError } from '../../gateway/client';
-import type { GatewayClient, Registration, Subscription } from '../../gateway/client/types';
+import type { GatewayClient, Registration, Subscription } from '../../gateway/client';
 import {
   acceptOfferArgsSchema,
   contractExpiredSchema,

@@ -169,7 +169,11 @@ describe('projected yearly cost (worked by hand)', () => {
   it('publishes savings whose parts add up to the cent', () => {
     // 1000.004 - 366.345 leaves 633.659 gross: the commission and net must be
     // derived from the rounded gross, or net + commission misses it by a cent.
-    for (const [base, cost, disc] of [[1000.004, 366.345, 0], [812.337, 500.111, 12.5], [77.775, 0.005, 0]]) {
+    for (const [base, cost, disc] of [
+      [1000.004, 366.345, 0],
+      [812.337, 500.111, 12.5],
+      [77.775, 0.005, 0],
+    ]) {
       const s = savings(base, cost, disc);
       expect(Math.round((s.net_savings + s.commission) * 100)).toBe(Math.round(s.gross_savings * 100));
       expect(s.commission).toBe(Math.round(s.gross_savings * 20) / 100);
