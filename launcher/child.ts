@@ -12,12 +12,12 @@ import { projectRoot } from './project-root';
 export const CLI_ENTRY = path.join(projectRoot(), 'bin', 'cortexiq.js');
 
 /**
- * Variables of the contract (infra.md §5, the gateway's settings) that the plan decides. They are
+ * Variables of the contract (the stack model's settings and the gateway's) that the plan decides. They are
  * removed from the inherited environment so a MACULA_TOKEN or MESH_PEERS left in the user's shell
  * cannot silently change one child of the local mesh.
  */
 const MANAGED =
-  /^(MACULA_|MESH_|GATEWAY_ID$|HUB_GATEWAY_URL$|ADMIN_|REGION$|HOMES_|PROVIDERS_|SIMULATION_|TICK_MS$|DATABASE_URL$|SECRET_KEY_BASE$|PORT$|PHX_HOST$|LOG_LEVEL$|DURABLE_|CLIENT_MAX_|MAX_FRAME_BYTES$|SWITCH_THRESHOLD_EUR$|SWITCH_PROPENSITY$|NETWORK_TARIFFS$)/;
+  /^(MACULA_|MESH_|GATEWAY_ID$|HUB_GATEWAY_URL$|ADMIN_|REGION$|HOMES_|PROVIDERS_|SIMULATION_|TICK_MS$|DATABASE_URL$|SECRET_KEY_BASE$|PORT$|PHX_HOST$|LOG_LEVEL$|DURABLE_|CLIENT_MAX_|MAX_FRAME_BYTES$|SWITCH_THRESHOLD_EUR$|SWITCH_PROPENSITY$|NETWORK_TARIFFS$|CLIENT_ID$|PROJECTIONS_|QUERIES_|EMBEDDED_PG_DIR$|GATEWAY_ADMIN_URLS$)/;
 
 export function childEnv(
   planned: Readonly<Record<string, string>>,

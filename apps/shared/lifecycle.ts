@@ -26,7 +26,9 @@ export async function connectClient(name: string, connection: ConnectionConfig):
     realm: connection.realm,
     token: connection.token,
     insecure: connection.insecure,
-    clientId: `${name}-${process.pid}`,
+    // Stable across restarts: a durable subscription belongs to the client id that created it
+    // (docs/protocol.md, durable subscriptions), so a restarted app must present the same one.
+    clientId: process.env.CLIENT_ID || name,
   });
 }
 
