@@ -20,6 +20,10 @@ const COMMANDS: Record<string, [string, () => CommandModule]> = {
     'run the whole four-cluster topology as local processes (the embedded default)',
     () => require('./commands/up'),
   ],
+  postgres: [
+    'run the embedded PostgreSQL of a local run (EMBEDDED_PG_DIR, PGPORT); `up` starts it',
+    () => require('./commands/postgres'),
+  ],
   fault: [
     'cut, heal or delay a mesh link of a running `up --netns`: fault cut|heal|delay <a> <b>',
     () => require('./commands/fault'),

@@ -21,6 +21,8 @@ export {
   HOMES_PER_REGION,
   type LocalPlan,
   type PlanOptions,
+  type DatabaseChoice,
+  DEFAULT_DASHBOARD_PORT,
   type ProcessSpec,
   type GatewayEndpoint,
   type SkippedPart,

@@ -1,8 +1,9 @@
 /**
  * Runs a LocalPlan (gateway.md §6): checks the ports, starts the stages in order and waits for each
  * to be ready (gateways, then the mesh links, then the apps), shows child logs, and stops everything
- * in reverse order with a bounded wait. Any child that exits on its own — while starting or later —
- * is a failure of the whole run: a partial mesh would only mislead.
+ * in reverse order with a bounded wait (docs/local-run.md). A child that exits while starting, or a
+ * gateway or the database at any time, is a failure of the whole run: a partial mesh would only
+ * mislead. An app that crashes once the run is ready is restarted with backoff, and the log says so.
  */
 import { Child } from './child';
 import { LaunchError } from './errors';
@@ -20,6 +21,8 @@ export interface LaunchOptions {
   summaryEveryMs?: number;
   /** How long a child has after SIGTERM before SIGKILL (default 5 s). */
   stopGraceMs?: number;
+  /** First wait before restarting a crashed app, doubled per crash up to 30 s (default 1 s). */
+  restartBackoffMs?: number;
   /** When the command began, so the times shown include loading the stack (default now). */
   startedAt?: number;
   /** Aborting it (Ctrl-C while starting) stops what has started and rejects with the abort reason. */
@@ -58,6 +61,10 @@ export class LocalRun {
   private summaryTimer: NodeJS.Timeout | undefined;
   private readonly killAll = () => this.children.forEach((c) => c.kill());
   private resolveFailed!: (err: LaunchError) => void;
+  /** Restarts so far per app, and the pending restart timers (cleared at stop). */
+  readonly restarts = new Map<string, number>();
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private readonly stopped = new AbortController();
 
   private constructor(
     readonly plan: LocalPlan,
@@ -112,16 +119,56 @@ export class LocalRun {
       this.progress.line(line);
   }
 
-  private async startOne(spec: ProcessSpec): Promise<void> {
+  private spawn(spec: ProcessSpec): Child {
     const child = new Child(spec);
-    this.children.push(child);
+    const i = this.children.findIndex((c) => c.name === spec.name);
+    if (i >= 0) this.children[i] = child;
+    else this.children.push(child);
     child.onLine((line, stream) => this.show(child, line, stream));
+    const startedAt = Date.now();
     void child.exited.then(() => {
       if (this.stopping) return;
+      if (this.ready && spec.kind === 'app') return this.restartLater(child, Date.now() - startedAt);
       const err = describeExit(child, this.ready ? 'after the run was ready' : 'while starting');
       if (this.ready) this.resolveFailed(err);
       else this.failure.abort(err);
     });
+    return child;
+  }
+
+  /**
+   * An app died after the run was ready: say so, and start it again after a backoff that doubles
+   * per crash (reset once it has stayed up for a minute), so a crash loop does not spin.
+   */
+  private restartLater(child: Child, upMs: number): void {
+    const n = upMs > 60_000 ? 1 : (this.restarts.get(child.name) ?? 0) + 1;
+    this.restarts.set(child.name, n);
+    const wait = Math.min(30_000, (this.opts.restartBackoffMs ?? 1000) * 2 ** (n - 1));
+    const e = child.exit!;
+    const how = e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+    const last = child.lastLines(3).map((l) => `    | ${parseChildLine(l, 'stderr').text}`);
+    this.opts.out.write(
+      `${child.name} ${how}; restarting it in ${(wait / 1000).toFixed(1)} s (restart ${n})` +
+        (last.length > 0 ? `; its last output:\n${last.join('\n')}` : '') +
+        '\n',
+    );
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (this.stopping) return;
+      const again = this.spawn(child.spec);
+      void pollUntil(child.name, () => httpOk(child.spec.ready.url), {
+        timeoutMs: child.spec.readyTimeoutMs,
+        signal: this.stopped.signal,
+      }).then(
+        () => this.opts.out.write(`${child.name} is back (pid ${again.pid})\n`),
+        () => undefined, // a second crash is reported by its own exit
+      );
+    }, wait);
+    this.restartTimers.add(timer);
+  }
+
+  private async startOne(spec: ProcessSpec): Promise<void> {
+    const child = this.spawn(spec);
     const url = spec.ready.url;
     await pollUntil(spec.name, () => httpOk(url), {
       timeoutMs: spec.readyTimeoutMs,
@@ -130,7 +177,9 @@ export class LocalRun {
     const where =
       spec.kind === 'gateway'
         ? ` port ${spec.env.MACULA_GATEWAY_PORT}, admin ${spec.env.ADMIN_PORT},`
-        : ` health ${spec.env.HEALTH_PORT},`;
+        : spec.kind === 'database'
+          ? ` port ${spec.env.PGPORT}, health ${spec.env.HEALTH_PORT},`
+          : ` health ${spec.env.HEALTH_PORT},`;
     this.progress.step(`ready  ${spec.name}${where} pid ${child.pid}`);
   }
 
@@ -179,6 +228,8 @@ export class LocalRun {
     if (this.stopping) return report;
     this.stopping = true;
     clearInterval(this.summaryTimer);
+    for (const t of this.restartTimers) clearTimeout(t);
+    this.stopped.abort(new LaunchError('stopping'));
     const grace = this.opts.stopGraceMs ?? 5000;
     for (const { processes } of stagesOf(this.plan).reverse()) {
       const names = new Set(processes.map((p) => p.name));

@@ -12,16 +12,33 @@ export interface LocalSecrets {
   meshSecret: string;
   /** MACULA_TOKEN; unset = the realm accepts any local client. */
   realmToken?: string;
+  /** SECRET_KEY_BASE of the dashboard (signs its CSRF tokens); fresh for every run. */
+  secretKeyBase?: string;
+  /**
+   * ADMIN_TOKEN of every gateway; without one an admin API answers loopback callers only, so a run
+   * in network namespaces (where the launcher and the dashboard call across namespaces) needs it.
+   */
+  adminToken?: string;
+  /** DATABASE_URL of the read side: the user's, or the embedded server's (the plan sets it). */
+  databaseUrl?: string;
 }
 
-export function generateLocalSecrets(realmToken?: string): LocalSecrets {
-  return { meshSecret: randomBytes(24).toString('base64url'), ...(realmToken ? { realmToken } : {}) };
+export function generateLocalSecrets(
+  o: { realmToken?: string; adminToken?: string | true } = {},
+): LocalSecrets {
+  const adminToken = o.adminToken === true ? randomBytes(24).toString('base64url') : o.adminToken;
+  return {
+    meshSecret: randomBytes(24).toString('base64url'),
+    secretKeyBase: randomBytes(48).toString('base64url'),
+    ...(o.realmToken ? { realmToken: o.realmToken } : {}),
+    ...(adminToken ? { adminToken } : {}),
+  };
 }
 
-/** Secret variables the local run cannot provide yet; an app that needs one is left out of the run. */
+/** Why an app that needs a secret the run lacks is left out of it. */
 export const UNAVAILABLE_SECRETS: Readonly<Record<string, string>> = {
-  DATABASE_URL: 'needs PostgreSQL, and the embedded PostgreSQL is not part of the local run yet',
-  SECRET_KEY_BASE: 'the dashboard is not part of the local run yet',
+  DATABASE_URL: 'needs PostgreSQL: no DATABASE_URL and no embedded server in this run',
+  SECRET_KEY_BASE: 'needs SECRET_KEY_BASE',
 };
 
 export type SecretFill = { env: Record<string, string> } | { missing: string[] };
@@ -39,6 +56,8 @@ export function fillSecrets(spec: EnvSpec, secrets: LocalSecrets): SecretFill {
     else if (name === 'MACULA_TOKEN') {
       if (secrets.realmToken) env[name] = secrets.realmToken;
     } else if (name.startsWith('MACULA_TLS_') || name.startsWith('MACULA_QUIC_')) continue;
+    else if (name === 'DATABASE_URL' && secrets.databaseUrl) env[name] = secrets.databaseUrl;
+    else if (name === 'SECRET_KEY_BASE' && secrets.secretKeyBase) env[name] = secrets.secretKeyBase;
     else if (name in UNAVAILABLE_SECRETS) missing.push(name);
     else
       throw new Error(

@@ -22,10 +22,12 @@ export type LocalLayout = (typeof LOCAL_LAYOUTS)[number];
 export const HOMES_PER_REGION = [50, 1000] as const;
 
 /**
- * Start order. Gateways first (every app connects to its own); then the clock; then the providers,
- * so `accept_offer` is registered before homes weigh their first offers; then the homes.
+ * Start order. The database first (the read side migrates against it) and so stopped last; the
+ * gateways (every app connects to its own); the clock; then the providers and the projections, so
+ * `accept_offer` is registered and the projections' durable subscription exists before homes
+ * announce themselves; then the homes, the queries and the dashboard.
  */
-export const STAGES = ['gateways', 'clock', 'providers', 'homes'] as const;
+export const STAGES = ['database', 'gateways', 'clock', 'providers', 'homes'] as const;
 export type Stage = (typeof STAGES)[number];
 
 const APP_STAGE: Record<AppName, Stage> = {
@@ -33,7 +35,7 @@ const APP_STAGE: Record<AppName, Stage> = {
   utilities: 'providers',
   homes: 'homes',
   projections: 'providers',
-  queries: 'homes',
+  queries: 'providers',
   dashboard: 'homes',
 };
 
@@ -46,7 +48,7 @@ export interface ReadyCheck {
 export interface ProcessSpec {
   /** `<cluster>/<gateway|app>`: log prefix and the name in every message. */
   name: string;
-  kind: 'gateway' | 'app';
+  kind: 'gateway' | 'app' | 'database';
   cluster: string;
   app?: AppName;
   stage: Stage;
@@ -56,7 +58,7 @@ export interface ProcessSpec {
   env: Readonly<Record<string, string>>;
   ready: ReadyCheck;
   readyTimeoutMs: number;
-  /** Apps: their health server (`/live`, `/ready`, `/metrics`). */
+  /** Apps and the database: their health server (`/live`, `/ready`, `/metrics`). */
   healthUrl?: string;
   /** `--netns`: the network namespace the process runs in (its cluster's). */
   netns?: string;
@@ -70,6 +72,8 @@ export interface GatewayEndpoint {
   adminUrl: string;
   /** Ids of the gateways this one must have a link up with. */
   peers: readonly string[];
+  /** Bearer token of its admin API (ADMIN_TOKEN), when the run sets one. */
+  adminToken?: string;
 }
 
 export interface SkippedPart {
@@ -87,6 +91,10 @@ export interface LocalPlan {
   gateways: readonly GatewayEndpoint[];
   processes: readonly ProcessSpec[];
   skipped: readonly SkippedPart[];
+  /** The dashboard's page, when the dashboard is part of the run. */
+  dashboardUrl?: string;
+  /** Where the read side's PostgreSQL is, password masked: embedded (with its folder) or DATABASE_URL. */
+  database?: { description: string; embeddedDir?: string };
   /** Loopback ports to check before starting (none with --netns: each namespace has its own). */
   ports: readonly PortClaim[];
   /** `--netns`: every cluster in its own network namespace. */
@@ -117,7 +125,15 @@ export interface PlanOptions {
   logLevel?: string;
   /** Runs each cluster in its own network namespace, reached at these addresses. */
   netns?: NetnsPlacement;
+  /** The read side's database: an external DATABASE_URL, else the embedded one in `embeddedDir`. */
+  database?: DatabaseChoice;
+  /** The dashboard's PORT (default 4000). */
+  dashboardPort?: number;
 }
+
+export type DatabaseChoice = { url: string; description: string } | { embeddedDir: string; password: string };
+
+export const DEFAULT_DASHBOARD_PORT = 4000;
 
 const url = (transport: Transport, port: number, host = LOOPBACK): string =>
   `${transport === 'quic' ? 'https' : 'tls'}://${host}:${port}`;
@@ -163,6 +179,22 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const apps: Omit<ProcessSpec, 'ready' | 'healthUrl'>[] = [];
   const skipped: SkippedPart[] = [];
   const gateways: GatewayEndpoint[] = [];
+  // The embedded PostgreSQL listens on the first port after the admin APIs; the health ports follow.
+  const pgPort = o.basePort + 2 * names.length;
+  const pgSlots =
+    o.database && 'embeddedDir' in o.database && topology.clusters.some((c) => c.postgres) ? 1 : 0;
+  const databaseUrl = !o.database
+    ? undefined
+    : 'url' in o.database
+      ? o.database.url
+      : `postgres://postgres:${encodeURIComponent(o.database.password)}@${LOOPBACK}:${pgPort}/cortexiq`;
+  const secrets: LocalSecrets = { ...o.secrets, ...(databaseUrl ? { databaseUrl } : {}) };
+  const hub = topology.clusters.find((c) => c.role === 'hub') ?? topology.clusters[0]!;
+  // The dashboard reaches every admin API from the hub: its own on loopback, the others over the mesh.
+  const adminFromHub = (cluster: string) =>
+    `http://${cluster === hub.name || !ns ? LOOPBACK : ns.meshAddress(cluster)}:${portOf(cluster).admin}`;
+  const dashboardPort = o.dashboardPort ?? DEFAULT_DASHBOARD_PORT;
+  let dashboardUrl: string | undefined;
 
   for (const cluster of topology.clusters) {
     const p = portOf(cluster.name);
@@ -184,6 +216,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         ADMIN_PORT: String(p.admin),
         MACULA_TLS_INSECURE: '1',
         LOG_LEVEL: logLevel,
+        ...(o.secrets.adminToken ? { ADMIN_TOKEN: o.secrets.adminToken } : {}),
       },
       ready: { kind: 'http', url: `${adminUrl}/ready` },
       readyTimeoutMs: 30_000,
@@ -196,12 +229,25 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
       clientUrl: url(o.transport, p.gateway, hostOf(cluster.name)),
       adminUrl,
       peers: cluster.gateway.peers,
+      ...(o.secrets.adminToken ? { adminToken: o.secrets.adminToken } : {}),
     });
-    if (cluster.postgres) {
+    if (cluster.postgres && o.database && 'embeddedDir' in o.database) {
+      apps.push({
+        name: `${cluster.name}/postgres`,
+        kind: 'database',
+        cluster: cluster.name,
+        stage: 'database',
+        args: ['postgres'],
+        env: { EMBEDDED_PG_DIR: o.database.embeddedDir, PGPORT: String(pgPort), LOG_LEVEL: logLevel },
+        // initdb on a first run takes a while on a busy 2-core machine.
+        readyTimeoutMs: 120_000,
+        ...inNs(cluster.name),
+      });
+    } else if (cluster.postgres && !o.database) {
       skipped.push({
         what: 'PostgreSQL',
         cluster: cluster.name,
-        reason: 'the embedded PostgreSQL is not part of the local run yet',
+        reason: 'no database for this run (PlanOptions.database)',
       });
     }
     for (const node of cluster.apps) {
@@ -209,7 +255,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         skipped.push({ what: node.app, cluster: cluster.name, reason: 'not built yet' });
         continue;
       }
-      const secret = fillSecrets(node.env, o.secrets);
+      const secret = fillSecrets(node.env, secrets);
       if ('missing' in secret) {
         skipped.push({
           what: node.app,
@@ -224,6 +270,13 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         MACULA_TLS_INSECURE: '1',
         LOG_LEVEL: logLevel,
       };
+      if (node.app === 'dashboard') {
+        env.PORT = String(dashboardPort);
+        env.HOST = bind;
+        env.GATEWAY_ADMIN_URLS = topology.clusters.map((c) => adminFromHub(c.name)).join(',');
+        if (o.secrets.adminToken) env.GATEWAY_ADMIN_TOKEN = o.secrets.adminToken;
+        dashboardUrl = `http://${hostOf(cluster.name)}:${dashboardPort}/`;
+      }
       if (node.app === 'homes' && o.homes !== undefined && cluster.region) {
         env.HOMES_SOURCES = o.homes === 50 ? cluster.region : `${cluster.region}-${o.homes}`;
       }
@@ -242,7 +295,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
     }
   }
   apps.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
-  const healthPorts = allocatePorts(names, apps.length, o.basePort).apps;
+  const healthPorts = allocatePorts(names, apps.length + pgSlots, o.basePort).apps.slice(pgSlots);
   const appClaims: PortClaim[] = apps.map((app, i) => {
     const port = healthPorts[i]!;
     const healthUrl = `http://${hostOf(app.cluster)}:${port}`;
@@ -254,6 +307,14 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
     });
     return { port, protocols: ['tcp'], owner: `${app.name} health HTTP (HEALTH_PORT)` };
   });
+  if (pgSlots > 0)
+    appClaims.push({ port: pgPort, protocols: ['tcp'], owner: 'the embedded PostgreSQL (PGPORT)' });
+  if (dashboardUrl)
+    appClaims.push({
+      port: dashboardPort,
+      protocols: ['tcp'],
+      owner: 'the dashboard (PORT; --dashboard-port)',
+    });
   return {
     realm: topology.realm,
     layout,
@@ -262,6 +323,18 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
     gateways,
     processes,
     skipped,
+    ...(dashboardUrl ? { dashboardUrl } : {}),
+    ...(o.database
+      ? {
+          database:
+            'url' in o.database
+              ? { description: o.database.description }
+              : {
+                  description: `embedded PostgreSQL on ${LOOPBACK}:${pgPort}`,
+                  embeddedDir: o.database.embeddedDir,
+                },
+        }
+      : {}),
     ports: ns ? [] : [...gatewayClaims(gatewayPorts), ...appClaims],
     ...(ns ? { netns: ns } : {}),
   };

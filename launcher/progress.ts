@@ -59,19 +59,26 @@ export function summaryLines(
   ];
   const apps = processes.filter((p) => p.healthUrl);
   const appRows = [
-    ['app', 'pid', 'health (/live, /ready, /metrics)'],
+    ['process', 'pid', 'health (/live, /ready, /metrics)'],
     ...apps.map((p) => [p.name, String(p.pid ?? '?'), p.healthUrl!]),
   ];
   const skipped = plan.skipped.map((s) => `${s.cluster}/${s.what} (${s.reason})`);
   return [
     '',
+    ...(plan.dashboardUrl ? [`Dashboard: ${plan.dashboardUrl}`] : []),
     `CortexIQ mesh is up: ${processes.length} processes ready in ${(readyMs / 1000).toFixed(1)} s — realm ${plan.realm}, ` +
       `layout ${plan.layout} (${plan.links.length} links), transport ${plan.transport}`,
     ...table(gatewayRows),
     `  mesh graph:  ${hub.adminUrl}/api/topology   (also /api/peers, /api/subscriptions, /metrics on each admin URL)`,
     ...table(appRows),
     `  pids: ${processes.map((p) => `${p.name}=${p.pid ?? '?'}`).join(' ')}`,
-    `  not part of the local run yet: ${skipped.length > 0 ? skipped.join('; ') : 'nothing'}`,
+    ...(plan.database
+      ? [
+          `  database: ${plan.database.description}` +
+            (plan.database.embeddedDir ? `, data in ${plan.database.embeddedDir}` : ''),
+        ]
+      : []),
+    ...(skipped.length > 0 ? [`  left out of this run: ${skipped.join('; ')}`] : []),
     (plan.netns
       ? '  network namespaces: each cluster in its own, its ports on its host-link address (this machine only); '
       : '  local only: every port is on 127.0.0.1; ') +

@@ -53,8 +53,9 @@ export async function httpOk(url: string): Promise<boolean> {
   return res.status === 200;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+async function getJson<T>(url: string, token?: string): Promise<T> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(1000) });
   if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }
@@ -65,7 +66,7 @@ interface PeersView {
 
 /** Planned neighbours of `g` whose link its `/api/peers` reports up. */
 export async function linksUp(g: GatewayEndpoint): Promise<string[]> {
-  const view = await getJson<PeersView>(`${g.adminUrl}/api/peers`);
+  const view = await getJson<PeersView>(`${g.adminUrl}/api/peers`, g.adminToken);
   const up = new Set(view.peers.filter((p) => p.state === 'up').map((p) => p.gateway_id));
   return g.peers.filter((p) => up.has(p));
 }

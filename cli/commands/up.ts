@@ -1,7 +1,8 @@
 /**
- * `cortexiq up`: the whole topology of a stack as local processes on this machine (docs/protocol.md §6) —
- * four gateways on loopback in the stack's mesh layout, then the apps placed as in domain.md §1, each
- * pointed at its own cluster's gateway. Ctrl-C (or --duration) stops everything cleanly.
+ * `cortexiq up`: the whole topology of a stack as local processes on this machine (docs/local-run.md):
+ * an embedded PostgreSQL (unless DATABASE_URL is set), four gateways on loopback in the stack's mesh
+ * layout, then the apps placed as in Kubernetes, each pointed at its own cluster's gateway. Ctrl-C
+ * (or --duration) stops everything cleanly, the database last.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,8 @@ import { APPS } from './app';
 import { loadStackFile, stackFile, StackConfigError, type AppName } from '../../stacks';
 import {
   DEFAULT_BASE_PORT,
+  DEFAULT_DASHBOARD_PORT,
+  type DatabaseChoice,
   generateLocalSecrets,
   HOMES_PER_REGION,
   LaunchError,
@@ -25,6 +28,8 @@ import {
 import { MAX_RUN_ID } from '../../launcher/netns/layout';
 import { NetnsError } from '../../launcher/netns/errors';
 import { NetnsRun, NetnsUnavailableError } from '../../launcher/netns/run';
+import { passwordFor } from '../../apps/shared/db/embedded';
+import { DatabaseConfigError, describeTarget, parseDatabaseUrl } from '../../apps/shared/db/url';
 
 const USAGE = `usage: cortexiq up [options]
 
@@ -33,11 +38,15 @@ const USAGE = `usage: cortexiq up [options]
   --base-port P       first of the loopback ports (default ${DEFAULT_BASE_PORT}): gateways P.., admin APIs after them
   --transport T       quic | tls: what gateways dial each other and apps connect with (default quic)
   --homes N           homes per region: ${HOMES_PER_REGION.join(' | ')} (bundled files; default: the stack's)
+  --dashboard-port P  the dashboard's port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT})
+  --data-dir DIR      the run's folder: the embedded PostgreSQL's data in DIR/pg (default .cortexiq)
   --duration S        stop cleanly after S seconds of being ready (tests, CI smoke)
   --verbose           print every info line of every process (default: warnings and errors, info summarised)
   --netns             Linux, root: each cluster in its own network namespace, mesh links over veth pairs
                       (cut, heal and delay them with \`cortexiq fault\`)
   --netns-id N        0-63: keeps concurrent --netns runs apart (names cq-N-*, host subnet 10.79.N.0/24; default 0)
+
+  DATABASE_URL        set: the read side uses that PostgreSQL and no embedded one is started
 `;
 
 interface UpOptions {
@@ -46,6 +55,8 @@ interface UpOptions {
   basePort: number;
   transport: Transport;
   homes?: number;
+  dashboardPort: number;
+  dataDir: string;
   durationS?: number;
   verbose: boolean;
   /** `--netns`: the run id (0 unless --netns-id). */
@@ -72,6 +83,8 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
         'base-port': { type: 'string' },
         transport: { type: 'string', default: 'quic' },
         homes: { type: 'string' },
+        'dashboard-port': { type: 'string' },
+        'data-dir': { type: 'string', default: '.cortexiq' },
         duration: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         netns: { type: 'boolean', default: false },
@@ -101,6 +114,8 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
     basePort: integer('base-port', values['base-port'], 1) ?? DEFAULT_BASE_PORT,
     transport,
     homes: integer('homes', values.homes, 1),
+    dashboardPort: integer('dashboard-port', values['dashboard-port'], 1) ?? DEFAULT_DASHBOARD_PORT,
+    dataDir: path.resolve(values['data-dir']!),
     durationS: integer('duration', values.duration, 1),
     verbose: values.verbose!,
     ...(values.netns ? { netnsId: netnsId ?? 0 } : {}),
@@ -129,7 +144,11 @@ export async function run(args: string[]): Promise<void> {
     const placement = netns?.placement(config.clusters.map((c) => c.name));
     plan = planLocalRun(config, {
       ...o,
-      secrets: generateLocalSecrets(),
+      database: chooseDatabase(o.dataDir),
+      // Across namespaces the admin APIs need a token (ADMIN_TOKEN of this shell, else a fresh one).
+      secrets: generateLocalSecrets({
+        adminToken: process.env.ADMIN_TOKEN?.trim() || (o.netnsId !== undefined ? true : undefined),
+      }),
       isBuilt,
       ...(placement ? { netns: placement } : {}),
     });
@@ -138,7 +157,8 @@ export async function run(args: string[]): Promise<void> {
         `transport ${plan.transport}, ${plan.processes.length} processes\n`,
     );
   } catch (err) {
-    if (err instanceof StackConfigError || err instanceof LaunchError) throw new CliError(err.message);
+    if (err instanceof StackConfigError || err instanceof LaunchError || err instanceof DatabaseConfigError)
+      throw new CliError(err.message);
     throw err;
   }
   if (!netns) return runPlan(plan, o, startedAt);
@@ -161,6 +181,18 @@ export async function run(args: string[]): Promise<void> {
         '\n',
     );
   }
+}
+
+/**
+ * DATABASE_URL from the environment (checked now, so a bad one stops the run before anything
+ * starts), else the embedded server in `<data dir>/pg`, whose password is kept beside its folder.
+ */
+function chooseDatabase(dataDir: string): DatabaseChoice {
+  const url = process.env.DATABASE_URL?.trim();
+  if (url) return { url, description: describeTarget(parseDatabaseUrl(url, 'DATABASE_URL')) };
+  const embeddedDir = path.join(dataDir, 'pg');
+  fs.mkdirSync(dataDir, { recursive: true });
+  return { embeddedDir, password: passwordFor(embeddedDir) };
 }
 
 async function prepareNetns(runId: number): Promise<NetnsRun> {

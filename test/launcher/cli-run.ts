@@ -23,8 +23,8 @@ export interface UpRun {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startUp(args: string[], cwd = ROOT): UpRun {
-  const proc = spawn(process.execPath, [BIN, 'up', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): UpRun {
+  const proc = spawn(process.execPath, [BIN, 'up', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   let partial = '';

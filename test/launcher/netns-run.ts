@@ -11,6 +11,9 @@ import { isRunning, parsePids, ROOT, startUp, type UpRun } from './cli-run';
 
 const exec = promisify(execFile);
 const BIN = `${ROOT}/bin/cortexiq.js`;
+/** The admin APIs answer other namespaces only with a token: the run is given this one. */
+export const ADMIN_TOKEN = 'netns-test-admin-token-0123456789';
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** Why this machine cannot run the netns tests, or undefined; synchronous so a suite can skip itself. */
 export function netnsUnavailableSync(): string | undefined {
@@ -41,7 +44,10 @@ export class NetnsUp {
   ) {}
 
   static async start(runId: number, extra: string[] = [], timeoutMs = 120_000): Promise<NetnsUp> {
-    const up = startUp(['--netns', '--netns-id', String(runId), '--base-port', '39440', ...extra]);
+    const up = startUp(['--netns', '--netns-id', String(runId), '--base-port', '39440', ...extra], ROOT, {
+      ...process.env,
+      ADMIN_TOKEN,
+    });
     await up.waitForLine(/CortexIQ mesh is up: \d+ processes ready/, timeoutMs);
     await up.waitForLine(/^ {2}network namespaces:/, 5_000); // the end of the summary
     const state = readState(runId);
@@ -113,12 +119,12 @@ interface TopologyView {
 }
 
 export async function peers(g: NetnsGateway): Promise<PeersView['peers']> {
-  const res = await fetch(`${g.adminUrl}/api/peers`, { signal: AbortSignal.timeout(2000) });
+  const res = await fetch(`${g.adminUrl}/api/peers`, { headers: auth, signal: AbortSignal.timeout(2000) });
   return ((await res.json()) as PeersView).peers;
 }
 
 export async function topology(g: NetnsGateway): Promise<TopologyView['nodes']> {
-  const res = await fetch(`${g.adminUrl}/api/topology`, { signal: AbortSignal.timeout(2000) });
+  const res = await fetch(`${g.adminUrl}/api/topology`, { headers: auth, signal: AbortSignal.timeout(2000) });
   return ((await res.json()) as TopologyView).nodes;
 }
 
@@ -126,7 +132,7 @@ export async function topology(g: NetnsGateway): Promise<TopologyView['nodes']> 
 export async function meshCounters(run: NetnsUp): Promise<string> {
   const lines = await Promise.all(
     run.state.layout.clusters.map(async (c) => {
-      const text = await fetch(`${run.gateway(c.name).adminUrl}/metrics`)
+      const text = await fetch(`${run.gateway(c.name).adminUrl}/metrics`, { headers: auth })
         .then((r) => r.text())
         .catch((e: Error) => e.message);
       const counters = text
@@ -147,7 +153,7 @@ export async function meshCounters(run: NetnsUp): Promise<string> {
 export async function unroutableTotal(run: NetnsUp): Promise<number> {
   const counts = await Promise.all(
     run.state.layout.clusters.map(async (c) => {
-      const text = await (await fetch(`${run.gateway(c.name).adminUrl}/metrics`)).text();
+      const text = await (await fetch(`${run.gateway(c.name).adminUrl}/metrics`, { headers: auth })).text();
       const line = text.split('\n').find((l) => l.startsWith('macula_mesh_unroutable_total'));
       return Number(line?.split(' ').at(-1) ?? NaN);
     }),

@@ -8,6 +8,7 @@
 import { connect, type GatewayClient } from '../../gateway/client';
 import { SequenceProbe } from '../helpers/sequence-probe';
 import {
+  ADMIN_TOKEN,
   meshCounters,
   netnsUnavailableSync,
   unroutableTotal,
@@ -54,7 +55,11 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
     // Each peer is reached at its cluster's own mesh address (10.77.0.x) or from it, never loopback.
     const addresses = run.state.layout.clusters.map((c) => c.meshAddress);
     expect(addresses).toEqual(['10.77.0.1', '10.77.0.2', '10.77.0.3', '10.77.0.4']);
-    const view = (await (await fetch(`${run.gateway(HUB).adminUrl}/api/peers`)).json()) as {
+    const view = (await (
+      await fetch(`${run.gateway(HUB).adminUrl}/api/peers`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      })
+    ).json()) as {
       peers: { remote_address: string | null }[];
     };
     for (const p of view.peers) expect(p.remote_address).toMatch(/^10\.7[78]\./);

@@ -118,7 +118,7 @@ describe('plan of the dev stack (full mesh, quic)', () => {
 
   it('says what is not part of the local run yet, and why', () => {
     expect(p.skipped.map((s) => `${s.cluster}/${s.what}: ${s.reason}`)).toEqual([
-      'macula-hub/PostgreSQL: the embedded PostgreSQL is not part of the local run yet',
+      'macula-hub/PostgreSQL: no database for this run (PlanOptions.database)',
       'macula-hub/projections: not built yet',
       'macula-hub/queries: not built yet',
       'macula-hub/dashboard: not built yet',

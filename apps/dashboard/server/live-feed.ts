@@ -47,6 +47,7 @@ export class LiveFeed {
   /** Events applied, per topic (the bench reads them). */
   readonly applied = new Map<string, number>();
   queriesState: QueriesState = 'unknown';
+  private hadAnswers = false;
   queriesProblem: string | null = null;
   private subscriptions: Subscription[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -122,7 +123,10 @@ export class LiveFeed {
     this.queriesState = s;
     this.queriesProblem = problem;
     if (changed) {
-      if (s === 'down') this.o.log.warn({ problem }, 'queries not answering');
+      // Losing answers we had is worth a warning; not having them yet while the run starts is not.
+      if (s === 'down' && this.hadAnswers) this.o.log.warn({ problem }, 'queries not answering');
+      else if (s === 'down') this.o.log.info({ problem }, 'waiting for the queries to answer');
+      if (s === 'ok') this.hadAnswers = true;
       this.o.queriesChanged(s, problem);
     }
   }

@@ -55,7 +55,7 @@ export async function checkConnection(target: DatabaseTarget, variable: string):
 }
 
 /** Ensures `name` exists on the server (the embedded one starts with `postgres` only). */
-async function ensureDatabase(server: DatabaseTarget, name: string): Promise<void> {
+export async function ensureDatabase(server: DatabaseTarget, name: string): Promise<void> {
   const client = new Client(poolConfig(server, 'setup'));
   await client.connect();
   try {

@@ -54,7 +54,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The superuser password is kept beside the data folder, so a reused folder keeps working. */
-function passwordFor(dir: string): string {
+export function passwordFor(dir: string): string {
   const file = `${dir}.password`;
   try {
     return readFileSync(file, 'utf8').trim();
