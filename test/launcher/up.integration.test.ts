@@ -1,116 +1,242 @@
 /**
- * `cortexiq up --duration` for real (docs/protocol.md §6): the dev stack as eleven local processes on a
- * random loopback range. Checks the mesh (four gateways, six links), that the clock's ticks reach a
- * client on an edge gateway and the homes' measurements reach the hub, and that the run stops by
- * itself leaving no child behind.
+ * `cortexiq up` end to end (docs/local-run.md): the whole dev stack as fifteen local processes on a
+ * random loopback range with a fresh data folder (a real embedded PostgreSQL), checked from outside
+ * as a user would: the gateways' admin APIs, the dashboard's JSON API, a test subscriber on the
+ * mesh, and one look at the overview page in Chromium. SIGINT then stops everything, the database
+ * last, leaving no process and no server lock behind.
  */
-import { connect, type EventMeta, type GatewayClient } from '../../gateway/client';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { connect, type GatewayClient } from '../../gateway/client';
+import { TOPICS } from '../../apps/shared/contract';
+import { launchChromium } from '../dashboard/browser';
 import { isRunning, parsePids, randomBasePort, startUp, type UpRun } from './cli-run';
 
 const REALM = 'be.cortexiq.energy';
-const DURATION_S = 15;
+const REGIONS = ['antwerp', 'brabant', 'east-flanders'];
+const HOMES_PER_REGION = 50;
 
-function firstEvent(
-  client: GatewayClient,
-  pattern: string,
-  timeoutMs: number,
-): Promise<EventMeta & { payload: unknown }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no event on ${pattern} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    void client.subscribe(pattern, (payload, meta) => {
-      clearTimeout(timer);
-      resolve({ ...meta, payload });
-    });
-  });
+/** Polls `cond` (errors count as not yet) every 250 ms until it holds; fails naming `what`. */
+async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      if (await cond()) return;
+    } catch (err) {
+      last = ` (last error: ${(err as Error).message})`;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function json<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
-describe('cortexiq up (dev stack, full mesh, QUIC)', () => {
+// The function given to page.waitForFunction runs in the page; the project compiles without the DOM.
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+
+interface RegionRow {
+  region: string;
+  total_homes: number;
+  connected_homes: number;
+  consumption_w: number;
+}
+
+describe('cortexiq up: the whole dev stack, end to end', () => {
   const base = randomBasePort();
+  const dashboardPort = base + 100;
+  const dashboard = `http://127.0.0.1:${dashboardPort}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cortexiq-up-'));
   let up: UpRun;
+  let pids = new Map<string, number>();
   const clients: GatewayClient[] = [];
+  // What a test subscriber at the hub sees, by topic.
+  const offersByRegion = new Map<string, Set<string>>();
+  const providerRegion = new Map<string, string>();
+  const switches: { region: string; new_provider_id: string }[] = [];
+  const measuredHomes = new Set<string>();
+  // What a test subscriber on an edge (Antwerp) hears of other regions' offers.
+  const offersAtAntwerp = new Set<string>();
+
+  beforeAll(async () => {
+    // The run's folder is a fresh temporary one; as root the embedded server runs as `postgres`.
+    if (process.getuid?.() === 0) rmSync(dataDir, { recursive: true, force: true });
+    up = startUp([
+      '--base-port',
+      String(base),
+      '--dashboard-port',
+      String(dashboardPort),
+      '--data-dir',
+      dataDir,
+    ]);
+    await up.waitForLine(/CortexIQ mesh is up: 15 processes ready in [\d.]+ s/, 150_000);
+    await up.waitForLine(/^ {2}local only:/, 5_000); // the end of the summary: pids are printed
+    pids = parsePids(up.output());
+
+    const hub = await connect({
+      url: `https://127.0.0.1:${base}`,
+      realm: REALM,
+      insecure: true,
+      clientId: 'e2e-hub',
+    });
+    const antwerp = await connect({
+      url: `https://127.0.0.1:${base + 1}`,
+      realm: REALM,
+      insecure: true,
+      clientId: 'e2e-antwerp',
+    });
+    clients.push(hub, antwerp);
+    await hub.subscribe(TOPICS.contractProposed, (p) => {
+      const o = p as { region: string; provider_id: string; offer_id: string };
+      providerRegion.set(o.provider_id, o.region);
+      if (!offersByRegion.has(o.region)) offersByRegion.set(o.region, new Set());
+      offersByRegion.get(o.region)!.add(o.offer_id);
+    });
+    await hub.subscribe(TOPICS.contractSwitched, (p) => {
+      switches.push(p as (typeof switches)[number]);
+    });
+    await hub.subscribe(TOPICS.homeMeasured, (p) => {
+      measuredHomes.add((p as { home_id: string }).home_id);
+    });
+    await antwerp.subscribe(TOPICS.contractProposed, (p) => {
+      const o = p as { region: string };
+      if (o.region !== 'antwerp') offersAtAntwerp.add(o.region);
+    });
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     if (up && up.proc.exitCode === null) up.proc.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('starts 4 gateways and 7 apps, carries ticks and measurements across the mesh, stops cleanly', async () => {
-    const t0 = Date.now();
-    up = startUp(['--base-port', String(base), '--duration', String(DURATION_S)]);
-    const ready = await up.waitForLine(/CortexIQ mesh is up: 11 processes ready in [\d.]+ s/, 60_000);
-    await up.waitForLine(/^ {2}local only:/, 5_000); // the end of the summary: pids are printed
-    const readyS = Number(/ready in ([\d.]+) s/.exec(ready)![1]);
-    const pids = parsePids(up.output());
+  it('prints the dashboard URL first, then the whole topology with the embedded database', () => {
+    const out = up.output();
+    const summary = out.slice(out.indexOf('Dashboard: '));
+    expect(summary.split('\n')[0]).toBe(`Dashboard: ${dashboard}/`);
     expect([...pids.keys()].sort()).toEqual(
       [
-        'be-antwerp/gateway',
-        'be-antwerp/homes',
-        'be-antwerp/utilities',
-        'be-brabant/gateway',
-        'be-brabant/homes',
-        'be-brabant/utilities',
-        'be-east-flanders/gateway',
-        'be-east-flanders/homes',
-        'be-east-flanders/utilities',
-        'macula-hub/gateway',
-        'macula-hub/simulation',
+        ...['gateway', 'postgres', 'simulation', 'projections', 'queries', 'dashboard'].map(
+          (p) => `macula-hub/${p}`,
+        ),
+        ...['be-antwerp', 'be-brabant', 'be-east-flanders'].flatMap((c) =>
+          ['gateway', 'homes', 'utilities'].map((p) => `${c}/${p}`),
+        ),
       ].sort(),
     );
-    expect(up.output()).toMatch(
-      /not part of the local run yet: macula-hub\/PostgreSQL .*macula-hub\/dashboard \(needs PostgreSQL/,
+    expect(out).toMatch(
+      new RegExp(`database: embedded PostgreSQL on 127\\.0\\.0\\.1:\\d+, data in ${dataDir}/pg`),
     );
+    expect(out).not.toMatch(/left out of this run/);
+  });
 
+  it('forms the full mesh: four gateways, six links, each up at both ends', async () => {
     // Gateways take base..base+3 and their admin APIs base+4..base+7 (launcher/ports.ts).
     for (let i = 0; i < 4; i++) {
       const admin = `http://127.0.0.1:${base + 4 + i}`;
-      expect((await fetch(`${admin}/ready`)).status).toBe(200);
       const topology = await json<{ links: unknown[]; nodes: unknown[] }>(`${admin}/api/topology`);
       expect(topology.links).toHaveLength(6);
       expect(topology.nodes).toHaveLength(4);
       const peers = await json<{ peers: { state: string }[] }>(`${admin}/api/peers`);
       expect(peers.peers.filter((p) => p.state === 'up')).toHaveLength(3);
     }
-
-    const edge = await connect({
-      url: `https://127.0.0.1:${base + 1}`,
-      realm: REALM,
-      insecure: true,
-      clientId: 'test-edge',
-    });
-    const hub = await connect({
-      url: `https://127.0.0.1:${base}`,
-      realm: REALM,
-      insecure: true,
-      clientId: 'test-hub',
-    });
-    clients.push(edge, hub);
-    const [tick, measured] = await Promise.all([
-      firstEvent(edge, 'be.cortexiq.simulation.time_advanced', 8_000),
-      firstEvent(hub, 'be.cortexiq.home.measured', 8_000),
-    ]);
-    expect(tick.gatewayId).toBe('macula-hub'); // published on the hub, delivered at be-antwerp
-    expect(tick.payload).toMatchObject({ speed: 105120, paused: false });
-    expect(measured.gatewayId).toMatch(/^be-(antwerp|brabant|east-flanders)$/); // an edge's homes, seen at the hub
-    expect(measured.payload).toHaveProperty('simulation_time');
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-
-    const exit = await up.exit;
-    expect({ exit, output: up.output() }).toMatchObject({ exit: { code: 0, signal: null } });
-    expect(up.output()).toMatch(new RegExp(`stopping \\(--duration ${DURATION_S}\\)`));
-    expect(up.output()).toMatch(/stopped 11 processes in [\d.]+ s$/m);
-    expect(up.output()).not.toMatch(/killed after the grace period/);
-    expect([...pids].filter(([, pid]) => isRunning(pid))).toEqual([]);
-    process.stdout.write(
-      `cortexiq up: ready in ${readyS} s, whole test ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    const mesh = await json<{ gateways: { id: string; links: { peer: string; up: boolean }[] }[] }>(
+      `${dashboard}/api/mesh`,
     );
-  }, 120_000);
+    expect(mesh.gateways.map((g) => g.id).sort()).toEqual(
+      ['be-antwerp', 'be-brabant', 'be-east-flanders', 'macula-hub'].sort(),
+    );
+    for (const g of mesh.gateways) expect(g.links.filter((l) => l.up)).toHaveLength(3);
+  });
+
+  it('homes of all three regions are connected and measured at the hub, as the dashboard shows', async () => {
+    await waitFor(
+      async () => {
+        const { regions } = await json<{ regions: RegionRow[] }>(`${dashboard}/api/regions`);
+        return REGIONS.every((r) => {
+          const row = regions.find((x) => x.region === r);
+          return row !== undefined && row.connected_homes === HOMES_PER_REGION && row.consumption_w > 0;
+        });
+      },
+      60_000,
+      'every region with its 50 homes connected and consuming in /api/regions',
+    );
+    // get_overview agrees with a count taken by a subscriber of the homes' own measurements.
+    await waitFor(
+      async () => measuredHomes.size === 3 * HOMES_PER_REGION,
+      30_000,
+      'measurements of all 150 homes',
+    );
+    const overview = await json<{
+      total_homes: number;
+      connected_homes: number;
+      simulation_time: string | null;
+    }>(`${dashboard}/api/overview`);
+    expect(overview.total_homes).toBe(measuredHomes.size);
+    expect(overview.connected_homes).toBe(measuredHomes.size);
+    expect(overview.simulation_time).not.toBeNull();
+  });
+
+  it('offers of every region reach the others, and a home signs with a provider of another region', async () => {
+    await waitFor(async () => offersByRegion.size === 3, 30_000, 'offers of all three regions at the hub');
+    await waitFor(
+      async () => offersAtAntwerp.size === 2,
+      30_000,
+      'offers of Brabant and East Flanders at Antwerp',
+    );
+    await waitFor(
+      async () =>
+        switches.some(
+          (s) => providerRegion.has(s.new_provider_id) && providerRegion.get(s.new_provider_id) !== s.region,
+        ),
+      60_000,
+      'a contract with a provider of another region',
+    );
+    // The projections counted the switches too.
+    await waitFor(
+      async () =>
+        (await json<{ contract_switches: number }>(`${dashboard}/api/overview`)).contract_switches > 0,
+      30_000,
+      'contract switches in get_overview',
+    );
+  });
+
+  it('shows the overview page with live figures in a real browser', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${dashboard}/`);
+      await page.waitForFunction(
+        () =>
+          Number(
+            (document.querySelector('[data-card="connected_homes"] .value')?.textContent ?? '').replace(
+              /\D/g,
+              '',
+            ),
+          ) === 150,
+        undefined,
+        { timeout: 30_000 },
+      );
+      expect(await page.locator('#sim-state').textContent()).toBe('running');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('Ctrl-C stops everything, the database last, and leaves nothing behind', async () => {
+    up.proc.kill('SIGINT');
+    const exit = await up.exit;
+    const out = up.output();
+    expect({ exit, tail: out.slice(-2000) }).toMatchObject({ exit: { code: 0, signal: null } });
+    expect(out).toMatch(/stopped 15 processes in [\d.]+ s$/m);
+    expect(out).not.toMatch(/killed after the grace period/);
+    expect([...pids].filter(([, pid]) => isRunning(pid))).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 60_000);
 });
