@@ -24,6 +24,11 @@ const COMMANDS: Record<string, [string, () => CommandModule]> = {
     'run the embedded PostgreSQL of a local run (EMBEDDED_PG_DIR, PGPORT); `up` starts it',
     () => require('./commands/postgres'),
   ],
+  status: [
+    'what a run started with `up --detach` (or in another terminal) is doing: status [--json]',
+    () => require('./commands/status'),
+  ],
+  down: ['stop a run started with `up --detach` (or in another terminal)', () => require('./commands/down')],
   fault: [
     'cut, heal or delay a mesh link of a running `up --netns`: fault cut|heal|delay <a> <b>',
     () => require('./commands/fault'),

@@ -4,7 +4,14 @@
  * I/O — so layouts, placement and env are tested without a process, and the run follows the same
  * topology model as the Pulumi program (stacks/topology.ts) instead of a second description of it.
  */
-import { deriveTopology, type AppName, type Layout, type MeshLink, type StackConfig } from '../stacks';
+import {
+  DATABASE_APPS,
+  deriveTopology,
+  type AppName,
+  type Layout,
+  type MeshLink,
+  type StackConfig,
+} from '../stacks';
 import { LaunchError } from './errors';
 import { fillSecrets, UNAVAILABLE_SECRETS, type LocalSecrets } from './local-env';
 import {
@@ -129,6 +136,8 @@ export interface PlanOptions {
   database?: DatabaseChoice;
   /** The dashboard's PORT (default 4000). */
   dashboardPort?: number;
+  /** Only these apps (`--apps`); the embedded database only when one of them reads it. */
+  apps?: readonly AppName[];
 }
 
 export type DatabaseChoice = { url: string; description: string } | { embeddedDir: string; password: string };
@@ -181,8 +190,14 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const gateways: GatewayEndpoint[] = [];
   // The embedded PostgreSQL listens on the first port after the admin APIs; the health ports follow.
   const pgPort = o.basePort + 2 * names.length;
+  const wanted = (app: AppName) => !o.apps || o.apps.includes(app);
   const pgSlots =
-    o.database && 'embeddedDir' in o.database && topology.clusters.some((c) => c.postgres) ? 1 : 0;
+    o.database &&
+    'embeddedDir' in o.database &&
+    topology.clusters.some((c) => c.postgres) &&
+    DATABASE_APPS.some(wanted)
+      ? 1
+      : 0;
   const databaseUrl = !o.database
     ? undefined
     : 'url' in o.database
@@ -231,7 +246,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
       peers: cluster.gateway.peers,
       ...(o.secrets.adminToken ? { adminToken: o.secrets.adminToken } : {}),
     });
-    if (cluster.postgres && o.database && 'embeddedDir' in o.database) {
+    if (cluster.postgres && pgSlots > 0 && o.database && 'embeddedDir' in o.database) {
       apps.push({
         name: `${cluster.name}/postgres`,
         kind: 'database',
@@ -243,7 +258,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         readyTimeoutMs: 120_000,
         ...inNs(cluster.name),
       });
-    } else if (cluster.postgres && !o.database) {
+    } else if (cluster.postgres && !o.database && DATABASE_APPS.some(wanted)) {
       skipped.push({
         what: 'PostgreSQL',
         cluster: cluster.name,
@@ -251,6 +266,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
       });
     }
     for (const node of cluster.apps) {
+      if (!wanted(node.app)) continue;
       if (!o.isBuilt(node.app)) {
         skipped.push({ what: node.app, cluster: cluster.name, reason: 'not built yet' });
         continue;

@@ -29,6 +29,8 @@ import { MAX_RUN_ID } from '../../launcher/netns/layout';
 import { NetnsError } from '../../launcher/netns/errors';
 import { NetnsRun, NetnsUnavailableError } from '../../launcher/netns/run';
 import { passwordFor } from '../../apps/shared/db/embedded';
+import { liveRun, removeRunState, stateOf, writeRunState } from '../../launcher/run-state';
+import { detach } from './up-detach';
 import { DatabaseConfigError, describeTarget, parseDatabaseUrl } from '../../apps/shared/db/url';
 
 const USAGE = `usage: cortexiq up [options]
@@ -38,9 +40,13 @@ const USAGE = `usage: cortexiq up [options]
   --base-port P       first of the loopback ports (default ${DEFAULT_BASE_PORT}): gateways P.., admin APIs after them
   --transport T       quic | tls: what gateways dial each other and apps connect with (default quic)
   --homes N           homes per region: ${HOMES_PER_REGION.join(' | ')} (bundled files; default: the stack's)
+  --apps LIST         only these apps, comma-separated (default all of the stack's); the
+                      database starts only when one of them reads it
   --dashboard-port P  the dashboard's port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT})
   --data-dir DIR      the run's folder: the embedded PostgreSQL's data in DIR/pg (default .cortexiq)
   --duration S        stop cleanly after S seconds of being ready (tests, CI smoke)
+  --detach            run in the background once ready (output in DIR/up.log); then
+                      \`cortexiq status\` shows it and \`cortexiq down\` stops it
   --verbose           print every info line of every process (default: warnings and errors, info summarised)
   --netns             Linux, root: each cluster in its own network namespace, mesh links over veth pairs
                       (cut, heal and delay them with \`cortexiq fault\`)
@@ -57,8 +63,10 @@ interface UpOptions {
   homes?: number;
   dashboardPort: number;
   dataDir: string;
+  apps?: AppName[];
   durationS?: number;
   verbose: boolean;
+  detach: boolean;
   /** `--netns`: the run id (0 unless --netns-id). */
   netnsId?: number;
 }
@@ -84,9 +92,11 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
         transport: { type: 'string', default: 'quic' },
         homes: { type: 'string' },
         'dashboard-port': { type: 'string' },
+        apps: { type: 'string' },
         'data-dir': { type: 'string', default: '.cortexiq' },
         duration: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        detach: { type: 'boolean', default: false },
         netns: { type: 'boolean', default: false },
         'netns-id': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -116,10 +126,26 @@ export function parseUpArgs(args: string[]): UpOptions | undefined {
     homes: integer('homes', values.homes, 1),
     dashboardPort: integer('dashboard-port', values['dashboard-port'], 1) ?? DEFAULT_DASHBOARD_PORT,
     dataDir: path.resolve(values['data-dir']!),
+    ...(values.apps !== undefined ? { apps: appList(values.apps) } : {}),
     durationS: integer('duration', values.duration, 1),
     verbose: values.verbose!,
+    detach: values.detach!,
     ...(values.netns ? { netnsId: netnsId ?? 0 } : {}),
   };
+}
+
+function appList(text: string): AppName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(n in APPS));
+  if (names.length === 0 || unknown.length > 0)
+    throw new CliError(
+      `--apps: expected a comma-separated list of ${Object.keys(APPS).join(', ')}` +
+        (unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''),
+    );
+  return names as AppName[];
 }
 
 /** The stack file in the current folder, else the project's own (so `npx cortexiq up` works anywhere). */
@@ -136,6 +162,20 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const running = liveRun(o.dataDir, (stale) =>
+    process.stdout.write(
+      `removed the state file of a run that is gone (pid ${stale.pid}, ${stale.startedAt})\n`,
+    ),
+  );
+  if (running) {
+    throw new CliError(
+      `a run is already going in ${o.dataDir} (pid ${running.pid}` +
+        (running.dashboardUrl ? `, dashboard ${running.dashboardUrl}` : '') +
+        '); `cortexiq down` stops it, or give this one another --data-dir',
+      1,
+    );
+  }
+  if (o.detach) return detach(args, o.dataDir);
   let plan;
   let netns: NetnsRun | undefined;
   try {
@@ -161,7 +201,24 @@ export async function run(args: string[]): Promise<void> {
       throw new CliError(err.message);
     throw err;
   }
-  if (!netns) return runPlan(plan, o, startedAt);
+  // The folder is this run's from here: a second `up` on it is refused, `down` finds this process.
+  writeRunState(o.dataDir, {
+    pid: process.pid,
+    phase: 'starting',
+    startedAt: new Date().toISOString(),
+    readyMs: 0,
+    gateways: [],
+    processes: [],
+  });
+  try {
+    if (!netns) return await runPlan(plan, o, startedAt);
+    await runNetns(plan, netns, o, startedAt);
+  } finally {
+    removeRunState(o.dataDir);
+  }
+}
+
+async function runNetns(plan: LocalPlan, netns: NetnsRun, o: UpOptions, startedAt: number): Promise<void> {
   // Whatever happens from here, the namespaces, veths and relays go with the run.
   // Making or removing the network takes a moment that Ctrl-C must not cut short (leftovers).
   const hold = () => process.stdout.write('netns: finishing the network first…\n');
@@ -242,12 +299,16 @@ async function runPlan(plan: LocalPlan, o: UpOptions, startedAt: number): Promis
     throw err;
   }
 
+  writeRunState(
+    o.dataDir,
+    stateOf(plan, running.children, running.readyMs, process.env.CORTEXIQ_DETACHED_LOG || undefined),
+  );
   let timer: NodeJS.Timeout | undefined;
   const reason = await new Promise<string | LaunchError>((resolve) => {
     onSignal = (signal) => resolve(signal);
     if (o.durationS !== undefined)
       timer = setTimeout(() => resolve(`--duration ${o.durationS}`), o.durationS * 1000);
-    else process.stdout.write('Ctrl-C stops everything.\n');
+    else if (!process.env.CORTEXIQ_DETACHED_LOG) process.stdout.write('Ctrl-C stops everything.\n');
     void running.failed.then(resolve);
   });
   clearTimeout(timer);

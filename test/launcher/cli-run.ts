@@ -23,8 +23,28 @@ export interface UpRun {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * Runs `cortexiq up` with `args`. Unless they say otherwise, each run gets a data folder of its own
+ * (removed when it exits) and, on loopback, a dashboard port next to its range, so runs in parallel
+ * test files never share a database folder, a run lock or port 4000.
+ */
 export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): UpRun {
-  const proc = spawn(process.execPath, [BIN, 'up', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const extra: string[] = [];
+  let ownDir: string | undefined;
+  if (!args.includes('--data-dir')) {
+    ownDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-run-'));
+    fs.chmodSync(ownDir, 0o755); // as root, the embedded PostgreSQL runs as another user
+    extra.push('--data-dir', ownDir);
+  }
+  const base = args.indexOf('--base-port');
+  if (base >= 0 && !args.includes('--dashboard-port') && !args.includes('--netns'))
+    extra.push('--dashboard-port', String(Number(args[base + 1]) + 100));
+  const proc = spawn(process.execPath, [BIN, 'up', ...args, ...extra], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (ownDir) proc.once('close', () => fs.rmSync(ownDir!, { recursive: true, force: true }));
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   let partial = '';

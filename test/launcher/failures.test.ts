@@ -56,7 +56,10 @@ describe('port clashes', () => {
     const tcp = net.createServer();
     await new Promise<void>((r) => tcp.listen(base + 1, '127.0.0.1', r)); // the admin port of the mini stack
     try {
-      const up = startUp(['--stack', 'mini', '--base-port', String(base)], miniStackDir());
+      const up = startUp(
+        ['--stack', 'mini', '--apps', 'simulation', '--base-port', String(base)],
+        miniStackDir(),
+      );
       expect((await up.exit).code).toBe(1);
       expect(up.output()).toContain(
         `port ${base + 1}/tcp on 127.0.0.1 is already in use; needed by gateway macula-hub admin HTTP`,
@@ -92,7 +95,10 @@ describe('a child that dies while starting', () => {
 
 describe('cortexiq up and SIGTERM', () => {
   it('stops every child and exits 0', async () => {
-    const up = startUp(['--stack', 'mini', '--base-port', String(randomBasePort())], miniStackDir());
+    const up = startUp(
+      ['--stack', 'mini', '--apps', 'simulation', '--base-port', String(randomBasePort())],
+      miniStackDir(),
+    );
     await up.waitForLine(/CortexIQ mesh is up: 2 processes ready/, 30_000);
     await up.waitForLine(/Ctrl-C stops everything/, 5_000);
     const pids = parsePids(up.output());
@@ -106,7 +112,10 @@ describe('cortexiq up and SIGTERM', () => {
   }, 45_000);
 
   it('while starting: stops what has started, leaves no child, exits 130', async () => {
-    const up = startUp(['--stack', 'mini', '--base-port', String(randomBasePort())], miniStackDir());
+    const up = startUp(
+      ['--stack', 'mini', '--apps', 'simulation', '--base-port', String(randomBasePort())],
+      miniStackDir(),
+    );
     await up.waitForLine(/ready {2}macula-hub\/gateway/, 30_000);
     await up.waitForLine(/starting clock: macula-hub\/simulation/, 5_000);
     const children = childPids(up.proc.pid!);

@@ -112,7 +112,7 @@ describe('runs and leftovers', () => {
       });
       const orphanGone = new Promise((r) => orphan.once('exit', r));
       const up = startUp(
-        ['--netns', '--netns-id', '61', '--stack', 'mini', '--duration', '1'],
+        ['--netns', '--netns-id', '61', '--stack', 'mini', '--apps', 'simulation', '--duration', '1'],
         miniStackDir(),
       );
       await up.waitForLine(
