@@ -31,6 +31,7 @@ import { NetnsRun, NetnsUnavailableError } from '../../launcher/netns/run';
 import { passwordFor } from '../../apps/shared/db/embedded';
 import { liveRun, removeRunState, stateOf, writeRunState } from '../../launcher/run-state';
 import { detach } from './up-detach';
+import { checkDataFiles } from './up-preflight';
 import { DatabaseConfigError, describeTarget, parseDatabaseUrl } from '../../apps/shared/db/url';
 
 const USAGE = `usage: cortexiq up [options]
@@ -192,6 +193,7 @@ export async function run(args: string[]): Promise<void> {
       isBuilt,
       ...(placement ? { netns: placement } : {}),
     });
+    checkDataFiles(plan);
     process.stdout.write(
       `cortexiq up: stack ${o.stack} (${path.relative(process.cwd(), file) || file}), layout ${plan.layout}, ` +
         `transport ${plan.transport}, ${plan.processes.length} processes\n`,

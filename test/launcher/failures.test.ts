@@ -4,6 +4,8 @@
  * with its name and last output; SIGTERM stops `cortexiq up` cleanly with no child left.
  */
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as net from 'node:net';
 import { assertPortsFree, LaunchError, LocalRun, planLocalRun, type LocalPlan } from '../../launcher';
 import { loadStackFile } from '../../stacks';
@@ -14,6 +16,7 @@ import {
   parsePids,
   randomBasePort,
   removeTempDirs,
+  ROOT,
   startUp,
 } from './cli-run';
 
@@ -126,4 +129,23 @@ describe('cortexiq up and SIGTERM', () => {
     expect(up.output()).not.toMatch(/CortexIQ mesh is up/);
     expect(children.filter(isRunning)).toEqual([]);
   }, 45_000);
+});
+
+describe('a data file that is missing', () => {
+  it('is named before anything starts', async () => {
+    // The dev stack with Brabant's homes pointing at a file that does not exist.
+    const dir = miniStackDir();
+    const dev = fs.readFileSync(path.join(ROOT, 'Pulumi.dev.yaml'), 'utf8');
+    expect(dev).toContain('homesSources: [brabant.json]');
+    fs.writeFileSync(
+      path.join(dir, 'Pulumi.broken.yaml'),
+      dev.replace('homesSources: [brabant.json]', 'homesSources: [brabant-missing.json]'),
+    );
+    const up = startUp(['--stack', 'broken', '--base-port', String(randomBasePort())], dir);
+    const exit = await up.exit;
+    expect(exit.code).toBe(2);
+    expect(up.output()).toMatch(/be-brabant\/homes: .*brabant-missing\.json/);
+    expect(up.output()).toMatch(/nothing was started/);
+    expect(up.output()).not.toMatch(/starting/);
+  }, 30_000);
 });

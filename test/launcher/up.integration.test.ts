@@ -153,7 +153,7 @@ describe('cortexiq up: the whole dev stack, end to end', () => {
       ['be-antwerp', 'be-brabant', 'be-east-flanders', 'macula-hub'].sort(),
     );
     for (const g of mesh.gateways) expect(g.links.filter((l) => l.up)).toHaveLength(3);
-  });
+  }, 30_000);
 
   it('homes of all three regions are connected and measured at the hub, as the dashboard shows', async () => {
     await waitFor(
@@ -181,7 +181,7 @@ describe('cortexiq up: the whole dev stack, end to end', () => {
     expect(overview.total_homes).toBe(measuredHomes.size);
     expect(overview.connected_homes).toBe(measuredHomes.size);
     expect(overview.simulation_time).not.toBeNull();
-  });
+  }, 120_000);
 
   it('offers of every region reach the others, and a home signs with a provider of another region', async () => {
     await waitFor(async () => offersByRegion.size === 3, 30_000, 'offers of all three regions at the hub');
@@ -205,7 +205,7 @@ describe('cortexiq up: the whole dev stack, end to end', () => {
       30_000,
       'contract switches in get_overview',
     );
-  });
+  }, 180_000);
 
   it('shows the overview page with live figures in a real browser', async () => {
     const browser = await launchChromium();
@@ -228,6 +228,23 @@ describe('cortexiq up: the whole dev stack, end to end', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('restarts an app that crashes, says so, and the dashboard answers again', async () => {
+    const queries = pids.get('macula-hub/queries')!;
+    process.kill(queries, 'SIGKILL');
+    await up.waitForLine(
+      /macula-hub\/queries was killed by SIGKILL; restarting it in [\d.]+ s \(restart 1\)/,
+      10_000,
+    );
+    await up.waitForLine(/macula-hub\/queries is back \(pid \d+\)/, 60_000);
+    await waitFor(
+      async () => (await json<{ total_homes: number }>(`${dashboard}/api/overview`)).total_homes === 150,
+      30_000,
+      'get_overview through the restarted queries app',
+    );
+    const back = /macula-hub\/queries is back \(pid (\d+)\)/.exec(up.output())!;
+    pids.set('macula-hub/queries', Number(back[1]));
+  }, 90_000);
 
   it('Ctrl-C stops everything, the database last, and leaves nothing behind', async () => {
     up.proc.kill('SIGINT');
