@@ -18,7 +18,6 @@ export {
   stagesOf,
   STAGES,
   LOCAL_LAYOUTS,
-  HOMES_PER_REGION,
   type LocalPlan,
   type PlanOptions,
   type DatabaseChoice,
@@ -29,6 +28,7 @@ export {
   type Transport,
   type LocalLayout,
 } from './plan';
+export { MAX_HOMES_PER_REGION, writeGeneratedHomes } from './homes-files';
 export { LocalRun, type LaunchOptions, type StopReport } from './launcher';
 export { parseChildLine, formatChildLine, InfoSummary } from './log-format';
 export { childEnv, CLI_ENTRY } from './child';

@@ -14,6 +14,7 @@ import {
 } from '../stacks';
 import { LaunchError } from './errors';
 import { fillSecrets, UNAVAILABLE_SECRETS, type LocalSecrets } from './local-env';
+import { homesSource, MAX_HOMES_PER_REGION } from './homes-files';
 import {
   allocatePorts,
   gatewayClaims,
@@ -25,8 +26,6 @@ import {
 export type Transport = 'quic' | 'tls';
 export const LOCAL_LAYOUTS = ['full', 'ring', 'hub'] as const;
 export type LocalLayout = (typeof LOCAL_LAYOUTS)[number];
-/** `--homes`: the bundled data files per region (`<region>.json`, `<region>-1000.json`). */
-export const HOMES_PER_REGION = [50, 1000] as const;
 
 /**
  * Start order. The database first (the read side migrates against it) and so stopped last; the
@@ -123,8 +122,12 @@ export interface PlanOptions {
   transport: Transport;
   /** Overrides the stack's mesh layout. */
   layout?: LocalLayout;
-  /** Homes per region from the bundled files, instead of the stack's `homesSources`. */
+  /**
+   * Homes per region instead of the stack's `homesSources`: the bundled files for 50 and 1,000, else
+   * files in `homesDir` (launcher/homes-files.ts writes them).
+   */
   homes?: number;
+  homesDir?: string;
   secrets: LocalSecrets;
   /** Whether `cortexiq app <name>` exists in this checkout (cli/commands/app.ts). */
   isBuilt: (app: AppName) => boolean;
@@ -157,10 +160,11 @@ function checkOptions(config: StackConfig, o: PlanOptions): LocalLayout {
       `the stack's mesh layout '${layout}' is not supported by the local run; pass --layout ${LOCAL_LAYOUTS.join('|')}`,
     );
   }
-  if (o.homes !== undefined && !(HOMES_PER_REGION as readonly number[]).includes(o.homes)) {
-    throw new LaunchError(
-      `--homes: expected ${HOMES_PER_REGION.join(' or ')} (the bundled files per region), got ${o.homes}`,
-    );
+  if (
+    o.homes !== undefined &&
+    !(Number.isInteger(o.homes) && o.homes >= 1 && o.homes <= MAX_HOMES_PER_REGION)
+  ) {
+    throw new LaunchError(`--homes: expected an integer from 1 to ${MAX_HOMES_PER_REGION}, got ${o.homes}`);
   }
   return layout as LocalLayout;
 }
@@ -294,7 +298,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         dashboardUrl = `http://${hostOf(cluster.name)}:${dashboardPort}/`;
       }
       if (node.app === 'homes' && o.homes !== undefined && cluster.region) {
-        env.HOMES_SOURCES = o.homes === 50 ? cluster.region : `${cluster.region}-${o.homes}`;
+        env.HOMES_SOURCES = homesSource(cluster.region, o.homes, o.homesDir ?? '.');
       }
       apps.push({
         name: `${cluster.name}/${node.app}`,
@@ -304,8 +308,9 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         stage: APP_STAGE[node.app],
         args: ['app', node.app],
         env,
-        // 1,000 homes per region take a few seconds to load and announce on a shared 2-core machine.
-        readyTimeoutMs: node.app === 'homes' && (o.homes ?? 0) > 50 ? 90_000 : 45_000,
+        // Each home loads, subscribes and announces itself: 1,000 per region take a few seconds on
+        // a shared 2-core machine, 10,000 close to a minute.
+        readyTimeoutMs: node.app === 'homes' ? 45_000 + 20 * (o.homes ?? 0) : 45_000,
         ...inNs(cluster.name),
       });
     }

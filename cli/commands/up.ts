@@ -15,7 +15,7 @@ import {
   DEFAULT_DASHBOARD_PORT,
   type DatabaseChoice,
   generateLocalSecrets,
-  HOMES_PER_REGION,
+  MAX_HOMES_PER_REGION,
   LaunchError,
   LOCAL_LAYOUTS,
   LocalRun,
@@ -24,6 +24,7 @@ import {
   type LocalLayout,
   type LocalPlan,
   type Transport,
+  writeGeneratedHomes,
 } from '../../launcher';
 import { MAX_RUN_ID } from '../../launcher/netns/layout';
 import { NetnsError } from '../../launcher/netns/errors';
@@ -40,7 +41,8 @@ const USAGE = `usage: cortexiq up [options]
   --layout L          mesh layout: ${LOCAL_LAYOUTS.join(' | ')} (default: the stack's)
   --base-port P       first of the loopback ports (default ${DEFAULT_BASE_PORT}): gateways P.., admin APIs after them
   --transport T       quic | tls: what gateways dial each other and apps connect with (default quic)
-  --homes N           homes per region: ${HOMES_PER_REGION.join(' | ')} (bundled files; default: the stack's)
+  --homes N           homes per region, 1-${MAX_HOMES_PER_REGION} (default: the stack's files); 50 and 1000 are
+                      shipped, other counts generated (seeded) into DIR/homes
   --apps LIST         only these apps, comma-separated (default all of the stack's); the
                       database starts only when one of them reads it
   --dashboard-port P  the dashboard's port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT})
@@ -183,8 +185,10 @@ export async function run(args: string[]): Promise<void> {
     const { config, file } = loadStackFile(o.stack, stackDir(o.stack));
     netns = o.netnsId === undefined ? undefined : await prepareNetns(o.netnsId);
     const placement = netns?.placement(config.clusters.map((c) => c.name));
+    const homesDir = path.join(o.dataDir, 'homes');
     plan = planLocalRun(config, {
       ...o,
+      homesDir,
       database: chooseDatabase(o.dataDir),
       // Across namespaces the admin APIs need a token (ADMIN_TOKEN of this shell, else a fresh one).
       secrets: generateLocalSecrets({
@@ -193,6 +197,16 @@ export async function run(args: string[]): Promise<void> {
       isBuilt,
       ...(placement ? { netns: placement } : {}),
     });
+    if (o.homes !== undefined) {
+      const regions = config.clusters.flatMap((c) => (c.region ? [c.region] : []));
+      const t0 = Date.now();
+      const written = writeGeneratedHomes(regions, o.homes, homesDir);
+      if (written.length > 0) {
+        process.stdout.write(
+          `generated ${o.homes} homes per region in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${written.join(', ')}\n`,
+        );
+      }
+    }
     checkDataFiles(plan);
     process.stdout.write(
       `cortexiq up: stack ${o.stack} (${path.relative(process.cwd(), file) || file}), layout ${plan.layout}, ` +

@@ -161,14 +161,22 @@ describe('layouts and options', () => {
     expect(p.gateways[0]!.clientUrl).toBe('tls://127.0.0.1:19440');
   });
 
-  it('--homes picks the bundled files per region', () => {
+  it('--homes picks the bundled files per region, else generated files in the run folder', () => {
     expect(proc(plan({ homes: 1000 }), 'be-east-flanders/homes').env.HOMES_SOURCES).toBe(
       'east-flanders-1000',
     );
     expect(proc(plan({ homes: 50 }), 'be-antwerp/homes').env.HOMES_SOURCES).toBe('antwerp');
-    expect(() => plan({ homes: 7 })).toThrow(
-      new LaunchError('--homes: expected 50 or 1000 (the bundled files per region), got 7'),
+    const big = plan({ homes: 4000, homesDir: '/run/homes' });
+    expect(proc(big, 'be-brabant/homes').env.HOMES_SOURCES).toBe('/run/homes/brabant-4000.json');
+    // More homes get longer to load and announce themselves.
+    expect(proc(big, 'be-brabant/homes').readyTimeoutMs).toBeGreaterThan(
+      proc(plan({ homes: 50 }), 'be-brabant/homes').readyTimeoutMs!,
     );
+    for (const bad of [0, 20_001, 2.5]) {
+      expect(() => plan({ homes: bad })).toThrow(
+        new LaunchError(`--homes: expected an integer from 1 to 20000, got ${bad}`),
+      );
+    }
   });
 
   it('a custom layout in the stack needs --layout', () => {

@@ -13,8 +13,8 @@ import { gs1CheckDigit, isValidEan18, makeEan18 } from '../../apps/shared/ean';
 import { REGIONS } from '../../apps/shared/env';
 import { loadProviders } from '../../apps/utilities/catalogue';
 import { STRATEGIES } from '../../apps/utilities/model/strategies';
-import { PLACES } from '../../tools/belgian-places';
-import { formatHomesFile, generateHomes } from '../../tools/generate-homes';
+import { PLACES } from '../../apps/homes/model/belgian-places';
+import { formatHomesFile, generateHomes } from '../../apps/homes/model/generate-homes';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortexiq-data-'));
 /** Writes `data` (JSON unless a string) to a temp file and returns its path. */

@@ -19,7 +19,7 @@ import { REGIONS, type Region } from '../../apps/shared/env';
 import { createRng } from '../../apps/shared/rng';
 import { EXPECTED_HDD_PER_YEAR, HEATING_BASE_C } from '../../apps/shared/world/climate';
 import { weatherOn } from '../../apps/simulation/model/weather';
-import { generateHomes } from '../../tools/generate-homes';
+import { generateHomes } from '../../apps/homes/model/generate-homes';
 
 const YEAR_2025 = Date.UTC(2025, 0, 1);
 /** A shipped-like home without PV or battery (consumption does not depend on them), 3,500 kWh a year. */

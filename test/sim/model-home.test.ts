@@ -9,7 +9,7 @@ import type { Offer } from '../../apps/homes/model/contract';
 import { loadNetworkTariffs, VAT_RATE } from '../../apps/homes/network-tariffs';
 import { TickWorld } from '../../apps/homes/world-view';
 import type { HomeConfig } from '../../apps/homes/homes-file';
-import { generateHomes } from '../../tools/generate-homes';
+import { generateHomes } from '../../apps/homes/model/generate-homes';
 
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);

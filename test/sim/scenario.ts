@@ -10,7 +10,7 @@ import { createSimulationApp, type SimulationApp } from '../../apps/simulation/a
 import { createUtilitiesApp, type UtilitiesApp } from '../../apps/utilities/app';
 import { resolveDefinition } from '../../apps/utilities/catalogue';
 import { createLogger } from '../../apps/shared/logger';
-import { generateHomes } from '../../tools/generate-homes';
+import { generateHomes } from '../../apps/homes/model/generate-homes';
 import { loadNetworkTariffs } from '../../apps/homes/network-tariffs';
 
 export const START = Date.parse('2025-03-01T00:00:00Z');

@@ -2,7 +2,7 @@
  * Real municipalities (or deelgemeenten) of the three simulated regions, with their postal code and the
  * approximate coordinates of their centre, used by the homes generator.
  */
-import type { Region } from '../apps/shared/env';
+import type { Region } from '../../shared/env';
 
 export interface Place {
   city: string;

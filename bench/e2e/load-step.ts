@@ -1,0 +1,98 @@
+/**
+ * One load step: the dev stack with N homes per region at the stack's speed (105120: a simulated
+ * year in five minutes, one tick a second), measured after a warm-up over a window: the read side's
+ * end-to-end lag per tick (tick-lag.ts), the projections' own lag gauge, the rate committed, and the
+ * RSS and CPU of every process of the run (process-tree.ts).
+ */
+import { percentile } from '../projections/ingest';
+import { cpuBetween, sampleTree } from './process-tree';
+import { sleep, startRun } from './run';
+import { TickLagProbe } from './tick-lag';
+
+export interface StepFigures {
+  homesPerRegion: number;
+  readyS: number;
+  ticks: number;
+  /** Ticks not wholly committed by the end of the window plus 10 s. */
+  ticksBehind: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  /** Samples of cortexiq_projection_lag_seconds, once a second. */
+  gaugeP99Ms: number;
+  eventsPerS: number;
+  processes: number;
+  rssPeakMb: number;
+  /** CPU cores used on average by the whole run. */
+  cores: number;
+  cpuPer1000Homes: number;
+}
+
+async function projectionsMetrics(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(cortexiq_projection_\w+) ([\d.eE+-]+)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+export async function loadStep(
+  homes: number,
+  o: { warmupS: number; windowS: number; log: (line: string) => void },
+): Promise<StepFigures> {
+  const run = startRun(['--homes', String(homes)]);
+  try {
+    const ready = await run.up.waitForLine(/processes ready in ([\d.]+) s/, 120_000 + 40 * homes);
+    const readyS = Number(/ready in ([\d.]+) s/.exec(ready)![1]);
+    await run.up.waitForLine(/^ {2}local only:/, 5_000);
+    const projections = run.state().processes.find((p) => p.name.endsWith('/projections'))!.healthUrl;
+    const probe = await TickLagProbe.start(run.hubUrl, run.databaseUrl, 3 * homes);
+    try {
+      o.log(`  ${homes} homes per region: ready in ${readyS} s; warming up ${o.warmupS} s`);
+      await sleep(o.warmupS * 1000);
+      const t0 = Date.now();
+      const s0 = sampleTree(run.up.proc.pid!);
+      const m0 = await projectionsMetrics(projections);
+      let rssPeak = s0.rssBytes;
+      const gauge: number[] = [];
+      while (Date.now() - t0 < o.windowS * 1000) {
+        await sleep(1000);
+        rssPeak = Math.max(rssPeak, sampleTree(run.up.proc.pid!).rssBytes);
+        const m = await projectionsMetrics(projections).catch(() => undefined);
+        if (m) gauge.push(1000 * (m.get('cortexiq_projection_lag_seconds') ?? NaN));
+      }
+      const t1 = Date.now();
+      const s1 = sampleTree(run.up.proc.pid!);
+      const m1 = await projectionsMetrics(projections);
+      // Ticks of the window still being written get 10 s to land before they count as behind.
+      await sleep(10_000);
+      const ticks = probe.ticksBetween(t0, t1);
+      const lags = ticks.flatMap((t) => (t.lagMs === undefined ? [] : [t.lagMs]));
+      const cores = cpuBetween(s0, s1) / ((t1 - t0) / 1000);
+      const events =
+        (m1.get('cortexiq_projection_events_total') ?? 0) - (m0.get('cortexiq_projection_events_total') ?? 0);
+      return {
+        homesPerRegion: homes,
+        readyS,
+        ticks: ticks.length,
+        ticksBehind: ticks.length - lags.length,
+        lagP50Ms: percentile(lags, 0.5),
+        // A tick that never landed is at least as late as the longest that did.
+        lagP99Ms: ticks.length > lags.length ? Infinity : percentile(lags, 0.99),
+        lagMaxMs: lags.length > 0 ? Math.max(...lags) : NaN,
+        gaugeP99Ms: percentile(gauge.filter(Number.isFinite), 0.99),
+        eventsPerS: events / ((t1 - t0) / 1000),
+        processes: s1.processes,
+        rssPeakMb: rssPeak / 2 ** 20,
+        cores,
+        cpuPer1000Homes: cores / ((3 * homes) / 1000),
+      };
+    } finally {
+      await probe.close();
+    }
+  } finally {
+    await run.stop();
+  }
+}
