@@ -32,7 +32,7 @@ async function projectionsMetrics(url: string): Promise<Map<string, number>> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^(cortexiq_projection_\w+) ([\d.eE+-]+)$/.exec(line);
+    const m = /^(cortexiq_projection_\w+)(?:\{[^}]*\})? ([\d.eE+-]+)$/.exec(line);
     if (m) out.set(m[1]!, Number(m[2]));
   }
   return out;
@@ -71,6 +71,8 @@ export async function loadStep(
       const ticks = probe.ticksBetween(t0, t1);
       const lags = ticks.flatMap((t) => (t.lagMs === undefined ? [] : [t.lagMs]));
       const cores = cpuBetween(s0, s1) / ((t1 - t0) / 1000);
+      if (probe.measuredHomes < 3 * homes)
+        o.log(`  only ${probe.measuredHomes} of ${3 * homes} homes have a measurement committed`);
       const events =
         (m1.get('cortexiq_projection_events_total') ?? 0) - (m0.get('cortexiq_projection_events_total') ?? 0);
       return {
