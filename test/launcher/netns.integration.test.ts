@@ -86,6 +86,12 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
       15_000,
     );
     expect(await linkState(run, HUB, 'be-antwerp')).toBe('down');
+    // The dashboard's mesh page (its /api/mesh) shows the link down at the hub.
+    await until(
+      'the dashboard to show hub↔antwerp down',
+      async () => (await dashboardLink()) === false,
+      10_000,
+    );
     await until(
       'traffic published after the cut to arrive',
       () => probe!.flowingAgainAfter('be-antwerp', cutAt) !== undefined,
@@ -113,7 +119,20 @@ netnsDescribe('cortexiq up --netns, full mesh', () => {
         (await linkState(run, 'be-antwerp', HUB)) === 'up',
       20_000,
     );
+    await until(
+      'the dashboard to show hub↔antwerp up again',
+      async () => (await dashboardLink()) === true,
+      10_000,
+    );
   }, 90_000);
+
+  /** Whether the dashboard's mesh view has the hub's link to antwerp up (undefined: not listed). */
+  async function dashboardLink(): Promise<boolean | undefined> {
+    const url = /^Dashboard: (\S+)/m.exec(run.up.output())![1]!;
+    const res = await fetch(new URL('/api/mesh', url), { signal: AbortSignal.timeout(3000) });
+    const mesh = (await res.json()) as { gateways: { id: string; links: { peer: string; up: boolean }[] }[] };
+    return mesh.gateways.find((g) => g.id === HUB)?.links.find((l) => l.peer === 'be-antwerp')?.up;
+  }
 
   describe('antwerp cut off entirely for 10 s, then healed', () => {
     // One partition, then what each direction got: antwerp→hub is asserted complete; hub→antwerp
