@@ -1,6 +1,6 @@
 /**
- * The Pulumi program: reads the typed stack, composes the mesh, exports the outputs (infra.md §6).
- * Everything it builds is derived from `stacks/` and wrapped in `components/`.
+ * The Pulumi program: reads the typed stack, composes the mesh, exports the outputs (docs/pulumi.md,
+ * Outputs). Everything it builds is derived from `stacks/` and wrapped in `components/`.
  */
 import { CortexIqMesh } from './components/cortexiq-mesh';
 import { readStack } from './components/read-stack';

@@ -1,6 +1,6 @@
 /**
- * One of the six apps on one cluster (infra.md §3 AppService): the Deployment (env per app from the
- * model, resources, probes, scrape annotations) and the dashboard's Service. Direct delivery only;
+ * One of the six apps on one cluster (docs/pulumi.md, Components: AppService): the Deployment (env per app
+ * from the model, resources, probes, scrape annotations) and the dashboard's Service. Direct delivery only;
  * under GitOps Flux applies the same objects from the rendered tree.
  */
 import * as k8s from '@pulumi/kubernetes';

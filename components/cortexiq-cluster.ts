@@ -1,7 +1,7 @@
 /**
- * Everything one cluster runs, by role (infra.md §3 CortexIqCluster): the namespace, the Secrets the
- * workloads reference, and in direct delivery the workloads in the seeds' order
- * (stacks/order.ts: PostgreSQL → gateway → apps on the hub, gateway → apps on edges, as dependsOn).
+ * Everything one cluster runs, by role (docs/pulumi.md, Components: CortexIqCluster): the namespace, the
+ * Secrets the workloads reference, and in direct delivery the workloads in the seeds' order (stacks/order.ts:
+ * PostgreSQL → gateway → apps on the hub, gateway → apps on edges, as dependsOn).
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';

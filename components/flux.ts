@@ -1,5 +1,5 @@
 /**
- * Flux on one cluster (infra.md §3 Flux): the fluxcd-community `flux2` chart with the source,
+ * Flux on one cluster (docs/pulumi.md, Components: Flux): the fluxcd-community `flux2` chart with the source,
  * kustomize, helm and notification controllers, and, when the stack delivers by GitOps, the source
  * of the rendered tree and the Kustomizations `infrastructure` and `apps` (apps dependsOn
  * infrastructure), built by `stacks/manifests/flux.ts`.

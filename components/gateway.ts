@@ -1,6 +1,6 @@
 /**
- * The mesh gateway of one cluster (infra.md §3 Gateway): its TLS Secret (mesh CA + its certificate)
- * and, in direct delivery, the Deployment and Service built by `stacks/manifests/gateway.ts`.
+ * The mesh gateway of one cluster (docs/pulumi.md, Components: Gateway): its TLS Secret (mesh CA + its
+ * certificate) and, in direct delivery, the Deployment and Service built by `stacks/manifests/gateway.ts`.
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';

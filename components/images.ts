@@ -1,7 +1,7 @@
 /**
- * The project's images (infra.md §3 Images): one build per target of the multi-target Dockerfile
- * (gateway + six apps), pushed to the registry; workloads reference the pushed digest, so a rebuild
- * rolls them.
+ * The project's images (docs/pulumi.md, Components: Images): one build per target of the multi-target
+ * Dockerfile (gateway + six apps), pushed to the registry; workloads reference the pushed digest, so a
+ * rebuild rolls them.
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';

@@ -1,6 +1,6 @@
 /**
- * The local image registry of the kind target (infra.md §3 LocalRegistry, KEP-1755): a registry
- * container on the host port, attached to the kind network as `registry.macula.local` once the first
+ * The local image registry of the kind target (docs/pulumi.md, Components: LocalRegistry; KEP-1755): a
+ * registry container on the host port, attached to the kind network as `registry.macula.local` once the first
  * cluster exists, a containerd hosts.toml on every node, and the `local-registry-hosting` ConfigMap.
  *
  * Pushes need only the container (`container`); pulls on one cluster need the network attachment and

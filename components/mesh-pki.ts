@@ -1,5 +1,5 @@
 /**
- * Mesh identity (gateway.md §3 "peers authenticate each other"): one mesh CA and one certificate per
+ * Mesh identity (docs/protocol.md §3: peers authenticate each other): one mesh CA and one certificate per
  * gateway, valid for both server and client auth so peers verify each other both ways, and one QUIC
  * key per gateway. Private keys stay Pulumi secrets.
  */

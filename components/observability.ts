@@ -1,6 +1,6 @@
 /**
- * Prometheus and Grafana on the hub with the gateway-mesh dashboard (infra.md §3, optional by
- * `observability.enabled`). Grafana's admin password is generated and kept secret.
+ * Prometheus and Grafana on the hub with the gateway-mesh dashboard (docs/pulumi.md, Components:
+ * Observability; optional by `observability.enabled`). Grafana's admin password is generated and kept secret.
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';

@@ -1,6 +1,6 @@
 /**
- * PostgreSQL on the hub (infra.md §3 Postgres): its Secret (password and the apps' DATABASE_URL) and,
- * in direct delivery, the StatefulSet with a volume and readiness probe and its Service.
+ * PostgreSQL on the hub (docs/pulumi.md, Components: Postgres): its Secret (password and the apps'
+ * DATABASE_URL) and, in direct delivery, the StatefulSet with a volume and readiness probe and its Service.
  */
 import { createHmac } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';

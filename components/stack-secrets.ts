@@ -1,5 +1,5 @@
 /**
- * The stack's secrets (infra.md §2): the value set with `pulumi config set --secret` when there is
+ * The stack's secrets (docs/pulumi.md, Stacks): the value set with `pulumi config set --secret` when there is
  * one, else one generated with @pulumi/random. Every output is a Pulumi secret.
  */
 import * as pulumi from '@pulumi/pulumi';

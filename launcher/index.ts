@@ -1,5 +1,5 @@
 /**
- * The local launcher (`cortexiq up`, gateway.md §6): the four-cluster topology of a stack as local
+ * The local launcher (`cortexiq up`, docs/local-run.md): the four-cluster topology of a stack as local
  * processes on loopback. This file lists what is public; the CLI and the tests import from here.
  */
 export { LaunchError } from './errors';

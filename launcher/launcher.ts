@@ -1,5 +1,5 @@
 /**
- * Runs a LocalPlan (gateway.md §6): checks the ports, starts the stages in order and waits for each
+ * Runs a LocalPlan: checks the ports, starts the stages in order and waits for each
  * to be ready (gateways, then the mesh links, then the apps), shows child logs, and stops everything
  * in reverse order with a bounded wait (docs/local-run.md). A child that exits while starting, or a
  * gateway or the database at any time, is a failure of the whole run: a partial mesh would only

@@ -1,5 +1,5 @@
 /**
- * The local run as data (gateway.md §6): from the typed stack to the list of processes `cortexiq up`
+ * The local run as data (docs/local-run.md): from the typed stack to the list of processes `cortexiq up`
  * starts, each with its full environment, start stage and readiness check. Pure — no spawning, no
  * I/O — so layouts, placement and env are tested without a process, and the run follows the same
  * topology model as the Pulumi program (stacks/topology.ts) instead of a second description of it.

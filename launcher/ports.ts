@@ -1,5 +1,5 @@
 /**
- * Loopback ports of the local run (gateway.md §6). Each gateway listens on one port for QUIC (UDP) and
+ * Loopback ports of the local run (docs/local-run.md). Each gateway listens on one port for QUIC (UDP) and
  * TLS (TCP), plus one admin HTTP port; the allocation is a pure function of the base port so the
  * summary, the tests and a second terminal all agree on where everything is.
  */

@@ -1,6 +1,6 @@
 /**
  * Readiness checks of the local run: a gateway is ready when its admin `/ready` answers 200
- * (gateway.md §5: listener up, configured peers tried), the mesh when every gateway reports a link
+ * (docs/protocol.md §5: listener up, configured peers tried), the mesh when every gateway reports a link
  * up to each planned neighbour (`/api/peers`), an app when its health `/ready` answers 200 (connected,
  * subscribed and registered: the same probe Kubernetes uses).
  */

@@ -1,7 +1,8 @@
 /**
- * Environment per gateway and per app (infra.md §5, gateway.md §3). Values that are secret are
- * never values here: they are references to Kubernetes Secret keys (`SECRETS`), which the Pulumi
- * program fills from @pulumi/random / @pulumi/tls and the local launcher fills itself.
+ * Environment per gateway and per app (docs/configuration.md, "In a cluster"; docs/protocol.md §3).
+ * Values that are secret are never values here: they are references to Kubernetes Secret keys
+ * (`SECRETS`), which the Pulumi program fills from @pulumi/random / @pulumi/tls and the local launcher
+ * fills itself.
  */
 import type { AppName } from './placement';
 import type { StackConfig } from './schema';

@@ -1,5 +1,5 @@
 /**
- * The Flux GitOps tree of a stack (infra.md §4), as a map of relative path → file content:
+ * The Flux GitOps tree of a stack (docs/pulumi.md, GitOps tree), as a map of relative path → file content:
  *
  *   base/<name>/{kustomization.yaml, <kind>.yaml…}   what every cluster running <name> shares
  *   clusters/<cluster>/{infrastructure,apps}/         overlays: namespace, images, per-cluster env

@@ -1,6 +1,6 @@
 /**
- * The kind cluster config and the registry wiring for one cluster (infra.md §3 KindCluster and
- * LocalRegistry). Pure, so the exact files kind and containerd read are unit-tested.
+ * The kind cluster config and the registry wiring for one cluster (docs/pulumi.md, Components:
+ * KindCluster and LocalRegistry). Pure, so the exact files kind and containerd read are unit-tested.
  */
 import { stringify } from 'yaml';
 import type { ClusterConfig, StackConfig } from './schema';

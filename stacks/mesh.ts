@@ -1,5 +1,5 @@
 /**
- * Mesh links per layout (gateway.md §3): links are symmetric, so a link is an unordered pair,
+ * Mesh links per layout (docs/protocol.md §3): links are symmetric, so a link is an unordered pair,
  * stored as [a, b] in cluster order. full: every pair (6 for 4 gateways); ring: each cluster to the
  * next in config order (4 for 4); hub: every other cluster to the hub (3 for 4, the first seed's
  * hub-and-spoke); custom: the listed pairs.

@@ -1,8 +1,8 @@
 /**
- * The order in which one cluster's workloads come up (infra.md §3, as the seeds require):
- * PostgreSQL → gateway → apps on the hub, gateway → apps on edges; apps that read PostgreSQL also
- * wait for it directly. Pure, so the order is tested on its own; CortexIqCluster turns each step's
- * `after` into Pulumi `dependsOn` and the tests check the registered dependencies match.
+ * The order in which one cluster's workloads come up (docs/pulumi.md, Components: Order, as the seeds
+ * require): PostgreSQL → gateway → apps on the hub, gateway → apps on edges; apps that read PostgreSQL also
+ * wait for it directly. Pure, so the order is tested on its own; CortexIqCluster turns each step's `after`
+ * into Pulumi `dependsOn` and the tests check the registered dependencies match.
  */
 import type { AppName } from './placement';
 import type { ClusterNode } from './topology';

@@ -1,6 +1,7 @@
 /**
- * Which app runs where (domain.md §1): the hub runs the gateway, simulation, projections, queries,
- * dashboard and PostgreSQL; every edge runs the gateway, homes and utilities of its region.
+ * Which app runs where (docs/domain.md, "Topology and placement"): the hub runs the gateway, simulation,
+ * projections, queries, dashboard and PostgreSQL; every edge runs the gateway, homes and utilities of its
+ * region.
  */
 import type { Role } from './schema';
 

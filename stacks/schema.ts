@@ -1,5 +1,5 @@
 /**
- * The schema of the `cortex-iq:` config namespace of a `Pulumi.<stack>.yaml` (infra.md §2).
+ * The schema of the `cortex-iq:` config namespace of a `Pulumi.<stack>.yaml` (docs/pulumi.md, Stacks).
  * Every key a stack may set is here, with its default; `parseStackConfig` (parse.ts) applies it
  * together with the cross-field checks of checks.ts. Secrets are not part of this schema: they are
  * Pulumi secrets read by the program (see SECRET_KEYS) and never travel through the typed model.
@@ -39,7 +39,7 @@ export const clusterSchema = z
   .object({
     /** Cluster name: kind cluster name, gateway id (`GATEWAY_ID`) and the label `cortexiq.io/cluster`. */
     name: dnsLabel,
-    /** `hub` runs the shared services, `edge` runs one region (domain.md §1). */
+    /** `hub` runs the shared services, `edge` runs one region (docs/domain.md, "Topology and placement"). */
     role: z.enum(ROLES),
     /** Region of an edge (`REGION` of homes and utilities); required for edges. */
     region: dnsLabel.optional(),
@@ -67,7 +67,10 @@ export const stackSchema = z
       .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a dotted realm such as be.cortexiq.energy'),
     /** `kind`: create KinD clusters and a local registry; `existing`: use kubeconfig contexts. */
     target: z.enum(['kind', 'existing']).default('kind'),
-    /** `direct`: Pulumi applies the workloads; `gitops`: Flux reconciles the rendered tree (infra.md §4). */
+    /**
+     * `direct`: Pulumi applies the workloads; `gitops`: Flux reconciles the rendered tree (docs/pulumi.md,
+     * Stacks).
+     */
     delivery: z.enum(['direct', 'gitops']).default('direct'),
     /** Kubernetes namespace of the workloads on every cluster. */
     namespace: dnsLabel.default('cortex-iq'),

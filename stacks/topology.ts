@@ -72,7 +72,7 @@ export function deriveTopology(c: StackConfig, opts: TopologyOptions = {}): Topo
   const hub = c.clusters.find((cl) => cl.role === 'hub')!.name;
   const links = meshLinks({ layout: c.mesh.layout, names, hub, links: c.mesh.links });
   const peerUrl = opts.peerUrl ?? ((id: string) => defaultPeerUrl(c, id));
-  // In a cluster, apps reach their gateway over QUIC (infra.md §5), pinned by its peer id
+  // In a cluster, apps reach their gateway over QUIC (docs/pulumi.md, Mesh addresses), pinned by its peer id
   // (MACULA_QUIC_PEER_ID, derived from the gateway's MACULA_QUIC_KEY): QUIC identities are libp2p
   // keys with no CA path. The gateways link to each other over QUIC, authenticated by MESH_SECRET.
   const clientUrl = opts.clientUrl ?? (() => `https://${GATEWAY_SERVICE}:${c.ports.gateway}`);

@@ -1,5 +1,5 @@
 /**
- * The quinn binding inside `@chainsafe/libp2p-quic-<platform>` 2.1.1 (gateway.md §8). It ships no
+ * The quinn binding inside `@chainsafe/libp2p-quic-<platform>` 2.1.1 (docs/protocol.md §8). It ships no
  * declarations; this is the part of its surface the QUIC transport uses, checked against the
  * package's own `napi.d.ts` source and by calling it.
  */

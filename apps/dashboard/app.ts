@@ -1,5 +1,5 @@
 /**
- * The `dashboard` app (docs/domain.md's dashboard section): a fastify server, built apart from
+ * The `dashboard` app (docs/dashboard.md): a fastify server, built apart from
  * `listen` so tests drive it with `inject()`, that holds one connection to the hub gateway, keeps a
  * live view model from the clock and the projections' aggregates, pushes it to browsers over SSE,
  * serves the JSON API and the controls, and polls the gateways' admin APIs for the Mesh page.

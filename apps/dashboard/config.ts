@@ -1,6 +1,7 @@
 /**
- * Environment of the `dashboard` app (infra.md §5 names PORT, PHX_HOST, SECRET_KEY_BASE; the rest
- * are this app's own). A bad value stops the app naming the variable, as every app does.
+ * Environment of the `dashboard` app (docs/configuration.md, dashboard: a stack sets PORT, PHX_HOST and
+ * SECRET_KEY_BASE; the rest are this app's own). A bad value stops the app naming the variable, as every app
+ * does.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -23,7 +24,7 @@ export interface DashboardConfig {
   secretKeyBase: string;
   /** True when SECRET_KEY_BASE was not set and a per-process key was drawn. */
   secretGenerated: boolean;
-  /** Admin APIs of the gateways for the Mesh page (gateway.md §5). */
+  /** Admin APIs of the gateways for the Mesh page (docs/protocol.md §5). */
   adminUrls: string[];
   adminToken?: string;
   meshPollMs: number;

@@ -1,4 +1,4 @@
-/** Environment of the `homes` app (infra.md §5, docs/domain.md, "Homes"). */
+/** Environment of the `homes` app (docs/configuration.md; docs/domain.md, "Homes"). */
 import { z } from 'zod';
 import {
   connectionEnv,

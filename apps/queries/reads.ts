@@ -1,5 +1,5 @@
 /**
- * The SQL of the query procedures (domain.md §5). Every statement is fixed text with bound
+ * The SQL of the query procedures (docs/read-side.md, Queries). Every statement is fixed text with bound
  * parameters; the one variable part, the ORDER BY of get_homes, comes from a closed list.
  */
 import type { Pool } from 'pg';

@@ -1,7 +1,7 @@
 /**
- * Environment parsing for every app (infra.md §5). One zod schema per app; a bad value stops the app
- * with a message that names the variable, what was expected and what was given — never a silent default
- * for a value that was set (docs/domain.md, "The world" Decision).
+ * Environment parsing for every app (docs/configuration.md). One zod schema per app; a bad value stops the
+ * app with a message that names the variable, what was expected and what was given — never a silent default
+ * for a value that was set (docs/configuration.md).
  */
 import { z } from 'zod';
 import { quicPeerIdsProblem } from '../../gateway/client';
@@ -115,7 +115,7 @@ export function envRegion() {
   });
 }
 
-/** The gateway connection every app needs (infra.md §5). */
+/** The gateway connection every app needs (docs/configuration.md, "Every app"). */
 export const connectionEnv = {
   MACULA_URL: z
     .string({ message: 'required: the local gateway URL, e.g. https://127.0.0.1:9443' })

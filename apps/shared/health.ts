@@ -1,5 +1,5 @@
 /**
- * The apps' health and metrics endpoint (infra.md §3 AppService: probes and Prometheus scrape).
+ * The apps' health and metrics endpoint (docs/pulumi.md, App probes and metrics).
  * `/live` answers while the process serves requests; `/ready` only once the app is connected to its
  * gateway with its subscriptions and registrations in place, and 503 while the client reconnects
  * (the client restores them before it emits 'reconnected'); `/health` is a summary for people;

@@ -1,7 +1,7 @@
 /**
- * Prometheus metrics of one app (infra.md §3: scrape annotations point here). One Registry per app
- * instance, so several apps in one process (tests, bench) never mix their figures. Values are read
- * from the counters the apps already keep (TickStats, MalformedCounter, their state) at scrape time:
+ * Prometheus metrics of one app (docs/pulumi.md, App probes and metrics: scrape annotations point here). One
+ * Registry per app instance, so several apps in one process (tests, bench) never mix their figures. Values
+ * are read from the counters the apps already keep (TickStats, MalformedCounter, their state) at scrape time:
  * the hot paths stay free of metric calls.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';

@@ -1,4 +1,4 @@
-/** Environment of the `simulation` app (infra.md §5, docs/domain.md, "The world"). */
+/** Environment of the `simulation` app (docs/configuration.md; docs/domain.md, "The world"). */
 import { z } from 'zod';
 import {
   connectionEnv,

@@ -1,4 +1,4 @@
-/** Environment of the `utilities` app (infra.md §5, docs/domain.md, "Providers"). */
+/** Environment of the `utilities` app (docs/configuration.md; docs/domain.md, "Providers"). */
 import { z } from 'zod';
 import {
   connectionEnv,

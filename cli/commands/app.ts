@@ -1,7 +1,7 @@
 /**
  * `cortexiq app <name>`: runs one of the six apps in this process, configured by the environment
- * (infra.md §5). Configuration and data-file errors are reported as one message naming the variable,
- * file, entry and field.
+ * (docs/configuration.md). Configuration and data-file errors are reported as one message naming the
+ * variable, file, entry and field.
  */
 import { CliError } from '../cli-error';
 import { ConfigError } from '../../apps/shared/env';

@@ -1,6 +1,6 @@
 /**
- * `cortexiq gateway`: one mesh gateway configured by the environment (infra.md §5). A bad or
- * missing setting stops it at start with every problem named; SIGINT/SIGTERM stop it cleanly.
+ * `cortexiq gateway`: one mesh gateway configured by the environment (docs/configuration.md, gateway). A bad
+ * or missing setting stops it at start with every problem named; SIGINT/SIGTERM stop it cleanly.
  */
 import { CliError } from '../cli-error';
 import { ConfigError, Gateway, loadGatewayConfig } from '../../gateway';

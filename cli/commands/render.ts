@@ -1,6 +1,6 @@
 /**
  * `cortexiq render [--stack dev] [--out deploy/<stack>]`: writes the Flux GitOps tree of a stack
- * (infra.md §4) from the same typed model the Pulumi program uses. Files the model no longer
+ * (docs/pulumi.md, GitOps tree) from the same typed model the Pulumi program uses. Files the model no longer
  * produces are removed, so the tree in git always equals the model.
  */
 import * as fs from 'node:fs';

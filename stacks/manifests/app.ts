@@ -1,6 +1,6 @@
 /**
- * One Deployment per app (infra.md §3 AppService); the dashboard also gets its Service
- * (NodePort 30000 on kind, domain.md §6). Every app serves /live, /ready and /metrics on its
+ * One Deployment per app (docs/pulumi.md, Components: AppService); the dashboard also gets its Service
+ * (NodePort 30000 on kind, docs/dashboard.md). Every app serves /live, /ready and /metrics on its
  * HEALTH_PORT (apps/shared/health.ts): the probes and the Prometheus scrape annotations point there,
  * and the dashboard's UI stays alone on PORT.
  */

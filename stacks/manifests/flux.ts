@@ -1,7 +1,7 @@
 /**
- * Flux objects of the GitOps delivery (infra.md §3 Flux, §4): the source of the rendered tree and the
- * Kustomizations `infrastructure` and `apps` of one cluster; apps depend on infrastructure, so
- * PostgreSQL and the gateway are ready before any app starts.
+ * Flux objects of the GitOps delivery (docs/pulumi.md, Components: Flux; GitOps tree): the source of the
+ * rendered tree and the Kustomizations `infrastructure` and `apps` of one cluster; apps depend on
+ * infrastructure, so PostgreSQL and the gateway are ready before any app starts.
  */
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
 import type { IOCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/OCIRepository';

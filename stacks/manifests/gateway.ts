@@ -1,5 +1,5 @@
 /**
- * The gateway's Deployment and Service (infra.md §3 Gateway, gateway.md §1 and §5).
+ * The gateway's Deployment and Service (docs/pulumi.md, Components: Gateway; docs/protocol.md §1 and §5).
  * QUIC listens on UDP and its TLS fallback on TCP at the same port; probes use the admin HTTP port,
  * never the UDP port, which no TCP probe could test.
  */

@@ -1,7 +1,7 @@
 /**
- * Observability on the hub (infra.md §3, optional): Helm values for Prometheus and Grafana and the
- * gateway-mesh dashboard, built on the gateway's own metrics (gateway/admin/metrics.ts: every series
- * carries `gateway_id`, per-link series carry `peer`).
+ * Observability on the hub (docs/pulumi.md, Components: Observability; optional): Helm values for Prometheus
+ * and Grafana and the gateway-mesh dashboard, built on the gateway's own metrics (gateway/admin/metrics.ts:
+ * every series carries `gateway_id`, per-link series carry `peer`).
  */
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { stringify } from 'yaml';

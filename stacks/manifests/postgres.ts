@@ -1,4 +1,7 @@
-/** PostgreSQL on the hub (infra.md §3 Postgres): StatefulSet with a volume, Service, readiness probe. */
+/**
+ * PostgreSQL on the hub (docs/pulumi.md, Components: Postgres): StatefulSet with a volume, Service, readiness
+ * probe.
+ */
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { DATABASE_NAME, DATABASE_USER, POSTGRES_SERVICE, SECRETS } from '../env';

@@ -1,6 +1,6 @@
 /**
  * The dashboard's server in-process (`inject`, no port) on four real gateways, with the real clock
- * and the stand-in read side: the JSON API of docs/domain.md's dashboard section, the 4xx errors for
+ * and the stand-in read side: the JSON API of docs/dashboard.md, the 4xx errors for
  * bad input, the controls with their CSRF protection, the live view model fed by events published at
  * an edge, the Mesh view from the gateways' admin APIs, and the gateway or the queries going away
  * and coming back without the server failing.

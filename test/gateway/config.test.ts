@@ -1,6 +1,6 @@
 /**
- * Gateway configuration from the environment (infra.md §5, issue 2 "CLI"): a bad or missing setting
- * stops the gateway at start with every problem listed, each naming its variable and what was
+ * Gateway configuration from the environment (docs/configuration.md, gateway; issue 2 "CLI"): a bad or
+ * missing setting stops the gateway at start with every problem listed, each naming its variable and what was
  * expected; `cortexiq gateway` prints them and exits 2. A good environment starts it.
  */
 import { spawn } from 'node:child_process';

@@ -13,7 +13,7 @@ function reference(pattern: string, t: string): boolean {
 }
 
 describe('topic patterns (docs/protocol.md §2)', () => {
-  it('matches the spec examples', () => {
+  it('matches the `*` and `>` wildcard examples', () => {
     expect(matches('be.cortexiq.home.*', 'be.cortexiq.home.measured')).toBe(true);
     expect(matches('be.cortexiq.home.*', 'be.cortexiq.home.measured.extra')).toBe(false);
     expect(matches('be.cortexiq.>', 'be.cortexiq.home.measured')).toBe(true);

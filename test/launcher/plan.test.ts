@@ -1,6 +1,7 @@
 /**
- * The local run's plan (launcher/plan.ts) from the dev stack, without spawning anything: placement
- * per domain.md §1, env per infra.md §5 with loopback URLs, layouts, ports, and the parts left out.
+ * The local run's plan (launcher/plan.ts) from the dev stack, without spawning anything: placement per
+ * docs/domain.md, "Topology and placement", env per docs/configuration.md with loopback URLs, layouts, ports,
+ * and the parts left out.
  */
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -76,7 +77,7 @@ describe('plan of the dev stack (full mesh, quic)', () => {
     expect(withToken.processes.every((x) => x.env.MACULA_TOKEN === 'tok-123')).toBe(true);
   });
 
-  it('points every app at its own cluster gateway with the env of infra.md §5', () => {
+  it('points every app at its own cluster gateway with the env of docs/configuration.md', () => {
     expect(proc(p, 'macula-hub/simulation').env).toMatchObject({
       MACULA_URL: 'https://127.0.0.1:19440',
       SIMULATION_SPEED: '105120',

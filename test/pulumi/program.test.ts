@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- mock inputs and parsed YAML are untyped by nature */
 /**
- * The dev stack under Pulumi mocks: the whole resource graph of `pulumi up -s dev` (infra.md §3, §6),
- * without Docker, kind or the Pulumi CLI.
+ * The dev stack under Pulumi mocks: the whole resource graph of `pulumi up -s dev` (docs/pulumi.md,
+ * Components and Outputs), without Docker, kind or the Pulumi CLI.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

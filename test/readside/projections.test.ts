@@ -1,5 +1,5 @@
 /**
- * The projections app on a real gateway and real PostgreSQL (domain.md §5): every read model from
+ * The projections app on a real gateway and real PostgreSQL (docs/read-side.md): every read model from
  * its events, out-of-order and duplicate delivery, a crash between commit and acknowledgement,
  * PostgreSQL stopped for 10 s while events flow, reset, and malformed events.
  */
@@ -301,7 +301,7 @@ describe('projections', () => {
     expect(await pg.count(db, 'home_states', "home_id = 'h1'")).toBe(0);
   });
 
-  it('publishes the aggregates of §5 in the contract shapes, and /metrics has the ingest figures', async () => {
+  it('publishes the aggregates of docs/read-side.md in the contract shapes, and /metrics has the ingest figures', async () => {
     const db = await pg.database();
     const client = await connect({ url: mesh.url(0), realm: REALM, insecure: true });
     clients.push(client);

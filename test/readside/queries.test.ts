@@ -1,5 +1,5 @@
 /**
- * The queries app over a real gateway on real PostgreSQL (domain.md §5): every procedure with
+ * The queries app over a real gateway on real PostgreSQL (docs/read-side.md, Queries): every procedure with
  * valid and invalid arguments, not_found, paging limits, and injection attempts in search text.
  * The read models are filled by the projections' own writer from contract events.
  */

@@ -1,5 +1,5 @@
 /**
- * The apps' health server and metrics (infra.md §3 AppService probes and scrape), in-process: readiness
+ * The apps' health server and metrics (docs/pulumi.md, App probes and metrics), in-process: readiness
  * from the client's connection events, the four routes over loopback HTTP, HEALTH_PORT parsing,
  * and each app's own figures read from a scenario on the in-memory bus.
  */

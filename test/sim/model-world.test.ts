@@ -1,5 +1,5 @@
 /**
- * The world every app shares (docs/domain.md, "Simulation: the world" and "Tariff periods"): Brussels
+ * The world every app shares (docs/domain.md, "The world" and "Tariff periods"): Brussels
  * wall-clock time of a simulated UTC instant, Belgian public holidays, the Flemish two-rate window,
  * the seeded weather and the national day-ahead price, and what one tick carries of them.
  */

@@ -1,7 +1,7 @@
 /**
- * The data files every stack names (HOMES_SOURCES, PROVIDERS_SOURCES per edge) are files the apps
- * ship in their bundled data folders, and the apps start with them: each edge's homes load for its
- * region and its catalogue holds PROVIDERS_COUNT providers of that region (domain.md §3–4).
+ * The data files every stack names (HOMES_SOURCES, PROVIDERS_SOURCES per edge) are files the apps ship in
+ * their bundled data folders, and the apps start with them: each edge's homes load for its region and its
+ * catalogue holds PROVIDERS_COUNT providers of that region (docs/domain.md, "Homes" and "Providers").
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * The Mesh page's model: from what each gateway's admin API says (gateway.md §5: `/api/peers`,
- * `/api/topology`, `/metrics`) to the `/api/mesh` shape of docs/domain.md's dashboard section,
+ * The Mesh page's model: from what each gateway's admin API says (docs/protocol.md §5: `/api/peers`,
+ * `/api/topology`, `/metrics`) to the `/api/mesh` shape of docs/dashboard.md,
  * `{gateways: [{id, role, region, links: [{peer, up, rtt_ms, msgs_per_s}]}]}`, plus what the
  * page shows besides (clients, subscriptions, registrations). Message rates are the difference of
  * the links' sent + received counters between two polls.

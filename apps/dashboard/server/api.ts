@@ -1,5 +1,5 @@
 /**
- * The JSON API (docs/domain.md's dashboard section), which the pages use and scripts may too:
+ * The JSON API (docs/dashboard.md, JSON API), which the pages use and scripts may too:
  * overview, regions, homes, providers, mesh and the simulation's status, each a thin, validated
  * pass-through to a query procedure or to what the server already holds.
  */

@@ -11,7 +11,7 @@ import { checkedCall } from './queries';
 import { originAllowed, type CsrfTokens } from './csrf';
 import type { GatewayLink } from './gateway-link';
 
-/** The speed presets of the controls (docs/domain.md's dashboard section; Max = a year in 5 min). */
+/** The speed presets of the controls (docs/dashboard.md, Controls; Max = a year in 5 min). */
 export const SPEED_PRESETS = [1, 100, 1000, 10_000, 105_120] as const;
 
 const emptyBody = z.union([z.undefined(), z.null(), z.strictObject({})], {

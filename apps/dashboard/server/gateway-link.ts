@@ -2,7 +2,7 @@
  * The dashboard's one connection to its gateway. Unlike the other apps it starts without one: the
  * page must come up and say "reconnecting" while the gateway is away, so the first connection is
  * retried with backoff in the background, and after that the client library's own reconnect takes
- * over (gateway.md §7). Calls fail fast with `unavailable` while disconnected instead of waiting.
+ * over (docs/protocol.md §7). Calls fail fast with `unavailable` while disconnected instead of waiting.
  */
 import { EventEmitter } from 'node:events';
 import { GatewayError, type GatewayClient } from '../../../gateway/client';

@@ -1,5 +1,5 @@
 /**
- * Polls every gateway's admin API (gateway.md §5) for the Mesh page: `/health` for the id,
+ * Polls every gateway's admin API (docs/protocol.md §5) for the Mesh page: `/health` for the id,
  * `/api/peers` for links, RTT and counters, `/api/topology` for what the gateway registered and
  * subscribed, `/metrics` for clients, subscriptions and registrations. A gateway that does not answer
  * within the timeout is shown unreachable, its links down (model/mesh.ts).

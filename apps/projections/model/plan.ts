@@ -142,7 +142,7 @@ function addContractEvent(
   });
 }
 
-/** One handler per topic (domain.md §2–4 → §5). */
+/** One handler per topic (the events of docs/domain.md → docs/read-side.md, Read models). */
 function apply(s: Segment, a: Applied): void {
   s.events++;
   switch (a.topic) {

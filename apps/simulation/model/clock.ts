@@ -1,7 +1,8 @@
 /**
  * The simulation clock (docs/domain.md, "The world"), pure: real time comes from an injected `now()`.
  * sim_time = anchor + running real ms × speed, where the anchor is re-taken at every pause, resume and
- * speed change, so simulated time is continuous across them (accumulated_ms of the spec).
+ * speed change, so simulated time is continuous across them (the anchor carries the simulated time
+ * accumulated before).
  */
 export const MIN_SPEED = 1;
 export const MAX_SPEED = 10_000_000;

@@ -1,5 +1,5 @@
 /**
- * Overview: the cards of docs/domain.md's dashboard section, the financial summary, live charts
+ * Overview: the cards of docs/dashboard.md, Pages, the financial summary, live charts
  * (production vs consumption, day-ahead price, battery, throughput) and the map of the regions.
  * Cards update on every `overview` push (text only); charts redraw throttled (chart.ts).
  */
