@@ -33,7 +33,7 @@ export class Images extends pulumi.ComponentResource {
     super('cortex-iq:images:Images', name, {}, opts);
     const c = args.config;
     const refs = {} as Record<ImageName, pulumi.Output<string>>;
-    // The host's platform unless the stack says otherwise (stacks/platform.ts).
+    // The Docker engine's own platform (the kind nodes' too) unless the stack names one (stacks/platform.ts).
     const platform = imagePlatform(c);
     for (const image of IMAGES) {
       const built = new docker.Image(
@@ -44,7 +44,7 @@ export class Images extends pulumi.ComponentResource {
             context: args.context,
             dockerfile: args.dockerfile ?? 'Dockerfile',
             target: image,
-            platform,
+            ...(platform ? { platform } : {}),
           },
           // An honest preview: the image is only built by `up`, and its digest shows as unknown.
           buildOnPreview: false,

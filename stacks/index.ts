@@ -125,4 +125,4 @@ export {
   REGISTRY_LABEL,
   REGISTRY_IMAGE,
 } from './kind-commands';
-export { hostPlatform, imagePlatform, type Platform } from './platform';
+export { imagePlatform, type Platform } from './platform';

@@ -1,23 +1,16 @@
 /**
- * The platform the images are built for. kind nodes run the host's architecture (kind's node images
- * support amd64 and arm64 and must match the host), so a build for another platform would either
- * run under emulation or fail with `exec format error`; existing clusters may say otherwise with
- * `images.platform`.
+ * The platform the images are built for (docs/pulumi.md, Lifecycle: Images). kind nodes are
+ * containers of the Docker engine that also builds the images, so an image built without a platform
+ * (Docker's default: the engine's own) runs on them natively: arm64 on Apple silicon or arm64 Linux,
+ * amd64 elsewhere. Node's `process.arch` is not that engine's architecture (an x64 Node under Rosetta
+ * on an arm64 Mac, a remote DOCKER_HOST), so the program never derives a platform from it. A stack
+ * whose clusters run another architecture than its Docker engine names one with `images.platform`.
  */
 import { PLATFORMS, type StackConfig } from './schema';
 
 export type Platform = (typeof PLATFORMS)[number];
 
-/** Docker platform of a Node.js `process.arch`. Throws naming the architecture when none fits. */
-export function hostPlatform(arch: string = process.arch): Platform {
-  if (arch === 'x64') return 'linux/amd64';
-  if (arch === 'arm64') return 'linux/arm64';
-  throw new Error(
-    `images: host architecture '${arch}' has no kind node image (kind supports amd64 and arm64); set cortex-iq:images.platform to one of ${PLATFORMS.join(', ')}`,
-  );
-}
-
-/** `images.platform` when the stack sets it, else the host's. */
-export function imagePlatform(c: StackConfig, arch: string = process.arch): Platform {
-  return c.images.platform ?? hostPlatform(arch);
+/** `images.platform` when the stack sets it; otherwise undefined: the Docker engine's own platform. */
+export function imagePlatform(c: StackConfig): Platform | undefined {
+  return c.images.platform;
 }

@@ -112,7 +112,7 @@ export const stackSchema = z
           .optional(),
         /** Build and push the images with @pulumi/docker; default true on kind, false on existing clusters. */
         build: z.boolean().optional(),
-        /** Platform of the built images; default the host's (kind nodes run the host's architecture). */
+        /** Platform of the built images; default the Docker engine's own, which is the kind nodes' platform. */
         platform: z.enum(PLATFORMS).optional(),
         /** Image name prefix: images are `<prefix><app>`. */
         prefix: z

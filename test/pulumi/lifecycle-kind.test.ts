@@ -2,18 +2,21 @@
 /**
  * What a real `pulumi up`, `destroy` and re-run of the dev stack need from the kind side, asserted on
  * the inputs and resource options the program registers under mocks (issue 13, defects 1–5, 8–10).
- * The program is evaluated as if on an arm64 host, so the image platform follows the host.
+ * The program is evaluated with `process.arch` reporting x64, as an x64 Node under Rosetta on an arm64
+ * Mac does: the image platform must not follow it (defect 5).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse as parseYaml } from 'yaml';
 import { dependencies, ofType, optionsOf, resources, settle, setupMocks, stackConfigMap } from './harness';
+import { Images } from '../../components/images';
+import { loadStackFile, parseStackConfig } from '../../stacks';
 
 setupMocks('dev');
 pulumi.runtime.setAllConfig(stackConfigMap('dev'));
 const arch = Object.getOwnPropertyDescriptor(process, 'arch')!;
-Object.defineProperty(process, 'arch', { value: 'arm64' });
+Object.defineProperty(process, 'arch', { value: 'x64' });
 try {
   require('../../index');
 } finally {
@@ -75,11 +78,26 @@ test('defect 4: hosts.toml is rewritten when its cluster is recreated, and the n
   expect(command('cortex-iq-registry-network').inputs.triggers).toContain('cortex-iq-registry-container-id');
 });
 
-test('defect 5: images are built for the host platform (arm64 here), not forced to linux/amd64', () => {
-  const images = ofType('docker:index/image:Image');
+test("defect 5: images are built for the Docker engine's own platform (the kind nodes'), never a platform forced by the program or taken from Node's process.arch", () => {
+  const images = ofType('docker:index/image:Image').filter((i) => i.name.startsWith('cortex-iq-'));
+  expect(images).toHaveLength(7);
+  // No platform: Docker builds for its engine, whose containers the kind nodes are (arm64 on Apple
+  // silicon even when Node itself is x64 under Rosetta, as in this evaluation).
+  for (const i of images) expect([i.name, i.inputs.build.platform]).toEqual([i.name, undefined]);
+});
+
+test('defect 5: images.platform, when a stack sets it, is the platform of every build', async () => {
+  const dev = loadStackFile('dev', root).config;
+  const config = parseStackConfig({
+    ...JSON.parse(JSON.stringify(dev)),
+    images: { ...dev.images, platform: 'linux/arm64' },
+  });
+  new Images('p', { config, context: root });
+  await settle(50_000);
+  const images = ofType('docker:index/image:Image').filter((i) => i.name.startsWith('p-'));
   expect(images).toHaveLength(7);
   for (const i of images) expect([i.name, i.inputs.build.platform]).toEqual([i.name, 'linux/arm64']);
-});
+}, 60_000);
 
 test('defect 8: kind providers drop unreachable objects on destroy, and every object on a kind cluster is deleted with the cluster', () => {
   // Provider config reaches the engine as strings.
@@ -101,7 +119,7 @@ test('defect 9: every host port mapping of the hub listens on 127.0.0.1 by defau
 });
 
 test('defect 10: image builds wait for the registry container alone, not for any cluster', () => {
-  for (const i of ofType('docker:index/image:Image')) {
+  for (const i of ofType('docker:index/image:Image').filter((x) => x.name.startsWith('cortex-iq-'))) {
     const deps = dependencies.get(i.name)!;
     expect(deps).toContain('cortex-iq-registry-container');
     expect(deps.filter((d) => /-create$|-network$|-hosts-|-hosting-/.test(d))).toEqual([]);

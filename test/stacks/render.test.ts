@@ -90,6 +90,9 @@ maybe(
       fs.rmSync(out, { recursive: true, force: true });
     }
   },
+  // Eight kubectl processes (each ~0.5 s alone) on a 2-core machine shared with benchmarks: a limit
+  // that load cannot reach, rather than jest's 30 s default.
+  120_000,
 );
 
 test('the command writes the tree, prunes its own stale files and names the problem of a bad stack', async () => {
