@@ -46,6 +46,8 @@ export class CortexIqCluster extends pulumi.ComponentResource {
   readonly workloads: string[] = [];
   /** The namespace and every Secret the workloads reference: what Flux waits for under GitOps. */
   readonly prerequisites: pulumi.Resource[] = [];
+  /** Public revision of the database password: what rolls the workloads that read it. */
+  readonly passwordRevision: pulumi.Output<string>;
 
   constructor(name: string, args: CortexIqClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cortex-iq:cluster:CortexIqCluster', name, {}, opts);
@@ -96,6 +98,7 @@ export class CortexIqCluster extends pulumi.ComponentResource {
     // gateway are created here, in the same order; Flux applies the workloads.
     const ready = new Map<WorkloadName, pulumi.Resource>();
     const passwordRevision = databasePasswordRevision(args.secrets.databasePassword, args.revisionKey);
+    this.passwordRevision = passwordRevision;
     const after = (step: WorkloadStep): pulumi.Resource[] => [
       ...shared,
       ...step.after.map((w) => {

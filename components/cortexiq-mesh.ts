@@ -153,7 +153,13 @@ export class CortexIqMesh extends pulumi.ComponentResource {
       );
       const flux = new Flux(
         `${name}-${node.name}-flux`,
-        { config: c, cluster: node.name, provider, workloadPrerequisites: workloads.prerequisites },
+        {
+          config: c,
+          cluster: node.name,
+          provider,
+          workloadPrerequisites: workloads.prerequisites,
+          passwordRevision: workloads.passwordRevision,
+        },
         onCluster(i),
       );
       if (flux.release) this.flux.push({ cluster: node.name, version: flux.release.status.appVersion });

@@ -9,7 +9,15 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { FLUX_NAMESPACE, fluxHelmValues, fluxKustomizations, fluxSource, type StackConfig } from '../stacks';
+import {
+  DATABASE_PASSWORD_REVISION_VAR,
+  FLUX_NAMESPACE,
+  fluxHelmValues,
+  fluxKustomizations,
+  fluxSource,
+  REVISIONS_CONFIGMAP,
+  type StackConfig,
+} from '../stacks';
 
 export const FLUX_CHART_REPO = 'https://fluxcd-community.github.io/helm-charts';
 /** Helm's wait for the controllers (seconds): first pulls of four images over the internet. */
@@ -26,6 +34,8 @@ export interface FluxArgs {
   provider: k8s.Provider;
   /** What the rendered workloads need before Flux applies them: their namespace and Secrets. */
   workloadPrerequisites?: pulumi.Resource[];
+  /** Revision of the database password, substituted into the rendered tree (GitOps). */
+  passwordRevision?: pulumi.Input<string>;
 }
 
 export class Flux extends pulumi.ComponentResource {
@@ -66,26 +76,42 @@ export class Flux extends pulumi.ComponentResource {
         provider,
         dependsOn: this.release ? [this.release] : [],
       });
+      // What the rendered tree cannot hold: the Kustomizations substitute it after their build, so a
+      // rotated database password rolls PostgreSQL and the apps under GitOps too (docs/pulumi.md).
+      const revision = pulumi.output(args.passwordRevision ?? '');
+      const revisions = new k8s.core.v1.ConfigMap(
+        `${name}-revisions`,
+        {
+          metadata: { name: REVISIONS_CONFIGMAP, namespace: FLUX_NAMESPACE },
+          data: { [DATABASE_PASSWORD_REVISION_VAR]: revision },
+        },
+        { parent: this, provider, dependsOn: this.release ? [this.release] : [] },
+      );
       const [infra, apps] = fluxKustomizations(c, c.gitops, args.cluster);
-      const ready = (k: typeof infra): typeof infra => ({
+      const ready = (k: typeof infra): k8s.apiextensions.CustomResourceArgs => ({
         ...k,
         metadata: {
           ...k.metadata,
-          // pulumi-kubernetes waits for this condition on custom resources (docs/pulumi.md, Lifecycle).
-          annotations: { ...k.metadata?.annotations, 'pulumi.com/waitFor': 'condition=Ready' },
+          annotations: {
+            ...k.metadata?.annotations,
+            // pulumi-kubernetes waits for this condition on custom resources (docs/pulumi.md, Lifecycle).
+            'pulumi.com/waitFor': 'condition=Ready',
+            // Flux reconciles at once when this value changes, not at the next interval.
+            'reconcile.fluxcd.io/requestedAt': revision,
+          },
         },
       });
       const wait = { create: KUSTOMIZATION_WAIT, update: KUSTOMIZATION_WAIT };
       const infraRes = new k8s.apiextensions.CustomResource(`${name}-infrastructure`, ready(infra), {
         parent: this,
         provider,
-        dependsOn: [source, ...(args.workloadPrerequisites ?? [])],
+        dependsOn: [source, revisions, ...(args.workloadPrerequisites ?? [])],
         customTimeouts: wait,
       });
       new k8s.apiextensions.CustomResource(`${name}-apps`, ready(apps), {
         parent: this,
         provider,
-        dependsOn: [infraRes],
+        dependsOn: [infraRes, revisions],
         customTimeouts: wait,
       });
       this.kustomizations = [infra.metadata!.name!, apps.metadata!.name!];

@@ -5,16 +5,23 @@
 import { createHmac } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { databaseUrl, postgresService, postgresStatefulSet, SECRETS, type StackConfig } from '../stacks';
+import {
+  DATABASE_PASSWORD_ANNOTATION,
+  databaseUrl,
+  postgresService,
+  postgresStatefulSet,
+  SECRETS,
+  type StackConfig,
+} from '../stacks';
 import { createObject, createSecret } from './k8s-object';
 
-/** Pod annotation that rolls PostgreSQL and the database apps when the password changes. */
-export const DATABASE_PASSWORD_ANNOTATION = 'cortexiq.io/database-password-revision';
+export { DATABASE_PASSWORD_ANNOTATION };
 
 /**
  * A revision of the database password for the pod templates: a rotated secret changes it, so the
  * StatefulSet restarts (its postStart hook sets the new password, stacks/manifests/postgres.ts) and
- * the apps restart with the new DATABASE_URL. An HMAC under the stack's secret revision key, so it
+ * the apps restart with the new DATABASE_URL. Direct delivery sets it on the pod templates; under
+ * GitOps Flux substitutes it into the rendered tree (components/flux.ts). An HMAC under the stack's secret revision key, so it
  * can be public (a secret inside a pod template would make the whole spec secret, and every diff
  * unreadable) without letting anyone test guesses of the password against it.
  */

@@ -74,7 +74,15 @@ export {
   REGION_LABEL,
   type PortMapping,
 } from './kind-config';
-export { imageRef, imageRepository, envList, labels } from './manifests/common';
+export {
+  imageRef,
+  imageRepository,
+  envList,
+  labels,
+  databasePasswordAnnotations,
+  DATABASE_PASSWORD_ANNOTATION,
+  DATABASE_PASSWORD_REVISION_VAR,
+} from './manifests/common';
 export { gatewayDeployment, gatewayService } from './manifests/gateway';
 export { postgresStatefulSet, postgresService } from './manifests/postgres';
 export { appDeployment, dashboardService, scrapeAnnotations, HEALTH_PORT_NAME } from './manifests/app';
@@ -92,6 +100,7 @@ export {
   FLUX_NAMESPACE,
   FLUX_CONTROLLERS,
   SOURCE_NAME,
+  REVISIONS_CONFIGMAP,
 } from './manifests/flux';
 export { renderGitOpsTree, type Tree } from './gitops';
 export {

@@ -8,7 +8,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { StackConfig } from '../schema';
 import type { AppNode } from '../topology';
-import { envList, imageRef, labels, NON_ROOT, resources } from './common';
+import { databasePasswordAnnotations, envList, imageRef, labels, NON_ROOT, resources } from './common';
 
 /** Name of the health port in every app container (probes refer to it by name). */
 export const HEALTH_PORT_NAME = 'health';
@@ -33,7 +33,14 @@ export function appDeployment(c: StackConfig, a: AppNode, image = imageRef(c, a.
       replicas: 1,
       selector: { matchLabels: l.selector },
       template: {
-        metadata: { labels: l.all, annotations: scrapeAnnotations(c) },
+        metadata: {
+          labels: l.all,
+          annotations: {
+            ...scrapeAnnotations(c),
+            // A rotated password restarts the apps that read DATABASE_URL (docs/pulumi.md, Lifecycle).
+            ...(a.needsDatabase ? databasePasswordAnnotations() : {}),
+          },
+        },
         spec: {
           containers: [
             {

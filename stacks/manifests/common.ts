@@ -47,6 +47,21 @@ export function resources(kind: keyof typeof APP_RESOURCES): Resources {
   return { requests: { cpu: r.cpu, memory: r.memory }, limits: { cpu: r.cpuLimit, memory: r.memoryLimit } };
 }
 
+/** Pod annotation whose change rolls PostgreSQL and the database apps: a revision of the database password. */
+export const DATABASE_PASSWORD_ANNOTATION = 'cortexiq.io/database-password-revision';
+/**
+ * The Flux post-build variable that carries that revision into the rendered tree. The tree holds the
+ * placeholder `${DATABASE_PASSWORD_REVISION}`; under GitOps each Kustomization substitutes it from
+ * the ConfigMap Pulumi keeps in flux-system (stacks/manifests/flux.ts), and in direct delivery the
+ * program sets the annotation itself (docs/pulumi.md, Lifecycle: database password rotation).
+ */
+export const DATABASE_PASSWORD_REVISION_VAR = 'DATABASE_PASSWORD_REVISION';
+
+/** The pod annotations of a workload that reads the database password, as the rendered tree holds them. */
+export function databasePasswordAnnotations(): Record<string, string> {
+  return { [DATABASE_PASSWORD_ANNOTATION]: `\${${DATABASE_PASSWORD_REVISION_VAR}}` };
+}
+
 /** The image's non-root user (Dockerfile `USER 10001`); no privilege escalation, no capabilities. */
 export const NON_ROOT: SecurityContext = {
   runAsNonRoot: true,

@@ -10,6 +10,12 @@ import type { StackConfig } from '../schema';
 
 export const FLUX_NAMESPACE = 'flux-system';
 export const SOURCE_NAME = 'cortex-iq';
+/**
+ * ConfigMap in flux-system whose keys both Kustomizations substitute after their build (Flux
+ * post-build substitution, `${VAR}` only): the revisions of the stack's secrets that the rendered
+ * tree cannot hold (stacks/manifests/common.ts, DATABASE_PASSWORD_REVISION_VAR). Pulumi writes it.
+ */
+export const REVISIONS_CONFIGMAP = 'cortex-iq-revisions';
 /** Controllers Flux runs on every cluster (the image automation controllers are not needed). */
 export const FLUX_CONTROLLERS = [
   'source-controller',
@@ -62,6 +68,7 @@ export function fluxKustomizations(
     timeout: '5m',
     sourceRef,
     targetNamespace: c.namespace,
+    postBuild: { substituteFrom: [{ kind: 'ConfigMap' as const, name: REVISIONS_CONFIGMAP }] },
   };
   return [
     {

@@ -6,7 +6,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { DATABASE_NAME, DATABASE_USER, POSTGRES_SERVICE, SECRETS } from '../env';
 import type { StackConfig } from '../schema';
-import { labels, resources } from './common';
+import { databasePasswordAnnotations, labels, resources } from './common';
 
 const UID = 70; // the postgres user of the official alpine image
 
@@ -40,7 +40,8 @@ export function postgresStatefulSet(c: StackConfig): IStatefulSet {
       replicas: 1,
       selector: { matchLabels: l.selector },
       template: {
-        metadata: { labels: l.all },
+        // A rotated password restarts PostgreSQL, whose postStart hook then sets it.
+        metadata: { labels: l.all, annotations: databasePasswordAnnotations() },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID },
           containers: [

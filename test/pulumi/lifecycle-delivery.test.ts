@@ -19,8 +19,15 @@ import {
   value,
 } from './harness';
 import { CortexIqMesh } from '../../components/cortexiq-mesh';
-import { DATABASE_PASSWORD_ANNOTATION } from '../../components/postgres';
-import { loadStackFile, parseStackConfig, type StackConfig } from '../../stacks';
+import { DATABASE_PASSWORD_ANNOTATION, databasePasswordRevision } from '../../components/postgres';
+import {
+  DATABASE_PASSWORD_REVISION_VAR,
+  loadStackFile,
+  parseStackConfig,
+  renderGitOpsTree,
+  REVISIONS_CONFIGMAP,
+  type StackConfig,
+} from '../../stacks';
 import { isSecretWrapper } from './harness';
 
 setupMocks('dev');
@@ -151,6 +158,45 @@ test('issue 13 (smaller): a rotated database password restarts PostgreSQL, which
   expect(annotated).toEqual(['dashboard', 'projections', 'queries']);
   for (const d of apps.filter((x) => annotated.includes(x.inputs.metadata.name)))
     expect(d.inputs.spec.template.metadata.annotations[DATABASE_PASSWORD_ANNOTATION]).toBe(revision);
+});
+
+test('issue 13 (smaller): under GitOps a rotated database password rolls PostgreSQL and the database apps too: Flux substitutes its revision into the rendered tree and reconciles at once', async () => {
+  const gitops = variant(dev, { delivery: 'gitops' });
+  // The revision of g's password under g's key (the harness's RandomPassword results).
+  const pw = (n: string) => `plain-password-g-secrets-${n}-${'x'.repeat(8)}`;
+  const revision = await value(databasePasswordRevision(pw('databasePassword'), pw('revision-key')));
+  expect(revision).toMatch(/^[0-9a-f]{64}$/);
+  for (const c of CLUSTERS) {
+    const cm = mine('g').find((r) => r.name === `g-${c}-flux-revisions`)!;
+    expect(cm.inputs.metadata).toEqual({ name: REVISIONS_CONFIGMAP, namespace: 'flux-system' });
+    expect(cm.inputs.data).toEqual({ [DATABASE_PASSWORD_REVISION_VAR]: revision });
+    for (const layer of ['infrastructure', 'apps']) {
+      const k = mine('g').find((r) => r.name === `g-${c}-flux-${layer}`)!;
+      expect(k.inputs.spec.postBuild).toEqual({
+        substituteFrom: [{ kind: 'ConfigMap', name: REVISIONS_CONFIGMAP }],
+      });
+      expect(k.inputs.metadata.annotations['reconcile.fluxcd.io/requestedAt']).toBe(revision);
+      expect(dependencies.get(k.name)).toContain(cm.name);
+    }
+  }
+  // The tree Flux applies: PostgreSQL and the apps that read DATABASE_URL carry the placeholder, and
+  // every `${…}` in it is a variable the Kustomizations substitute (Flux replaces an unknown one with
+  // nothing, which would silently break a script).
+  const tree = renderGitOpsTree(gitops, 'dev');
+  const vars = [...tree.values()].flatMap((text) => [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]));
+  expect(new Set(vars)).toEqual(new Set([DATABASE_PASSWORD_REVISION_VAR]));
+  const annotated = [...tree.entries()]
+    .filter(([, text]) =>
+      text.includes(`${DATABASE_PASSWORD_ANNOTATION}: \${${DATABASE_PASSWORD_REVISION_VAR}}`),
+    )
+    .map(([file]) => file)
+    .sort();
+  expect(annotated).toEqual([
+    'base/dashboard/deployment.yaml',
+    'base/postgres/statefulset.yaml',
+    'base/projections/deployment.yaml',
+    'base/queries/deployment.yaml',
+  ]);
 });
 
 test("issue 13 (smaller): Prometheus on the hub also scrapes every other cluster's gateway", () => {
