@@ -104,6 +104,14 @@ test('defect 7: in direct delivery nothing waits for Flux, and Helm and the work
   for (const w of workloads) expect(optionsOf(w.name).customTimeouts).toMatchObject({ create: '10m' });
 });
 
+test('defect 8: deleteUnreachable is only on kind providers; an existing cluster that is briefly unreachable keeps its objects in the state', () => {
+  const providers = (prefix: string) => mine(prefix).filter((r) => r.type === 'pulumi:providers:kubernetes');
+  expect(providers('s')).toHaveLength(4);
+  for (const p of providers('s')) expect([p.name, p.inputs.deleteUnreachable]).toEqual([p.name, undefined]);
+  for (const p of providers('d'))
+    expect([p.name, String(p.inputs.deleteUnreachable)]).toEqual([p.name, 'true']);
+});
+
 test('defect 12: under GitOps `up` waits until each Kustomization is Ready, after the namespace and Secrets its workloads use', () => {
   const ks = kustomizations('g');
   expect(ks).toHaveLength(8);
