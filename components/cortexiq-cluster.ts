@@ -13,6 +13,7 @@ import {
   type ClusterNode,
   type ImageName,
   type SecretKey,
+  type SecretRef,
   type StackConfig,
   type WorkloadName,
   type WorkloadStep,
@@ -65,33 +66,17 @@ export class CortexIqCluster extends pulumi.ComponentResource {
       { ...ref, dependsOn: args.after },
     );
     const namespace = ns.metadata.name;
+    // Single-key Secrets shared by the workloads (resource names `<cluster>-<suffix>`).
+    const single = (suffix: string, s: SecretRef, value: pulumi.Input<string>): k8s.core.v1.Secret =>
+      createSecret(`${name}-${suffix}`, s.secret, namespace, { [s.key]: value }, ref);
     const shared = [
-      createSecret(
-        `${name}-realm`,
-        SECRETS.realmToken.secret,
-        namespace,
-        { [SECRETS.realmToken.key]: args.secrets.realmToken },
-        ref,
-      ),
-      createSecret(
-        `${name}-mesh`,
-        SECRETS.meshSecret.secret,
-        namespace,
-        { [SECRETS.meshSecret.key]: args.secrets.meshSecret },
-        ref,
-      ),
+      single('realm', SECRETS.realmToken, args.secrets.realmToken),
+      single('mesh', SECRETS.meshSecret, args.secrets.meshSecret),
+      // Every gateway's ADMIN_TOKEN; on the hub also the dashboard's GATEWAY_ADMIN_TOKEN.
+      single('admin', SECRETS.adminToken, args.secrets.adminToken),
     ];
-    if (node.apps.some((a) => a.app === 'dashboard')) {
-      shared.push(
-        createSecret(
-          `${name}-dashboard`,
-          SECRETS.secretKeyBase.secret,
-          namespace,
-          { [SECRETS.secretKeyBase.key]: args.secrets.secretKeyBase },
-          ref,
-        ),
-      );
-    }
+    if (node.apps.some((a) => a.app === 'dashboard'))
+      shared.push(single('dashboard', SECRETS.secretKeyBase, args.secrets.secretKeyBase));
 
     // The plan (stacks/order.ts) says what waits for what; each step's `after` becomes dependsOn on
     // the ready resource of those workloads. Under GitOps only the Secrets of PostgreSQL and the

@@ -11,7 +11,7 @@ export interface GatewayUrls {
   id: string;
   /** QUIC URL from the host (`https://…`; the TLS fallback is the same host and port, `tls://`). */
   hostQuicUrl?: string;
-  /** Admin API from the host (no token: bound to kind.listenAddress on kind). */
+  /** Admin API from the host (bound to kind.listenAddress on kind; /metrics and /api/* need the admin token). */
   hostAdminUrl?: string;
   /** QUIC URL inside the network (kind network or the cluster). */
   networkQuicUrl: string;

@@ -17,6 +17,7 @@ const SHAPE: Record<SecretKey, { length: number; special: boolean }> = {
   secretKeyBase: { length: 64, special: false },
   meshSecret: { length: 48, special: false },
   realmToken: { length: 40, special: false },
+  adminToken: { length: 40, special: false },
 };
 
 export class StackSecrets extends pulumi.ComponentResource {

@@ -58,7 +58,10 @@ export function fillSecrets(spec: EnvSpec, secrets: LocalSecrets): SecretFill {
     } else if (name.startsWith('MACULA_TLS_') || name.startsWith('MACULA_QUIC_')) continue;
     else if (name === 'DATABASE_URL' && secrets.databaseUrl) env[name] = secrets.databaseUrl;
     else if (name === 'SECRET_KEY_BASE' && secrets.secretKeyBase) env[name] = secrets.secretKeyBase;
-    else if (name in UNAVAILABLE_SECRETS) missing.push(name);
+    else if (name === 'ADMIN_TOKEN' || name === 'GATEWAY_ADMIN_TOKEN') {
+      // Unset, the admin APIs answer loopback callers only (see LocalSecrets.adminToken).
+      if (secrets.adminToken) env[name] = secrets.adminToken;
+    } else if (name in UNAVAILABLE_SECRETS) missing.push(name);
     else
       throw new Error(
         `local launcher: no local value for secret variable ${name} (stacks/env.ts added one?)`,

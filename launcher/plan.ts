@@ -179,12 +179,17 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const hostOf = (cluster: string) => (ns ? ns.hostAddress(cluster) : LOOPBACK);
   const bind = ns ? ANY : LOOPBACK;
   const inNs = (cluster: string) => (ns ? { netns: ns.namespace(cluster) } : {});
+  const hubName = (config.clusters.find((c) => c.role === 'hub') ?? config.clusters[0]!).name;
+  // The dashboard reaches every admin API from the hub: its own on loopback, the others over the mesh.
+  const adminFromHub = (cluster: string) =>
+    `http://${cluster === hubName || !ns ? LOOPBACK : ns.meshAddress(cluster)}:${portOf(cluster).admin}`;
   const topology = deriveTopology(
     { ...config, mesh: { ...config.mesh, layout: layout as Layout } },
     {
       peerUrl: (id) => url(o.transport, portOf(id).gateway, ns?.meshAddress(id)),
       // Apps reach their own gateway on loopback: in a namespace, that is their cluster's.
       clientUrl: (cluster) => url(o.transport, portOf(cluster).gateway),
+      adminUrl: adminFromHub,
     },
   );
   const logLevel = o.logLevel ?? 'info';
@@ -208,10 +213,6 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
       ? o.database.url
       : `postgres://postgres:${encodeURIComponent(o.database.password)}@${LOOPBACK}:${pgPort}/cortexiq`;
   const secrets: LocalSecrets = { ...o.secrets, ...(databaseUrl ? { databaseUrl } : {}) };
-  const hub = topology.clusters.find((c) => c.role === 'hub') ?? topology.clusters[0]!;
-  // The dashboard reaches every admin API from the hub: its own on loopback, the others over the mesh.
-  const adminFromHub = (cluster: string) =>
-    `http://${cluster === hub.name || !ns ? LOOPBACK : ns.meshAddress(cluster)}:${portOf(cluster).admin}`;
   const dashboardPort = o.dashboardPort ?? DEFAULT_DASHBOARD_PORT;
   let dashboardUrl: string | undefined;
 
@@ -235,7 +236,6 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         ADMIN_PORT: String(p.admin),
         MACULA_TLS_INSECURE: '1',
         LOG_LEVEL: logLevel,
-        ...(o.secrets.adminToken ? { ADMIN_TOKEN: o.secrets.adminToken } : {}),
       },
       ready: { kind: 'http', url: `${adminUrl}/ready` },
       readyTimeoutMs: 30_000,
@@ -293,8 +293,6 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
       if (node.app === 'dashboard') {
         env.PORT = String(dashboardPort);
         env.HOST = bind;
-        env.GATEWAY_ADMIN_URLS = topology.clusters.map((c) => adminFromHub(c.name)).join(',');
-        if (o.secrets.adminToken) env.GATEWAY_ADMIN_TOKEN = o.secrets.adminToken;
         dashboardUrl = `http://${hostOf(cluster.name)}:${dashboardPort}/`;
       }
       if (node.app === 'homes' && o.homes !== undefined && cluster.region) {

@@ -33,6 +33,8 @@ export const SECRETS = {
   databasePassword: { secret: 'cortexiq-postgres', key: 'password' },
   databaseUrl: { secret: 'cortexiq-postgres', key: 'database-url' },
   secretKeyBase: { secret: 'cortexiq-dashboard', key: 'secret-key-base' },
+  /** Bearer token of every gateway's admin API (ADMIN_TOKEN); the dashboard presents it (GATEWAY_ADMIN_TOKEN). */
+  adminToken: { secret: 'cortexiq-admin', key: 'token' },
 } as const satisfies Record<string, SecretRef>;
 
 /** Service names inside a cluster's namespace. */
@@ -71,6 +73,8 @@ export function gatewayEnv(c: StackConfig, g: GatewayEnvInput): EnvSpec {
       MACULA_TLS_KEY: SECRETS.tlsKey,
       MACULA_TLS_CA: SECRETS.tlsCa,
       MACULA_QUIC_KEY: SECRETS.quicKey,
+      // Without it the admin API answers only loopback callers, and the dashboard is another pod.
+      ADMIN_TOKEN: SECRETS.adminToken,
     },
   };
 }
@@ -83,6 +87,8 @@ export interface AppEnvInput {
   homesSources?: readonly string[];
   providersSources?: readonly string[];
   providersCount?: number;
+  /** The dashboard's GATEWAY_ADMIN_URLS: every gateway's admin API as reached from its pod. */
+  adminUrls?: readonly string[];
 }
 
 export function appEnv(c: StackConfig, a: AppEnvInput): EnvSpec {
@@ -120,8 +126,10 @@ export function appEnv(c: StackConfig, a: AppEnvInput): EnvSpec {
     case 'dashboard':
       plain.PORT = String(c.ports.dashboard);
       plain.PHX_HOST = c.dashboardHost;
+      plain.GATEWAY_ADMIN_URLS = (a.adminUrls ?? []).join(',');
       secret.DATABASE_URL = SECRETS.databaseUrl;
       secret.SECRET_KEY_BASE = SECRETS.secretKeyBase;
+      secret.GATEWAY_ADMIN_TOKEN = SECRETS.adminToken;
       break;
   }
   return { plain, secret };

@@ -4,13 +4,14 @@
  *
  * For the local launcher:
  *   const { config } = loadStackFile('dev');                  // Pulumi.dev.yaml, validated, frozen
- *   const topo = deriveTopology(config, { peerUrl, clientUrl }); // map gateway ids to loopback URLs
+ *   const topo = deriveTopology(config, { peerUrl, clientUrl, adminUrl }); // map gateway ids to loopback URLs
  *   topo.clusters[i] = { name, role, region?, context, postgres,
  *                        gateway: { id, peers: [ids], hub?: id, env: { plain, secret } },
  *                        apps: [{ app, cluster, needsDatabase, env: { plain, secret } }] }
  *   topo.links = [[a, b], …]  (each mesh link once)
  * `env.secret` names the variables whose values are secret (MACULA_TOKEN, MESH_SECRET, MACULA_TLS_*,
- * DATABASE_URL, SECRET_KEY_BASE) as Kubernetes Secret references; a launcher fills them itself.
+ * DATABASE_URL, SECRET_KEY_BASE, ADMIN_TOKEN, GATEWAY_ADMIN_TOKEN) as Kubernetes Secret references; a
+ * launcher fills them itself.
  */
 export {
   NAMESPACE,
@@ -54,6 +55,7 @@ export {
 export {
   deriveTopology,
   defaultPeerUrl,
+  defaultAdminUrl,
   type Topology,
   type ClusterNode,
   type GatewayNode,

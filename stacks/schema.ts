@@ -10,7 +10,13 @@ import { z } from 'zod';
 export const NAMESPACE = 'cortex-iq';
 
 /** Secret keys of the namespace, read with `config.getSecret`, generated with @pulumi/random when unset. */
-export const SECRET_KEYS = ['databasePassword', 'secretKeyBase', 'meshSecret', 'realmToken'] as const;
+export const SECRET_KEYS = [
+  'databasePassword',
+  'secretKeyBase',
+  'meshSecret',
+  'realmToken',
+  'adminToken',
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 export const ROLES = ['hub', 'edge'] as const;

@@ -53,6 +53,8 @@ export interface TopologyOptions {
   peerUrl?: (id: string) => string;
   /** MACULA_URL of the apps of cluster `name`. Default: the in-cluster gateway Service. */
   clientUrl?: (cluster: string) => string;
+  /** Admin API of gateway `id` as the hub's dashboard reaches it (GATEWAY_ADMIN_URLS). Default: `defaultAdminUrl`. */
+  adminUrl?: (id: string) => string;
 }
 
 /** Address other clusters reach a gateway at, by default (the kind network resolves `<cluster>-control-plane`). */
@@ -63,9 +65,22 @@ export function defaultPeerUrl(c: StackConfig, id: string): string {
 }
 
 /**
+ * Admin API of gateway `id` as the hub's pods reach it, by default (docs/pulumi.md, Mesh addresses): the
+ * hub's own through its in-cluster Service, every other one at the host the hub's gateway dials it at
+ * (`defaultPeerUrl`) with the admin port: the kind node's admin NodePort, or `ports.admin` of the
+ * LoadBalancer at `gatewayAddress` on existing clusters.
+ */
+export function defaultAdminUrl(c: StackConfig, hub: string, id: string): string {
+  if (id === hub) return `http://${GATEWAY_SERVICE}:${c.ports.admin}`;
+  const host = new URL(defaultPeerUrl(c, id)).hostname;
+  const viaAddress = c.target === 'existing' && c.clusters.some((x) => x.name === id && x.gatewayAddress);
+  return `http://${host}:${viaAddress ? c.ports.admin : c.ports.adminNodePort}`;
+}
+
+/**
  * Derives the whole topology: for each cluster its role, region, kube context, gateway (id, peer ids,
- * env) and placed apps (env), plus the mesh links. Pass `peerUrl`/`clientUrl` to map gateways to
- * other addresses (the local launcher maps ids to loopback ports).
+ * env) and placed apps (env), plus the mesh links. Pass `peerUrl`/`clientUrl`/`adminUrl` to map
+ * gateways to other addresses (the local launcher maps ids to loopback ports).
  */
 export function deriveTopology(c: StackConfig, opts: TopologyOptions = {}): Topology {
   const names = c.clusters.map((cl) => cl.name);
@@ -76,6 +91,8 @@ export function deriveTopology(c: StackConfig, opts: TopologyOptions = {}): Topo
   // (MACULA_QUIC_PEER_ID, derived from the gateway's MACULA_QUIC_KEY): QUIC identities are libp2p
   // keys with no CA path. The gateways link to each other over QUIC, authenticated by MESH_SECRET.
   const clientUrl = opts.clientUrl ?? (() => `https://${GATEWAY_SERVICE}:${c.ports.gateway}`);
+  // The dashboard (on the hub) polls every gateway's admin API, the hub's own included.
+  const adminUrls = names.map(opts.adminUrl ?? ((id: string) => defaultAdminUrl(c, hub, id)));
 
   const clusters = c.clusters.map((cl): ClusterNode => {
     const peers = neighbours(cl.name, links, names);
@@ -102,6 +119,7 @@ export function deriveTopology(c: StackConfig, opts: TopologyOptions = {}): Topo
         homesSources: cl.homesSources,
         providersSources: cl.providersSources,
         providersCount: cl.providersCount,
+        adminUrls,
       }),
     }));
     return {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { loadStackFile, type AppName, type StackConfig } from '../../stacks';
 import { LaunchError, planLocalRun, stagesOf, type LocalPlan, type PlanOptions } from '../../launcher';
+import { placementOf } from '../../launcher/netns/run';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dev = loadStackFile('dev', ROOT).config;
@@ -216,6 +217,45 @@ describe('layouts and options', () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe("the dashboard's admin URLs and token (the stack model's GATEWAY_ADMIN_*, mapped to the run)", () => {
+  const full = (over: Partial<PlanOptions> = {}) =>
+    plan({
+      isBuilt: () => true,
+      database: { url: 'postgres://u:p@127.0.0.1:5432/cortexiq', description: 'the test database' },
+      secrets: { meshSecret: SECRET, secretKeyBase: 'k'.repeat(48) },
+      ...over,
+    });
+
+  it('polls the four admin APIs on loopback; without a token no process gets one', () => {
+    const p = full();
+    expect(proc(p, 'macula-hub/dashboard').env.GATEWAY_ADMIN_URLS).toBe(
+      'http://127.0.0.1:19444,http://127.0.0.1:19445,http://127.0.0.1:19446,http://127.0.0.1:19447',
+    );
+    expect(p.gateways.map((g) => g.adminUrl).join(',')).toBe(
+      proc(p, 'macula-hub/dashboard').env.GATEWAY_ADMIN_URLS,
+    );
+    for (const x of p.processes) expect(Object.keys(x.env).filter((k) => /ADMIN_TOKEN/.test(k))).toEqual([]);
+  });
+
+  it('gives every gateway ADMIN_TOKEN and the dashboard the same GATEWAY_ADMIN_TOKEN when the run has one', () => {
+    const p = full({ secrets: { meshSecret: SECRET, secretKeyBase: 'k'.repeat(48), adminToken: 'adm-1' } });
+    const gateways = p.processes.filter((x) => x.kind === 'gateway');
+    expect(gateways.map((g) => g.env.ADMIN_TOKEN)).toEqual(['adm-1', 'adm-1', 'adm-1', 'adm-1']);
+    expect(p.gateways.every((g) => g.adminToken === 'adm-1')).toBe(true);
+    expect(proc(p, 'macula-hub/dashboard').env.GATEWAY_ADMIN_TOKEN).toBe('adm-1');
+    const others = p.processes.filter((x) => x.kind !== 'gateway' && x.app !== 'dashboard');
+    expect(others.flatMap((x) => Object.keys(x.env).filter((k) => /ADMIN_TOKEN/.test(k)))).toEqual([]);
+  });
+
+  it('--netns: the hub on its loopback, the other gateways at their mesh addresses', () => {
+    const names = dev.clusters.map((c) => c.name);
+    const p = full({ netns: placementOf(3, names) });
+    expect(proc(p, 'macula-hub/dashboard').env.GATEWAY_ADMIN_URLS).toBe(
+      'http://127.0.0.1:19444,http://10.77.0.2:19445,http://10.77.0.3:19446,http://10.77.0.4:19447',
     );
   });
 });

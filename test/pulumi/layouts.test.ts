@@ -3,7 +3,7 @@
  * CortexIqMesh component from variants of the typed stacks.
  */
 import * as path from 'node:path';
-import { envOf, ofType, resources, settle, setupMocks, unwrap } from './harness';
+import { dependencies, envOf, ofType, resources, settle, setupMocks, unwrap } from './harness';
 import { validateObject } from './validate-k8s';
 import { CortexIqMesh } from '../../components/cortexiq-mesh';
 import { loadStackFile, parseStackConfig, type StackConfig } from '../../stacks';
@@ -126,6 +126,7 @@ test('GitOps delivery: source and Kustomizations per cluster, apps dependsOn inf
     new Set([
       'cortexiq-realm',
       'cortexiq-mesh',
+      'cortexiq-admin',
       'macula-gateway-tls',
       'cortexiq-postgres',
       'cortexiq-dashboard',
@@ -159,4 +160,19 @@ test('the stack on existing clusters creates no KinD cluster and no registry, an
       r.name.startsWith('m-staging-'),
     ),
   ).toHaveLength(8);
+});
+
+test('GitOps and existing clusters: every cluster gets the admin token Secret, and Flux waits for it before applying the gateways that read it', () => {
+  for (const prefix of ['m-gitops', 'm-staging']) {
+    const admin = mine(prefix).filter(
+      (r) => r.type === 'kubernetes:core/v1:Secret' && r.inputs.metadata.name === 'cortexiq-admin',
+    );
+    expect(admin.map((r) => r.name).sort()).toEqual(
+      ['be-antwerp', 'be-brabant', 'be-east-flanders', 'macula-hub'].map((c) => `${prefix}-${c}-admin`),
+    );
+    for (const r of admin) {
+      const cluster = r.name.slice(prefix.length + 1, -'-admin'.length);
+      expect(dependencies.get(`${prefix}-${cluster}-flux-infrastructure`)).toContain(r.name);
+    }
+  }
 });

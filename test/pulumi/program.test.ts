@@ -145,6 +145,7 @@ test('a gateway on every cluster; MESH_PEERS names exactly its peers (full mesh:
       MACULA_TLS_KEY: 'secret:macula-gateway-tls/tls.key',
       MACULA_TLS_CA: 'secret:macula-gateway-tls/ca.crt',
       MACULA_TOKEN: 'secret:cortexiq-realm/token',
+      ADMIN_TOKEN: 'secret:cortexiq-admin/token',
     });
     expect(env.HUB_GATEWAY_URL).toBeUndefined();
   }
@@ -212,6 +213,59 @@ test("the hub's apps and each edge's apps with their env", () => {
       PROVIDERS_SOURCES: 'providers.json',
       REGION: region,
     });
+  }
+});
+
+test("the dashboard's Mesh page: GATEWAY_ADMIN_URLS names every gateway's admin API as the hub reaches it, with the admin token from a Secret", () => {
+  const onHub = deployments().filter(onCluster('macula-hub'));
+  const dashboard = envOf(onHub.find((d) => d.inputs.metadata.name === 'dashboard')!);
+  const hubGateway = envOf(onHub.find((d) => d.inputs.metadata.name === 'macula-gateway')!);
+  const urls = dashboard.GATEWAY_ADMIN_URLS!.split(',').map((u) => new URL(u));
+  expect(urls.map((u) => u.origin)).toEqual([
+    'http://macula-gateway:8080',
+    'http://be-antwerp-control-plane:30081',
+    'http://be-brabant-control-plane:30081',
+    'http://be-east-flanders-control-plane:30081',
+  ]);
+  // Reachable from the hub's pods: its own gateway through its Service's admin port, the others at
+  // the host the hub's gateway dials them at, on their Service's admin node port.
+  const services = ofType('kubernetes:core/v1:Service').filter(
+    (s) => s.inputs.metadata.name === 'macula-gateway',
+  );
+  const adminPort = (c: string) =>
+    services.find(onCluster(c))!.inputs.spec.ports.find((p: any) => p.name === 'admin');
+  expect([urls[0]!.hostname, Number(urls[0]!.port)]).toEqual([
+    services.find(onCluster('macula-hub'))!.inputs.metadata.name,
+    adminPort('macula-hub').port,
+  ]);
+  const dialled = hubGateway.MESH_PEERS!.split(',').map((u) => new URL(u).hostname);
+  CLUSTERS.slice(1).forEach((c, i) => {
+    expect(urls[i + 1]!.hostname).toBe(dialled[i]);
+    expect(Number(urls[i + 1]!.port)).toBe(adminPort(c).nodePort);
+  });
+  // The token: one Secret per cluster, given to every gateway and to the dashboard by reference only.
+  expect(dashboard.GATEWAY_ADMIN_TOKEN).toBe('secret:cortexiq-admin/token');
+  for (const c of CLUSTERS) {
+    const gw = deployments()
+      .filter(onCluster(c))
+      .find((d) => d.inputs.metadata.name === 'macula-gateway')!;
+    expect(envOf(gw).ADMIN_TOKEN).toBe('secret:cortexiq-admin/token');
+  }
+  for (const d of deployments())
+    for (const e of unwrap(d.inputs.spec.template.spec.containers[0].env) as any[])
+      if (/ADMIN_TOKEN/.test(e.name)) expect([e.name, e.value]).toEqual([e.name, undefined]);
+  const admin = ofType('kubernetes:core/v1:Secret').filter(
+    (s) => s.inputs.metadata.name === 'cortexiq-admin',
+  );
+  expect(admin).toHaveLength(CLUSTERS.length);
+  for (const c of CLUSTERS) expect(admin.filter(onCluster(c))).toHaveLength(1);
+  const generated = ofType('random:index/randomPassword:RandomPassword').find(
+    (r) => r.name === 'cortex-iq-secrets-adminToken',
+  )!;
+  expect(generated.inputs).toMatchObject({ length: 40, special: false });
+  for (const s of admin) {
+    expect(isSecretWrapper(s.inputs.stringData)).toBe(true);
+    expect(unwrap(s.inputs.stringData)).toEqual({ token: `plain-password-${generated.name}-xxxxxxxx` });
   }
 });
 

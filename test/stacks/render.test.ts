@@ -54,6 +54,48 @@ test('the tree is deterministic, has the cluster/base layout and holds no secret
     if (file.startsWith('base/') && !file.endsWith('kustomization.yaml')) docs(text).forEach(validateObject);
 });
 
+test("the rendered dashboard polls every gateway's admin API where the hub reaches it; admin tokens are Secret references only", () => {
+  for (const stack of ['dev', 'staging']) {
+    const config = loadStackFile(stack, root).config;
+    const tree = renderGitOpsTree(config, stack);
+    const envIn = (file: string): any[] => docs(tree.get(file)!)[0].spec.template.spec.containers[0].env;
+    const hub = config.clusters.find((c) => c.role === 'hub')!.name;
+    const urls = envIn('base/dashboard/deployment.yaml')
+      .find((e) => e.name === 'GATEWAY_ADMIN_URLS')
+      .value.split(',')
+      .map((u: string) => new URL(u));
+    const svc = docs(tree.get('base/gateway/service.yaml')!)[0];
+    const admin = svc.spec.ports.find((p: any) => p.name === 'admin');
+    // The hub's own gateway through its Service; the others at the hosts the hub's gateway dials
+    // (its overlay's MESH_PEERS), on the admin port their Service exposes there.
+    expect([stack, urls[0].origin]).toEqual([stack, `http://${svc.metadata.name}:${admin.port}`]);
+    const dialled = envIn(`clusters/${hub}/infrastructure/gateway-env.yaml`)
+      .find((e) => e.name === 'MESH_PEERS')
+      .value.split(',')
+      .map((u: string) => new URL(u).hostname);
+    expect(dialled).toHaveLength(config.clusters.length - 1);
+    expect(urls.slice(1).map((u: URL) => u.hostname)).toEqual(dialled);
+    expect(urls.slice(1).map((u: URL) => Number(u.port))).toEqual(
+      dialled.map(() => admin.nodePort ?? admin.port),
+    );
+    const ref = { secretKeyRef: { name: 'cortexiq-admin', key: 'token' } };
+    expect(envIn('base/gateway/deployment.yaml').find((e) => e.name === 'ADMIN_TOKEN')).toEqual({
+      name: 'ADMIN_TOKEN',
+      valueFrom: ref,
+    });
+    expect(envIn('base/dashboard/deployment.yaml').find((e) => e.name === 'GATEWAY_ADMIN_TOKEN')).toEqual({
+      name: 'GATEWAY_ADMIN_TOKEN',
+      valueFrom: ref,
+    });
+    for (const [file, text] of tree)
+      for (const line of text.split('\n').filter((l) => /ADMIN_TOKEN/.test(l)))
+        expect([file, line.trim()]).toEqual([
+          file,
+          expect.stringMatching(/^- name: (GATEWAY_)?ADMIN_TOKEN$/),
+        ]);
+  }
+});
+
 const maybe = kubectl ? test : test.skip;
 if (!kubectl)
   process.stdout.write('render.test: kubectl not found, skipping the `kubectl kustomize` build\n');

@@ -90,6 +90,39 @@ test('hub layout: edges dial the hub through HUB_GATEWAY_URL only', () => {
   expect(topo.clusters[0]!.gateway.hub).toBeUndefined();
 });
 
+test("the dashboard's GATEWAY_ADMIN_URLS: the hub's gateway by its Service, the others at their mesh address on the admin port; admin tokens are secrets", () => {
+  const staging = loadStackFile('staging', root).config;
+  const dashboardOf = (t: ReturnType<typeof deriveTopology>) =>
+    t.clusters.find((c) => c.role === 'hub')!.apps.find((a) => a.app === 'dashboard')!;
+  // kind: the node's admin NodePort, whatever the layout (in a ring the hub dials no edge but the host is the same).
+  for (const layout of ['full', 'ring', 'hub'] as const)
+    expect(dashboardOf(deriveTopology(variant({ mesh: { layout } }))).env.plain.GATEWAY_ADMIN_URLS).toBe(
+      'http://macula-gateway:8080,http://be-antwerp-control-plane:30081,http://be-brabant-control-plane:30081,http://be-east-flanders-control-plane:30081',
+    );
+  // Existing clusters: the gatewayAddress host, on the admin port of the gateway's LoadBalancer.
+  expect(dashboardOf(deriveTopology(staging)).env.plain.GATEWAY_ADMIN_URLS).toBe(
+    'http://macula-gateway:8080,http://antwerp.mesh.staging.cortexiq.example:8080,http://brabant.mesh.staging.cortexiq.example:8080,http://east-flanders.mesh.staging.cortexiq.example:8080',
+  );
+  const ports = variant({ ports: { ...dev.ports, admin: 8181, adminNodePort: 31081 } });
+  expect(dashboardOf(deriveTopology(ports)).env.plain.GATEWAY_ADMIN_URLS).toMatch(
+    /^http:\/\/macula-gateway:8181,http:\/\/be-antwerp-control-plane:31081,/,
+  );
+  // A launcher maps them to its own addresses.
+  const mapped = deriveTopology(dev, { adminUrl: (id) => `http://${id}.test:9` });
+  expect(dashboardOf(mapped).env.plain.GATEWAY_ADMIN_URLS).toBe(
+    'http://macula-hub.test:9,http://be-antwerp.test:9,http://be-brabant.test:9,http://be-east-flanders.test:9',
+  );
+  const token = { secret: 'cortexiq-admin', key: 'token' };
+  for (const t of [deriveTopology(dev), deriveTopology(staging)]) {
+    expect(dashboardOf(t).env.secret.GATEWAY_ADMIN_TOKEN).toEqual(token);
+    for (const c of t.clusters) {
+      expect(c.gateway.env.secret.ADMIN_TOKEN).toEqual(token);
+      for (const env of [c.gateway.env, ...c.apps.map((a) => a.env)])
+        expect(Object.keys(env.plain).filter((k) => /TOKEN/.test(k))).toEqual([]);
+    }
+  }
+});
+
 test('kind config: labels, hub port mappings, containerd registry config', () => {
   const hub = parseYaml(renderKindConfig(dev, dev.clusters[0]!));
   expect(hub).toMatchObject({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: 'macula-hub' });
