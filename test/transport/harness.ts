@@ -1,4 +1,5 @@
 /** Shared helpers for the transport tests: real listeners and dialers on loopback, both transports. */
+import * as dgram from 'node:dgram';
 import { BaseConnection, type ConnectionStats } from '../../gateway/transport/base-connection';
 import { devIdentity, listenerSecurity, type NodeIdentity } from '../../gateway/transport/identity';
 import { Ngtcp2Transport } from '../../gateway/transport/ngtcp2';
@@ -128,8 +129,23 @@ export function closeRecorder(conn: Connection): {
   return { calls, closed };
 }
 
+/** A UDP socket bound to an ephemeral port on loopback: one side of a test's relay. */
+export async function boundUdp(): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, HOST, r));
+  return s;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Dials `port` (trusting any identity) and checks one echo of 'one': a connection in use. */
+export async function dialEchoed(tc: TransportCase, port: number): Promise<Connection> {
+  const conn = await tc.transport.dial({ host: HOST, port, security: { insecure: true }, timeoutMs: 10_000 });
+  conn.write(Buffer.from('one'));
+  if ((await receive(conn, 3, 10_000)).toString() !== 'one') throw new Error('no echo of one');
+  return conn;
 }
 
 /** Echoes everything back on every connection the listener accepts. */

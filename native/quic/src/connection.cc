@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <gnutls/crypto.h>
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
@@ -25,6 +27,8 @@ const uint64_t kStreamWindow = 1ull << 20;
 const uint64_t kConnWindow = 3ull << 19;
 
 ngtcp2_tstamp Now() { return uv_hrtime(); }
+
+const uint64_t kMinClosingNs = 2'000'000'000;  // 2 s
 
 }  // namespace
 
@@ -254,6 +258,7 @@ void Connection::Receive(const sockaddr* from, const uint8_t* data, size_t len) 
     ngtcp2_connection_close_error ccerr;
     ngtcp2_conn_get_connection_close_error(conn_, &ccerr);
     closing_ = true;
+    draining_ = true;
     AfterRead();  // bytes that came in the same packet are still delivered
     if (dead_) return;
     std::string reason(reinterpret_cast<const char*>(ccerr.reason), ccerr.reasonlen);
@@ -440,7 +445,11 @@ void Connection::SendClose(const ngtcp2_connection_close_error& ccerr) {
   uint8_t* packet = ep_->SendSlot();
   ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &ps.path, &pi, packet, kMaxPacket,
                                                       &ccerr, Now());
-  if (n > 0) ep_->CommitSend(static_cast<size_t>(n), ps.path.remote);
+  if (n > 0) {
+    close_packet_.assign(packet, packet + n);
+    memcpy(&close_to_, ps.path.remote.addr, ps.path.remote.addrlen);
+    ep_->CommitSend(static_cast<size_t>(n), ps.path.remote);
+  }
   ep_->FlushSends();
 }
 
@@ -495,6 +504,14 @@ void Connection::EndWith(const std::string& reason, bool graceful) {
 void Connection::Die() {
   if (dead_) return;
   dead_ = true;
+  // Three PTOs of closing or draining (RFC 9000 §10.2), and at least kMinClosingNs: on loopback
+  // a PTO is a few ms, shorter than a busy peer may take to send its next packet. A connection
+  // that just went silent (idle or handshake timeout) has nothing to say and is forgotten at once.
+  if (conn_ && (draining_ || !close_packet_.empty())) {
+    const sockaddr_storage& peer = close_packet_.empty() ? remote_ : close_to_;
+    uint64_t period = std::max<uint64_t>(3 * ngtcp2_conn_get_pto(conn_), kMinClosingNs);
+    ep_->Retire(this, std::move(close_packet_), peer, period);
+  }
   ep_->Forget(this);
   uv_timer_stop(&timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_),

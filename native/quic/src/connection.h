@@ -113,6 +113,9 @@ class Connection {
 
   bool dead_ = false;
   bool closing_ = false;       // CONNECTION_CLOSE sent or received: no more writes
+  bool draining_ = false;      // the peer's CONNECTION_CLOSE received (RFC 9000 §10.2.2)
+  std::vector<uint8_t> close_packet_;  // the CONNECTION_CLOSE we sent, for the closing period
+  sockaddr_storage close_to_{};        // where it went: the path in use then (after any rebinding)
   std::string pending_end_;    // an end raised inside a JS call, reported from the timer
   bool pending_end_graceful_ = false;
   bool has_pending_end_ = false;

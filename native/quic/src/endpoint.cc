@@ -135,7 +135,20 @@ void Endpoint::OnPacket(const sockaddr* from, const uint8_t* data, size_t len) {
   if (ngtcp2_pkt_decode_version_cid(&vc, data, len, Connection::kScidLen) != 0) return;
   auto it = by_cid_.find(CidKey(vc.dcid, vc.dcidlen));
   Connection* conn = it != by_cid_.end() ? it->second : nullptr;
-  if (!conn && !(conn = Admit(from, data, len))) return;
+  if (!conn) {
+    const std::vector<uint8_t>* resend;
+    const sockaddr_storage* to;
+    if (closed_.Take(CidKey(vc.dcid, vc.dcidlen), uv_hrtime(), &resend, &to)) {
+      if (resend) {
+        memcpy(SendSlot(), resend->data(), resend->size());
+        ngtcp2_addr peer{const_cast<sockaddr*>(reinterpret_cast<const sockaddr*>(to)),
+                         SockaddrLen(reinterpret_cast<const sockaddr*>(to))};
+        CommitSend(resend->size(), peer);
+      }
+      return;
+    }
+    if (!(conn = Admit(from, data, len))) return;
+  }
   conn->Receive(from, data, len);
   if (!conn->dead() && !conn->touched) {
     conn->touched = true;
@@ -231,6 +244,12 @@ void Endpoint::RemoveCid(const ngtcp2_cid& cid) {
     }
   }
   by_cid_.erase(it);
+}
+
+void Endpoint::Retire(Connection* conn, std::vector<uint8_t> close_packet,
+                      const sockaddr_storage& peer, uint64_t period_ns) {
+  uint64_t now = uv_hrtime();
+  closed_.Add(conn->cids, std::move(close_packet), peer, now + period_ns, now);
 }
 
 // Its own ids only: a scan of every id of every connection made closing thousands of half-open

@@ -18,6 +18,7 @@
 
 #include "admission.h"
 #include "cid-key.h"
+#include "closed-ids.h"
 
 class Connection;
 class UdpSocket;
@@ -62,6 +63,10 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   // A server connection finished its handshake: it no longer counts as half-open.
   void Established(Connection* conn);
   void Forget(Connection* conn);
+  // A connection ended: its ids answer (closing) or swallow (draining) late packets for
+  // `period_ns` (closed-ids.h). Call before Forget.
+  void Retire(Connection* conn, std::vector<uint8_t> close_packet, const sockaddr_storage& peer,
+              uint64_t period_ns);
   void Emit(EventType type, uint32_t id, napi_value a, napi_value b);
   Napi::Env env() { return Env(); }
 
@@ -99,6 +104,7 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   int js_depth_ = 0;
   uint32_t next_id_ = 1;
   std::unordered_map<CidKey, Connection*, CidKeyHash> by_cid_;
+  ClosedIds closed_;
   std::unique_ptr<Admission> admission_;  // servers only
   size_t peak_since_trim_ = 0;
   std::unordered_map<uint32_t, Connection*> by_id_;
