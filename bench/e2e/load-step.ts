@@ -6,6 +6,7 @@
  */
 import { percentile } from '../projections/ingest';
 import { cpuBetween, sampleTree } from './process-tree';
+import { readRunState } from '../../launcher/run-state';
 import { sleep, startRun } from './run';
 import { TickLagProbe } from './tick-lag';
 
@@ -46,8 +47,14 @@ export async function loadStep(
   try {
     const ready = await run.up.waitForLine(/processes ready in ([\d.]+) s/, 120_000 + 40 * homes);
     const readyS = Number(/ready in ([\d.]+) s/.exec(ready)![1]);
-    await run.up.waitForLine(/^ {2}local only:/, 5_000);
-    const projections = run.state().processes.find((p) => p.name.endsWith('/projections'))!.healthUrl;
+    // The state file is rewritten with every process once the run is ready.
+    let projections: string | undefined;
+    for (let i = 0; i < 100 && !projections; i++, await sleep(100)) {
+      projections = readRunState(run.dataDir)?.processes.find((p) =>
+        p.name.endsWith('/projections'),
+      )?.healthUrl;
+    }
+    if (!projections) throw new Error(`no projections process in ${run.dataDir}/run.json`);
     const probe = await TickLagProbe.start(run.hubUrl, run.databaseUrl, 3 * homes);
     try {
       o.log(`  ${homes} homes per region: ready in ${readyS} s; warming up ${o.warmupS} s`);

@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { passwordFor } from '../../apps/shared/db/embedded';
-import { readRunState, type RunState } from '../../launcher/run-state';
 import { randomBasePort, startUp, type UpRun } from '../../test/launcher/cli-run';
 
 export interface BenchRun {
@@ -14,7 +13,6 @@ export interface BenchRun {
   hubUrl: string;
   /** The embedded PostgreSQL (gateways and admin APIs take the first 8 ports after `base`). */
   databaseUrl: string;
-  state(): RunState;
   stop(): Promise<void>;
 }
 
@@ -45,11 +43,6 @@ export function startRun(args: string[], given?: string): BenchRun {
     dashboard: `http://127.0.0.1:${dashboardPort}`,
     hubUrl: `https://127.0.0.1:${base}`,
     databaseUrl: `postgres://postgres:${encodeURIComponent(passwordFor(path.join(dataDir, 'pg')))}@127.0.0.1:${base + 8}/cortexiq`,
-    state: () => {
-      const s = readRunState(dataDir);
-      if (!s) throw new Error(`no run state in ${dataDir}`);
-      return s;
-    },
     async stop() {
       if (up.proc.exitCode === null) up.proc.kill('SIGINT');
       const exit = await up.exit;
