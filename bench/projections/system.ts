@@ -3,7 +3,7 @@
  * (hub, and an edge linked to it for the query callers), and the projections and queries apps as
  * `cortexiq app` processes, started the way the product starts them.
  */
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/db/embedded';
@@ -115,18 +115,31 @@ export async function startApp(
       HEALTH_PORT: String(health),
       HEALTH_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // BENCH_APP_NODE_OPTIONS: Node options of the apps only (e.g. a V8 heap flag to try).
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
       ...env,
     },
     // The health server is up first; /ready then says when subscribed and registered.
     ready: /health server listening/,
     timeoutMs: 60_000,
   });
-  await pollUntil(
-    `${name} ready`,
-    async () => (await fetch(`http://127.0.0.1:${health}/ready`).catch(() => undefined))?.status === 200,
-    60_000,
-    100,
-  );
+  // BENCH_APP_LOG=dir: each app's output also to a file there.
+  if (process.env.BENCH_APP_LOG) {
+    const file = createWriteStream(join(process.env.BENCH_APP_LOG, `${name}-${p.pid}.log`));
+    p.child.stdout?.pipe(file);
+    p.child.stderr?.pipe(file);
+  }
+  try {
+    await pollUntil(
+      `${name} ready`,
+      async () => (await fetch(`http://127.0.0.1:${health}/ready`).catch(() => undefined))?.status === 200,
+      60_000,
+      100,
+    );
+  } catch (err) {
+    // What the app said is what tells why (its last lines).
+    throw new Error(`${(err as Error).message}; ${name} wrote:\n${p.output().split('\n').slice(-15).join('\n')}`);
+  }
   return p;
 }
 
