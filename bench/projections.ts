@@ -165,7 +165,9 @@ async function queriesPart(
   for (const q of querySuite(o.queryHomes)) {
     await measure(callers, 5, 1, q.procedure, q.args); // warm-up
     latencies.push(await measure(callers, o.callers, o.querySeconds, q.procedure, q.args));
-    log(`${latencies[latencies.length - 1].procedure}: p99 ${fmt(latencies[latencies.length - 1].p99, 1)} ms`);
+    log(
+      `${latencies[latencies.length - 1].procedure}: p99 ${fmt(latencies[latencies.length - 1].p99, 1)} ms`,
+    );
   }
   await stopServer(queries);
   return latencies.map((l): Row => [

@@ -1,5 +1,5 @@
 /**
- * The projections app (domain.md §5): one durable subscription to every domain event, validated
+ * The projections app (docs/read-side.md): one durable subscription to every domain event, validated
  * against the contract, written in batches (ingest.ts), acknowledged after commit; the periodic
  * aggregates (aggregates.ts); and the register_home RPC.
  */

@@ -1,5 +1,5 @@
 /**
- * The SQL of the query procedures (domain.md §5). Every statement is fixed text with bound
+ * The SQL of the query procedures (docs/read-side.md, "Queries"). Every statement is fixed text with bound
  * parameters; the one variable part, the ORDER BY of get_homes, comes from a closed list.
  */
 import type { Pool } from 'pg';
@@ -95,7 +95,8 @@ export const HOME_SEARCH_TEXT = `(home_id || ' ' || coalesce(name, '') || ' ' ||
     || ' ' || coalesce(street, ''))`;
 const SEARCH_FIELDS = `(home_id ILIKE $P OR name ILIKE $P OR city ILIKE $P OR postal_code ILIKE $P OR street ILIKE $P)`;
 /** The search condition with the pattern as parameter `$n`. */
-const searchWhere = (n: number) => `${HOME_SEARCH_TEXT} ILIKE $${n} AND ${SEARCH_FIELDS.replace(/\$P/g, `$${n}`)}`;
+const searchWhere = (n: number) =>
+  `${HOME_SEARCH_TEXT} ILIKE $${n} AND ${SEARCH_FIELDS.replace(/\$P/g, `$${n}`)}`;
 /** get_homes' filters, with and without a search (fixed texts: the search is a bound parameter). */
 const HOMES_WHERE = {
   all: '($1::text IS NULL OR region = $1)',

@@ -138,7 +138,9 @@ export async function startApp(
     );
   } catch (err) {
     // What the app said is what tells why (its last lines).
-    throw new Error(`${(err as Error).message}; ${name} wrote:\n${p.output().split('\n').slice(-15).join('\n')}`);
+    throw new Error(
+      `${(err as Error).message}; ${name} wrote:\n${p.output().split('\n').slice(-15).join('\n')}`,
+    );
   }
   return p;
 }

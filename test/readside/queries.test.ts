@@ -263,7 +263,10 @@ describe('queries', () => {
     );
     expect((await codeOf(PROCEDURES.getHomeHistory, { home_id: 'nope', hours: 2 })).code).toBe('not_found');
     // A window of more than 1,000 measurements comes back as bucket averages (48 h hourly: all).
-    const year = await call<{ points: unknown[] }>(PROCEDURES.getHomeHistory, { home_id: 'home-003', hours: 8784 });
+    const year = await call<{ points: unknown[] }>(PROCEDURES.getHomeHistory, {
+      home_id: 'home-003',
+      hours: 8784,
+    });
     expect(year.points).toHaveLength(48);
     expect((await codeOf(PROCEDURES.getHomeTrades, { home_id: 'nope', hours: 2 })).code).toBe('not_found');
     expect((await codeOf(PROCEDURES.getHomeBills, { home_id: 'nope' })).code).toBe('not_found');

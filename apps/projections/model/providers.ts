@@ -1,5 +1,5 @@
 /**
- * `provider.metrics_calculated` (domain.md §5): market share, rank, trend and competitiveness of
+ * `provider.metrics_calculated` (docs/read-side.md, "Aggregates"): market share, rank, trend and competitiveness of
  * each provider, from its customers and its latest offer. Pure.
  */
 export interface ProviderFigures {

@@ -1,5 +1,5 @@
 /**
- * The two summaries both read-side apps serve (domain.md §5): `get_overview` (the queries app) and
+ * The two summaries both read-side apps serve (docs/read-side.md, "Queries"): `get_overview` (the queries app) and
  * `projections.totals_calculated` (the projections app) are the same figures, and
  * `get_region_summary`. Computed live from the read models: a few thousand home rows, well within
  * the latency budget (docs/read-side.md has the figures).
@@ -54,7 +54,7 @@ export async function readOverview(pool: Pool): Promise<Overview> {
   };
 }
 
-/** Every region of domain.md §1, also those without homes yet (zeros). */
+/** Every region (REGIONS: docs/read-side.md, "Queries"), also those without homes yet (zeros). */
 export async function readRegionSummary(pool: Pool): Promise<RegionSummary> {
   const r = await pool.query(
     `SELECT region.name AS region, h.*, sw.contract_switches, b.avg_bill_eur_per_month
