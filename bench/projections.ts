@@ -21,7 +21,14 @@ import { copyCeiling } from './projections/copy';
 import { checkExactlyOnce, killer, percentile, runIngest } from './projections/ingest';
 import { EVENTS_PER_HOME, publishers } from './projections/load';
 import { measure, querySuite, seedYear, type LatencyResult } from './projections/queries';
-import { BenchPostgres, REALM, startApp, startGateway, type BenchGateway } from './projections/system';
+import {
+  BenchPostgres,
+  durableOverflow,
+  REALM,
+  startApp,
+  startGateway,
+  type BenchGateway,
+} from './projections/system';
 
 function options() {
   const { values } = parseArgs({
@@ -80,6 +87,7 @@ async function ingestPart(
   log(`ingest: ${o.homes} homes, ${fmt(o.homes * EVENTS_PER_HOME)} events/s offered, ${o.seconds} s`);
   const steady = await runIngest(db.pool, pubs, { seconds: o.seconds, firstTick: 1 });
   log(`ingest: ${fmt(steady.eventsPerSecond)} events/s, lag p99 ${fmt(percentile(steady.lagMs, 0.99))} ms`);
+  const steadyDropped = await durableOverflow(hub, 'cortexiq-projections');
   await stopServer(projections);
   // The SIGKILL run on a database of its own, so its reference counts are its own events.
   log(`exactly once: ${o.killSeconds} s with two SIGKILLs`);
@@ -100,6 +108,7 @@ async function ingestPart(
     kill,
   });
   const exact = await checkExactlyOnce(killDb.pool, o.homes, o.killSeconds, o.killSeconds);
+  const killDropped = await durableOverflow(hub, 'bench-sigkill');
   await stopServer(projections);
 
   // 3: the ceiling.
@@ -141,6 +150,12 @@ async function ingestPart(
         .join(', '),
       'rows = reference',
       exact.exact ? 'yes' : 'NO',
+    ],
+    [
+      'events the hub dropped past its durable bound (ingest run / SIGKILL run)',
+      `${fmt(steadyDropped)} / ${fmt(killDropped)}`,
+      '0',
+      steadyDropped + killDropped === 0 ? 'yes' : 'NO',
     ],
   ];
 }

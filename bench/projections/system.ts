@@ -60,11 +60,23 @@ export class BenchPostgres {
 export interface BenchGateway {
   id: string;
   url: string;
+  /** The gateway's admin HTTP API. */
+  adminUrl: string;
   process: ServerProcess;
+}
+
+/** Events the gateway dropped from durable `name` past its bound (admin API; 0 when unknown). */
+export async function durableOverflow(gateway: BenchGateway, name: string): Promise<number> {
+  const r = await fetch(`${gateway.adminUrl}/api/subscriptions`);
+  const body = (await r.json()) as {
+    subscriptions: Array<{ durable: string | null; overflow_total?: number }>;
+  };
+  return body.subscriptions.find((s) => s.durable === name)?.overflow_total ?? 0;
 }
 
 export async function startGateway(id: string, peers: string[] = []): Promise<BenchGateway> {
   const port = await freePort(true);
+  const adminPort = await freePort();
   const process_ = await spawnServer({
     name: `gateway ${id}`,
     command: process.execPath,
@@ -77,7 +89,7 @@ export async function startGateway(id: string, peers: string[] = []): Promise<Be
       MACULA_GATEWAY_PORT: String(port),
       MACULA_TRANSPORTS: 'quic,tls',
       MESH_PEERS: peers.join(','),
-      ADMIN_PORT: String(await freePort()),
+      ADMIN_PORT: String(adminPort),
       MESH_SECRET: 'bench-mesh-secret-0123456789',
       MACULA_TLS_INSECURE: '1',
       LOG_LEVEL: 'warn',
@@ -86,7 +98,12 @@ export async function startGateway(id: string, peers: string[] = []): Promise<Be
     ready: new RegExp(`gateway ${id} ready:`),
     timeoutMs: 30_000,
   });
-  return { id, url: `https://127.0.0.1:${port}`, process: process_ };
+  return {
+    id,
+    url: `https://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    process: process_,
+  };
 }
 
 /** Starts `cortexiq app <name>` and waits until its /ready says 200. */
