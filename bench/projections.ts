@@ -3,6 +3,7 @@
  *
  *   npm run bench:projections -- [--homes 10000] [--seconds 60] [--kill-seconds 30]
  *                                [--query-homes 3000] [--query-seconds 10] [--callers 50]
+ *                                [--only ingest|queries]
  *
  * 1. Sustained ingest: `homes` homes' ticks (home.measured + home.traded + balance.updated, one
  *    tick per second) through a real gateway into PostgreSQL by the projections app; events/s and
@@ -20,7 +21,14 @@ import { copyCeiling } from './projections/copy';
 import { checkExactlyOnce, killer, percentile, runIngest } from './projections/ingest';
 import { EVENTS_PER_HOME, publishers } from './projections/load';
 import { measure, querySuite, seedYear, type LatencyResult } from './projections/queries';
-import { BenchPostgres, REALM, startApp, startGateway } from './projections/system';
+import {
+  BenchPostgres,
+  durableOverflow,
+  REALM,
+  startApp,
+  startGateway,
+  type BenchGateway,
+} from './projections/system';
 
 function options() {
   const { values } = parseArgs({
@@ -31,9 +39,13 @@ function options() {
       'query-homes': { type: 'string', default: '3000' },
       'query-seconds': { type: 'string', default: '10' },
       callers: { type: 'string', default: '50' },
+      // One part alone: `ingest` (runs 1–3) or `queries` (run 4).
+      only: { type: 'string' },
     },
   });
-  const int = (name: keyof typeof values) => {
+  if (values.only !== undefined && values.only !== 'ingest' && values.only !== 'queries')
+    throw new Error(`--only must be 'ingest' or 'queries', got '${values.only}'`);
+  const int = (name: Exclude<keyof typeof values, 'only'>) => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < 1)
       throw new Error(`--${name} must be a positive integer, got '${values[name]}'`);
@@ -46,12 +58,140 @@ function options() {
     queryHomes: int('query-homes'),
     querySeconds: int('query-seconds'),
     callers: int('callers'),
+    ingest: values.only !== 'queries',
+    queries: values.only !== 'ingest',
   };
 }
 
 const log = (m: string) => process.stderr.write(`[bench:projections] ${m}\n`);
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+type Row = [string, string, string, string];
+
+/** Runs 1–3: ingest, the SIGKILL run, the COPY ceiling; their rows of the table. */
+async function ingestPart(
+  o: ReturnType<typeof options>,
+  pg: BenchPostgres,
+  hub: BenchGateway,
+  client: (url: string, id: string) => Promise<GatewayClient>,
+): Promise<Row[]> {
+  // 1 + 2: ingest, then the SIGKILL run.
+  const db = await pg.database('ingest');
+  const projectionsEnv = { DATABASE_URL: db.url };
+  let projections: ServerProcess = await startApp('projections', hub, projectionsEnv);
+  const pubs = publishers(
+    await Promise.all([0, 1, 2].map((p) => client(hub.url, `bench-publisher-${p}`))),
+    o.homes,
+  );
+  log(`ingest: ${o.homes} homes, ${fmt(o.homes * EVENTS_PER_HOME)} events/s offered, ${o.seconds} s`);
+  const steady = await runIngest(db.pool, pubs, { seconds: o.seconds, firstTick: 1 });
+  log(`ingest: ${fmt(steady.eventsPerSecond)} events/s, lag p99 ${fmt(percentile(steady.lagMs, 0.99))} ms`);
+  const steadyDropped = await durableOverflow(hub, 'cortexiq-projections');
+  await stopServer(projections);
+  // The SIGKILL run on a database of its own, so its reference counts are its own events.
+  log(`exactly once: ${o.killSeconds} s with two SIGKILLs`);
+  const killDb = await pg.database('sigkill');
+  const killEnv = { DATABASE_URL: killDb.url, PROJECTIONS_DURABLE_NAME: 'bench-sigkill' };
+  projections = await startApp('projections', hub, killEnv);
+  const kill = killer(
+    () => projections,
+    async () => {
+      projections = await startApp('projections', hub, killEnv);
+    },
+  );
+  const third = Math.max(1, Math.floor(o.killSeconds / 3));
+  const fired = await runIngest(killDb.pool, pubs, {
+    seconds: o.killSeconds,
+    firstTick: 1,
+    killAt: [third, 2 * third],
+    kill,
+  });
+  const exact = await checkExactlyOnce(killDb.pool, o.homes, o.killSeconds, o.killSeconds);
+  const killDropped = await durableOverflow(hub, 'bench-sigkill');
+  await stopServer(projections);
+
+  // 3: the ceiling.
+  log('COPY ceiling');
+  const ceilingDb = await pg.database('ceiling');
+  const copy = await copyCeiling(ceilingDb.pool, o.homes, o.seconds);
+  // The rows of the whole run 1 (its three events per home and tick) over the COPY time.
+  const ceilingEventsPerSecond = (o.homes * o.seconds * EVENTS_PER_HOME) / copy.seconds;
+  return [
+    [
+      `ticks committed / published (${fmt(o.homes)} homes, ${o.seconds} s)`,
+      `${fmt(steady.lagMs.length / 3)} / ${fmt(o.seconds)}`,
+      'all',
+      steady.lagMs.length === 3 * o.seconds ? 'yes' : 'NO',
+    ],
+    [
+      `ingest through the gateway (${fmt(o.homes)} homes, ${o.seconds} s)`,
+      `${fmt(steady.eventsPerSecond)} events/s`,
+      '≥ 30,000 events/s',
+      steady.eventsPerSecond >= 30_000 ? 'yes' : 'NO',
+    ],
+    [
+      'lag publish → committed, p50 / p99',
+      `${fmt(percentile(steady.lagMs, 0.5))} / ${fmt(percentile(steady.lagMs, 0.99))} ms`,
+      'p99 < 2,000 ms',
+      percentile(steady.lagMs, 0.99) < 2000 ? 'yes' : 'NO',
+    ],
+    [
+      'COPY ceiling, same rows, same PostgreSQL',
+      `${fmt(copy.rows / copy.seconds)} rows/s = ${fmt(ceilingEventsPerSecond)} events/s`,
+      '',
+      '',
+    ],
+    ['ours / ceiling', `${fmt((100 * steady.eventsPerSecond) / ceilingEventsPerSecond, 1)} %`, '', ''],
+    [
+      `exactly once, 2 × SIGKILL in ${o.killSeconds} s (${fmt(fired.eventsPerSecond)} events/s)`,
+      Object.entries(exact.rows)
+        .map(([k, v]) => `${k} ${fmt(v)}/${fmt(exact.reference[k as keyof typeof exact.reference])}`)
+        .join(', '),
+      'rows = reference',
+      exact.exact ? 'yes' : 'NO',
+    ],
+    [
+      'events the hub dropped past its durable bound (ingest run / SIGKILL run)',
+      `${fmt(steadyDropped)} / ${fmt(killDropped)}`,
+      '0',
+      steadyDropped + killDropped === 0 ? 'yes' : 'NO',
+    ],
+  ];
+}
+
+/** Run 4: query latency over the mesh on a seeded year; its rows of the table. */
+async function queriesPart(
+  o: ReturnType<typeof options>,
+  pg: BenchPostgres,
+  hub: BenchGateway,
+  edge: BenchGateway,
+  client: (url: string, id: string) => Promise<GatewayClient>,
+): Promise<Row[]> {
+  log(`queries: seeding a simulated year of ${o.queryHomes} homes`);
+  const yearDb = await pg.database('year');
+  const seeded = await seedYear(yearDb.pool, o.queryHomes);
+  const queries = await startApp('queries', hub, {
+    DATABASE_URL: yearDb.url,
+    QUERIES_MAX_CONNECTIONS: '8',
+  });
+  const callers = await Promise.all([0, 1, 2, 3, 4].map((i) => client(edge.url, `bench-caller-${i}`)));
+  const latencies: LatencyResult[] = [];
+  for (const q of querySuite(o.queryHomes)) {
+    await measure(callers, 5, 1, q.procedure, q.args); // warm-up
+    latencies.push(await measure(callers, o.callers, o.querySeconds, q.procedure, q.args));
+    log(
+      `${latencies[latencies.length - 1].procedure}: p99 ${fmt(latencies[latencies.length - 1].p99, 1)} ms`,
+    );
+  }
+  await stopServer(queries);
+  return latencies.map((l): Row => [
+    `${l.procedure}, ${o.callers} callers over the mesh (${fmt(o.queryHomes)} homes, a year: ${fmt(seeded.rows)} rows)`,
+    `p50 ${fmt(l.p50, 1)} / p99 ${fmt(l.p99, 1)} ms (${fmt(l.calls / o.querySeconds)}/s${l.errors ? `, ${l.errors} errors` : ''})`,
+    'p99 < 50 ms',
+    l.p99 < 50 && l.errors === 0 ? 'yes' : 'NO',
+  ]);
+}
 
 async function main(): Promise<void> {
   const o = options();
@@ -66,106 +206,10 @@ async function main(): Promise<void> {
     return c;
   };
   try {
-    // 1 + 2: ingest, then the SIGKILL run on the same database.
-    const db = await pg.database('ingest');
-    const projectionsEnv = { DATABASE_URL: db.url };
-    let projections: ServerProcess = await startApp('projections', hub, projectionsEnv);
-    const pubs = publishers(
-      await Promise.all([0, 1, 2].map((p) => client(hub.url, `bench-publisher-${p}`))),
-      o.homes,
-    );
-    log(`ingest: ${o.homes} homes, ${fmt(o.homes * EVENTS_PER_HOME)} events/s offered, ${o.seconds} s`);
-    const steady = await runIngest(db.pool, pubs, { seconds: o.seconds, firstTick: 1 });
-    log(`ingest: ${fmt(steady.eventsPerSecond)} events/s, lag p99 ${fmt(percentile(steady.lagMs, 0.99))} ms`);
-    await stopServer(projections);
-    // The SIGKILL run on a database of its own, so its reference counts are its own events.
-    log(`exactly once: ${o.killSeconds} s with two SIGKILLs`);
-    const killDb = await pg.database('sigkill');
-    const killEnv = { DATABASE_URL: killDb.url, PROJECTIONS_DURABLE_NAME: 'bench-sigkill' };
-    projections = await startApp('projections', hub, killEnv);
-    const kill = killer(
-      () => projections,
-      async () => {
-        projections = await startApp('projections', hub, killEnv);
-      },
-    );
-    const third = Math.max(1, Math.floor(o.killSeconds / 3));
-    const fired = await runIngest(killDb.pool, pubs, {
-      seconds: o.killSeconds,
-      firstTick: 1,
-      killAt: [third, 2 * third],
-      kill,
-    });
-    const exact = await checkExactlyOnce(killDb.pool, o.homes, o.killSeconds, o.killSeconds);
-    await stopServer(projections);
-
-    // 3: the ceiling.
-    log('COPY ceiling');
-    const ceilingDb = await pg.database('ceiling');
-    const copy = await copyCeiling(ceilingDb.pool, o.homes, o.seconds);
-    // The rows of the whole run 1 (its three events per home and tick) over the COPY time.
-    const ceilingEventsPerSecond = (o.homes * o.seconds * EVENTS_PER_HOME) / copy.seconds;
-
-    // 4: queries.
-    log(`queries: seeding a simulated year of ${o.queryHomes} homes`);
-    const yearDb = await pg.database('year');
-    const seeded = await seedYear(yearDb.pool, o.queryHomes);
-    const queries = await startApp('queries', hub, {
-      DATABASE_URL: yearDb.url,
-      QUERIES_MAX_CONNECTIONS: '8',
-    });
-    const callers = await Promise.all([0, 1, 2, 3, 4].map((i) => client(edge.url, `bench-caller-${i}`)));
-    const latencies: LatencyResult[] = [];
-    for (const q of querySuite(o.queryHomes)) {
-      await measure(callers, 5, 1, q.procedure, q.args); // warm-up
-      latencies.push(await measure(callers, o.callers, o.querySeconds, q.procedure, q.args));
-      log(
-        `${latencies[latencies.length - 1].procedure}: p99 ${fmt(latencies[latencies.length - 1].p99, 1)} ms`,
-      );
-    }
-    await stopServer(queries);
-
-    const rows: Array<[string, string, string, string]> = [
+    const rows: Row[] = [
       ['figure', 'measured', 'target', 'pass'],
-      [
-        `ticks committed / published (${fmt(o.homes)} homes, ${o.seconds} s)`,
-        `${fmt(steady.lagMs.length / 3)} / ${fmt(o.seconds)}`,
-        'all',
-        steady.lagMs.length === 3 * o.seconds ? 'yes' : 'NO',
-      ],
-      [
-        `ingest through the gateway (${fmt(o.homes)} homes, ${o.seconds} s)`,
-        `${fmt(steady.eventsPerSecond)} events/s`,
-        '≥ 30,000 events/s',
-        steady.eventsPerSecond >= 30_000 ? 'yes' : 'NO',
-      ],
-      [
-        'lag publish → committed, p50 / p99',
-        `${fmt(percentile(steady.lagMs, 0.5))} / ${fmt(percentile(steady.lagMs, 0.99))} ms`,
-        'p99 < 2,000 ms',
-        percentile(steady.lagMs, 0.99) < 2000 ? 'yes' : 'NO',
-      ],
-      [
-        'COPY ceiling, same rows, same PostgreSQL',
-        `${fmt(copy.rows / copy.seconds)} rows/s = ${fmt(ceilingEventsPerSecond)} events/s`,
-        '',
-        '',
-      ],
-      ['ours / ceiling', `${fmt((100 * steady.eventsPerSecond) / ceilingEventsPerSecond, 1)} %`, '', ''],
-      [
-        `exactly once, 2 × SIGKILL in ${o.killSeconds} s (${fmt(fired.eventsPerSecond)} events/s)`,
-        Object.entries(exact.rows)
-          .map(([k, v]) => `${k} ${fmt(v)}/${fmt(exact.reference[k as keyof typeof exact.reference])}`)
-          .join(', '),
-        'rows = reference',
-        exact.exact ? 'yes' : 'NO',
-      ],
-      ...latencies.map((l): [string, string, string, string] => [
-        `${l.procedure}, ${o.callers} callers over the mesh (${fmt(o.queryHomes)} homes, a year: ${fmt(seeded.rows)} rows)`,
-        `p50 ${fmt(l.p50, 1)} / p99 ${fmt(l.p99, 1)} ms (${fmt(l.calls / o.querySeconds)}/s${l.errors ? `, ${l.errors} errors` : ''})`,
-        'p99 < 50 ms',
-        l.p99 < 50 && l.errors === 0 ? 'yes' : 'NO',
-      ]),
+      ...(o.ingest ? await ingestPart(o, pg, hub, client) : []),
+      ...(o.queries ? await queriesPart(o, pg, hub, edge, client) : []),
     ];
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;

@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import type { GatewayClient, Registration, Subscription } from '../../gateway/client';
 import { ALL_EVENTS_PATTERN, PROCEDURES, TOPICS, schemaFor } from '../shared/contract';
 import { MalformedCounter } from '../shared/events';
-import { registerWhenFree } from '../shared/register';
+import { registerWhenFree, whenFree } from '../shared/register';
 import type { Logger } from '../shared/logger';
 import { Aggregates, DEFAULT_AGGREGATES, type AggregateOptions } from './aggregates';
 import { IngestQueue } from './ingest';
@@ -59,10 +59,15 @@ export class ProjectionsApp {
 
   /** Subscribes first, so that a restart resumes ingest at once, then registers register_home. */
   async start(): Promise<void> {
-    this.subscription = await this.client.subscribe(
-      ALL_EVENTS_PATTERN,
-      (payload, meta) => this.handle(meta.topic, payload),
-      { durable: this.options.durableName, maxInFlight: this.options.maxInFlight },
+    // After a crash the gateway holds the durable for the dead session until it times out.
+    this.subscription = await whenFree(
+      () =>
+        this.client.subscribe(ALL_EVENTS_PATTERN, (payload, meta) => this.handle(meta.topic, payload), {
+          durable: this.options.durableName,
+          maxInFlight: this.options.maxInFlight,
+        }),
+      { durable: this.options.durableName },
+      this.options.log,
     );
     this.aggregates?.start();
     this.registration = await registerWhenFree(

@@ -2,17 +2,17 @@
  * home_states from one batch in ONE statement (docs/read-side.md): a home's newest measurement,
  * its newest balance and the sums of its trades inserted now arrive together, so each home's row
  * is written once per batch instead of three times. The trades are inserted in the same statement
- * (a CTE): a replayed trade inserts nothing and so adds nothing to the sums.
+ * (a CTE): a replayed trade inserts nothing and so adds nothing to the sums. So are the
+ * measurements' history rows (another CTE), so that a tick's batch is one round trip.
  *
  * Newest-wins per part: the measured columns change only when the batch's measurement is at least
  * as new as the one held, the balance columns likewise; the trade sums always add. The events go
  * to PostgreSQL as JSON (`json_to_recordset` picks the fields by name), which costs the app far
  * less than one array parameter per column.
  */
-import type { PoolClient } from 'pg';
 import type { Segment } from './model/plan';
 import { tradeTotals } from './model/plan';
-import { ENERGY_TRADES, recordset, type Column } from './sql';
+import { ENERGY_EVENTS, ENERGY_TRADES, recordset, type Column, type Statement } from './sql';
 
 /** [home_states column, event field, type] of home.measured. */
 const MEASURED: Array<[string, string, string]> = [
@@ -59,10 +59,27 @@ const newestWins = (cols: Array<[string, string, string]>, when: string) =>
   cols.map(([c]) => `${c} = CASE WHEN ${when} THEN EXCLUDED.${c} ELSE h.${c} END`).join(',\n       ');
 
 const TRADE_NAMES = ENERGY_TRADES.map(([n]) => n).join(', ');
+/** The trade rows as sent: energy_trades' columns and the home's region (for a home not yet known). */
+const ENERGY_TRADES_IN: Column[] = [...ENERGY_TRADES, ['region', 'text']];
 
-const SQL = `WITH ins AS (
+/**
+ * Only the fields each recordset reads go to PostgreSQL: parsing the JSON is most of what the
+ * statement costs the database, and a measurement carries twice the fields home_states keeps.
+ */
+const MEASURED_KEYS = fields(MEASURED).map(([n]) => n);
+const BALANCE_KEYS = fields(BALANCE).map(([n]) => n);
+
+const EVENT_NAMES = ENERGY_EVENTS.map(([n]) => n).join(', ');
+/** The measurement's fields energy_events keeps. */
+const EVENT_KEYS = ENERGY_EVENTS.map(([n]) => n);
+
+const SQL = `WITH ev AS (
+       INSERT INTO energy_events (${EVENT_NAMES}) SELECT ${EVENT_NAMES}
+         FROM ${recordset(ENERGY_EVENTS, 4, 'e')} ON CONFLICT (home_id, simulation_time) DO NOTHING),
+     t AS (SELECT * FROM ${recordset(ENERGY_TRADES_IN, 1, 't')}),
+     ins AS (
        INSERT INTO energy_trades (${TRADE_NAMES})
-       SELECT ${TRADE_NAMES} FROM ${recordset(ENERGY_TRADES, 1, 't')}
+       SELECT ${TRADE_NAMES} FROM t
        ON CONFLICT (home_id, simulation_time) DO NOTHING
        RETURNING home_id, grid_import_kwh, grid_export_kwh, import_cost, export_revenue),
      sums AS (SELECT home_id, sum(grid_import_kwh) AS imp, sum(grid_export_kwh) AS exp,
@@ -71,14 +88,7 @@ const SQL = `WITH ins AS (
      b AS (SELECT * FROM ${recordset(fields(BALANCE), 3, 'b')}),
      keys AS (SELECT DISTINCT ON (home_id) home_id, region FROM (
                 SELECT home_id, region FROM m UNION ALL SELECT home_id, region FROM b
-                UNION ALL SELECT home_id, region FROM ${recordset(
-                  [
-                    ['home_id', 'text'],
-                    ['region', 'text'],
-                  ],
-                  1,
-                  'tr',
-                )}) AS all_homes)
+                UNION ALL SELECT home_id, region FROM t) AS all_homes)
      INSERT INTO home_states AS h (home_id, region, ${MEASURED.map(([c]) => c).join(', ')},
        ${BALANCE.map(([c]) => c).join(', ')}, connected, trades_import_kwh, trades_export_kwh, cost_eur, revenue_eur)
      SELECT k.home_id, k.region, ${MEASURED.map(([, f]) => `m.${f}`).join(', ')},
@@ -99,8 +109,9 @@ const SQL = `WITH ins AS (
        revenue_eur = h.revenue_eur + EXCLUDED.revenue_eur,
        updated_at = now()`;
 
-export async function writeHomes(db: PoolClient, s: Segment): Promise<void> {
-  if (s.latestMeasured.size === 0 && s.balances.size === 0 && s.trades.length === 0) return;
+/** The segment's statement for history, home states and trades; none when it has none of them. */
+export function homeStatement(s: Segment): Statement | undefined {
+  if (s.latestMeasured.size === 0 && s.balances.size === 0 && s.trades.length === 0) return undefined;
   const trades = s.trades.map((e) => ({
     event_id: e.event_id,
     home_id: e.home_id,
@@ -110,9 +121,13 @@ export async function writeHomes(db: PoolClient, s: Segment): Promise<void> {
     simulation_time: e.simulation_time,
     ...tradeTotals(e),
   }));
-  await db.query(SQL, [
-    JSON.stringify(trades),
-    JSON.stringify([...s.latestMeasured.values()]),
-    JSON.stringify([...s.balances.values()]),
-  ]);
+  return {
+    text: SQL,
+    values: [
+      JSON.stringify(trades),
+      JSON.stringify([...s.latestMeasured.values()], MEASURED_KEYS),
+      JSON.stringify([...s.balances.values()], BALANCE_KEYS),
+      JSON.stringify(s.measured, EVENT_KEYS),
+    ],
+  };
 }

@@ -14,7 +14,7 @@ import { TOPICS } from '../shared/contract';
 import { isUnavailable } from '../shared/db/errors';
 import type { Logger } from '../shared/logger';
 import { planBatch, type Applied } from './model/plan';
-import { writeSegment } from './writer';
+import { segmentStatements } from './writer';
 
 export interface IngestOptions {
   maxBatch: number;
@@ -153,11 +153,17 @@ export class IngestQueue {
   }
 
   private async commit(events: Applied[]): Promise<void> {
+    const statements = planBatch(events).flatMap(segmentStatements);
+    if (statements.length === 0) return;
     const db = await this.pool.connect();
     try {
-      await db.query('BEGIN');
-      for (const segment of planBatch(events)) await writeSegment(db, segment);
-      await db.query('COMMIT');
+      // One statement is a transaction by itself: a tick's usual batch is one round trip.
+      if (statements.length === 1) await db.query(statements[0]);
+      else {
+        await db.query('BEGIN');
+        for (const q of statements) await db.query(q);
+        await db.query('COMMIT');
+      }
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       // A broken connection must not go back to the pool.

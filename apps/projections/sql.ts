@@ -5,6 +5,12 @@
 
 export type Column = readonly [name: string, type: string];
 
+/** One parameterised statement (pg's query config). */
+export interface Statement {
+  text: string;
+  values?: unknown[];
+}
+
 /** `INSERT INTO table (cols) SELECT * FROM unnest($1::t1[], …)` and the per-column arrays. */
 export function unnestInsert<R>(
   table: string,
@@ -23,6 +29,21 @@ export function unnestInsert<R>(
   const arrays = columns.map(([, t], i) => `$${firstParam + i}::${t}[]`).join(', ');
   return { text: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ${tail}`, params };
 }
+
+export const ENERGY_EVENTS: Column[] = [
+  ['event_id', 'text'],
+  ['home_id', 'text'],
+  ['simulation_time', 'timestamptz'],
+  ['production_w', 'float8'],
+  ['consumption_w', 'float8'],
+  ['power_w', 'float8'],
+  ['battery_kwh', 'float8'],
+  ['state_of_charge_pct', 'float8'],
+  ['energy_import_kwh', 'float8'],
+  ['energy_export_kwh', 'float8'],
+  ['tariff', 'int2'],
+  ['provider_id', 'text'],
+];
 
 export const ENERGY_TRADES: Column[] = [
   ['event_id', 'text'],

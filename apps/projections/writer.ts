@@ -2,23 +2,27 @@
  * Writes a batch plan (model/plan.ts) to PostgreSQL: per table one multi-row statement
  * (`unnest` of one array per column: a fixed number of parameters whatever the batch size), all in
  * one transaction with the plan's resets. Every statement is parameterised; the SQL text is fixed.
+ *
+ * A segment is first turned into its statements (`segmentStatements`), then run in order. The
+ * ticks' usual batch (measurements, trades, balances) is ONE statement (home-writer.ts), which the
+ * ingest queue runs on its own, without BEGIN and COMMIT: one round trip per batch.
  */
 import type { PoolClient } from 'pg';
-import { writeHomes } from './home-writer';
+import { homeStatement } from './home-writer';
 import type { Segment } from './model/plan';
-import { type Column, recordset, unnestInsert } from './sql';
+import { type Column, type Statement, unnestInsert } from './sql';
 
-async function run<R>(
-  db: PoolClient,
+function run<R>(
+  out: Statement[],
   table: string,
   columns: readonly Column[],
   rows: readonly R[],
   values: (row: R) => unknown[],
   tail: string,
-): Promise<void> {
+): void {
   if (rows.length === 0) return;
   const q = unnestInsert(table, columns, rows, values, tail);
-  await db.query(q.text, q.params);
+  out.push({ text: q.text, values: q.params });
 }
 
 const excluded = (cols: readonly Column[], skip: string[] = []): string =>
@@ -26,23 +30,6 @@ const excluded = (cols: readonly Column[], skip: string[] = []): string =>
     .filter(([n]) => !skip.includes(n))
     .map(([n]) => `${n} = EXCLUDED.${n}`)
     .join(', ');
-
-const ENERGY_EVENTS: Column[] = [
-  ['event_id', 'text'],
-  ['home_id', 'text'],
-  ['simulation_time', 'timestamptz'],
-  ['production_w', 'float8'],
-  ['consumption_w', 'float8'],
-  ['power_w', 'float8'],
-  ['battery_kwh', 'float8'],
-  ['state_of_charge_pct', 'float8'],
-  ['energy_import_kwh', 'float8'],
-  ['energy_export_kwh', 'float8'],
-  ['tariff', 'int2'],
-  ['provider_id', 'text'],
-];
-
-const ENERGY_EVENTS_NAMES = ENERGY_EVENTS.map(([n]) => n).join(', ');
 
 const HOME_IDENTITY: Column[] = [
   ['home_id', 'text'],
@@ -125,21 +112,27 @@ export const READ_MODEL_TABLES = [
   'metrics_timeseries',
 ] as const;
 
-async function resetAll(db: PoolClient, newStart: string): Promise<void> {
-  await db.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
-  await db.query(
-    `UPDATE system_stats SET simulation_time = $1, speed = NULL, paused = false, tick = NULL,
+function resetAll(out: Statement[], newStart: string): void {
+  out.push({ text: `TRUNCATE ${READ_MODEL_TABLES.join(', ')}` });
+  out.push({
+    text: `UPDATE system_stats SET simulation_time = $1, speed = NULL, paused = false, tick = NULL,
        day_ahead_eur_per_kwh = NULL, state_at = NULL, reset_at = $1, updated_at = now()`,
-    [newStart],
-  );
+    values: [newStart],
+  });
 }
 
 /** Applies one segment; the caller holds the transaction. */
 export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
-  if (s.reset) await resetAll(db, s.reset.new_start_time);
+  for (const q of segmentStatements(s)) await db.query(q);
+}
 
-  await run(
-    db,
+/** The statements of one segment, in the order they must run (in one transaction). */
+export function segmentStatements(s: Segment): Statement[] {
+  const out: Statement[] = [];
+  if (s.reset) resetAll(out, s.reset.new_start_time);
+
+  run(
+    out,
     'home_states',
     HOME_IDENTITY,
     [...s.initialized.values()],
@@ -161,8 +154,8 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
     `ON CONFLICT (home_id) DO UPDATE SET ${excluded(HOME_IDENTITY, ['home_id'])}, updated_at = now()`,
   );
 
-  await run(
-    db,
+  run(
+    out,
     'home_states AS h',
     [
       ['home_id', 'text'],
@@ -179,18 +172,12 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
      WHERE h.connection_changed_at IS NULL OR h.connection_changed_at <= EXCLUDED.connection_changed_at`,
   );
 
-  // The event's fields are the table's columns: the events go as they came.
-  if (s.measured.length > 0)
-    await db.query(
-      `INSERT INTO energy_events (${ENERGY_EVENTS_NAMES}) SELECT ${ENERGY_EVENTS_NAMES}
-         FROM ${recordset(ENERGY_EVENTS, 1, 'e')} ON CONFLICT (home_id, simulation_time) DO NOTHING`,
-      [JSON.stringify(s.measured)],
-    );
+  // History rows, the homes' latest state and the trades: one statement.
+  const homes = homeStatement(s);
+  if (homes) out.push(homes);
 
-  await writeHomes(db, s);
-
-  await run(
-    db,
+  run(
+    out,
     'home_bills',
     HOME_BILLS,
     [...s.bills.values()],
@@ -219,8 +206,8 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
     `ON CONFLICT (home_id, month) DO UPDATE SET ${excluded(HOME_BILLS, ['home_id', 'month'])}`,
   );
 
-  await run(
-    db,
+  run(
+    out,
     'contract_switches',
     SWITCHES,
     s.switches,
@@ -243,8 +230,8 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
     'ON CONFLICT (event_id) DO NOTHING',
   );
 
-  await run(
-    db,
+  run(
+    out,
     'contract_events',
     CONTRACT_EVENTS,
     s.contractEvents,
@@ -261,13 +248,14 @@ export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
     'ON CONFLICT (event_id) DO NOTHING',
   );
 
-  await writeProviders(db, s);
-  await writeWorld(db, s);
+  writeProviders(out, s);
+  writeWorld(out, s);
+  return out;
 }
 
-async function writeProviders(db: PoolClient, s: Segment): Promise<void> {
-  await run(
-    db,
+function writeProviders(out: Statement[], s: Segment): void {
+  run(
+    out,
     'provider_states AS p',
     [
       ['provider_id', 'text'],
@@ -295,8 +283,8 @@ async function writeProviders(db: PoolClient, s: Segment): Promise<void> {
        offer = EXCLUDED.offer, offered_at = EXCLUDED.offered_at, updated_at = now()
      WHERE p.offered_at IS NULL OR p.offered_at <= EXCLUDED.offered_at`,
   );
-  await run(
-    db,
+  run(
+    out,
     'provider_states AS p',
     [
       ['provider_id', 'text'],
@@ -312,9 +300,9 @@ async function writeProviders(db: PoolClient, s: Segment): Promise<void> {
 }
 
 /** The clock, the day-ahead prices and each region's weather. */
-async function writeWorld(db: PoolClient, s: Segment): Promise<void> {
-  await run(
-    db,
+function writeWorld(out: Statement[], s: Segment): void {
+  run(
+    out,
     'market_prices',
     [
       ['hour', 'timestamptz'],
@@ -324,8 +312,8 @@ async function writeWorld(db: PoolClient, s: Segment): Promise<void> {
     ([hour, price]) => [hour, price],
     'ON CONFLICT (hour) DO UPDATE SET eur_per_kwh = EXCLUDED.eur_per_kwh',
   );
-  await run(
-    db,
+  run(
+    out,
     'region_stats AS r',
     [
       ['region', 'text'],
@@ -341,15 +329,15 @@ async function writeWorld(db: PoolClient, s: Segment): Promise<void> {
   );
   const c = s.clock;
   if (c) {
-    await db.query(
-      `UPDATE system_stats SET speed = $2, paused = $3, tick = coalesce($4, tick), state_at = $1,
+    out.push({
+      text: `UPDATE system_stats SET speed = $2, paused = $3, tick = coalesce($4, tick), state_at = $1,
          simulation_time = greatest(simulation_time, $1),
          day_ahead_eur_per_kwh = coalesce(
            (SELECT eur_per_kwh FROM market_prices WHERE hour = date_trunc('hour', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
            day_ahead_eur_per_kwh),
          updated_at = now()
        WHERE state_at IS NULL OR state_at <= $1`,
-      [c.simulation_time, c.speed, c.paused, c.tick ?? null],
-    );
+      values: [c.simulation_time, c.speed, c.paused, c.tick ?? null],
+    });
   }
 }

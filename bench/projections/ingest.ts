@@ -59,6 +59,9 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
       await sleep(20);
     }
   })();
+  // Should the run fail (a restart that does not come up), its error is what is reported, not
+  // the poller's on the pool closed after it.
+  poller.catch(() => undefined);
   const kills = [...(o.killAt ?? [])];
   let killing: Promise<void> | undefined;
   for (let t = 0; t < o.seconds; t++) {

@@ -3,7 +3,7 @@
  * (hub, and an edge linked to it for the query callers), and the projections and queries apps as
  * `cortexiq app` processes, started the way the product starts them.
  */
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/db/embedded';
@@ -60,11 +60,23 @@ export class BenchPostgres {
 export interface BenchGateway {
   id: string;
   url: string;
+  /** The gateway's admin HTTP API. */
+  adminUrl: string;
   process: ServerProcess;
+}
+
+/** Events the gateway dropped from durable `name` past its bound (admin API; 0 when unknown). */
+export async function durableOverflow(gateway: BenchGateway, name: string): Promise<number> {
+  const r = await fetch(`${gateway.adminUrl}/api/subscriptions`);
+  const body = (await r.json()) as {
+    subscriptions: Array<{ durable: string | null; overflow_total?: number }>;
+  };
+  return body.subscriptions.find((s) => s.durable === name)?.overflow_total ?? 0;
 }
 
 export async function startGateway(id: string, peers: string[] = []): Promise<BenchGateway> {
   const port = await freePort(true);
+  const adminPort = await freePort();
   const process_ = await spawnServer({
     name: `gateway ${id}`,
     command: process.execPath,
@@ -77,7 +89,7 @@ export async function startGateway(id: string, peers: string[] = []): Promise<Be
       MACULA_GATEWAY_PORT: String(port),
       MACULA_TRANSPORTS: 'quic,tls',
       MESH_PEERS: peers.join(','),
-      ADMIN_PORT: String(await freePort()),
+      ADMIN_PORT: String(adminPort),
       MESH_SECRET: 'bench-mesh-secret-0123456789',
       MACULA_TLS_INSECURE: '1',
       LOG_LEVEL: 'warn',
@@ -86,7 +98,12 @@ export async function startGateway(id: string, peers: string[] = []): Promise<Be
     ready: new RegExp(`gateway ${id} ready:`),
     timeoutMs: 30_000,
   });
-  return { id, url: `https://127.0.0.1:${port}`, process: process_ };
+  return {
+    id,
+    url: `https://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    process: process_,
+  };
 }
 
 /** Starts `cortexiq app <name>` and waits until its /ready says 200. */
@@ -115,18 +132,33 @@ export async function startApp(
       HEALTH_PORT: String(health),
       HEALTH_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // BENCH_APP_NODE_OPTIONS: Node options of the apps only (e.g. a V8 heap flag to try).
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
       ...env,
     },
     // The health server is up first; /ready then says when subscribed and registered.
     ready: /health server listening/,
     timeoutMs: 60_000,
   });
-  await pollUntil(
-    `${name} ready`,
-    async () => (await fetch(`http://127.0.0.1:${health}/ready`).catch(() => undefined))?.status === 200,
-    60_000,
-    100,
-  );
+  // BENCH_APP_LOG=dir: each app's output also to a file there.
+  if (process.env.BENCH_APP_LOG) {
+    const file = createWriteStream(join(process.env.BENCH_APP_LOG, `${name}-${p.pid}.log`));
+    p.child.stdout?.pipe(file);
+    p.child.stderr?.pipe(file);
+  }
+  try {
+    await pollUntil(
+      `${name} ready`,
+      async () => (await fetch(`http://127.0.0.1:${health}/ready`).catch(() => undefined))?.status === 200,
+      60_000,
+      100,
+    );
+  } catch (err) {
+    // What the app said is what tells why (its last lines).
+    throw new Error(
+      `${(err as Error).message}; ${name} wrote:\n${p.output().split('\n').slice(-15).join('\n')}`,
+    );
+  }
   return p;
 }
 

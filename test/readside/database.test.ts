@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { READ_MODEL_TABLES } from '../../apps/projections/writer';
 import { checkConnection, openDatabase } from '../../apps/shared/db/database';
-import { migrate } from '../../apps/shared/db/migrate';
+import { runner } from 'node-pg-migrate';
+import { migrate, MIGRATIONS_DIR } from '../../apps/shared/db/migrate';
 import { DatabaseConfigError, maskUrl, parseDatabaseUrl } from '../../apps/shared/db/url';
 import { startTestPostgres, type TestPostgres } from '../helpers/pg';
 
 const TABLES = [...READ_MODEL_TABLES, 'system_stats'];
+/** The migrations in their order. */
+const MIGRATIONS = ['1796000000000_read-models', '1796100000000_home-search'];
 
 describe('DATABASE_URL', () => {
   it('parses postgres:// and the seeds’ ecto:// form', () => {
@@ -61,7 +64,7 @@ describe('on real PostgreSQL', () => {
 
   it('migrations apply to an empty database and are idempotent', async () => {
     const db = await pg.database({ migrated: false });
-    expect(await migrate(db.pool)).toEqual(['1796000000000_read-models']);
+    expect(await migrate(db.pool)).toEqual(MIGRATIONS);
     expect(await migrate(db.pool)).toEqual([]);
     const r = await db.pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
@@ -72,7 +75,28 @@ describe('on real PostgreSQL', () => {
   it('two apps migrating at once apply each migration once', async () => {
     const db = await pg.database({ migrated: false });
     const [a, b] = await Promise.all([migrate(db.pool), migrate(db.pool)]);
-    expect([...a, ...b]).toEqual(['1796000000000_read-models']);
+    expect([...a, ...b]).toEqual(MIGRATIONS);
+  });
+
+  it('a database of the first version gets the later migrations only', async () => {
+    const db = await pg.database({ migrated: false });
+    const client = await db.pool.connect();
+    try {
+      await runner({
+        dbClient: client,
+        dir: MIGRATIONS_DIR,
+        direction: 'up',
+        count: 1,
+        migrationsTable: 'pgmigrations',
+        ignorePattern: '.*\\.(?!sql$)[^.]+$',
+        log: () => undefined,
+      });
+    } finally {
+      client.release();
+    }
+    expect(await migrate(db.pool)).toEqual(MIGRATIONS.slice(1));
+    const idx = await db.pool.query("SELECT 1 FROM pg_indexes WHERE indexname = 'home_states_search_idx'");
+    expect(idx.rowCount).toBe(1);
   });
 
   it('refused credentials are a startup error naming DATABASE_URL, password masked', async () => {

@@ -7,6 +7,7 @@ import { connect, GatewayError, type GatewayClient } from '../../gateway/client'
 import { planBatch, type Applied } from '../../apps/projections/model/plan';
 import { writeSegment } from '../../apps/projections/writer';
 import { QueriesApp } from '../../apps/queries/app';
+import { HOME_SEARCH_TEXT } from '../../apps/queries/reads';
 import { PROCEDURES, overviewSchema, regionSummarySchema } from '../../apps/shared/contract';
 import { createLogger } from '../../apps/shared/logger';
 import * as E from '../helpers/domain-events';
@@ -196,8 +197,27 @@ describe('queries', () => {
       limit: 3,
     });
     expect(found.homes.map((h) => h.home_id)).toEqual(['home-010', 'home-011', 'home-012']);
+    // The trigram index finds candidates over all fields joined; a match never spans two fields.
+    expect((await search('home-001 Home')).total).toBe(0);
+    expect((await search('Kerkstraat 1')).total).toBe(30);
     expect((await codeOf(PROCEDURES.searchHomes, { query: '' })).code).toBe('invalid_argument');
     expect((await codeOf(PROCEDURES.searchHomes, { query: 'x', limit: 1000 })).message).toMatch(/limit/);
+  });
+
+  it('the search uses the trigram index (its expression and the query are the same text)', async () => {
+    const client = await db.pool.connect();
+    try {
+      // 30 rows would be a sequential scan anyway: forbid it to see whether the index can be used.
+      await client.query('SET enable_seqscan = off');
+      const plan = await client.query(
+        `EXPLAIN SELECT home_id FROM home_states WHERE ${HOME_SEARCH_TEXT} ILIKE $1`,
+        ['%Kerkst%'],
+      );
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/home_states_search_idx/);
+    } finally {
+      await client.query('RESET enable_seqscan');
+      client.release();
+    }
   });
 
   it('locations and homes by location', async () => {
@@ -241,6 +261,13 @@ describe('queries', () => {
     expect((await codeOf(PROCEDURES.getHomeHistory, { home_id: 'home-003', hours: 1e6 })).message).toMatch(
       /hours/,
     );
+    expect((await codeOf(PROCEDURES.getHomeHistory, { home_id: 'nope', hours: 2 })).code).toBe('not_found');
+    // A window of more than 1,000 measurements comes back as bucket averages (48 h hourly: all).
+    const year = await call<{ points: unknown[] }>(PROCEDURES.getHomeHistory, {
+      home_id: 'home-003',
+      hours: 8784,
+    });
+    expect(year.points).toHaveLength(48);
     expect((await codeOf(PROCEDURES.getHomeTrades, { home_id: 'nope', hours: 2 })).code).toBe('not_found');
     expect((await codeOf(PROCEDURES.getHomeBills, { home_id: 'nope' })).code).toBe('not_found');
   });
