@@ -1,7 +1,7 @@
 /**
- * The aggregates the projections publish (docs/read-side.md, Aggregates) on their own timers:
- * totals (500 ms), history (2 s), provider metrics (2 s), cities (5 s, also refreshing region_stats),
- * throughput (1 s, also sampled into metrics_timeseries with the totals, kept for METRICS_RETENTION_H).
+ * The aggregates the projections publish (docs/read-side.md, "Aggregates") on their own timers: totals (500 ms),
+ * history (2 s), provider metrics (2 s), cities (5 s, also refreshing region_stats), throughput
+ * (1 s, also sampled into metrics_timeseries with the totals, kept for METRICS_RETENTION_H).
  * A failed round (database away) is logged once per outage and tried again on the next tick.
  */
 import type { Pool } from 'pg';

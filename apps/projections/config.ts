@@ -1,4 +1,4 @@
-/** Environment of the `projections` app (docs/configuration.md, docs/read-side.md). */
+/** Environment of the `projections` app (docs/read-side.md, "Settings"). */
 import { z } from 'zod';
 import { connectionEnv, connectionFrom, envInt, parseEnv, type ConnectionConfig } from '../shared/env';
 

@@ -1,5 +1,5 @@
 /**
- * RPC `be.cortexiq.energy.projections.register_home` (docs/read-side.md, Queries): adds a home to the read
+ * RPC `be.cortexiq.energy.projections.register_home` (docs/read-side.md, "Queries"): adds a home to the read
  * models before (or without) its `home.initialized`, e.g. for a device registered by hand. The
  * contract module has no argument schema for it, so it lives here. Later events fill in the rest.
  */

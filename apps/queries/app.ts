@@ -1,5 +1,5 @@
 /**
- * The queries app (docs/read-side.md, Queries): every `be.cortexiq.energy.queries.*` procedure over the read
+ * The queries app (docs/read-side.md, "Queries"): every `be.cortexiq.energy.queries.*` procedure over the read
  * models. Arguments are validated with the contract's schemas (a bad one is `invalid_argument`
  * naming it); an unknown id is `not_found`; a database error never reaches the caller as SQL:
  * it is `unavailable` while PostgreSQL is away, `internal` otherwise, and logged here.

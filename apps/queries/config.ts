@@ -1,4 +1,4 @@
-/** Environment of the `queries` app (docs/configuration.md, docs/read-side.md). */
+/** Environment of the `queries` app (docs/read-side.md, "Settings"). */
 import { z } from 'zod';
 import { connectionEnv, connectionFrom, envInt, parseEnv, type ConnectionConfig } from '../shared/env';
 

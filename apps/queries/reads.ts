@@ -1,5 +1,5 @@
 /**
- * The SQL of the query procedures (docs/read-side.md, Queries). Every statement is fixed text with bound
+ * The SQL of the query procedures (docs/read-side.md, "Queries"). Every statement is fixed text with bound
  * parameters; the one variable part, the ORDER BY of get_homes, comes from a closed list.
  */
 import type { Pool } from 'pg';
@@ -85,25 +85,38 @@ export interface HomesArgs {
   sort_direction: 'asc' | 'desc';
 }
 
-const SEARCH = `($2::text IS NULL OR home_id ILIKE $2 OR name ILIKE $2 OR city ILIKE $2
-  OR postal_code ILIKE $2 OR street ILIKE $2)`;
+/**
+ * The search text of a home: its fields joined by spaces, the expression of the trigram index
+ * `home_states_search_idx` (migration 1796100000000_home-search; keep both the same text, or the
+ * index is not used). It finds candidate rows; SEARCH_FIELDS then checks each field on its own, so
+ * a match never spans two fields.
+ */
+export const HOME_SEARCH_TEXT = `(home_id || ' ' || coalesce(name, '') || ' ' || coalesce(city, '') || ' ' || coalesce(postal_code, '')
+    || ' ' || coalesce(street, ''))`;
+const SEARCH_FIELDS = `(home_id ILIKE $P OR name ILIKE $P OR city ILIKE $P OR postal_code ILIKE $P OR street ILIKE $P)`;
+/** The search condition with the pattern as parameter `$n`. */
+const searchWhere = (n: number) =>
+  `${HOME_SEARCH_TEXT} ILIKE $${n} AND ${SEARCH_FIELDS.replace(/\$P/g, `$${n}`)}`;
+/** get_homes' filters, with and without a search (fixed texts: the search is a bound parameter). */
+const HOMES_WHERE = {
+  all: '($1::text IS NULL OR region = $1)',
+  search: `($1::text IS NULL OR region = $1) AND ${searchWhere(2)}`,
+};
 
 export async function getHomes(pool: Pool, a: HomesArgs) {
   const { limit, offset } = pageOf(a.page, a.page_size);
   const order = `${SORT_COLUMNS[a.sort_by]} ${a.sort_direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, home_id`;
   const search = a.search?.trim() ? containsPattern(a.search) : null;
+  const where = search === null ? HOMES_WHERE.all : HOMES_WHERE.search;
+  const params: unknown[] = search === null ? [a.region ?? null] : [a.region ?? null, search];
   const r = await pool.query(
-    `SELECT ${HOME_SUMMARY}, count(*) OVER () AS total FROM home_states
-      WHERE ($1::text IS NULL OR region = $1) AND ${SEARCH}
-      ORDER BY ${order} LIMIT $3 OFFSET $4`,
-    [a.region ?? null, search, limit, offset],
+    `SELECT ${HOME_SUMMARY}, count(*) OVER () AS total FROM home_states WHERE ${where}
+      ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, limit, offset],
   );
   let total = r.rows.length > 0 ? Number(r.rows[0].total) : 0;
   if (r.rows.length === 0 && offset > 0) {
-    const c = await pool.query(
-      `SELECT count(*) AS total FROM home_states WHERE ($1::text IS NULL OR region = $1) AND ${SEARCH}`,
-      [a.region ?? null, search],
-    );
+    const c = await pool.query(`SELECT count(*) AS total FROM home_states WHERE ${where}`, params);
     total = Number(c.rows[0].total);
   }
   return {
@@ -117,7 +130,7 @@ export async function getHomes(pool: Pool, a: HomesArgs) {
 
 export async function searchHomes(pool: Pool, query: string, limit: number) {
   const r = await pool.query(
-    `SELECT ${HOME_SUMMARY} FROM home_states WHERE ${SEARCH.replace(/\$2/g, '$1')}
+    `SELECT ${HOME_SUMMARY} FROM home_states WHERE ${searchWhere(1)}
       ORDER BY (home_id ILIKE $1) DESC, name NULLS LAST, home_id LIMIT $2`,
     [containsPattern(query), limit],
   );
@@ -161,29 +174,40 @@ const HISTORY_WINDOW = `home_id = $1 AND simulation_time > $3::timestamptz - mak
 /**
  * Simulated hours back from the home's latest measurement: every measurement while they are at
  * most MAX_POINTS, else their averages over equal buckets (cumulative counters: the bucket's last).
+ * One round trip in the usual case: the home's row (not_found without it) and its window of
+ * measurements (a range scan of the energy_events key), as a prepared statement.
  */
 export async function getHomeHistory(pool: Pool, homeId: string, hours: number) {
-  const latest = await requireHome(pool, homeId);
-  if (!latest) return { home_id: homeId, hours, points: [] };
-  let r = await pool.query(
-    `SELECT simulation_time AS t, ${HISTORY_COLUMNS} FROM energy_events WHERE ${HISTORY_WINDOW}
-      ORDER BY simulation_time LIMIT ${MAX_POINTS + 1}`,
-    [homeId, hours, latest],
-  );
-  if (r.rows.length > MAX_POINTS)
-    r = await pool.query(
-      `SELECT date_bin(make_interval(secs => $4), simulation_time, $3::timestamptz) AS t,
-              avg(production_w) AS production_w, avg(consumption_w) AS consumption_w, avg(power_w) AS power_w,
-              avg(battery_kwh) AS battery_kwh, avg(state_of_charge_pct) AS state_of_charge_pct,
-              max(energy_import_kwh) AS energy_import_kwh, max(energy_export_kwh) AS energy_export_kwh
-         FROM energy_events WHERE ${HISTORY_WINDOW}
-        GROUP BY 1 ORDER BY 1`,
-      [homeId, hours, latest, bucketSeconds(hours)],
-    );
+  const r = await pool.query({
+    name: 'get_home_history',
+    text: `SELECT h.measured_at AS latest, e.*
+             FROM home_states h
+             LEFT JOIN LATERAL (
+               SELECT simulation_time AS t, ${HISTORY_COLUMNS} FROM energy_events
+                WHERE home_id = h.home_id AND simulation_time > h.measured_at - make_interval(hours => $2)
+                  AND simulation_time <= h.measured_at
+                ORDER BY simulation_time LIMIT ${MAX_POINTS + 1}) e ON true
+            WHERE h.home_id = $1`,
+    values: [homeId, hours],
+  });
+  if (r.rowCount === 0) throw new GatewayError('not_found', `home_id: no home '${homeId}'`);
+  let rows = r.rows.filter((p) => p.t !== null);
+  if (rows.length > MAX_POINTS)
+    rows = (
+      await pool.query(
+        `SELECT date_bin(make_interval(secs => $4), simulation_time, $3::timestamptz) AS t,
+                avg(production_w) AS production_w, avg(consumption_w) AS consumption_w, avg(power_w) AS power_w,
+                avg(battery_kwh) AS battery_kwh, avg(state_of_charge_pct) AS state_of_charge_pct,
+                max(energy_import_kwh) AS energy_import_kwh, max(energy_export_kwh) AS energy_export_kwh
+           FROM energy_events WHERE ${HISTORY_WINDOW}
+          GROUP BY 1 ORDER BY 1`,
+        [homeId, hours, r.rows[0].latest, bucketSeconds(hours)],
+      )
+    ).rows;
   return {
     home_id: homeId,
     hours,
-    points: r.rows.map((p) => ({
+    points: rows.map((p) => ({
       simulation_time: iso(p.t),
       production_w: n(p.production_w),
       consumption_w: n(p.consumption_w),

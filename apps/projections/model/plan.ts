@@ -142,7 +142,7 @@ function addContractEvent(
   });
 }
 
-/** One handler per topic (the events of docs/domain.md → docs/read-side.md, Read models). */
+/** One handler per topic: which event feeds which read model (docs/read-side.md, "Read models"). */
 function apply(s: Segment, a: Applied): void {
   s.events++;
   switch (a.topic) {
@@ -243,41 +243,49 @@ export interface TradeTotals {
   export_price_per_kwh: number | null;
 }
 
-/** What energy_trades keeps of a traded event: its hours summed, split by tariff period. */
+/**
+ * What energy_trades keeps of a traded event: its hours summed, split by tariff period. Plain
+ * local sums and one object literal: the same with a sums object spread into the result cost
+ * 10-18 µs per event instead of 0.4 (it was the projections' largest own cost in a profile).
+ */
 export function tradeTotals(e: HomeTraded): TradeTotals {
-  const t = {
-    grid_import_kwh: 0,
-    grid_export_kwh: 0,
-    import_day_kwh: 0,
-    import_night_kwh: 0,
-    import_cost: 0,
-    export_revenue: 0,
-    net_cost: 0,
-  };
+  let gridImport = 0;
+  let gridExport = 0;
+  let importDay = 0;
+  let importNight = 0;
+  let importCost = 0;
+  let exportRevenue = 0;
+  let netCost = 0;
   let energy = 0;
   let network = 0;
   let exported = 0;
+  // ISO 8601 UTC strings of one format order like their instants.
+  let first: string | null = null;
   for (const h of e.hours) {
-    t.grid_import_kwh += h.grid_import_kwh;
-    t.grid_export_kwh += h.grid_export_kwh;
-    if (h.is_day) t.import_day_kwh += h.grid_import_kwh;
-    else t.import_night_kwh += h.grid_import_kwh;
-    t.import_cost += h.import_cost;
-    t.export_revenue += h.export_revenue;
-    t.net_cost += h.net_cost;
+    gridImport += h.grid_import_kwh;
+    gridExport += h.grid_export_kwh;
+    if (h.is_day) importDay += h.grid_import_kwh;
+    else importNight += h.grid_import_kwh;
+    importCost += h.import_cost;
+    exportRevenue += h.export_revenue;
+    netCost += h.net_cost;
     energy += h.energy_price_per_kwh * h.grid_import_kwh;
     network += h.network_price_per_kwh * h.grid_import_kwh;
     exported += h.export_price_per_kwh * h.grid_export_kwh;
+    if (first === null || h.simulation_hour < first) first = h.simulation_hour;
   }
-  // ISO 8601 UTC strings of one format order like their instants.
-  let first: string | null = null;
-  for (const h of e.hours) if (first === null || h.simulation_hour < first) first = h.simulation_hour;
   return {
-    ...t,
+    grid_import_kwh: gridImport,
+    grid_export_kwh: gridExport,
+    import_day_kwh: importDay,
+    import_night_kwh: importNight,
+    import_cost: importCost,
+    export_revenue: exportRevenue,
+    net_cost: netCost,
     first_hour: first,
     hours: e.hours.length,
-    energy_price_per_kwh: t.grid_import_kwh > 0 ? energy / t.grid_import_kwh : null,
-    network_price_per_kwh: t.grid_import_kwh > 0 ? network / t.grid_import_kwh : null,
-    export_price_per_kwh: t.grid_export_kwh > 0 ? exported / t.grid_export_kwh : null,
+    energy_price_per_kwh: gridImport > 0 ? energy / gridImport : null,
+    network_price_per_kwh: gridImport > 0 ? network / gridImport : null,
+    export_price_per_kwh: gridExport > 0 ? exported / gridExport : null,
   };
 }

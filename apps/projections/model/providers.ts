@@ -1,6 +1,6 @@
 /**
- * `provider.metrics_calculated` (docs/read-side.md, Aggregates): market share, rank, trend and
- * competitiveness of each provider, from its customers and its latest offer. Pure.
+ * `provider.metrics_calculated` (docs/read-side.md, "Aggregates"): market share, rank, trend and competitiveness of
+ * each provider, from its customers and its latest offer. Pure.
  */
 export interface ProviderFigures {
   provider_id: string;

@@ -1,8 +1,8 @@
 /**
- * The two summaries both read-side apps serve (docs/read-side.md, Queries): `get_overview` (the queries app)
- * and `projections.totals_calculated` (the projections app) are the same figures, and `get_region_summary`.
- * Computed live from the read models: a few thousand home rows, well within the latency budget
- * (docs/read-side.md has the figures).
+ * The two summaries both read-side apps serve (docs/read-side.md, "Queries"): `get_overview` (the queries app) and
+ * `projections.totals_calculated` (the projections app) are the same figures, and
+ * `get_region_summary`. Computed live from the read models: a few thousand home rows, well within
+ * the latency budget (docs/read-side.md has the figures).
  */
 import type { Pool } from 'pg';
 import { REGIONS } from '../env';
@@ -54,7 +54,7 @@ export async function readOverview(pool: Pool): Promise<Overview> {
   };
 }
 
-/** Every region of docs/domain.md, "Topology and placement", also those without homes yet (zeros). */
+/** Every region (REGIONS: docs/read-side.md, "Queries"), also those without homes yet (zeros). */
 export async function readRegionSummary(pool: Pool): Promise<RegionSummary> {
   const r = await pool.query(
     `SELECT region.name AS region, h.*, sw.contract_switches, b.avg_bill_eur_per_month

@@ -1,4 +1,4 @@
--- Read models (docs/read-side.md, Read models). Written only by the projections app,
+-- The read models (docs/read-side.md, "Read models"). Written only by the projections app,
 -- read by the queries app. Columns follow the event fields they come from (snake_case, W on the
 -- wire, kWh and EUR as named); every simulated instant is timestamptz.
 
