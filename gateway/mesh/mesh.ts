@@ -23,6 +23,9 @@ import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
 import { RemoteCalls } from './remote-calls';
+import { LossLedger, type LossReason } from './loss-ledger';
+import { HeldMessages } from './held';
+import { Forgotten } from './forgotten';
 import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
@@ -57,13 +60,20 @@ export class Mesh implements RemoteRouter {
   private lsaScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private lastOverflowLog = 0;
+  /** Every message given up, by destination and reason (docs/loss.md). */
+  readonly losses: LossLedger;
+  /** Publications waiting for an unreachable destination to come back (docs/loss.md "Holding"). */
+  readonly held: HeldMessages;
+  /** Interest of gateways whose advertisement expired, so what they miss is still counted. */
+  private readonly forgotten = new Forgotten();
   private lastPubTopic = '';
   private lastPublisher = '';
   private lastPubBody: unknown[] = [];
 
   constructor(private readonly host: MeshHost) {
     this.lsdb = new LinkStateDb(host.gatewayId);
+    this.losses = new LossLedger(host.log);
+    this.held = new HeldMessages(host.config.meshReplayMaxBytes);
     this.originate();
     this.timer = setInterval(() => this.maintain(), PING_EVERY_MS);
     this.timer.unref?.();
@@ -174,6 +184,8 @@ export class Mesh implements RemoteRouter {
     // after a partition heals it forwards what is replayed by our current view, not a stale one.
     for (const lsa of this.lsdb.entries.values()) this.write(conn, encodeLsa(lsa));
     const replayedBefore = link.replayed;
+    for (const run of link.settleExpired(hs.peerReceived))
+      for (const dest of run.dests) this.losses.retract(dest, run.count, run.first, run.last);
     link.attach(conn, hs.peerReceived);
     this.ownLinksChanged();
     this.topologyChanged();
@@ -220,6 +232,7 @@ export class Mesh implements RemoteRouter {
       case M.LSA: {
         const lsa = decodeLsa(h);
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
+          this.forgotten.delete(lsa.origin);
           this.topologyChanged();
           this.host.remoteAdvertised();
           for (const other of this.links.values())
@@ -288,6 +301,9 @@ export class Mesh implements RemoteRouter {
       const hop = this.lsdb.nextHop(id);
       if (hop) this.lastHop.set(id, hop);
     }
+    // Held messages go out, oldest first, as soon as their destination is reachable again.
+    for (const dest of this.held.destinations())
+      if (this.lsdb.reachable(dest)) for (const msg of this.held.take(dest)) this.forward(msg);
     // A remote call whose serving gateway vanished fails now rather than at its timeout.
     this.calls.failUnserved(
       (dest, procedure) => this.lsdb.reachable(dest) && this.lsdb.serves(dest, procedure),
@@ -299,6 +315,11 @@ export class Mesh implements RemoteRouter {
   /** A local client published: send toward every other gateway with matching interest. */
   publish(topic: string, publisher: string, payload: Buffer): void {
     const dests = this.lsdb.interestedIn(topic);
+    if (this.forgotten.size > 0) {
+      // A gateway whose advertisement expired still had this interest: what it misses is counted.
+      for (const gone of this.forgotten.interestedIn(topic))
+        this.losses.lost(gone, 'forgotten', `${this.host.gatewayId}#${this.msgCounter + 1}`);
+    }
     if (dests.length === 0) return;
     // The same body array for a run of (topic, publisher) lets the link reuse its encoded header.
     if (topic !== this.lastPubTopic || publisher !== this.lastPublisher) {
@@ -319,7 +340,8 @@ export class Mesh implements RemoteRouter {
         return;
       }
       const hop = this.route(msg.dests[0]);
-      if (!hop || msg.hops >= MAX_HOPS) this.host.stats.meshUnroutable++;
+      if (!hop) this.noRoute(msg.dests[0], msg);
+      else if (msg.hops >= MAX_HOPS) this.giveUp(msg.dests[0], 'hop_limit', msg);
       else {
         // Every message object is this gateway's own (made at origin or decoded here): no copy.
         msg.hops++;
@@ -332,10 +354,10 @@ export class Mesh implements RemoteRouter {
       if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
       else this.host.stats.meshDuplicates++;
     }
-    this.host.stats.meshUnroutable += p.unroutable.length;
+    for (const dest of p.unroutable) this.noRoute(dest, msg);
     if (p.groups.size === 0) return;
     if (msg.hops >= MAX_HOPS) {
-      this.host.stats.meshUnroutable += msg.dests.length - (p.local ? 1 : 0);
+      for (const dests of p.groups.values()) for (const dest of dests) this.giveUp(dest, 'hop_limit', msg);
       return;
     }
     for (const [hop, dests] of p.groups) this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests });
@@ -349,14 +371,21 @@ export class Mesh implements RemoteRouter {
     }
     // Link down and its replay buffer full: reported, never silent (docs/protocol.md §3).
     this.host.stats.meshLinkOverflow++;
-    const now = Date.now();
-    if (now - this.lastOverflowLog > 1000) {
-      this.lastOverflowLog = now;
-      this.host.log.warn(
-        { peer: hop, dropped: link.overflowDropped, bufferedBytes: link.pendingBytes },
-        'mesh link down and its replay buffer is full: messages dropped',
-      );
-    }
+    for (const dest of msg.dests) this.giveUp(dest, 'link_overflow', msg);
+  }
+
+  /**
+   * No route to `dest` right now. A publication for a gateway whose advertisement is still valid
+   * waits for it (held.ts); anything else is given up, counted.
+   */
+  private noRoute(dest: string, msg: MeshMessage): void {
+    if (msg.body[0] !== K.PUB || !this.lsdb.entries.has(dest)) return this.giveUp(dest, 'unroutable', msg);
+    if (!this.held.hold(dest, msg)) this.giveUp(dest, 'held_overflow', msg);
+  }
+
+  private giveUp(dest: string, reason: LossReason, msg: MeshMessage): void {
+    if (reason === 'unroutable' || reason === 'hop_limit') this.host.stats.meshUnroutable++;
+    this.losses.lost(dest, reason, `${msg.origin}#${msg.msgId}`);
   }
 
   /** Next hop toward `dest`; for a destination cut off right now, the link it was last reached by. */
@@ -452,18 +481,28 @@ export class Mesh implements RemoteRouter {
         }
         this.write(link.conn, encodeFrame([M.LINK_PING, now]));
       } else if (link.downSince !== undefined && now - link.downSince > this.host.config.meshReplayMs) {
-        const lost = link.expire();
         link.downSince = undefined;
-        if (lost > 0) {
-          this.host.stats.meshReplayDropped += lost;
-          this.host.log.warn(
-            { peer: link.peerId, lost },
-            'replay window passed; buffered mesh messages dropped',
-          );
+        for (const run of link.expire()) {
+          this.host.stats.meshReplayDropped += run.count;
+          for (const dest of run.dests)
+            this.losses.lost(dest, 'replay_expired', run.first, run.last, run.count);
         }
       }
     }
-    if (this.lsdb.expire(this.host.config.meshReplayMs, now).length > 0) this.topologyChanged();
+    const patterns = new Map<string, string[]>();
+    for (const [id, lsa] of this.lsdb.entries) if (!this.lsdb.reachable(id)) patterns.set(id, lsa.patterns);
+    const gone = this.lsdb.expire(this.host.config.meshReplayMs, now);
+    for (const id of gone) this.giveUpHeld(id, patterns.get(id) ?? []);
+    if (gone.length > 0) this.topologyChanged();
+  }
+
+  /** `dest` stayed unreachable past the window: what was held for it is lost, in one range. */
+  private giveUpHeld(dest: string, patterns: string[]): void {
+    this.forgotten.add(dest, patterns);
+    const msgs = this.held.take(dest);
+    if (msgs.length === 0) return;
+    const id = (m: MeshMessage): string => `${m.origin}#${m.msgId}`;
+    this.losses.lost(dest, 'held_expired', id(msgs[0]), id(msgs[msgs.length - 1]), msgs.length);
   }
 
   stop(): void {
@@ -474,5 +513,6 @@ export class Mesh implements RemoteRouter {
       link.conn?.close();
     }
     this.calls.stop();
+    this.losses.stop();
   }
 }

@@ -116,6 +116,17 @@ export class SequenceProbe {
     return twice;
   }
 
+  /** Arrivals that came after a later-published message (publish order broken). */
+  reorders(subscriber: string): number {
+    let highest = -1;
+    let n = 0;
+    for (const a of this.arrivals.get(subscriber)!) {
+      if (a.seq < highest) n++;
+      else highest = a.seq;
+    }
+    return n;
+  }
+
   /** One line for a failure message: counts, and which seqs are missing. */
   summary(subscriber: string): string {
     const missing = this.missing(subscriber);
@@ -123,7 +134,7 @@ export class SequenceProbe {
     return (
       `${subscriber}: ${this.published()} published (${this.next} sent), ` +
       `${this.arrivals.get(subscriber)!.length} arrivals, ${missing.length} missing [${shown.join(' ')}], ` +
-      `${this.duplicates(subscriber).length} duplicates`
+      `${this.duplicates(subscriber).length} duplicates, ${this.reorders(subscriber)} reordered`
     );
   }
 
