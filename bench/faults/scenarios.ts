@@ -1,6 +1,7 @@
 /**
  * The scenarios `npm run bench:faults` runs (bench/faults.ts), one row each per round.
  */
+import { partitionScenario, type PartitionPlan } from './partitions';
 import { slowConsumer } from './slow-consumer';
 
 export interface ScenarioRow {
@@ -46,4 +47,57 @@ function slowScenario(withSlow: boolean): Scenario {
   };
 }
 
-export const SCENARIOS: Scenario[] = [slowScenario(false), slowScenario(true)];
+const LINE: Array<[number, number]> = [
+  [0, 1],
+  [1, 2],
+];
+const RING: Array<[number, number]> = [...LINE, [0, 2]];
+
+function partition(name: string, title: string, plan: PartitionPlan): Scenario {
+  return { name, title, run: (transport) => partitionScenario(plan, transport) };
+}
+
+export const SCENARIOS: Scenario[] = [
+  partition('line-cut12-young', 'line G1–G2–G3, cut G1–G2 for 10 s, 10 s after the mesh formed', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [0, 1],
+    ageS: 10,
+    cutS: 10,
+  }),
+  partition('line-cut12-old', 'the same cut, 45 s after the mesh formed', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [0, 1],
+    ageS: 45,
+    cutS: 10,
+  }),
+  partition('line-cut12-long', 'line, cut G1–G2 for 40 s (longer than the 30 s window)', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [0, 1],
+    ageS: 10,
+    cutS: 40,
+  }),
+  partition('line-cut23', 'line G1–G2–G3, cut G2–G3 for 10 s', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [1, 2],
+    ageS: 10,
+    cutS: 10,
+  }),
+  partition('ring-cut13', 'ring of 3, cut G1–G3 for 10 s', {
+    n: 3,
+    edges: RING,
+    sub: 2,
+    cut: [0, 2],
+    ageS: 10,
+    cutS: 10,
+  }),
+  slowScenario(false),
+  slowScenario(true),
+];
