@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
  * - `replay_expired`: buffered on a down link that stayed down past MESH_REPLAY_S;
  * - `held_overflow`: held toward an unreachable gateway, but the hold bound was reached;
  * - `held_expired`: held toward a gateway that stayed unreachable past MESH_REPLAY_S;
- * - `forgotten`: published for a gateway whose advertisement had already expired.
+ * - `forgotten`: published for a gateway whose advertisement had already expired;
+ * - `startup_overflow`: published right after a start, beyond the start hold's bound (dest `*`:
+ *   the interest was not known yet).
  */
 export type LossReason =
   | 'unroutable'
@@ -22,7 +24,8 @@ export type LossReason =
   | 'replay_expired'
   | 'held_overflow'
   | 'held_expired'
-  | 'forgotten';
+  | 'forgotten'
+  | 'startup_overflow';
 
 const LOG_EVERY_MS = 5000;
 

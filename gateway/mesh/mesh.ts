@@ -26,11 +26,14 @@ import { RemoteCalls } from './remote-calls';
 import { LossLedger, type LossReason } from './loss-ledger';
 import { HeldMessages } from './held';
 import { Forgotten } from './forgotten';
+import { StartupHold } from './startup-hold';
 import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
 const DEAD_AFTER_MS = 3000;
+/** After a start: the database is taken as synced once no advertisement changed it for this long. */
+const STARTUP_QUIET_MS = 300;
 const EMPTY = Buffer.alloc(0);
 
 export interface MeshHost {
@@ -66,6 +69,10 @@ export class Mesh implements RemoteRouter {
   readonly held: HeldMessages;
   /** Interest of gateways whose advertisement expired, so what they miss is still counted. */
   private readonly forgotten = new Forgotten();
+  /** Publications held after a start until the mesh's interest is known (startup-hold.ts). */
+  private readonly startup: StartupHold | undefined;
+  /** When an advertisement last changed the database (the start's sync is over once it is quiet). */
+  private lastLsaChange = Date.now();
   private lastPubTopic = '';
   private lastPublisher = '';
   private lastPubBody: unknown[] = [];
@@ -74,6 +81,11 @@ export class Mesh implements RemoteRouter {
     this.lsdb = new LinkStateDb(host.gatewayId);
     this.losses = new LossLedger(host.log);
     this.held = new HeldMessages(host.config.meshReplayMaxBytes);
+    const { config } = host;
+    // Only a gateway that dials peers knows it will be part of a mesh; one that is only dialed
+    // (the hub) cannot tell a restart from a lone start, and does not hold.
+    if (config.meshStartupHoldMs > 0 && (config.meshPeers.length > 0 || config.hubUrl))
+      this.startup = new StartupHold(config.meshReplayMaxBytes, Date.now() + config.meshStartupHoldMs);
     this.originate();
     this.timer = setInterval(() => this.maintain(), PING_EVERY_MS);
     this.timer.unref?.();
@@ -233,6 +245,7 @@ export class Mesh implements RemoteRouter {
         const lsa = decodeLsa(h);
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
           this.forgotten.delete(lsa.origin);
+          this.lastLsaChange = Date.now();
           this.topologyChanged();
           this.host.remoteAdvertised();
           for (const other of this.links.values())
@@ -314,6 +327,35 @@ export class Mesh implements RemoteRouter {
 
   /** A local client published: send toward every other gateway with matching interest. */
   publish(topic: string, publisher: string, payload: Buffer): void {
+    if (this.startup && !this.startup.done && !this.startupOver()) {
+      if (!this.startup.hold(topic, publisher, payload))
+        this.losses.lost('*', 'startup_overflow', `${publisher}@${topic}`);
+      return;
+    }
+    this.publishNow(topic, publisher, payload);
+  }
+
+  /**
+   * Whether the start's hold can end: every configured peer linked and the database quiet for
+   * STARTUP_QUIET_MS (the peers' databases arrive right behind each link), or the deadline passed.
+   * Ending it sends what was held, in order.
+   */
+  private startupOver(): boolean {
+    const hold = this.startup!;
+    const now = Date.now();
+    const { config } = this.host;
+    const expected = config.meshPeers.length + (config.hubUrl ? 1 : 0);
+    let linked = 0;
+    for (const l of this.links.values()) if (l.connected && l.url) linked++;
+    const learned = linked >= expected && now - this.lastLsaChange >= STARTUP_QUIET_MS;
+    if (!learned && now < hold.deadline) return false;
+    const held = hold.release();
+    this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
+    for (const p of held) this.publishNow(p.topic, p.publisher, p.payload);
+    return true;
+  }
+
+  private publishNow(topic: string, publisher: string, payload: Buffer): void {
     const dests = this.lsdb.interestedIn(topic);
     if (this.forgotten.size > 0) {
       // A gateway whose advertisement expired still had this interest: what it misses is counted.
@@ -472,6 +514,7 @@ export class Mesh implements RemoteRouter {
 
   private maintain(): void {
     const now = Date.now();
+    if (this.startup && !this.startup.done) this.startupOver();
     for (const link of this.links.values()) {
       if (link.conn) {
         if (now - link.lastHeard > DEAD_AFTER_MS) {
