@@ -41,11 +41,12 @@ async function main(): Promise<void> {
       process.stderr.write(`${scenario.name}: round ${r + 1} of ${rounds}\n`);
       rows.push(await scenario.run(transport));
     }
+    // The note of a round that lost something, if any (it names the reasons), else of the last.
     const col = (pick: (row: ScenarioRow) => number): string => range(rows.map(pick));
     table.push(
       `| ${scenario.title} | ${col((x) => x.published)} | ${col((x) => x.lost)} | ${col((x) => x.reported)} | ` +
         `${col((x) => x.dup)} | ${col((x) => x.reorder)} | ${col((x) => x.p99Ms)} | ${col((x) => x.rssPeakMb)} | ` +
-        `${rows[rows.length - 1].note} |`,
+        `${(rows.find((x) => x.lost > 0) ?? rows[rows.length - 1]).note} |`,
     );
   }
   process.stdout.write(`\nnpm run bench:faults (${transport}, ${rounds} rounds, ranges over rounds)\n\n`);

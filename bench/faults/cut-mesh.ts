@@ -17,6 +17,8 @@ export interface CutMesh {
   converged(links: number, timeoutMs?: number): Promise<void>;
   /** What all gateways report given up toward gateway `dest` (lost less retracted). */
   reportedLost(dest: number): Promise<number>;
+  /** What each gateway reports given up toward `dest`, by reason ("g1 held_expired 12, …"). */
+  lossReasons(dest: number): Promise<string>;
   /** Peak RSS of the largest gateway so far, MB. */
   rssPeakMb(): number;
   stop(): Promise<void>;
@@ -66,6 +68,18 @@ export async function startCutMesh(
         total += lostIn(text, gateways[dest].id);
       }
       return total;
+    },
+    async lossReasons(dest) {
+      const out: string[] = [];
+      for (const g of gateways) {
+        const text = await (await fetch(`http://127.0.0.1:${g.adminPort}/metrics`)).text();
+        for (const m of text.matchAll(/^macula_mesh_lost(_retracted)?_total\{([^}]*)\} (\S+)$/gm)) {
+          if (!m[2].includes(`dest="${gateways[dest].id}"`) || Number(m[3]) === 0) continue;
+          const reason = m[1] ? 'retracted' : (/reason="([^"]*)"/.exec(m[2])?.[1] ?? '?');
+          out.push(`${g.id} ${reason} ${m[3]}`);
+        }
+      }
+      return out.join(', ');
     },
     rssPeakMb: () => Math.max(...gateways.map((g) => rssMb(g.proc.pid, 'VmHWM'))),
     async stop() {

@@ -62,6 +62,7 @@ export async function partitionScenario(
       await sleep(100);
     }
     const arrivals = probe.arrivals.get(name)!;
+    const reasons = await mesh.lossReasons(plan.sub);
     return {
       published: probe.published(),
       lost: probe.missing(name).length,
@@ -70,7 +71,9 @@ export async function partitionScenario(
       reorder: probe.reorders(name),
       p99Ms: p99(arrivals.map((a) => a.at - a.sentAt)),
       rssPeakMb: Math.round(mesh.rssPeakMb()),
-      note: `flowing again ${probe.flowingAgainAfter(name, healedAt) ?? 'never'} ms after the heal`,
+      note:
+        `flowing again ${probe.flowingAgainAfter(name, healedAt) ?? 'never'} ms after the heal` +
+        (reasons ? `; given up: ${reasons}` : ''),
     };
   } finally {
     await probe?.close();
