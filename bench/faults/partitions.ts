@@ -23,10 +23,22 @@ export interface PartitionPlan {
   env?: Record<string, string>;
 }
 
-function p99(values: number[]): number {
+export function p99(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+}
+
+/** Publishing stopped: until `name` has everything or nothing changed for 3 s (at most 60 s). */
+export async function settle(probe: SequenceProbe, name: string): Promise<void> {
+  let last = -1;
+  for (let stable = 0, i = 0; stable < 30 && i < 600; i++) {
+    const missing = probe.missing(name).length;
+    stable = missing === last ? stable + 1 : 0;
+    last = missing;
+    if (missing === 0) return;
+    await sleep(100);
+  }
 }
 
 export async function partitionScenario(
@@ -53,14 +65,7 @@ export async function partitionScenario(
     for (let i = 0; i < 600 && probe.flowingAgainAfter(name, healedAt) === undefined; i++) await sleep(100);
     await sleep(5000);
     await probe.stopPublishing();
-    let last = -1;
-    for (let stable = 0, i = 0; stable < 30 && i < 600; i++) {
-      const missing = probe.missing(name).length;
-      stable = missing === last ? stable + 1 : 0;
-      last = missing;
-      if (missing === 0) break;
-      await sleep(100);
-    }
+    await settle(probe, name);
     const arrivals = probe.arrivals.get(name)!;
     const reasons = await mesh.lossReasons(plan.sub);
     return {

@@ -2,6 +2,7 @@
  * The scenarios `npm run bench:faults` runs (bench/faults.ts), one row each per round.
  */
 import { partitionScenario, type PartitionPlan } from './partitions';
+import { publisherGatewayKilled } from './restarts';
 import { slowConsumer } from './slow-consumer';
 
 export interface ScenarioRow {
@@ -98,6 +99,11 @@ export const SCENARIOS: Scenario[] = [
     ageS: 10,
     cutS: 10,
   }),
+  {
+    name: 'kill-pub-gateway',
+    title: "SIGKILL the publisher's gateway (it dials the subscriber's), restart after 5 s",
+    run: publisherGatewayKilled,
+  },
   slowScenario(false),
   slowScenario(true),
 ];

@@ -75,14 +75,18 @@ export class SequenceProbe {
     }
   }
 
-  /** Starts publishing one message every `everyMs` (bounded: stops by itself after `maxMessages`). */
-  publishEvery(everyMs: number, maxMessages = 20_000): void {
+  /**
+   * Starts publishing one message every `everyMs` (bounded: stops by itself after `maxMessages`).
+   * With `ack` (the default) a message counts as published once its gateway acknowledged it;
+   * without, once the client library took it (fire and forget: it queues while disconnected).
+   */
+  publishEvery(everyMs: number, maxMessages = 20_000, ack = true): void {
     this.timer = setInterval(() => {
       if (this.next >= maxMessages) return void this.stopPublishing();
       const seq = this.next++;
       const sentAt = Date.now();
       const p = this.publisher
-        .publish(this.topic, { seq, sentAt }, { ack: true })
+        .publish(this.topic, { seq, sentAt }, { ack })
         .then(() => void this.accepted.push({ seq, sentAt }))
         .catch(() => undefined) // not accepted: not counted as published
         .finally(() => this.inFlight.delete(p));
