@@ -94,8 +94,6 @@ describe.each(['quic', 'tls'] as const)('partitions on a line over %s', (transpo
       expect(probe.duplicates('gw3')).toEqual([]);
       expect(probe.reorders('gw3')).toBe(0);
       expect(await line.reportedLost('gw3')).toBe(0);
-      // The second cut was on the far side of gw2: gw1 held toward gw3 (or gw2 buffered on its link).
-      expect(line.gateways[0].mesh.lsdb.reachable('gw3')).toBe(true);
     });
   });
 
