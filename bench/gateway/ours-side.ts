@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
 import type { QuicStack } from '../../gateway/transport/select';
-import { freePort, spawnServer, stopServer, type ServerProcess } from './processes';
+import { benchGatewayEnv, freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';
 
@@ -42,20 +42,10 @@ async function startGateway(
     // Started the way the product starts it (launcher, container image): with its Node flags.
     args: [...GATEWAY_NODE_FLAGS, ...nodeArgs, join(ROOT, 'bin', 'cortexiq.js'), 'gateway'],
     cwd: ROOT,
-    env: {
-      ...process.env,
-      GATEWAY_ID: id,
-      MACULA_REALM: REALM,
-      MACULA_GATEWAY_PORT: String(port),
-      MACULA_TRANSPORTS: 'quic,tls',
+    env: benchGatewayEnv(id, REALM, port, adminPort, {
       MESH_PEERS: peers.join(','),
-      ADMIN_PORT: String(adminPort),
-      MESH_SECRET: 'bench-mesh-secret-0123456789',
-      // Both gateways make a development identity at start; peers accept it on loopback.
-      MACULA_TLS_INSECURE: '1',
-      LOG_LEVEL: 'warn',
       ...(opts.quicStack ? { MACULA_QUIC_STACK: opts.quicStack } : {}),
-    },
+    }),
     ready: new RegExp(`gateway ${id} ready:`),
     timeoutMs: 30_000,
   });

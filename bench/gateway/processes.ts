@@ -183,3 +183,26 @@ export async function freePort(udp = false): Promise<number> {
   }
   throw new Error('no loopback port free for both TCP and UDP after 20 attempts');
 }
+
+/** A bench gateway's environment: loopback ports, one mesh secret, development identities. */
+export function benchGatewayEnv(
+  id: string,
+  realm: string,
+  port: number,
+  adminPort: number,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GATEWAY_ID: id,
+    MACULA_REALM: realm,
+    MACULA_GATEWAY_PORT: String(port),
+    MACULA_TRANSPORTS: 'quic,tls',
+    ADMIN_PORT: String(adminPort),
+    MESH_SECRET: 'bench-mesh-secret-0123456789',
+    // Gateways make a development identity at start; peers accept it on loopback.
+    MACULA_TLS_INSECURE: '1',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/
 import { migrate } from '../../apps/shared/db/migrate';
 import { poolConfig, targetUrl, type DatabaseTarget } from '../../apps/shared/db/url';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
-import { freePort, spawnServer, stopServer, type ServerProcess } from '../gateway/processes';
+import { benchGatewayEnv, freePort, spawnServer, stopServer, type ServerProcess } from '../gateway/processes';
 import { pollUntil } from '../gateway/wait';
 
 export const REALM = 'be.cortexiq.energy';
@@ -82,19 +82,7 @@ export async function startGateway(id: string, peers: string[] = []): Promise<Be
     command: process.execPath,
     args: [...GATEWAY_NODE_FLAGS, CLI, 'gateway'],
     cwd: ROOT,
-    env: {
-      ...process.env,
-      GATEWAY_ID: id,
-      MACULA_REALM: REALM,
-      MACULA_GATEWAY_PORT: String(port),
-      MACULA_TRANSPORTS: 'quic,tls',
-      MESH_PEERS: peers.join(','),
-      ADMIN_PORT: String(adminPort),
-      MESH_SECRET: 'bench-mesh-secret-0123456789',
-      MACULA_TLS_INSECURE: '1',
-      LOG_LEVEL: 'warn',
-      // A durable backlog of a restart or two at 30k events/s fits the default bound many times.
-    },
+    env: benchGatewayEnv(id, REALM, port, adminPort, { MESH_PEERS: peers.join(',') }),
     ready: new RegExp(`gateway ${id} ready:`),
     timeoutMs: 30_000,
   });

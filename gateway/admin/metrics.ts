@@ -103,6 +103,34 @@ export function createMetrics(gw: Gateway): Registry {
     () => gw.stats.meshLinkOverflow,
   );
   counter('macula_mesh_duplicates_total', 'Duplicate mesh messages dropped', () => gw.stats.meshDuplicates);
+  // Every message the mesh gave up, by destination gateway and reason (docs/loss.md).
+  new Counter({
+    name: 'macula_mesh_lost_total',
+    help: 'Mesh messages given up, by destination gateway and reason',
+    labelNames: ['dest', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [dest, byReason] of gw.mesh.losses.totals)
+        for (const [reason, n] of byReason) this.inc({ dest, reason }, n);
+    },
+  });
+  new Counter({
+    name: 'macula_mesh_lost_retracted_total',
+    help: 'Of macula_mesh_lost_total{reason="replay_expired"}: messages the neighbour had received after all',
+    labelNames: ['dest'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [dest, n] of gw.mesh.losses.retracted) this.inc({ dest }, n);
+    },
+  });
+  gauge(
+    'macula_mesh_held_messages',
+    'Publications held toward unreachable gateways',
+    () => gw.mesh.held.heldCount,
+  );
+  gauge('macula_mesh_held_bytes', 'Bytes held toward unreachable gateways', () => gw.mesh.held.heldBytes);
 
   new Counter({
     name: 'macula_messages_total',

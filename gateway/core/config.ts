@@ -41,6 +41,9 @@ export interface GatewayConfig {
   insecure: boolean;
   meshReplayMs: number;
   meshReplayMaxBytes: number;
+  /** A gateway that dials peers holds its clients' publications this long at most after it starts,
+   * until it has learned the mesh's interest (docs/loss.md "Restarts"); 0 = never. */
+  meshStartupHoldMs: number;
   durableMaxMessages: number;
   durableMaxBytes: number;
   /** Gateway-wide bounds over all durable subscriptions (durable-store.ts). */
@@ -113,6 +116,7 @@ const schema = z.object({
   MACULA_TLS_INSECURE: boolFlag.default(false),
   MESH_REPLAY_S: intIn(0, 3600).default(30),
   MESH_REPLAY_MAX_BYTES: intIn(0, 2 ** 40).default(64 * 1024 * 1024),
+  MESH_STARTUP_HOLD_S: intIn(0, 600).default(10),
   DURABLE_MAX_MESSAGES: intIn(1, 100_000_000).default(1_000_000),
   DURABLE_MAX_BYTES: intIn(1024, 2 ** 40).default(256 * 1024 * 1024),
   DURABLE_MAX_COUNT: intIn(1, 1_000_000).default(1000),
@@ -226,6 +230,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     insecure: e.MACULA_TLS_INSECURE,
     meshReplayMs: e.MESH_REPLAY_S * 1000,
     meshReplayMaxBytes: e.MESH_REPLAY_MAX_BYTES,
+    meshStartupHoldMs: e.MESH_STARTUP_HOLD_S * 1000,
     durableMaxMessages: e.DURABLE_MAX_MESSAGES,
     durableMaxBytes: e.DURABLE_MAX_BYTES,
     durableMaxCount: e.DURABLE_MAX_COUNT,

@@ -6,7 +6,7 @@
  * subscriptions never hand over more than there is room for (they keep their events themselves),
  * so one slow client never holds memory or time from the gateway or other clients.
  */
-import { encodeFrameHead } from '../protocol/frames';
+import { FrameQueue } from './frame-queue';
 import type { Connection } from '../transport/transport';
 import type { GatewayStats } from './stats';
 
@@ -18,15 +18,13 @@ import type { GatewayStats } from './stats';
 export const TRANSPORT_WINDOW_BYTES = 1024 * 1024;
 
 export class Outbound {
-  private frames: Buffer[] = [];
-  /** Subscription id for droppable event frames, 0 for frames that must not be dropped. */
-  private subIds: number[] = [];
-  private head = 0;
-  private queuedBytes = 0;
+  /** What waits past the transport window (frame-queue.ts). */
+  private readonly queue = new FrameQueue();
   private readonly droppedBySub = new Map<number, number>();
   private readonly writable = new Set<() => void>();
   private readonly highWater: number;
   droppedTotal = 0;
+  private readonly writeQueued: (bytes: Buffer) => void;
 
   constructor(
     private readonly conn: Connection,
@@ -41,15 +39,16 @@ export class Outbound {
   ) {
     this.highWater = TRANSPORT_WINDOW_BYTES;
     conn.onDrain(() => this.pump());
+    this.writeQueued = (bytes) => conn.write(bytes);
   }
 
   get depthBytes(): number {
-    return this.queuedBytes + this.conn.pendingBytes;
+    return this.queue.bytes + this.conn.pendingBytes;
   }
 
   /** True when a frame written now goes straight to the transport. */
   get hasRoom(): boolean {
-    return this.head === this.frames.length && this.conn.pendingBytes < this.highWater;
+    return this.queue.empty && this.conn.pendingBytes < this.highWater;
   }
 
   /** Run `callback` once the queue has drained below the high-water mark again. */
@@ -59,59 +58,34 @@ export class Outbound {
 
   /** Send a frame that must not be dropped (control, durable events). */
   control(frame: Buffer): void {
-    this.enqueue(frame, 0);
+    this.stats?.countOut(frame);
+    if (this.hasRoom) return this.conn.write(frame);
+    this.queue.pushControl(frame);
+    this.queued();
   }
 
   /**
    * Send an event for subscription `subId` (droppable when the client is too slow) as its encoded
-   * header and payload: while the transport keeps up they are copied once into it, and a frame of
-   * its own is built only when it has to wait here.
+   * header and payload: while the transport keeps up they are copied once into it, and otherwise
+   * once into the queue's chunks.
    */
   event(head: Buffer, payload: Buffer, subId: number): void {
-    if (this.hasRoom) {
-      this.stats?.countOutParts(head, payload.length);
-      this.conn.writeFrame(head, payload);
-      return;
-    }
-    this.enqueue(encodeFrameHead(head, payload), subId);
+    this.stats?.countOutParts(head, payload.length);
+    if (this.hasRoom) return this.conn.writeFrame(head, payload);
+    this.queue.pushEvent(head, payload, subId);
+    this.queued();
   }
 
-  private enqueue(frame: Buffer, subId: number): void {
-    this.stats?.countOut(frame);
-    if (this.hasRoom) {
-      this.conn.write(frame);
-      return;
-    }
-    this.frames.push(frame);
-    this.subIds.push(subId);
-    this.queuedBytes += frame.length;
-    if (this.queuedBytes > this.maxQueueBytes) {
+  private queued(): void {
+    if (this.queue.bytes > this.maxQueueBytes) {
       this.dropOldestEvents();
-      if (this.queuedBytes > this.maxQueueBytes) this.onOverflow();
+      if (this.queue.bytes > this.maxQueueBytes) this.onOverflow();
     } else if (this.conn.pendingBytes < this.highWater) this.pump();
   }
 
   private dropOldestEvents(): void {
-    // Drop events from the front until under 3/4 of the bound, keeping the other frames in order.
-    const target = (this.maxQueueBytes * 3) / 4;
-    const keptFrames: Buffer[] = [];
-    const keptSubs: number[] = [];
-    let dropped = 0;
-    let i = this.head;
-    for (; i < this.frames.length && this.queuedBytes > target; i++) {
-      const sub = this.subIds[i];
-      if (sub === 0) {
-        keptFrames.push(this.frames[i]);
-        keptSubs.push(0);
-        continue;
-      }
-      this.queuedBytes -= this.frames[i].length;
-      this.droppedBySub.set(sub, (this.droppedBySub.get(sub) ?? 0) + 1);
-      dropped++;
-    }
-    this.frames = keptFrames.concat(this.frames.slice(i));
-    this.subIds = keptSubs.concat(this.subIds.slice(i));
-    this.head = 0;
+    // Down to 3/4 of the bound, so that a stuck client costs one drop pass per quarter of it.
+    const dropped = this.queue.dropOldest((this.maxQueueBytes * 3) / 4, this.droppedBySub);
     if (dropped > 0) {
       this.droppedTotal += dropped;
       this.onDropCount(dropped);
@@ -119,22 +93,8 @@ export class Outbound {
   }
 
   private pump(): void {
-    while (this.head < this.frames.length && this.conn.pendingBytes < this.highWater) {
-      const frame = this.frames[this.head];
-      this.conn.write(frame);
-      this.queuedBytes -= frame.length;
-      this.head++;
-    }
-    if (this.head === this.frames.length) {
-      this.frames = [];
-      this.subIds = [];
-      this.head = 0;
-    } else if (this.head > 4096) {
-      this.frames = this.frames.slice(this.head);
-      this.subIds = this.subIds.slice(this.head);
-      this.head = 0;
-    }
-    if (this.head !== this.frames.length) return;
+    const drained = this.queue.drain(this.writeQueued, () => this.conn.pendingBytes < this.highWater);
+    if (!drained) return;
     if (this.droppedBySub.size > 0) {
       // Tell the client what it missed once it has caught up.
       const counts = new Map(this.droppedBySub);

@@ -7,7 +7,7 @@
  */
 import { encodeFrame } from '../protocol/frames';
 import type { GatewayStats } from '../core/stats';
-import { DataFrameEncoder, decodeDataFrameBytes } from './data-frame';
+import { DataFrameEncoder, decodeDataFrameBytes, sameStrings } from './data-frame';
 import { FrameArena } from './frame-arena';
 import { M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
@@ -35,6 +35,23 @@ interface Buffered {
   frame: Buffer;
 }
 
+/**
+ * A run of consecutive messages given up at the window's end, all for the same destinations
+ * (first/last name them as origin#msgId). Kept by sequence number so that, if the neighbour comes
+ * back and says it had received some of them before the cut, those are retracted (docs/loss.md).
+ */
+export interface LostRun {
+  dests: readonly string[];
+  first: string;
+  last: string;
+  firstSeq: number;
+  lastSeq: number;
+  count: number;
+}
+
+/** Runs kept for retraction; a run usually covers a whole outage, so this is never reached. */
+const MAX_EXPIRED_RUNS = 10_000;
+
 // Acknowledge often: unacknowledged messages are kept, and short-lived objects are cheap to collect.
 const ACK_EVERY = 256;
 const ACK_DELAY_MS = 10;
@@ -45,6 +62,7 @@ export class PeerLink {
   downSince: number | undefined;
   private outSeq = 0;
   private unacked: Buffered[] = [];
+  private expiredRuns: LostRun[] = [];
   private head = 0;
   private bufferedBytes = 0;
   /** Highest sequence received in order from the neighbour's current epoch. */
@@ -196,14 +214,47 @@ export class PeerLink {
     return taken;
   }
 
-  /** Forget everything buffered (the window passed); returns how many messages were lost. */
-  expire(): number {
-    const lost = this.pendingCount;
+  /** Forget everything buffered (the window passed); returns what was given up, in runs. */
+  expire(): LostRun[] {
+    const runs: LostRun[] = [];
+    for (let i = this.head; i < this.unacked.length; i++) {
+      const { seq, frame } = this.unacked[i];
+      const msg = decodeDataFrameBytes(frame);
+      const id = `${msg.origin}#${msg.msgId}`;
+      const run = runs[runs.length - 1];
+      if (run && run.lastSeq === seq - 1 && sameStrings(run.dests, msg.dests)) {
+        run.lastSeq = seq;
+        run.last = id;
+        run.count++;
+      } else runs.push({ dests: msg.dests, first: id, last: id, firstSeq: seq, lastSeq: seq, count: 1 });
+    }
+    if (this.expiredRuns.length + runs.length <= MAX_EXPIRED_RUNS) this.expiredRuns.push(...runs);
     this.unacked = [];
     this.head = 0;
     this.bufferedBytes = 0;
     this.arena.releaseAll();
-    return lost;
+    return runs;
+  }
+
+  /**
+   * The link is back and the neighbour last received `peerReceived` from us: of what `expire` gave
+   * up, the part up to there had arrived after all (written just before the cut, its acknowledgement
+   * lost). Returns those runs, clipped; the rest stays lost.
+   */
+  settleExpired(peerReceived: number): LostRun[] {
+    const arrived: LostRun[] = [];
+    for (const run of this.expiredRuns) {
+      if (run.firstSeq > peerReceived) continue;
+      const lastSeq = Math.min(run.lastSeq, peerReceived);
+      arrived.push({
+        ...run,
+        lastSeq,
+        count: lastSeq - run.firstSeq + 1,
+        last: lastSeq === run.lastSeq ? run.last : `${run.first}+${lastSeq - run.firstSeq}`,
+      });
+    }
+    this.expiredRuns = [];
+    return arrived;
   }
 
   /**

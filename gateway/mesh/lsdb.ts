@@ -27,8 +27,12 @@ export function newer(a: Lsa, b: Lsa | undefined): boolean {
 
 export class LinkStateDb {
   readonly entries = new Map<string, Lsa>();
-  /** When each gateway was last seen reachable (for ageing out the LSAs of vanished gateways). */
-  private readonly lastReachable = new Map<string, number>();
+  /**
+   * Since when each known gateway has been unreachable (absent while reachable). Expiry counts from
+   * this moment, not from the last topology change: a cut on a mesh that has been stable for longer
+   * than the window must still get the whole window (docs/loss.md).
+   */
+  private readonly unreachableSince = new Map<string, number>();
   private nextHops = new Map<string, string>();
   private distances = new Map<string, number>();
   private interestCache = new Map<string, string[]>();
@@ -43,7 +47,6 @@ export class LinkStateDb {
   apply(lsa: Lsa): boolean {
     if (!newer(lsa, this.entries.get(lsa.origin))) return false;
     this.entries.set(lsa.origin, lsa);
-    if (!this.lastReachable.has(lsa.origin)) this.lastReachable.set(lsa.origin, Date.now());
     this.recompute();
     return true;
   }
@@ -90,7 +93,16 @@ export class LinkStateDb {
     this.nextHops = hops;
     this.distances = dist;
     const now = Date.now();
-    for (const id of dist.keys()) this.lastReachable.set(id, now);
+    for (const id of this.entries.keys()) {
+      if (dist.has(id)) this.unreachableSince.delete(id);
+      else if (!this.unreachableSince.has(id)) this.unreachableSince.set(id, now);
+    }
+  }
+
+  /** Since when `dest` has been unreachable; undefined while it is reachable or unknown. */
+  unreachableFor(dest: string, now = Date.now()): number | undefined {
+    const since = this.unreachableSince.get(dest);
+    return since === undefined ? undefined : now - since;
   }
 
   private twoWayNeighbors(node: string): string[] {
@@ -164,12 +176,12 @@ export class LinkStateDb {
     const gone: string[] = [];
     for (const id of this.entries.keys()) {
       if (id === this.self || this.distances.has(id)) continue;
-      const seen = this.lastReachable.get(id) ?? 0;
-      if (now - seen > maxAgeMs) gone.push(id);
+      const since = this.unreachableSince.get(id) ?? now;
+      if (now - since > maxAgeMs) gone.push(id);
     }
     for (const id of gone) {
       this.entries.delete(id);
-      this.lastReachable.delete(id);
+      this.unreachableSince.delete(id);
     }
     if (gone.length > 0) this.recompute();
     return gone;

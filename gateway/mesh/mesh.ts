@@ -23,11 +23,17 @@ import { partitionByNextHop } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
 import { RemoteCalls } from './remote-calls';
+import { LossLedger, type LossReason } from './loss-ledger';
+import { HeldMessages } from './held';
+import { Forgotten } from './forgotten';
+import { StartupHold } from './startup-hold';
 import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
 const DEAD_AFTER_MS = 3000;
+/** After a start: the database is taken as synced once no advertisement changed it for this long. */
+const STARTUP_QUIET_MS = 300;
 const EMPTY = Buffer.alloc(0);
 
 export interface MeshHost {
@@ -57,13 +63,29 @@ export class Mesh implements RemoteRouter {
   private lsaScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private lastOverflowLog = 0;
+  /** Every message given up, by destination and reason (docs/loss.md). */
+  readonly losses: LossLedger;
+  /** Publications waiting for an unreachable destination to come back (docs/loss.md "Holding"). */
+  readonly held: HeldMessages;
+  /** Interest of gateways whose advertisement expired, so what they miss is still counted. */
+  private readonly forgotten = new Forgotten();
+  /** Publications held after a start until the mesh's interest is known (startup-hold.ts). */
+  private readonly startup: StartupHold | undefined;
+  /** When an advertisement last changed the database (the start's sync is over once it is quiet). */
+  private lastLsaChange = Date.now();
   private lastPubTopic = '';
   private lastPublisher = '';
   private lastPubBody: unknown[] = [];
 
   constructor(private readonly host: MeshHost) {
     this.lsdb = new LinkStateDb(host.gatewayId);
+    this.losses = new LossLedger(host.log);
+    this.held = new HeldMessages(host.config.meshReplayMaxBytes);
+    const { config } = host;
+    // Only a gateway that dials peers knows it will be part of a mesh; one that is only dialed
+    // (the hub) cannot tell a restart from a lone start, and does not hold.
+    if (config.meshStartupHoldMs > 0 && (config.meshPeers.length > 0 || config.hubUrl))
+      this.startup = new StartupHold(config.meshReplayMaxBytes, Date.now() + config.meshStartupHoldMs);
     this.originate();
     this.timer = setInterval(() => this.maintain(), PING_EVERY_MS);
     this.timer.unref?.();
@@ -174,6 +196,8 @@ export class Mesh implements RemoteRouter {
     // after a partition heals it forwards what is replayed by our current view, not a stale one.
     for (const lsa of this.lsdb.entries.values()) this.write(conn, encodeLsa(lsa));
     const replayedBefore = link.replayed;
+    for (const run of link.settleExpired(hs.peerReceived))
+      for (const dest of run.dests) this.losses.retract(dest, run.count, run.first, run.last);
     link.attach(conn, hs.peerReceived);
     this.ownLinksChanged();
     this.topologyChanged();
@@ -220,6 +244,8 @@ export class Mesh implements RemoteRouter {
       case M.LSA: {
         const lsa = decodeLsa(h);
         if (lsa && lsa.origin !== this.host.gatewayId && this.lsdb.apply(lsa)) {
+          this.forgotten.delete(lsa.origin);
+          this.lastLsaChange = Date.now();
           this.topologyChanged();
           this.host.remoteAdvertised();
           for (const other of this.links.values())
@@ -288,6 +314,9 @@ export class Mesh implements RemoteRouter {
       const hop = this.lsdb.nextHop(id);
       if (hop) this.lastHop.set(id, hop);
     }
+    // Held messages go out, oldest first, as soon as their destination is reachable again.
+    for (const dest of this.held.destinations())
+      if (this.lsdb.reachable(dest)) for (const msg of this.held.take(dest)) this.forward(msg);
     // A remote call whose serving gateway vanished fails now rather than at its timeout.
     this.calls.failUnserved(
       (dest, procedure) => this.lsdb.reachable(dest) && this.lsdb.serves(dest, procedure),
@@ -298,7 +327,41 @@ export class Mesh implements RemoteRouter {
 
   /** A local client published: send toward every other gateway with matching interest. */
   publish(topic: string, publisher: string, payload: Buffer): void {
+    if (this.startup && !this.startup.done && !this.startupOver()) {
+      if (!this.startup.hold(topic, publisher, payload))
+        this.losses.lost('*', 'startup_overflow', `${publisher}@${topic}`);
+      return;
+    }
+    this.publishNow(topic, publisher, payload);
+  }
+
+  /**
+   * Whether the start's hold can end: every configured peer linked and the database quiet for
+   * STARTUP_QUIET_MS (the peers' databases arrive right behind each link), or the deadline passed.
+   * Ending it sends what was held, in order.
+   */
+  private startupOver(): boolean {
+    const hold = this.startup!;
+    const now = Date.now();
+    const { config } = this.host;
+    const expected = config.meshPeers.length + (config.hubUrl ? 1 : 0);
+    let linked = 0;
+    for (const l of this.links.values()) if (l.connected && l.url) linked++;
+    const learned = linked >= expected && now - this.lastLsaChange >= STARTUP_QUIET_MS;
+    if (!learned && now < hold.deadline) return false;
+    const held = hold.release();
+    this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
+    for (const p of held) this.publishNow(p.topic, p.publisher, p.payload);
+    return true;
+  }
+
+  private publishNow(topic: string, publisher: string, payload: Buffer): void {
     const dests = this.lsdb.interestedIn(topic);
+    if (this.forgotten.size > 0) {
+      // A gateway whose advertisement expired still had this interest: what it misses is counted.
+      for (const gone of this.forgotten.interestedIn(topic))
+        this.losses.lost(gone, 'forgotten', `${this.host.gatewayId}#${this.msgCounter + 1}`);
+    }
     if (dests.length === 0) return;
     // The same body array for a run of (topic, publisher) lets the link reuse its encoded header.
     if (topic !== this.lastPubTopic || publisher !== this.lastPublisher) {
@@ -319,7 +382,8 @@ export class Mesh implements RemoteRouter {
         return;
       }
       const hop = this.route(msg.dests[0]);
-      if (!hop || msg.hops >= MAX_HOPS) this.host.stats.meshUnroutable++;
+      if (!hop) this.noRoute(msg.dests[0], msg);
+      else if (msg.hops >= MAX_HOPS) this.giveUp(msg.dests[0], 'hop_limit', msg);
       else {
         // Every message object is this gateway's own (made at origin or decoded here): no copy.
         msg.hops++;
@@ -332,10 +396,10 @@ export class Mesh implements RemoteRouter {
       if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
       else this.host.stats.meshDuplicates++;
     }
-    this.host.stats.meshUnroutable += p.unroutable.length;
+    for (const dest of p.unroutable) this.noRoute(dest, msg);
     if (p.groups.size === 0) return;
     if (msg.hops >= MAX_HOPS) {
-      this.host.stats.meshUnroutable += msg.dests.length - (p.local ? 1 : 0);
+      for (const dests of p.groups.values()) for (const dest of dests) this.giveUp(dest, 'hop_limit', msg);
       return;
     }
     for (const [hop, dests] of p.groups) this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests });
@@ -349,14 +413,21 @@ export class Mesh implements RemoteRouter {
     }
     // Link down and its replay buffer full: reported, never silent (docs/protocol.md §3).
     this.host.stats.meshLinkOverflow++;
-    const now = Date.now();
-    if (now - this.lastOverflowLog > 1000) {
-      this.lastOverflowLog = now;
-      this.host.log.warn(
-        { peer: hop, dropped: link.overflowDropped, bufferedBytes: link.pendingBytes },
-        'mesh link down and its replay buffer is full: messages dropped',
-      );
-    }
+    for (const dest of msg.dests) this.giveUp(dest, 'link_overflow', msg);
+  }
+
+  /**
+   * No route to `dest` right now. A publication for a gateway whose advertisement is still valid
+   * waits for it (held.ts); anything else is given up, counted.
+   */
+  private noRoute(dest: string, msg: MeshMessage): void {
+    if (msg.body[0] !== K.PUB || !this.lsdb.entries.has(dest)) return this.giveUp(dest, 'unroutable', msg);
+    if (!this.held.hold(dest, msg)) this.giveUp(dest, 'held_overflow', msg);
+  }
+
+  private giveUp(dest: string, reason: LossReason, msg: MeshMessage): void {
+    if (reason === 'unroutable' || reason === 'hop_limit') this.host.stats.meshUnroutable++;
+    this.losses.lost(dest, reason, `${msg.origin}#${msg.msgId}`);
   }
 
   /** Next hop toward `dest`; for a destination cut off right now, the link it was last reached by. */
@@ -443,6 +514,7 @@ export class Mesh implements RemoteRouter {
 
   private maintain(): void {
     const now = Date.now();
+    if (this.startup && !this.startup.done) this.startupOver();
     for (const link of this.links.values()) {
       if (link.conn) {
         if (now - link.lastHeard > DEAD_AFTER_MS) {
@@ -452,18 +524,28 @@ export class Mesh implements RemoteRouter {
         }
         this.write(link.conn, encodeFrame([M.LINK_PING, now]));
       } else if (link.downSince !== undefined && now - link.downSince > this.host.config.meshReplayMs) {
-        const lost = link.expire();
         link.downSince = undefined;
-        if (lost > 0) {
-          this.host.stats.meshReplayDropped += lost;
-          this.host.log.warn(
-            { peer: link.peerId, lost },
-            'replay window passed; buffered mesh messages dropped',
-          );
+        for (const run of link.expire()) {
+          this.host.stats.meshReplayDropped += run.count;
+          for (const dest of run.dests)
+            this.losses.lost(dest, 'replay_expired', run.first, run.last, run.count);
         }
       }
     }
-    if (this.lsdb.expire(this.host.config.meshReplayMs, now).length > 0) this.topologyChanged();
+    const patterns = new Map<string, string[]>();
+    for (const [id, lsa] of this.lsdb.entries) if (!this.lsdb.reachable(id)) patterns.set(id, lsa.patterns);
+    const gone = this.lsdb.expire(this.host.config.meshReplayMs, now);
+    for (const id of gone) this.giveUpHeld(id, patterns.get(id) ?? []);
+    if (gone.length > 0) this.topologyChanged();
+  }
+
+  /** `dest` stayed unreachable past the window: what was held for it is lost, in one range. */
+  private giveUpHeld(dest: string, patterns: string[]): void {
+    this.forgotten.add(dest, patterns);
+    const msgs = this.held.take(dest);
+    if (msgs.length === 0) return;
+    const id = (m: MeshMessage): string => `${m.origin}#${m.msgId}`;
+    this.losses.lost(dest, 'held_expired', id(msgs[0]), id(msgs[msgs.length - 1]), msgs.length);
   }
 
   stop(): void {
@@ -474,5 +556,6 @@ export class Mesh implements RemoteRouter {
       link.conn?.close();
     }
     this.calls.stop();
+    this.losses.stop();
   }
 }

@@ -4,6 +4,7 @@
  * out on drain. Either way the bytes on the wire and the counters are the same.
  */
 import { Outbound, TRANSPORT_WINDOW_BYTES } from '../../gateway/core/outbound';
+import { ENTRY_OVERHEAD_BYTES } from '../../gateway/core/frame-queue';
 import { GatewayStats } from '../../gateway/core/stats';
 import { encodeFrameHead } from '../../gateway/protocol/frames';
 import { encodeHeaderInto } from '../../gateway/protocol/header-codec';
@@ -70,7 +71,10 @@ describe('Outbound.event', () => {
     out.event(callersHead, payload, 7);
     callersHead.fill(0); // the caller reuses its header buffer: the queued frame is a copy
     expect(conn.wire).toHaveLength(0);
-    expect(out.depthBytes).toBe(TRANSPORT_WINDOW_BYTES + 8 + head.length + payload.length);
+    // Queued bytes count the frame and its bookkeeping (frame-queue.ts).
+    expect(out.depthBytes).toBe(
+      TRANSPORT_WINDOW_BYTES + 8 + head.length + payload.length + ENTRY_OVERHEAD_BYTES,
+    );
     conn.pending = 0;
     conn.drain();
     expect(writeFrame).not.toHaveBeenCalled();

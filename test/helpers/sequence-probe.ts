@@ -75,14 +75,18 @@ export class SequenceProbe {
     }
   }
 
-  /** Starts publishing one message every `everyMs` (bounded: stops by itself after `maxMessages`). */
-  publishEvery(everyMs: number, maxMessages = 20_000): void {
+  /**
+   * Starts publishing one message every `everyMs` (bounded: stops by itself after `maxMessages`).
+   * With `ack` (the default) a message counts as published once its gateway acknowledged it;
+   * without, once the client library took it (fire and forget: it queues while disconnected).
+   */
+  publishEvery(everyMs: number, maxMessages = 20_000, ack = true): void {
     this.timer = setInterval(() => {
       if (this.next >= maxMessages) return void this.stopPublishing();
       const seq = this.next++;
       const sentAt = Date.now();
       const p = this.publisher
-        .publish(this.topic, { seq, sentAt }, { ack: true })
+        .publish(this.topic, { seq, sentAt }, { ack })
         .then(() => void this.accepted.push({ seq, sentAt }))
         .catch(() => undefined) // not accepted: not counted as published
         .finally(() => this.inFlight.delete(p));
@@ -116,6 +120,17 @@ export class SequenceProbe {
     return twice;
   }
 
+  /** Arrivals that came after a later-published message (publish order broken). */
+  reorders(subscriber: string): number {
+    let highest = -1;
+    let n = 0;
+    for (const a of this.arrivals.get(subscriber)!) {
+      if (a.seq < highest) n++;
+      else highest = a.seq;
+    }
+    return n;
+  }
+
   /** One line for a failure message: counts, and which seqs are missing. */
   summary(subscriber: string): string {
     const missing = this.missing(subscriber);
@@ -123,7 +138,7 @@ export class SequenceProbe {
     return (
       `${subscriber}: ${this.published()} published (${this.next} sent), ` +
       `${this.arrivals.get(subscriber)!.length} arrivals, ${missing.length} missing [${shown.join(' ')}], ` +
-      `${this.duplicates(subscriber).length} duplicates`
+      `${this.duplicates(subscriber).length} duplicates, ${this.reorders(subscriber)} reordered`
     );
   }
 

@@ -1,0 +1,63 @@
+/**
+ * One `cortexiq gateway` process for the fault benchmarks, started the way the product starts it
+ * (with its Node flags), on QUIC and TLS at one port number, with its admin API, so its RSS is its
+ * own and it can be SIGKILLed. `peers` are client URLs of gateways to link to.
+ */
+import { join } from 'node:path';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
+import { benchGatewayEnv, freePort, spawnServer, type ServerProcess } from '../gateway/processes';
+
+export const REALM = 'be.cortexiq.energy';
+const ROOT = join(__dirname, '..', '..');
+
+export interface GatewayProcess {
+  id: string;
+  port: number;
+  adminPort: number;
+  proc: ServerProcess;
+  url(transport: 'quic' | 'tls'): string;
+}
+
+export async function spawnGateway(
+  id: string,
+  env: Record<string, string> = {},
+  ports?: { port: number; adminPort: number },
+): Promise<GatewayProcess> {
+  const port = ports?.port ?? (await freePort(true));
+  const adminPort = ports?.adminPort ?? (await freePort());
+  const proc = await spawnServer({
+    name: `gateway ${id}`,
+    command: process.execPath,
+    args: [
+      ...GATEWAY_NODE_FLAGS,
+      // BENCH_CPU_PROF=DIR: a CPU profile of each gateway, to see where a scenario's time goes.
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${id}.cpuprofile`]
+        : []),
+      join(ROOT, 'bin', 'cortexiq.js'),
+      'gateway',
+    ],
+    cwd: ROOT,
+    env: benchGatewayEnv(id, REALM, port, adminPort, env),
+    ready: new RegExp(`gateway ${id} ready:`),
+    timeoutMs: 30_000,
+  });
+  return {
+    id,
+    port,
+    adminPort,
+    proc,
+    url: (t) => `${t === 'quic' ? 'https' : 'tls'}://127.0.0.1:${port}`,
+  };
+}
+
+/** One counter or gauge from the gateway's /metrics, summed over its label sets. */
+export async function metric(gw: GatewayProcess, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)(?:\{[^}]*\})? (\S+)$/.exec(line);
+    if (m && m[1] === name) n += Number(m[2]);
+  }
+  return n;
+}

@@ -1,0 +1,109 @@
+/**
+ * The scenarios `npm run bench:faults` runs (bench/faults.ts), one row each per round.
+ */
+import { partitionScenario, type PartitionPlan } from './partitions';
+import { publisherGatewayKilled } from './restarts';
+import { slowConsumer } from './slow-consumer';
+
+export interface ScenarioRow {
+  published: number;
+  /** Published and accepted, never delivered (for the slow consumer: dropped for the normal ones). */
+  lost: number;
+  /** What the gateways counted as given up toward the subscriber (macula_mesh_lost_total, net). */
+  reported: number;
+  dup: number;
+  reorder: number;
+  p99Ms: number;
+  rssPeakMb: number;
+  note: string;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  run(transport: 'quic' | 'tls'): Promise<ScenarioRow>;
+}
+
+const SLOW_MESSAGES = 200_000;
+
+function slowScenario(withSlow: boolean): Scenario {
+  return {
+    name: withSlow ? 'slow' : 'slow-baseline',
+    title: withSlow
+      ? 'one subscriber that never reads, 200,000 messages'
+      : 'the same without the stuck subscriber (baseline)',
+    async run() {
+      const r = await slowConsumer(SLOW_MESSAGES, withSlow);
+      return {
+        published: SLOW_MESSAGES,
+        lost: r.missed[0] + r.missed[1],
+        reported: r.droppedForSlow,
+        dup: 0,
+        reorder: 0,
+        p99Ms: NaN,
+        rssPeakMb: r.rssPeakMb,
+        note: `normal subscribers ${r.rates.map((x) => Math.round(x / 1000)).join(' / ')}k msg/s; gateway CPU ${r.gatewayCpuS} s; dropped for the stuck one ${r.droppedForSlow}`,
+      };
+    },
+  };
+}
+
+const LINE: Array<[number, number]> = [
+  [0, 1],
+  [1, 2],
+];
+const RING: Array<[number, number]> = [...LINE, [0, 2]];
+
+function partition(name: string, title: string, plan: PartitionPlan): Scenario {
+  return { name, title, run: (transport) => partitionScenario(plan, transport) };
+}
+
+export const SCENARIOS: Scenario[] = [
+  partition('line-cut12-young', 'line G1–G2–G3, cut G1–G2 for 10 s, 10 s after the mesh formed', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [0, 1],
+    ageS: 10,
+    cutS: 10,
+  }),
+  partition('line-cut12-old', 'the same cut, 45 s after the mesh formed', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [0, 1],
+    ageS: 45,
+    cutS: 10,
+  }),
+  partition('line-cut12-long', 'line, cut G1–G2 for 40 s (longer than the 30 s window)', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [0, 1],
+    ageS: 10,
+    cutS: 40,
+  }),
+  partition('line-cut23', 'line G1–G2–G3, cut G2–G3 for 10 s', {
+    n: 3,
+    edges: LINE,
+    sub: 2,
+    cut: [1, 2],
+    ageS: 10,
+    cutS: 10,
+  }),
+  partition('ring-cut13', 'ring of 3, cut G1–G3 for 10 s', {
+    n: 3,
+    edges: RING,
+    sub: 2,
+    cut: [0, 2],
+    ageS: 10,
+    cutS: 10,
+  }),
+  {
+    name: 'kill-pub-gateway',
+    title: "SIGKILL the publisher's gateway (it dials the subscriber's), restart after 5 s",
+    run: publisherGatewayKilled,
+  },
+  slowScenario(false),
+  slowScenario(true),
+];
