@@ -31,7 +31,11 @@ import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
 const PING_EVERY_MS = 500;
-const DEAD_AFTER_MS = 3000;
+/**
+ * A link silent this long is dead (a cut QUIC path gives no error): four missed pings. It sets how
+ * soon traffic reroutes after a cut (docs/protocol.md §3).
+ */
+const DEAD_AFTER_MS = 2000;
 /** After a start: the database is taken as synced once no advertisement changed it for this long. */
 const STARTUP_QUIET_MS = 300;
 const EMPTY = Buffer.alloc(0);
@@ -63,6 +67,8 @@ export class Mesh implements RemoteRouter {
   private lsaScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** When maintain() last ran: a late run means this process stalled, not its peers. */
+  private lastMaintain = Date.now();
   /** Every message given up, by destination and reason (docs/loss.md). */
   readonly losses: LossLedger;
   /** Publications waiting for an unreachable destination to come back (docs/loss.md "Holding"). */
@@ -514,10 +520,14 @@ export class Mesh implements RemoteRouter {
 
   private maintain(): void {
     const now = Date.now();
+    // This timer running late means our own event loop was held up: what peers sent meanwhile is
+    // still unread, so their silence proves nothing this round.
+    const stalled = now - this.lastMaintain > 2 * PING_EVERY_MS;
+    this.lastMaintain = now;
     if (this.startup && !this.startup.done) this.startupOver();
     for (const link of this.links.values()) {
       if (link.conn) {
-        if (now - link.lastHeard > DEAD_AFTER_MS) {
+        if (!stalled && now - link.lastHeard > DEAD_AFTER_MS) {
           this.host.log.warn({ peer: link.peerId }, 'mesh link silent; dropping it');
           link.conn.destroy(new Error('peer silent'));
           continue;
