@@ -174,6 +174,40 @@ export async function measureThroughput(
   };
 }
 
+/**
+ * The naive publish loop (issue 15): `for (…) await publish(…)` (`awaitEvery` 1) or awaiting every
+ * 1,000th, no window; rate = messages received / time until the subscriber has them all, so what
+ * a client buffers instead of sending is not counted as sent.
+ */
+export async function measureNaiveLoop(
+  pub: BenchClient,
+  sub: BenchClient,
+  subject: string,
+  messages: number,
+  awaitEvery: 1 | 1000,
+  stallMs: number,
+): Promise<ThroughputResult> {
+  const counter = new ReceiveCounter();
+  await sub.subscribe(subject, (size) => counter.hit(size));
+  await waitForInterest(pub, subject, counter, 10_000);
+  const payload = randomBytes(PAYLOAD_BYTES);
+  const start = performance.now();
+  for (let i = 1; i <= messages; i++) {
+    const p = pub.publishAwaitable(subject, payload, i % 1000 === 0);
+    if (i % awaitEvery === 0) await p;
+  }
+  const complete = await counter.reach(messages, stallMs);
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    sent: messages,
+    received: counter.count,
+    lost: messages - counter.count,
+    seconds,
+    msgsPerSec: counter.count / seconds,
+    ...(complete ? {} : { problem: `subscriber stalled for ${stallMs} ms at ${counter.count}/${messages}` }),
+  };
+}
+
 export interface RpcOptions {
   calls: number;
   warmup: number;

@@ -9,6 +9,8 @@ import { freePort, spawnServer, stopServer, type ServerProcess } from './process
 import type { BenchClient, SystemUnderTest } from './system';
 import { getJson, pollUntil } from './wait';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
 
 function findNatsServer(): string | undefined {
@@ -83,6 +85,7 @@ export async function startNatsPair(bin: string): Promise<SystemUnderTest> {
     }
     return {
       label: 'NATS',
+      pacesWithFlush: true,
       urls: [`nats://127.0.0.1:${a.port}`, `nats://127.0.0.1:${b.port}`],
       connect: (url, name) => connectNats(url, name),
       connectFailures: 0,
@@ -114,6 +117,10 @@ async function connectNats(url: string, name: string): Promise<BenchClient> {
     },
     publish(subject, payload) {
       nc.publish(subject, payload);
+    },
+    publishAwaitable(subject, payload, boundary) {
+      nc.publish(subject, payload);
+      return boundary ? nc.flush() : SETTLED;
     },
     flush: () => nc.flush(),
     async serve(subject) {

@@ -149,6 +149,7 @@ async function connectOurs(
       // Resolved at once for fire-and-forget; a rejection would be a bad topic, a bench bug.
       void client.publish(subject, payload);
     },
+    publishAwaitable: (subject, payload) => client.publish(subject, payload),
     flush: () => client.flush(),
     async serve(subject) {
       await client.register<Uint8Array, Uint8Array>(subject, (args) => args);

@@ -4,6 +4,7 @@
  * measured in rounds that interleave the systems, and each figure is the median of its rounds.
  */
 import {
+  measureNaiveLoop,
   measureThroughput,
   prepareRpc,
   summarizeRpc,
@@ -36,6 +37,9 @@ export interface SystemResult {
   label: string;
   oneServer: ThroughputSummary;
   twoServers: ThroughputSummary;
+  /** (5) the naive publish loop on one server: awaiting every publish, and every 1,000th. */
+  naiveEach: ThroughputSummary;
+  naiveThousandth: ThroughputSummary;
   rpc: RpcResult;
   /** Context switches of server A's threads per request/reply, over the whole RPC scenario. */
   switchesPerCall: number;
@@ -92,6 +96,8 @@ const describe = (r: ThroughputResult): string =>
 interface Accumulator {
   one: ThroughputResult[];
   two: ThroughputResult[];
+  naiveEach: ThroughputResult[];
+  naiveThousandth: ThroughputResult[];
   drops: number;
 }
 
@@ -107,7 +113,13 @@ export async function runScenarios(
     stallMs: 5000,
     deadlineMs: 60_000,
   };
-  const acc: Accumulator[] = systems.map(() => ({ one: [], two: [], drops: 0 }));
+  const acc: Accumulator[] = systems.map(() => ({
+    one: [],
+    two: [],
+    naiveEach: [],
+    naiveThousandth: [],
+    drops: 0,
+  }));
   const startRss = systems.map((sys) => sys.pids.map((pid) => rssMb(pid, 'VmRSS')));
 
   for (let round = 1; round <= opts.rounds; round++) {
@@ -122,9 +134,23 @@ export async function runScenarios(
         measureThroughput(pub, sub, `bench.two.r${round}`, tput),
       );
       log(`  ${sys.label.padEnd(9)} (2) A → B:      ${describe(two)}`);
+      const naive = async (every: 1 | 1000) => {
+        const mode = sys.pacesWithFlush ? 1000 : every;
+        const [r, d] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
+          measureNaiveLoop(pub, sub, `bench.naive${every}.r${round}`, opts.messages, mode, tput.stallMs),
+        );
+        log(
+          `  ${sys.label.padEnd(9)} (5) naive loop, await every ${every === 1 ? 'publish' : '1,000th'}: ${describe(r)}`,
+        );
+        return [r, d] as const;
+      };
+      const [each, d3] = await naive(1);
+      const [thousandth, d4] = await naive(1000);
       acc[i].one.push(one);
       acc[i].two.push(two);
-      acc[i].drops += d1 + d2;
+      acc[i].naiveEach.push(each);
+      acc[i].naiveThousandth.push(thousandth);
+      acc[i].drops += d1 + d2 + d3 + d4;
     }
   }
 
@@ -145,6 +171,8 @@ export async function runScenarios(
       label: sys.label,
       oneServer: summarize(acc[i].one),
       twoServers: summarize(acc[i].two),
+      naiveEach: summarize(acc[i].naiveEach),
+      naiveThousandth: summarize(acc[i].naiveThousandth),
       rpc: rpcs[i].rpc,
       switchesPerCall: rpcs[i].switchesPerCall,
       rssMb: peak,

@@ -8,6 +8,12 @@ export interface BenchClient {
   subscribe(subject: string, onMessage: (size: number) => void): Promise<void>;
   /** Fire-and-forget publish; the client library batches writes per event-loop turn. */
   publish(subject: string, payload: Buffer): void;
+  /**
+   * A publish as a naive loop writes it (`await` on what it returns). Ours: the client's publish
+   * promise. NATS publishes without one: at `boundary` (every 1,000th) it returns `flush()`, the
+   * way a NATS user paces such a loop; otherwise a settled promise.
+   */
+  publishAwaitable(subject: string, payload: Buffer, boundary: boolean): Promise<void>;
   /** Resolves when what was published has been handed to the transport / server. */
   flush(): Promise<void>;
   /** Answer requests on `subject` with their own payload (an echo). */
@@ -22,6 +28,11 @@ export interface BenchClient {
 export interface SystemUnderTest {
   /** Column label, e.g. `ours QUIC`. */
   readonly label: string;
+  /**
+   * NATS has no publish to await: its naive loop is the reference of both (5) rows, publishing and
+   * calling flush() every 1,000th.
+   */
+  readonly pacesWithFlush?: boolean;
   /** Client URLs of server A and server B (B is linked to A). */
   readonly urls: readonly [string, string];
   connect(url: string, name: string): Promise<BenchClient>;

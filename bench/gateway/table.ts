@@ -26,13 +26,17 @@ type Pick = (r: SystemResult) => number;
 const fmtInt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const fmtRatio = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 const maxRss: Pick = (r) => Math.max(...r.rssMb);
-const lost: Pick = (r) => r.oneServer.lost + r.twoServers.lost;
+const lost: Pick = (r) => r.oneServer.lost + r.twoServers.lost + r.naiveEach.lost + r.naiveThousandth.lost;
 const tput1: Pick = (r) => r.oneServer.msgsPerSec;
 const tput2: Pick = (r) => r.twoServers.msgsPerSec;
+const naiveEach: Pick = (r) => r.naiveEach.msgsPerSec;
+const naiveThousandth: Pick = (r) => r.naiveThousandth.msgsPerSec;
 const rpcP50: Pick = (r) => r.rpc.p50Us;
 const perRound = new Map<Pick, (r: SystemResult) => number[]>([
   [tput1, (r) => r.oneServer.perRound],
   [tput2, (r) => r.twoServers.perRound],
+  [naiveEach, (r) => r.naiveEach.perRound],
+  [naiveThousandth, (r) => r.naiveThousandth.perRound],
   [rpcP50, (r) => r.rpc.perRoundP50],
 ]);
 
@@ -61,6 +65,20 @@ const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) =>
   {
     label: '(2) pub on A → sub on B',
     pick: tput2,
+    unit: 'msgs/s',
+    fmt: fmtInt,
+    ratio: true,
+  },
+  {
+    label: '(5) naive loop, await every publish',
+    pick: naiveEach,
+    unit: 'msgs/s',
+    fmt: fmtInt,
+    ratio: true,
+  },
+  {
+    label: '(5) naive loop, await every 1,000th',
+    pick: naiveThousandth,
     unit: 'msgs/s',
     fmt: fmtInt,
     ratio: true,
@@ -96,7 +114,7 @@ const ROWS: Array<{ label: string; pick: Pick; unit: string; fmt: (n: number) =>
     ratio: true,
   },
   {
-    label: 'lost messages (1)+(2)',
+    label: 'lost messages (1)+(2)+(5)',
     pick: lost,
     unit: '',
     fmt: fmtInt,
@@ -121,6 +139,9 @@ const TARGETS: Array<[string, SystemKey, Pick, boolean, '>=' | '<=', number]> = 
   ['QUIC gateway peak RSS (MB)', 'quic', maxRss, false, '<=', 150],
   ['TLS (1) throughput ratio', 'tls', tput1, true, '>=', 0.8],
   ['TLS (2) throughput ratio', 'tls', tput2, true, '>=', 0.8],
+  // Issue 15: a naive loop against NATS flushing every 1,000th.
+  ['QUIC (5) naive loop, await every publish, ratio', 'quic', naiveEach, true, '>=', 0.8],
+  ['QUIC (5) naive loop, await every 1,000th, ratio', 'quic', naiveThousandth, true, '>=', 0.8],
 ];
 
 export function targets(res: Results): Target[] {
