@@ -130,16 +130,21 @@ async function pump(
   return { sent };
 }
 
+/** A counting subscriber with the route to it known, and the payload to publish. */
+async function subscribed(pub: BenchClient, sub: BenchClient, subject: string) {
+  const counter = new ReceiveCounter();
+  await sub.subscribe(subject, (size) => counter.hit(size));
+  await waitForInterest(pub, subject, counter, 10_000);
+  return { counter, payload: randomBytes(PAYLOAD_BYTES) };
+}
+
 export async function measureThroughput(
   pub: BenchClient,
   sub: BenchClient,
   subject: string,
   opts: ThroughputOptions,
 ): Promise<ThroughputResult> {
-  const counter = new ReceiveCounter();
-  await sub.subscribe(subject, (size) => counter.hit(size));
-  await waitForInterest(pub, subject, counter, 10_000);
-  const payload = randomBytes(PAYLOAD_BYTES);
+  const { counter, payload } = await subscribed(pub, sub, subject);
 
   // Warm-up through the same path, untimed: JIT and buffers settle the same way for every system.
   const warm = await pump(pub, subject, payload, counter, opts.warmup, opts);
@@ -187,10 +192,7 @@ export async function measureNaiveLoop(
   awaitEvery: 1 | 1000,
   stallMs: number,
 ): Promise<ThroughputResult> {
-  const counter = new ReceiveCounter();
-  await sub.subscribe(subject, (size) => counter.hit(size));
-  await waitForInterest(pub, subject, counter, 10_000);
-  const payload = randomBytes(PAYLOAD_BYTES);
+  const { counter, payload } = await subscribed(pub, sub, subject);
   const start = performance.now();
   for (let i = 1; i <= messages; i++) {
     const p = pub.publishAwaitable(subject, payload, i % 1000 === 0);
