@@ -218,7 +218,10 @@ run('dashboard in Chromium', () => {
       expect([route, await page.evaluate(() => document.documentElement.scrollWidth)]).toEqual([route, 390]);
     }
     await page.goto(`${url}/`);
-    await page.waitForSelector('[data-chart] canvas');
+    // Drawn with data, as the wide screenshots are: a canvas alone is an empty chart.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-chart="Production vs consumption"]')?.dataset.points) >= 6,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'overview-phone.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
