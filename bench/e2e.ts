@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadStep, type StepFigures } from './e2e/load-step';
-import { freshDataDir } from './e2e/run';
+import { freshDataDir } from '../test/launcher/cli-run';
 import { cliStartMs, timeToDashboard, type StartupFigure } from './e2e/startup';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

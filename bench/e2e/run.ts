@@ -1,9 +1,8 @@
 /** A `cortexiq up` of the bench in its own fresh folder, stopped with SIGINT like Ctrl-C. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { passwordFor } from '../../apps/shared/db/embedded';
-import { randomBasePort, startUp, type UpRun } from '../../test/launcher/cli-run';
+import { freshDataDir, randomBasePort, startUp, type UpRun } from '../../test/launcher/cli-run';
 
 export interface BenchRun {
   up: UpRun;
@@ -14,12 +13,6 @@ export interface BenchRun {
   /** The embedded PostgreSQL (gateways and admin APIs take the first 8 ports after `base`). */
   databaseUrl: string;
   stop(): Promise<void>;
-}
-
-export function freshDataDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-bench-'));
-  fs.chmodSync(dir, 0o755); // as root the embedded PostgreSQL runs as another user
-  return dir;
 }
 
 /** Without `given`, the run gets a fresh folder that `stop` removes. */

@@ -28,12 +28,18 @@ export interface UpRun {
  * (removed when it exits) and, on loopback, a dashboard port next to its range, so runs in parallel
  * test files never share a database folder, a run lock or port 4000.
  */
+/** A new empty run folder under the system's temporary folder. */
+export function freshDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-run-'));
+  fs.chmodSync(dir, 0o755); // as root, the embedded PostgreSQL runs as another user
+  return dir;
+}
+
 export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): UpRun {
   const extra: string[] = [];
   let ownDir: string | undefined;
   if (!args.includes('--data-dir')) {
-    ownDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cortexiq-run-'));
-    fs.chmodSync(ownDir, 0o755); // as root, the embedded PostgreSQL runs as another user
+    ownDir = freshDataDir();
     extra.push('--data-dir', ownDir);
   }
   const base = args.indexOf('--base-port');
