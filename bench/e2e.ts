@@ -22,7 +22,9 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '∞';
+    : Number.isNaN(n)
+      ? 'n/a'
+      : '∞';
 const range = (xs: number[], digits = 1) =>
   xs.length === 0 ? '—' : `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 

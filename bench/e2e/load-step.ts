@@ -6,6 +6,7 @@
  */
 import { percentile } from '../projections/ingest';
 import { cpuBetween, sampleTree } from './process-tree';
+import { readMetric } from '../../launcher/read-metric';
 import { readRunState } from '../../launcher/run-state';
 import { sleep, startRun } from './run';
 import { TickLagProbe } from './tick-lag';
@@ -27,16 +28,6 @@ export interface StepFigures {
   /** CPU cores used on average by the whole run. */
   cores: number;
   cpuPer1000Homes: number;
-}
-
-async function projectionsMetrics(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^(cortexiq_projection_\w+)(?:\{[^}]*\})? ([\d.eE+-]+)$/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]));
-  }
-  return out;
 }
 
 export async function loadStep(
@@ -61,18 +52,19 @@ export async function loadStep(
       await sleep(o.warmupS * 1000);
       const t0 = Date.now();
       const s0 = sampleTree(run.up.proc.pid!);
-      const m0 = await projectionsMetrics(projections);
+      const events = () => readMetric(projections, 'cortexiq_projection_events_total');
+      const events0 = await events();
       let rssPeak = s0.rssBytes;
       const gauge: number[] = [];
       while (Date.now() - t0 < o.windowS * 1000) {
         await sleep(1000);
         rssPeak = Math.max(rssPeak, sampleTree(run.up.proc.pid!).rssBytes);
-        const m = await projectionsMetrics(projections).catch(() => undefined);
-        if (m) gauge.push(1000 * (m.get('cortexiq_projection_lag_seconds') ?? NaN));
+        const lag = await readMetric(projections, 'cortexiq_projection_lag_seconds');
+        if (lag !== undefined) gauge.push(1000 * lag);
       }
       const t1 = Date.now();
       const s1 = sampleTree(run.up.proc.pid!);
-      const m1 = await projectionsMetrics(projections);
+      const events1 = await events();
       // Ticks of the window still being written get 10 s to land before they count as behind.
       await sleep(10_000);
       const ticks = probe.ticksBetween(t0, t1);
@@ -80,8 +72,7 @@ export async function loadStep(
       const cores = cpuBetween(s0, s1) / ((t1 - t0) / 1000);
       if (probe.measuredHomes < 3 * homes)
         o.log(`  only ${probe.measuredHomes} of ${3 * homes} homes have a measurement committed`);
-      const events =
-        (m1.get('cortexiq_projection_events_total') ?? 0) - (m0.get('cortexiq_projection_events_total') ?? 0);
+      const committed = (events1 ?? NaN) - (events0 ?? NaN);
       return {
         homesPerRegion: homes,
         readyS,
@@ -92,7 +83,7 @@ export async function loadStep(
         lagP99Ms: ticks.length > lags.length ? Infinity : percentile(lags, 0.99),
         lagMaxMs: lags.length > 0 ? Math.max(...lags) : NaN,
         gaugeP99Ms: percentile(gauge.filter(Number.isFinite), 0.99),
-        eventsPerS: events / ((t1 - t0) / 1000),
+        eventsPerS: committed / ((t1 - t0) / 1000),
         processes: s1.processes,
         rssPeakMb: rssPeak / 2 ** 20,
         cores,

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { CliError } from '../cli-error';
 import { parseOptions } from '../parse-options';
+import { readMetric } from '../../launcher/read-metric';
 import { isAlive, liveRun, type RunState } from '../../launcher/run-state';
 
 const USAGE = `usage: cortexiq status [--data-dir DIR] [--json]
@@ -34,17 +35,6 @@ async function getJson<T>(url: string, token?: string): Promise<T | undefined> {
   }
 }
 
-async function metric(healthUrl: string | undefined, name: string): Promise<number | undefined> {
-  if (!healthUrl) return undefined;
-  try {
-    const text = await (await fetch(`${healthUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function ready(healthUrl: string | undefined): Promise<boolean | undefined> {
   if (!healthUrl) return undefined;
   try {
@@ -63,13 +53,13 @@ export async function collect(state: RunState) {
       })),
     );
   const projections = state.processes.find((p) => p.name.endsWith('/projections'))?.healthUrl;
-  const eventsBefore = await metric(projections, 'cortexiq_projection_events_total');
+  const eventsBefore = await readMetric(projections, 'cortexiq_projection_events_total');
   const before = await peersOf();
   await new Promise((r) => setTimeout(r, SAMPLE_MS));
   const [after, eventsAfter, lag, processes] = await Promise.all([
     peersOf(),
-    metric(projections, 'cortexiq_projection_events_total'),
-    metric(projections, 'cortexiq_projection_lag_seconds'),
+    readMetric(projections, 'cortexiq_projection_events_total'),
+    readMetric(projections, 'cortexiq_projection_lag_seconds'),
     Promise.all(
       state.processes.map(async (p) => ({
         name: p.name,
