@@ -18,6 +18,7 @@ import { GatewayStats } from './core/stats';
 import type { DurableSubscription, Subscriber } from './core/subscribers';
 import { DurableStore } from './core/durable-store';
 import { Mesh, type MeshHost } from './mesh/mesh';
+import { RecentIds } from './mesh/dedupe';
 import type { NodeIdentity } from './transport/identity';
 import type { Connection, TransportSecurity } from './transport/transport';
 import { loadTransport } from './transport/select';
@@ -31,6 +32,13 @@ export class Router implements SessionHost, MeshHost {
   readonly subscribers = new PatternIndex<Subscriber>();
   readonly durables: DurableStore;
   readonly mesh: Mesh;
+  /**
+   * Tracked publications already handled here, by (pubStream, pubSeq): a client republishes what was
+   * not acknowledged after reconnecting, and some of it may have been delivered (docs/protocol.md
+   * §2, republish). A window of 2^16 covers the client's bound on unacknowledged publications;
+   * 2,048 streams at 8 KiB each bound the memory to 16 MiB.
+   */
+  private readonly publications = new RecentIds(16, 2048);
   private lastDurableNotice = 0;
   private nextSession = 1;
   /** Connections that have not sent their first frame yet, per transport, oldest first. */
@@ -215,9 +223,21 @@ export class Router implements SessionHost, MeshHost {
     );
   }
 
-  publish(topic: string, publisher: string, payload: Buffer, excludeSession: string | undefined): void {
-    this.deliverLocal(topic, publisher, this.gatewayId, payload, excludeSession);
-    this.mesh.publish(topic, publisher, payload);
+  publish(
+    topic: string,
+    publisher: string,
+    payload: Buffer,
+    excludeSession: string | undefined,
+    stream: string | null = null,
+    pubSeq = 0,
+  ): void {
+    // A republished copy of what this gateway already routed (the client lost only the PUBACK).
+    if (stream !== null && !this.publications.firstTime(stream, 0, pubSeq)) {
+      this.stats.publicationDuplicates++;
+      return;
+    }
+    this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
+    this.mesh.publish(topic, publisher, payload, stream, pubSeq);
   }
 
   /**
@@ -265,12 +285,28 @@ export class Router implements SessionHost, MeshHost {
     return [...this.rpc.registrations.keys()].sort();
   }
 
+  /** A publication from another gateway; a republished copy already delivered here is dropped. */
   deliverLocal(
     topic: string,
     publisher: string,
     originGateway: string,
     payload: Buffer,
-    excludeSession?: string,
+    stream: string | null,
+    pubSeq: number,
+  ): void {
+    if (stream !== null && !this.publications.firstTime(stream, 0, pubSeq)) {
+      this.stats.publicationDuplicates++;
+      return;
+    }
+    this.deliverToSubscribers(topic, publisher, originGateway, payload, undefined);
+  }
+
+  private deliverToSubscribers(
+    topic: string,
+    publisher: string,
+    originGateway: string,
+    payload: Buffer,
+    excludeSession: string | undefined,
   ): void {
     const subs = this.subscribers.match(topic);
     for (let i = 0; i < subs.length; i++) {

@@ -103,6 +103,11 @@ export function createMetrics(gw: Gateway): Registry {
     () => gw.stats.meshLinkOverflow,
   );
   counter('macula_mesh_duplicates_total', 'Duplicate mesh messages dropped', () => gw.stats.meshDuplicates);
+  counter(
+    'macula_publication_duplicates_total',
+    'Republished publications dropped because this gateway had already handled them',
+    () => gw.stats.publicationDuplicates,
+  );
   // Every message the mesh gave up, by destination gateway and reason (docs/loss.md).
   new Counter({
     name: 'macula_mesh_lost_total',

@@ -1,16 +1,19 @@
 /**
  * The typed gateway client every app uses (docs/protocol.md §7). It survives lost connections: it redials
  * with backoff, restores subscriptions (durable ones resume where they were acknowledged) and
- * registrations, and sends what was published meanwhile, in order.
+ * registrations, and sends again, in order, every publication its gateway had not acknowledged.
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { GatewayError, isErrorCode } from '../protocol/errors';
 import { decodePayload, encodePayload, type Frame } from '../protocol/frames';
-import { M } from '../protocol/messages';
+import { M, P } from '../protocol/messages';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { patternProblem, topicProblem } from '../protocol/topics';
 import { ClientConnection } from './session';
 import { Fifo } from './fifo';
+import { GatewayLiveness } from './liveness';
+import { UnackedPublications, type KeptPublication } from './unacked';
 import type {
   CallOptions,
   ClientEvent,
@@ -26,24 +29,35 @@ import type {
 
 const RESOLVED = Promise.resolve();
 
-// Encoded PUBLISH headers per topic: apps publish to a handful of topics over and over.
+// Encoded PUBLISH headers per (topic, mode, excludeMe): apps publish to a handful of topics over
+// and over. `mode` is a P.* value, or 0 (no ack request) for a gateway without PUBACK.
 let publishHeads = new Map<string, Buffer>();
-function publishHead(topic: string, exclude: boolean): Buffer {
-  const key = exclude ? `!${topic}` : topic;
+function publishHead(topic: string, mode: number, exclude: boolean): Buffer {
+  const key = `${mode}${exclude ? '!' : ''}${topic}`;
   let head = publishHeads.get(key);
   if (!head) {
     if (publishHeads.size > 5000) publishHeads = new Map();
-    head = Buffer.from(encodeHeaderInto([M.PUBLISH, topic, 0, exclude]));
+    head = Buffer.from(encodeHeaderInto([M.PUBLISH, topic, mode, exclude]));
     publishHeads.set(key, head);
   }
   return head;
 }
-const MAX_OFFLINE_BYTES = 64 * 1024 * 1024;
 /**
- * Past this many bytes not yet handed to the transport, `publish()` without `ack` resolves only
- * once they have gone out: a loop that awaits every publish then yields to I/O and sends in
- * batches of about this size, instead of buffering everything and sending it in one burst.
- * Below it, publish resolves at once, so paced publishers pay nothing.
+ * What the client keeps until its gateway acknowledges it (unacked.ts). Below the high-water mark
+ * `publish()` resolves at once, so paced publishers pay nothing; above it, once acknowledgements
+ * bring it back under, so an awaited loop is paced by its gateway (and, while the gateway is down,
+ * waits). The hard bound stays under the 2^17 publications the gateways' duplicate filter spans
+ * (router.ts), so a republished copy is always recognised.
+ */
+const UNACKED_LIMITS = {
+  highWaterBytes: 1024 * 1024,
+  highWaterCount: 16_384,
+  maxBytes: 64 * 1024 * 1024,
+  maxCount: 100_000,
+};
+/**
+ * Unreliable publications, and every publication to a gateway without PUBACK, are paced by the
+ * transport instead: past this many bytes not yet handed to it, publish resolves once they went out.
  */
 const PUBLISH_HIGH_WATER_BYTES = 512 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -79,8 +93,13 @@ export class Client implements GatewayClient {
   private readonly regs = new Map<string, RegState>();
   private readonly regsByServerId = new Map<number, RegState>();
   private readonly events = new EventEmitter();
-  private offline: Array<{ header: unknown[]; payload: Buffer }> = [];
-  private offlineBytes = 0;
+  /**
+   * Names this client's tracked publications across reconnects (docs/protocol.md §2, republish):
+   * random per client object, so two processes, or one restarted, never share one.
+   */
+  private readonly pubStream = randomBytes(9).toString('base64url');
+  private readonly unacked = new UnackedPublications(UNACKED_LIMITS);
+  private liveness: GatewayLiveness | undefined;
   private userClosed = false;
   private restoring = false;
   private reconnecting: Promise<void> | undefined;
@@ -110,11 +129,14 @@ export class Client implements GatewayClient {
       this.opts,
       (f) => this.onFrame(f),
       () => {
+        // The liveness check of this connection stops by itself once it sees it closed.
         this.drained();
         this.onLost();
       },
+      { stream: this.pubStream, nextSeq: this.unacked.firstUnacked },
     );
     conn.conn.onDrain(() => this.drained());
+    this.liveness = new GatewayLiveness(conn, () => this.unacked.count > 0 || conn.awaitingReplies);
     return conn;
   }
 
@@ -197,36 +219,55 @@ export class Client implements GatewayClient {
     const problem = topicProblem(topic);
     if (problem)
       return Promise.reject(new GatewayError('invalid_argument', `bad topic '${topic}': ${problem}`));
+    if (options.ack && options.unreliable)
+      return Promise.reject(
+        new GatewayError('invalid_argument', '`ack` and `unreliable` exclude each other'),
+      );
+    if (this.userClosed) return Promise.reject(new GatewayError('closed', 'client is closed'));
+    if (this.conn.closed && !this.reconnecting)
+      return Promise.reject(new GatewayError('unavailable', 'not connected to the gateway'));
     const body = encodePayload(payload);
     const exclude = options.excludeMe === true;
-    if (options.ack) {
-      const send = (): Promise<void> =>
-        this.conn
-          .request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS)
-          .then(() => undefined);
-      // After what waits offline, never before it.
-      return this.restoring && this.reconnecting ? this.reconnecting.then(send) : send();
-    }
-    if (this.conn.closed || this.restoring) return this.keepOffline([M.PUBLISH, topic, 0, exclude], body);
-    this.conn.sendHead(publishHead(topic, exclude), body);
+    if (options.unreliable) return this.publishUnreliable(topic, body, exclude);
+    if (options.ack && !this.conn.pubAcks) return this.publishWithRequest(topic, body, exclude);
+    const refused = this.unacked.refusal(body.length);
+    if (refused) return Promise.reject(refused);
+    const kept = this.unacked.add(topic, options.ack ? P.ACK_NOW : P.TRACKED, exclude, body);
+    // While reconnecting it waits with the others; the reconnect sends them all, in order.
+    if (!this.conn.closed && !this.restoring) this.sendKept(kept);
+    if (options.ack) return this.unacked.whenAcked(kept.seq);
+    if (this.unacked.overHighWater) return this.unacked.whenRoom();
     return this.conn.conn.pendingBytes > PUBLISH_HIGH_WATER_BYTES ? this.whenDrained() : RESOLVED;
   }
 
-  /** While reconnecting, publications wait (bounded) and go out in order once connected again. */
-  private keepOffline(header: unknown[], payload: Buffer): Promise<void> {
-    if (this.userClosed) return Promise.reject(new GatewayError('closed', 'client is closed'));
-    if (this.offlineBytes + payload.length > MAX_OFFLINE_BYTES) {
-      return Promise.reject(
-        new GatewayError('unavailable', `gateway unreachable and ${MAX_OFFLINE_BYTES} bytes already waiting`),
-      );
-    }
-    this.offline.push({ header, payload });
-    this.offlineBytes += payload.length;
-    return RESOLVED;
+  private sendKept(p: KeptPublication): void {
+    if (this.conn.pubAcks) return this.conn.sendHead(publishHead(p.topic, p.mode, p.exclude), p.payload);
+    // A gateway without PUBACK: written is as far as it goes.
+    this.conn.sendHead(publishHead(p.topic, 0, p.exclude), p.payload);
+    this.unacked.ack(p.seq);
   }
 
+  /** Fire and forget: written if connected, never kept, never sent again; dropped while away. */
+  private publishUnreliable(topic: string, body: Buffer, exclude: boolean): Promise<void> {
+    if (this.conn.closed || this.restoring) return RESOLVED;
+    this.conn.sendHead(publishHead(topic, this.conn.pubAcks ? P.UNTRACKED : 0, exclude), body);
+    return this.conn.conn.pendingBytes > PUBLISH_HIGH_WATER_BYTES ? this.whenDrained() : RESOLVED;
+  }
+
+  /** `ack` to a gateway without PUBACK: a request answered with PUBLISHED. */
+  private publishWithRequest(topic: string, body: Buffer, exclude: boolean): Promise<void> {
+    const send = (): Promise<void> =>
+      this.conn
+        .request((id) => [M.PUBLISH, topic, id, exclude], body, REQUEST_TIMEOUT_MS)
+        .then(() => undefined);
+    // After what waits to be sent again, never before it.
+    return this.restoring && this.reconnecting ? this.reconnecting.then(send) : send();
+  }
+
+  /** Resolves once every publication so far is acknowledged and everything else written out. */
   flush(): Promise<void> {
-    return this.whenDrained();
+    const acked = this.unacked.whenAcked(this.unacked.lastSeq);
+    return Promise.all([acked, this.whenDrained()]).then(() => undefined);
   }
 
   private onEvent(frame: Frame): void {
@@ -395,6 +436,9 @@ export class Client implements GatewayClient {
       case M.INVOCATION:
         void this.onInvocation(frame);
         return;
+      case M.PUBACK:
+        this.unacked.ack(frame.header[1] as number);
+        return;
       case M.PING:
         this.conn.send([M.PONG, frame.header[1]]);
         return;
@@ -443,9 +487,10 @@ export class Client implements GatewayClient {
   }
 
   private onLost(): void {
-    if (this.userClosed) return;
+    if (this.userClosed) return this.unacked.fail(new GatewayError('closed', 'client is closed'));
     this.events.emit('disconnected');
-    if (this.opts.reconnect === false) return;
+    if (this.opts.reconnect === false)
+      return this.unacked.fail(new GatewayError('unavailable', 'connection to the gateway lost'));
     this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
   }
 
@@ -483,10 +528,7 @@ export class Client implements GatewayClient {
             );
           });
         if (this.conn.closed) throw new GatewayError('unavailable', 'connection lost while restoring');
-        const waiting = this.offline;
-        this.offline = [];
-        this.offlineBytes = 0;
-        for (const p of waiting) this.conn.send(p.header, p.payload);
+        this.resendKept();
         this.restoring = false;
         this.events.emit('reconnected', { sessionId: this.sessionId, gatewayId: this.gatewayId });
         return;
@@ -497,6 +539,18 @@ export class Client implements GatewayClient {
         delay = Math.min(delay * 2, 3000);
       }
     }
+  }
+
+  /**
+   * Everything not acknowledged, oldest first, before any new publication: the gateway numbers them
+   * from the HELLO's nextPubSeq on, so each keeps its id and a copy that was already delivered is
+   * recognised (docs/protocol.md §2, republish).
+   */
+  private resendKept(): void {
+    const legacy = !this.conn.pubAcks;
+    for (const p of this.unacked.all())
+      this.conn.sendHead(publishHead(p.topic, legacy ? 0 : p.mode, p.exclude), p.payload);
+    if (legacy) this.unacked.ackAll();
   }
 
   /** Still wanted and not restored on the current connection. */
@@ -532,10 +586,22 @@ export class Client implements GatewayClient {
   async close(): Promise<void> {
     if (this.userClosed) return;
     this.userClosed = true;
-    if (!this.conn.closed) {
+    if (!this.conn.closed && !this.restoring) {
+      // Bounded: a gateway that stops answering is given up by the liveness check (liveness.ts).
+      await this.flush().catch(() => undefined);
       this.conn.send([M.GOODBYE, 'client closed']);
-      await this.flush();
+      await this.whenDrained();
       this.conn.conn.close();
     }
+    this.liveness?.stop();
+    if (this.unacked.count > 0)
+      this.events.emit(
+        'error',
+        new GatewayError(
+          'unavailable',
+          `client closed with ${this.unacked.count} publications its gateway had not acknowledged`,
+        ),
+      );
+    this.unacked.fail(new GatewayError('closed', 'client is closed'));
   }
 }

@@ -20,6 +20,11 @@ export class Fifo<T> {
     return this.items[this.head];
   }
 
+  /** Oldest first, without removing anything. */
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];

@@ -88,6 +88,10 @@ const EMPTY = new Uint8Array(0);
 export class ClientConnection {
   sessionId = '';
   gatewayId = '';
+  /** The gateway acknowledges tracked publications (PUBACK); an older one does not. */
+  pubAcks = false;
+  /** Frames received so far: the liveness check watches it move (liveness.ts). */
+  received = 0;
   private nextReq = 1;
   private readonly waiting = new Map<number, { resolve: (f: Frame) => void; reject: (e: Error) => void }>();
   closed = false;
@@ -98,6 +102,8 @@ export class ClientConnection {
     opts: ConnectOptions,
     onFrame: (f: Frame) => void,
     onClose: (err?: Error) => void,
+    /** The client's pubStream and the number of the first publication it sends on this connection. */
+    publications: { stream: string; nextSeq: number },
   ): Promise<ClientConnection> {
     const url = parseGatewayUrl(opts.url);
     const conn = await loadTransport(url.transport, opts.quicStack)
@@ -140,7 +146,14 @@ export class ClientConnection {
       );
     });
     conn.write(
-      encodeFrame([M.HELLO, opts.realm, opts.token ?? null, opts.clientId ?? `client-${process.pid}`]),
+      encodeFrame([
+        M.HELLO,
+        opts.realm,
+        opts.token ?? null,
+        opts.clientId ?? `client-${process.pid}`,
+        publications.stream,
+        publications.nextSeq,
+      ]),
     );
     let frame: Frame;
     try {
@@ -155,6 +168,7 @@ export class ClientConnection {
     }
     c.sessionId = String(frame.header[1]);
     c.gatewayId = String(frame.header[2]);
+    c.pubAcks = frame.header[3] === true;
     stream.setHandler((f) => c.route(f, onFrame));
     stream.onBadFrame((err) => conn.destroy(err));
     conn.onClose((err) => {
@@ -167,8 +181,14 @@ export class ClientConnection {
     return c;
   }
 
+  /** Requests sent and not answered yet. */
+  get awaitingReplies(): boolean {
+    return this.waiting.size > 0;
+  }
+
   /** Replies to requests resolve their waiter; everything else goes to the client. */
   private route(frame: Frame, onFrame: (f: Frame) => void): void {
+    this.received++;
     const h = frame.header;
     switch (h[0]) {
       case M.SUBSCRIBED:

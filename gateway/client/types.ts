@@ -59,9 +59,19 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
+/**
+ * By default a publication is kept by the client until its gateway acknowledges it, and sent again
+ * after a reconnect (never delivered twice); `publish()` resolves at once while little waits for
+ * acknowledgement and otherwise once enough was acknowledged, so an awaited loop is paced.
+ */
 export interface PublishOptions {
-  /** Wait until the gateway has accepted the publication. */
+  /** Resolve only once the gateway has acknowledged this publication (and every earlier one). */
   ack?: boolean;
+  /**
+   * Fire and forget: written once if connected, never kept or sent again, dropped while the client
+   * is reconnecting; lost if the gateway dies before reading it. Paced only by the transport.
+   */
+  unreliable?: boolean;
   /** Do not deliver to this client's own matching subscriptions. */
   excludeMe?: boolean;
 }
@@ -102,7 +112,11 @@ export interface GatewayClient {
   publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void>;
   register<A = unknown, R = unknown>(procedure: string, handler: RpcHandler<A, R>): Promise<Registration>;
   call<R = unknown>(procedure: string, args?: unknown, options?: CallOptions): Promise<R>;
-  /** Resolves when everything published so far has been handed to the transport. */
+  /**
+   * Resolves when every publication so far has been acknowledged by the gateway (and unreliable
+   * ones handed to the transport); while reconnecting, once they have been sent again and
+   * acknowledged.
+   */
   flush(): Promise<void>;
   on(event: ClientEvent, listener: (detail?: unknown) => void): void;
   close(): Promise<void>;

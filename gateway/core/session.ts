@@ -6,11 +6,12 @@ import type { Logger } from 'pino';
 import { GatewayError, isErrorCode, type ErrorCode } from '../protocol/errors';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
-import { M } from '../protocol/messages';
+import { M, P } from '../protocol/messages';
 import { isRealmWide, patternProblem, topicProblem } from '../protocol/topics';
 import type { Connection } from '../transport/transport';
 import type { GatewayConfig } from './config';
 import { Outbound } from './outbound';
+import { PublicationAcks } from './publication-acks';
 import { sameSecret } from './secret-compare';
 import type { Rpc } from './rpc';
 import type { GatewayStats } from './stats';
@@ -29,7 +30,14 @@ export interface SessionHost {
   dropDurable(name: string): void;
   /** Registrations changed: advertise them to the mesh. */
   proceduresChanged(): void;
-  publish(topic: string, publisher: string, payload: Buffer, excludeSession: string | undefined): void;
+  publish(
+    topic: string,
+    publisher: string,
+    payload: Buffer,
+    excludeSession: string | undefined,
+    stream: string | null,
+    pubSeq: number,
+  ): void;
   sessionClosed(session: ClientSession): void;
 }
 
@@ -45,6 +53,8 @@ export class ClientSession {
   private nextSubId = 1;
   private nextRegId = 1;
   private closed = false;
+  /** Numbering and PUBACKs of tracked publications, when the client announced a pubStream. */
+  private pubAcks: PublicationAcks | undefined;
   /** When the client last sent anything (liveness: see checkLiveness). */
   lastHeard = Date.now();
 
@@ -71,7 +81,7 @@ export class ClientSession {
 
   /** Run the handshake on the first frame (already decoded by the connection dispatcher). */
   start(hello: Frame, stream: FrameStream): void {
-    const [, realm, token, clientId] = hello.header;
+    const [, realm, token, clientId, pubStream, nextPubSeq] = hello.header;
     this.clientId = typeof clientId === 'string' ? clientId.slice(0, 128) : '';
     const { config } = this.host;
     if (realm !== config.realm)
@@ -82,7 +92,17 @@ export class ClientSession {
     this.monitor = config.monitorToken !== undefined && sameSecret(token, config.monitorToken);
     if (config.token !== undefined && !this.monitor && !sameSecret(token, config.token))
       return this.abort('unauthorized', 'missing or wrong realm token');
-    this.send([M.WELCOME, this.sessionId, this.host.gatewayId]);
+    // A client that numbers its publications gets them acknowledged (docs/protocol.md §2, PUBACK);
+    // one that does not (an older library) sees the WELCOME it knows, its extra field ignored.
+    if (
+      typeof pubStream === 'string' &&
+      pubStream.length > 0 &&
+      pubStream.length <= 64 &&
+      Number.isSafeInteger(nextPubSeq) &&
+      (nextPubSeq as number) >= 1
+    )
+      this.pubAcks = new PublicationAcks(pubStream, nextPubSeq as number, (f) => this.out.control(f));
+    this.send([M.WELCOME, this.sessionId, this.host.gatewayId, this.pubAcks !== undefined]);
     stream.onBadFrame((e) => {
       this.host.stats.malformedFrames++;
       this.host.log.warn({ session: this.sessionId, err: e.message }, 'closing client after bad frame');
@@ -172,6 +192,7 @@ export class ClientSession {
   cleanup(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pubAcks?.stop();
     for (const sub of this.subscriptions.values()) {
       if (sub instanceof DurableSubscription) sub.detach(this.sessionId);
       else this.host.removeSubscriber(sub);
@@ -240,15 +261,39 @@ export class ClientSession {
   }
 
   static publish(s: ClientSession, h: unknown[], payload: Buffer): void {
-    const [, topic, ackId, excludeMe] = h;
+    const [, topic, ackIdOrMode, excludeMe] = h;
+    const acks = s.pubAcks;
+    if (acks && ackIdOrMode !== P.UNTRACKED) return s.publishTracked(acks, h, payload);
+    const ackId = acks ? 0 : ackIdOrMode;
     const problem = topicProblem(topic);
     if (problem) {
       if (ackId) s.error(ackId, 'invalid_argument', `bad topic '${String(topic)}': ${problem}`);
       else s.send([M.ERROR, 0, 'invalid_argument', `bad topic '${String(topic)}': ${problem}`]);
       return;
     }
-    s.host.publish(topic as string, s.sessionId, payload, excludeMe ? s.sessionId : undefined);
+    s.host.publish(topic as string, s.sessionId, payload, excludeMe ? s.sessionId : undefined, null, 0);
     if (ackId) s.send([M.PUBLISHED, ackId]);
+  }
+
+  /**
+   * A numbered publication: it takes its number even when refused (a bad topic), so the client's
+   * count and this one stay equal; the refusal is an unasked ERROR (request id 0).
+   */
+  private publishTracked(acks: PublicationAcks, h: unknown[], payload: Buffer): void {
+    const [, topic, mode, excludeMe] = h;
+    const pubSeq = acks.take();
+    const problem = topicProblem(topic);
+    if (problem) this.send([M.ERROR, 0, 'invalid_argument', `bad topic '${String(topic)}': ${problem}`]);
+    else
+      this.host.publish(
+        topic as string,
+        this.sessionId,
+        payload,
+        excludeMe ? this.sessionId : undefined,
+        acks.stream,
+        pubSeq,
+      );
+    acks.handled(mode === P.ACK_NOW);
   }
 
   static ack(s: ClientSession, h: unknown[]): void {

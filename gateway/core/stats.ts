@@ -27,6 +27,8 @@ export class GatewayStats {
   meshReplayDropped = 0;
   meshUnroutable = 0;
   meshDuplicates = 0;
+  /** Republished tracked publications dropped as already handled (docs/protocol.md §2). */
+  publicationDuplicates = 0;
   meshLinkOverflow = 0;
 
   /** A received frame of message type `type`, `bytes` long on the wire. */

@@ -2,18 +2,20 @@
  * MESH_DATA frames (docs/protocol.md §3). The header carries what stays the same along a stream of
  * messages (origin, epoch, destinations, kind, topic, publisher), so both ends reuse it: the sender
  * re-sends cached header bytes and the receiver's decoder recognises them. What changes per
- * message (link sequence, message id, hop count) travels in a fixed 17-byte prefix of the payload:
+ * message (link sequence, message id, hop count, publication number) travels in a fixed 25-byte
+ * prefix of the payload:
  *
- *   f64 BE link sequence | f64 BE message id | u8 hops | application payload
+ *   f64 BE link sequence | f64 BE message id | u8 hops | f64 BE pubSeq (0: none) | application payload
  *
- * (f64 keeps integers exact to 2^53, so neither number wraps in a gateway's lifetime.)
+ * (f64 keeps integers exact to 2^53, so no number wraps in a gateway's lifetime.) pubSeq numbers a
+ * tracked publication within its client's pubStream (docs/protocol.md §2, republish).
  */
 import { decodeHeader, encodeHeaderInto } from '../protocol/header-codec';
 import { PREFIX_BYTES } from '../protocol/frames';
 import { M } from '../protocol/messages';
 import type { MeshMessage } from './link';
 
-export const DATA_PREFIX_BYTES = 17;
+export const DATA_PREFIX_BYTES = 25;
 
 /** Per-link encoder that reuses the last header when the stable fields repeat. */
 export class DataFrameEncoder {
@@ -44,6 +46,7 @@ export class DataFrameEncoder {
     out.writeDoubleBE(seq, at);
     out.writeDoubleBE(msg.msgId, at + 8);
     out[at + 16] = msg.hops;
+    out.writeDoubleBE(msg.pubSeq, at + 17);
     at += DATA_PREFIX_BYTES;
     if (payload.length > 0) out.set(payload, at);
     return out;
@@ -94,6 +97,7 @@ export function decodeDataFrame(
       originEpoch,
       msgId: payload.readDoubleBE(8),
       hops: payload[16],
+      pubSeq: payload.readDoubleBE(17),
       dests: dests as string[],
       body: bodyOf(h),
       payload: payload.subarray(DATA_PREFIX_BYTES),

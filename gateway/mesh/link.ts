@@ -18,6 +18,8 @@ export interface MeshMessage {
   originEpoch: number;
   msgId: number;
   hops: number;
+  /** A publication's number in its client's pubStream (body[3]); 0 for anything else. */
+  pubSeq: number;
   dests: string[];
   /** Kind and its fields: [kind, ...fields] (see protocol/messages.ts K). */
   body: unknown[];

@@ -49,7 +49,15 @@ export interface MeshHost {
   readonly rpc: Rpc;
   localPatterns(): string[];
   localProcedures(): string[];
-  deliverLocal(topic: string, publisher: string, originGateway: string, payload: Buffer): void;
+  /** `stream`/`pubSeq` identify a tracked publication (docs/protocol.md §2), for duplicates. */
+  deliverLocal(
+    topic: string,
+    publisher: string,
+    originGateway: string,
+    payload: Buffer,
+    stream: string | null,
+    pubSeq: number,
+  ): void;
   /** Another gateway's advertisement changed: settle procedures registered here and there at once. */
   remoteAdvertised(): void;
   /** This gateway's transport identity (QUIC peer id or TLS fingerprint), bound into peer proofs. */
@@ -81,6 +89,7 @@ export class Mesh implements RemoteRouter {
   private lastLsaChange = Date.now();
   private lastPubTopic = '';
   private lastPublisher = '';
+  private lastPubStream: string | null = null;
   private lastPubBody: unknown[] = [];
 
   constructor(private readonly host: MeshHost) {
@@ -332,13 +341,13 @@ export class Mesh implements RemoteRouter {
   // --- forwarding -----------------------------------------------------------------------------
 
   /** A local client published: send toward every other gateway with matching interest. */
-  publish(topic: string, publisher: string, payload: Buffer): void {
+  publish(topic: string, publisher: string, payload: Buffer, stream: string | null = null, pubSeq = 0): void {
     if (this.startup && !this.startup.done && !this.startupOver()) {
-      if (!this.startup.hold(topic, publisher, payload))
+      if (!this.startup.hold(topic, publisher, payload, stream, pubSeq))
         this.losses.lost('*', 'startup_overflow', `${publisher}@${topic}`);
       return;
     }
-    this.publishNow(topic, publisher, payload);
+    this.publishNow(topic, publisher, payload, stream, pubSeq);
   }
 
   /**
@@ -357,11 +366,17 @@ export class Mesh implements RemoteRouter {
     if (!learned && now < hold.deadline) return false;
     const held = hold.release();
     this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
-    for (const p of held) this.publishNow(p.topic, p.publisher, p.payload);
+    for (const p of held) this.publishNow(p.topic, p.publisher, p.payload, p.stream, p.pubSeq);
     return true;
   }
 
-  private publishNow(topic: string, publisher: string, payload: Buffer): void {
+  private publishNow(
+    topic: string,
+    publisher: string,
+    payload: Buffer,
+    stream: string | null,
+    pubSeq: number,
+  ): void {
     const dests = this.lsdb.interestedIn(topic);
     if (this.forgotten.size > 0) {
       // A gateway whose advertisement expired still had this interest: what it misses is counted.
@@ -370,12 +385,13 @@ export class Mesh implements RemoteRouter {
     }
     if (dests.length === 0) return;
     // The same body array for a run of (topic, publisher) lets the link reuse its encoded header.
-    if (topic !== this.lastPubTopic || publisher !== this.lastPublisher) {
-      this.lastPubBody = [K.PUB, topic, publisher];
+    if (topic !== this.lastPubTopic || publisher !== this.lastPublisher || stream !== this.lastPubStream) {
+      this.lastPubBody = [K.PUB, topic, publisher, stream];
       this.lastPubTopic = topic;
       this.lastPublisher = publisher;
+      this.lastPubStream = stream;
     }
-    this.originateData(dests as string[], this.lastPubBody, payload);
+    this.originateData(dests as string[], this.lastPubBody, payload, pubSeq);
   }
 
   private forward(msg: MeshMessage): void {
@@ -453,7 +469,14 @@ export class Mesh implements RemoteRouter {
     this.host.stats.meshDelivered++;
     switch (b[0]) {
       case K.PUB:
-        this.host.deliverLocal(b[1] as string, b[2] as string, msg.origin, msg.payload);
+        this.host.deliverLocal(
+          b[1] as string,
+          b[2] as string,
+          msg.origin,
+          msg.payload,
+          typeof b[3] === 'string' ? b[3] : null,
+          msg.pubSeq,
+        );
         return;
       case K.CALL: {
         const [, callId, procedure, timeoutMs, caller] = b as [number, number, string, number, string];
@@ -484,12 +507,13 @@ export class Mesh implements RemoteRouter {
   }
 
   /** Send a new message from this gateway (it gets the next message id). */
-  private originateData(dests: string[], body: unknown[], payload: Buffer): void {
+  private originateData(dests: string[], body: unknown[], payload: Buffer, pubSeq = 0): void {
     this.forward({
       origin: this.host.gatewayId,
       originEpoch: this.host.epoch,
       msgId: ++this.msgCounter,
       hops: 0,
+      pubSeq,
       dests,
       body,
       payload,

@@ -9,6 +9,9 @@ export interface StartupPublication {
   topic: string;
   publisher: string;
   payload: Buffer;
+  /** The publication's id in its client's stream (docs/protocol.md §2), or null and 0. */
+  stream: string | null;
+  pubSeq: number;
 }
 
 const OVERHEAD_BYTES = 96;
@@ -30,10 +33,10 @@ export class StartupHold {
   }
 
   /** False when the bound is reached. */
-  hold(topic: string, publisher: string, payload: Buffer): boolean {
+  hold(topic: string, publisher: string, payload: Buffer, stream: string | null, pubSeq: number): boolean {
     const size = payload.length + topic.length + OVERHEAD_BYTES;
     if (this.bytes + size > this.maxBytes) return false;
-    this.queue.push({ topic, publisher, payload: Buffer.from(payload) });
+    this.queue.push({ topic, publisher, payload: Buffer.from(payload), stream, pubSeq });
     this.bytes += size;
     return true;
   }

@@ -4,14 +4,14 @@
  */
 export const M = {
   // Client ↔ gateway (§2)
-  HELLO: 1, //            [1, realm, token|null, clientId]
-  WELCOME: 2, //          [2, sessionId, gatewayId]
+  HELLO: 1, //            [1, realm, token|null, clientId, pubStream?, nextPubSeq?] (stream: tracked publications, §2)
+  WELCOME: 2, //          [2, sessionId, gatewayId, pubAcks?] (true: this gateway sends PUBACK)
   ABORT: 3, //            [3, code, message]
   SUBSCRIBE: 4, //        [4, reqId, pattern, durableName|null]
   SUBSCRIBED: 5, //       [5, reqId, subId, overflowCount]
   UNSUBSCRIBE: 6, //      [6, reqId, subId]
   UNSUBSCRIBED: 7, //     [7, reqId]
-  PUBLISH: 8, //          [8, topic, ackReqId (0 = no ack), excludeMe] + payload
+  PUBLISH: 8, //          [8, topic, ackReqId (0 = no ack), excludeMe] + payload; with a pubStream: [8, topic, P.*, excludeMe]
   PUBLISHED: 9, //        [9, reqId]
   EVENT: 10, //           [10, subId, topic, publisherSession, gatewayId, durableSeq (0 = not durable)] + payload
   REGISTER: 11, //        [11, reqId, procedure]
@@ -29,6 +29,7 @@ export const M = {
   GOODBYE: 23, //         [23, reason]
   ACK: 24, //             [24, subId, durableSeq] cumulative acknowledgement of a durable subscription
   DROPPED: 25, //         [25, subId, count] events dropped for this subscriber (slow consumer)
+  PUBACK: 26, //          [26, pubSeq] cumulative: every tracked publication up to pubSeq is taken care of
 
   // Gateway ↔ gateway (§3)
   PEER_HELLO: 40, //      [40, gatewayId, realm, epoch, nonce]
@@ -42,9 +43,16 @@ export const M = {
   LINK_PONG: 48, //       [48, sentAtMs]
 } as const;
 
+/** The PUBLISH mode field of a session that announced a pubStream in HELLO (docs/protocol.md §2). */
+export const P = {
+  TRACKED: 0, //   numbered (the session's next pubSeq), acknowledged in the next PUBACK batch
+  ACK_NOW: 1, //   numbered, and the PUBACK covering it goes out at once (publish with `ack`)
+  UNTRACKED: 2, // not numbered, never acknowledged (fire and forget)
+} as const;
+
 /** Kinds of MESH_DATA and their trailing fields. */
 export const K = {
-  PUB: 1, //    [..., 1, topic, publisherSession]
+  PUB: 1, //    [..., 1, topic, publisherSession, pubStream|null] (its pubSeq in the data prefix)
   CALL: 2, //   [..., 2, callId, procedure, timeoutMs, callerSession]
   RESULT: 3, // [..., 3, callId, errorCode|null, errorMessage|null]
 } as const;

@@ -153,6 +153,7 @@ function message(i: number, payloadBytes: number): MeshMessage {
     originEpoch: 1,
     msgId: i,
     hops: 0,
+    pubSeq: 0,
     dests: ['gw-b'],
     body: [1, 'energy.price.updated'],
     payload: Buffer.alloc(payloadBytes, i & 0xff),

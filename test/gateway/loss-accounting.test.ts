@@ -17,6 +17,7 @@ function message(msgId: number, dests: string[]): MeshMessage {
     originEpoch: 1,
     msgId,
     hops: 0,
+    pubSeq: 0,
     dests,
     body: [K.PUB, 'be.x', 'p'],
     payload: Buffer.from('hello'),
