@@ -10,6 +10,7 @@ import { decodePayload, encodePayload, type Frame } from '../protocol/frames';
 import { M, P } from '../protocol/messages';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { patternProblem, topicProblem } from '../protocol/topics';
+import { withTimeout } from '../transport/with-timeout';
 import { ClientConnection } from './session';
 import { Fifo } from './fifo';
 import { GatewayLiveness } from './liveness';
@@ -587,8 +588,11 @@ export class Client implements GatewayClient {
     if (this.userClosed) return;
     this.userClosed = true;
     if (!this.conn.closed && !this.restoring) {
-      // Bounded: a gateway that stops answering is given up by the liveness check (liveness.ts).
-      await this.flush().catch(() => undefined);
+      // A silent gateway is given up by the liveness check (liveness.ts); one that answers but
+      // acknowledges nothing is not waited for past the request timeout.
+      await withTimeout(this.flush(), REQUEST_TIMEOUT_MS, () => new Error('flush timed out')).catch(
+        () => undefined,
+      );
       this.conn.send([M.GOODBYE, 'client closed']);
       await this.whenDrained();
       this.conn.conn.close();

@@ -30,4 +30,25 @@ describe('RecentIds', () => {
     expect(r.firstTime('o', 1, 6 + (1 << 17))).toBe(true);
     expect(r.firstTime('o', 1, 5)).toBe(false); // older than the window: treated as seen
   });
+
+  it('with a smaller window, slides by that window', () => {
+    const r = new RecentIds(4);
+    expect(r.firstTime('o', 0, 1)).toBe(true);
+    expect(r.firstTime('o', 0, 16)).toBe(true);
+    expect(r.firstTime('o', 0, 2)).toBe(true); // 14 behind: still inside the window of 16
+    expect(r.firstTime('o', 0, 2)).toBe(false);
+    expect(r.firstTime('o', 0, 17)).toBe(true);
+    expect(r.firstTime('o', 0, 1)).toBe(false); // 16 behind: out of the window, treated as seen
+  });
+
+  it('forgets the origin seen least recently past maxOrigins', () => {
+    const r = new RecentIds(8, 2);
+    expect(r.firstTime('a', 0, 1)).toBe(true);
+    expect(r.firstTime('b', 0, 1)).toBe(true);
+    expect(r.firstTime('a', 0, 2)).toBe(true); // a is now the most recent
+    expect(r.firstTime('c', 0, 1)).toBe(true); // evicts b
+    expect(r.origins).toBe(2);
+    expect(r.firstTime('a', 0, 1)).toBe(false); // a was kept
+    expect(r.firstTime('b', 0, 1)).toBe(true); // b was forgotten
+  });
 });
