@@ -35,10 +35,10 @@ export class Router implements SessionHost, MeshHost {
   /**
    * Tracked publications already handled here, by (pubStream, pubSeq): a client republishes what was
    * not acknowledged after reconnecting, and some of it may have been delivered (docs/protocol.md
-   * §2, republish). A window of 2^16 covers the client's bound on unacknowledged publications;
-   * 2,048 streams at 8 KiB each bound the memory to 16 MiB.
+   * §2, republish). A window of 2^17 covers the client's bound on unacknowledged publications
+   * (100,000); 1,024 streams at 16 KiB each bound the memory to 16 MiB.
    */
-  private readonly publications = new RecentIds(16, 2048);
+  private readonly publications = new RecentIds(17, 1024);
   private lastDurableNotice = 0;
   private nextSession = 1;
   /** Connections that have not sent their first frame yet, per transport, oldest first. */

@@ -1,13 +1,15 @@
 /**
  * A gateway SIGKILLed under a numbered stream and restarted on the same ports after 5 s, for
  * `npm run bench:faults`: here the publisher's gateway (it dials the subscriber's), the case of the
- * start hold (docs/loss.md "Restarts"). The publisher's client reconnects by itself; it publishes
- * without acknowledgement, so what it queued while the gateway was down counts as published.
+ * start hold (docs/loss.md "Restarts"). The publisher's client notices the dead gateway (its
+ * liveness check, over QUIC), reconnects by itself and sends again what its gateway had not
+ * acknowledged (docs/protocol.md §2, PUBACK); a message counts as published once publish()
+ * resolved, as an app that does not ask for `ack` sees it.
  */
 import { SequenceProbe } from '../../test/helpers/sequence-probe';
 import { rssMb, stopServer } from '../gateway/processes';
 import { getJson, pollUntil, sleep } from '../gateway/wait';
-import { REALM, spawnGateway, type GatewayProcess } from './gateway-process';
+import { metric, REALM, spawnGateway, type GatewayProcess } from './gateway-process';
 import { p99, settle } from './partitions';
 import type { ScenarioRow } from './scenarios';
 
@@ -32,11 +34,12 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
     probe = await SequenceProbe.start(REALM, { url: pub.url(transport), name: 'k2' }, [
       { url: sub.url(transport), name: 'k1' },
     ]);
-    // Fire and forget: the client library queues while its gateway is down and sends after.
+    // Without `ack`: the client keeps each publication until acknowledged, and sends again after.
     probe.publishEvery(1, 1_000_000, false);
     await sleep(10_000);
     rssPeak = rssMb(pub.proc.pid, 'VmHWM');
     const exited = new Promise((r) => pub!.proc.child.once('exit', r));
+    const killedAt = Date.now();
     pub.proc.child.kill('SIGKILL');
     await exited;
     const ports = { port: pub.port, adminPort: pub.adminPort };
@@ -44,6 +47,7 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
     await sleep(5000);
     pub = await spawnGateway('k2', env, ports);
     const restartedAt = Date.now();
+    const killedAfter = restartedAt - killedAt;
     for (let i = 0; i < 600 && probe.flowingAgainAfter('k1', restartedAt) === undefined; i++)
       await sleep(100);
     await sleep(5000);
@@ -59,7 +63,7 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
       reorder: probe.reorders('k1'),
       p99Ms: p99(arrivals.map((a) => a.at - a.sentAt)),
       rssPeakMb: Math.round(rssPeak),
-      note: `flowing again ${probe.flowingAgainAfter('k1', restartedAt) ?? 'never'} ms after the restart`,
+      note: `down ${killedAfter} ms; flowing again ${probe.flowingAgainAfter('k1', restartedAt) ?? 'never'} ms after the restart; ${await metric(sub, 'macula_publication_duplicates_total')} republished copies dropped at the subscriber's gateway`,
     };
   } finally {
     await probe?.close();

@@ -38,7 +38,7 @@ export const M = {
   PEER_READY: 43, //      [43, lastReceivedSeq, lastReceivedEpoch, acceptorProof]
   LSA: 44, //             [44, origin, epoch, version, neighbors[], patterns[], procedures[]]
   LINK_ACK: 45, //        [45, seq] cumulative
-  MESH_DATA: 46, //       [46, origin, originEpoch, dests[], kind, ...kind fields] + 17-byte prefix + payload (mesh/data-frame.ts)
+  MESH_DATA: 46, //       [46, origin, originEpoch, dests[], kind, ...kind fields] + 25-byte prefix + payload (mesh/data-frame.ts)
   LINK_PING: 47, //       [47, sentAtMs]
   LINK_PONG: 48, //       [48, sentAtMs]
 } as const;
