@@ -33,12 +33,15 @@ export class Router implements SessionHost, MeshHost {
   readonly durables: DurableStore;
   readonly mesh: Mesh;
   /**
-   * Tracked publications already handled here, by (pubStream, pubSeq): a client republishes what was
-   * not acknowledged after reconnecting, and some of it may have been delivered (docs/protocol.md
-   * §2, republish). A window of 2^17 covers the client's bound on unacknowledged publications
-   * (100,000); 1,024 streams at 16 KiB each bound the memory to 16 MiB.
+   * Tracked publications by (pubStream, pubSeq) that this gateway routed for its clients, and that
+   * it delivered to its own subscribers: a client republishes what was not acknowledged after
+   * reconnecting, and some of it may have been routed or delivered (docs/protocol.md §2,
+   * republish). Two sets, because a gateway that delivered a copy from the mesh must still route a
+   * republished one toward the others. A window of 2^17 covers the client's bound on
+   * unacknowledged publications (100,000); 1,024 streams at 16 KiB bound each set to 16 MiB.
    */
-  private readonly publications = new RecentIds(17, 1024);
+  private readonly routedHere = new RecentIds(17, 1024);
+  private readonly deliveredHere = new RecentIds(17, 1024);
   private lastDurableNotice = 0;
   private nextSession = 1;
   /** Connections that have not sent their first frame yet, per transport, oldest first. */
@@ -231,12 +234,16 @@ export class Router implements SessionHost, MeshHost {
     stream: string | null = null,
     pubSeq = 0,
   ): void {
-    // A republished copy of what this gateway already routed (the client lost only the PUBACK).
-    if (stream !== null && !this.publications.firstTime(stream, 0, pubSeq)) {
-      this.stats.publicationDuplicates++;
-      return;
-    }
-    this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
+    if (stream !== null) {
+      // A republished copy of what this gateway already routed (the client lost only the PUBACK).
+      if (!this.routedHere.firstTime(stream, 0, pubSeq)) {
+        this.stats.publicationDuplicates++;
+        return;
+      }
+      if (this.deliveredHere.firstTime(stream, 0, pubSeq))
+        this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
+      else this.stats.publicationDuplicates++;
+    } else this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
     this.mesh.publish(topic, publisher, payload, stream, pubSeq);
   }
 
@@ -294,7 +301,7 @@ export class Router implements SessionHost, MeshHost {
     stream: string | null,
     pubSeq: number,
   ): void {
-    if (stream !== null && !this.publications.firstTime(stream, 0, pubSeq)) {
+    if (stream !== null && !this.deliveredHere.firstTime(stream, 0, pubSeq)) {
       this.stats.publicationDuplicates++;
       return;
     }

@@ -39,7 +39,8 @@ export class UnackedPublications {
   private nextSeq = 1;
   /** Highest number the gateway has acknowledged. */
   private acked = 0;
-  private roomWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  /** One promise for everyone waiting for room: a loop that does not await makes no promise each. */
+  private room: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
   private readonly ackWaiters = new Fifo<{ seq: number; resolve: () => void; reject: (e: Error) => void }>();
 
   constructor(private readonly limits: UnackedLimits) {}
@@ -92,7 +93,16 @@ export class UnackedPublications {
   /** Resolves once what is kept is under the high-water mark again. */
   whenRoom(): Promise<void> {
     if (!this.overHighWater) return Promise.resolve();
-    return new Promise((resolve, reject) => this.roomWaiters.push({ resolve, reject }));
+    if (!this.room) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.room = { promise, resolve, reject };
+    }
+    return this.room.promise;
   }
 
   /** Resolves once publication `seq` (and so every earlier one) is acknowledged. */
@@ -109,10 +119,9 @@ export class UnackedPublications {
       this.keptBytes -= this.kept.shift()!.payload.length + OVERHEAD_BYTES;
     while (this.ackWaiters.length > 0 && this.ackWaiters.peek()!.seq <= this.acked)
       this.ackWaiters.shift()!.resolve();
-    if (this.roomWaiters.length > 0 && !this.overHighWater) {
-      const waiters = this.roomWaiters;
-      this.roomWaiters = [];
-      for (const w of waiters) w.resolve();
+    if (this.room && !this.overHighWater) {
+      this.room.resolve();
+      this.room = undefined;
     }
   }
 
@@ -123,9 +132,12 @@ export class UnackedPublications {
 
   /** No gateway will ever take them on (closed, or no reconnect): fail whoever waits. */
   fail(err: Error): void {
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const w of waiters) w.reject(err);
+    if (this.room) {
+      // Nobody may be awaiting it (a loop that ignores the result): do not make it unhandled.
+      this.room.promise.catch(() => undefined);
+      this.room.reject(err);
+      this.room = undefined;
+    }
     while (this.ackWaiters.length > 0) this.ackWaiters.shift()!.reject(err);
   }
 }

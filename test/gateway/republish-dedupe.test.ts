@@ -1,8 +1,9 @@
 /**
  * A client republishes what its gateway had not acknowledged (docs/protocol.md §2, republish); the
  * copies that were already delivered are recognised by (pubStream, pubSeq) and dropped, whether the
- * client comes back to the same gateway process (which routed them: it drops them at once) or to a
- * restarted one (which knows nothing: the subscriber's gateway drops them). To make every
+ * client comes back to the same gateway process (which routed them: it drops them at once), to a
+ * restarted one (which knows nothing: the subscriber's gateway drops them) or to another one
+ * (which delivered them to its own subscribers but still routes them on, for the others). To make every
  * publication a copy, the test keeps the publisher's client from seeing any PUBACK, reaching into
  * one private field as test/helpers/crash.ts does.
  */
@@ -110,5 +111,38 @@ describe.each(['tls', 'quic'] as const)('republished copies over %s', (transport
     await pub.publish('test.republish.x', { i: COUNT });
     await waitFor(() => received.length === COUNT + 1, 20_000, 'the next publication arrives');
     expect(received).toEqual([...Array(COUNT + 1).keys()]);
+  });
+
+  it('drops them where they were delivered when they come through another gateway', async () => {
+    const pub = await connect({ url: b!.urls()[transport]!, realm: REALM, insecure: true });
+    const nearSub = await connect({ url: b!.urls()[transport]!, realm: REALM, insecure: true });
+    clients.push(pub, nearSub);
+    const nearReceived: number[] = [];
+    await nearSub.subscribe<{ i: number }>('test.republish.x', (e) => void nearReceived.push(e.i));
+    await waitFor(
+      () => a.mesh.lsdb.interestedIn('test.republish.x').includes('gw-b'),
+      10_000,
+      'gw-a knows the subscription at gw-b',
+    );
+    const restoreAcks = await publishAll(pub);
+    // The client comes back through gw-a (as behind a load balancer): reaching into its options.
+    (pub as unknown as { opts: { url: string } }).opts.url = a.urls()[transport]!;
+    const reconnected = new Promise((r) => pub.on('reconnected', r));
+    crashClient(pub);
+    await reconnected;
+    await waitFor(
+      () => a.router.stats.publicationDuplicates === COUNT && b!.router.stats.publicationDuplicates === COUNT,
+      20_000,
+      'copies skipped at gw-a (delivered there) and dropped at gw-b',
+    );
+    restoreAcks();
+    await pub.publish('test.republish.x', { i: COUNT });
+    await waitFor(
+      () => received.length === COUNT + 1 && nearReceived.length === COUNT + 1,
+      20_000,
+      'the next publication arrives at both',
+    );
+    expect(received).toEqual([...Array(COUNT + 1).keys()]);
+    expect(nearReceived).toEqual([...Array(COUNT + 1).keys()]);
   });
 });
