@@ -131,6 +131,22 @@ export function createMetrics(gw: Gateway): Registry {
     () => gw.mesh.held.heldCount,
   );
   gauge('macula_mesh_held_bytes', 'Bytes held toward unreachable gateways', () => gw.mesh.held.heldBytes);
+  // Order at the destination after a heal (gateway/mesh/in-order.ts, docs/loss.md).
+  gauge(
+    'macula_mesh_reorder_waiting',
+    'Publications for this gateway waiting for an earlier one from the same origin',
+    () => gw.mesh.inOrder.waitingCount,
+  );
+  counter(
+    'macula_mesh_order_gaps_total',
+    'Publications for this gateway given up waiting for (their successors were delivered past them)',
+    () => gw.mesh.inOrder.gaps,
+  );
+  counter(
+    'macula_mesh_late_total',
+    'Publications delivered after later ones from the same origin (their gap had been given up)',
+    () => gw.mesh.inOrder.late,
+  );
 
   new Counter({
     name: 'macula_messages_total',

@@ -2,11 +2,15 @@
  * MESH_DATA frames (docs/protocol.md §3). The header carries what stays the same along a stream of
  * messages (origin, epoch, destinations, kind, topic, publisher), so both ends reuse it: the sender
  * re-sends cached header bytes and the receiver's decoder recognises them. What changes per
- * message (link sequence, message id, hop count) travels in a fixed 17-byte prefix of the payload:
+ * message (link sequence, message id, hop count, and per destination the origin's sequence toward
+ * it) travels in a prefix of the payload, 17 bytes plus 8 per destination in the header:
  *
- *   f64 BE link sequence | f64 BE message id | u8 hops | application payload
+ *   f64 BE link sequence | f64 BE message id | u8 hops | f64 BE per-destination sequence × dests
+ *   | application payload
  *
- * (f64 keeps integers exact to 2^53, so neither number wraps in a gateway's lifetime.)
+ * The per-destination sequence lets a destination put back in order what came by different paths
+ * after a heal (in-order.ts); 0 means "not ordered" (calls and results). (f64 keeps integers exact
+ * to 2^53, so no number wraps in a gateway's lifetime.)
  */
 import { decodeHeader, encodeHeaderInto } from '../protocol/header-codec';
 import { PREFIX_BYTES } from '../protocol/frames';
@@ -36,8 +40,10 @@ export class DataFrameEncoder {
     }
     const head = this.head!;
     const payload = msg.payload;
-    const out = alloc(PREFIX_BYTES + head.length + DATA_PREFIX_BYTES + payload.length);
-    out.writeUInt32BE(head.length + DATA_PREFIX_BYTES + payload.length, 0);
+    const seqs = msg.destSeqs;
+    const prefix = DATA_PREFIX_BYTES + 8 * seqs.length;
+    const out = alloc(PREFIX_BYTES + head.length + prefix + payload.length);
+    out.writeUInt32BE(head.length + prefix + payload.length, 0);
     out.writeUInt32BE(head.length, 4);
     out.set(head, PREFIX_BYTES);
     let at = PREFIX_BYTES + head.length;
@@ -45,6 +51,7 @@ export class DataFrameEncoder {
     out.writeDoubleBE(msg.msgId, at + 8);
     out[at + 16] = msg.hops;
     at += DATA_PREFIX_BYTES;
+    for (let i = 0; i < seqs.length; i++, at += 8) out.writeDoubleBE(seqs[i], at);
     if (payload.length > 0) out.set(payload, at);
     return out;
   }
@@ -83,10 +90,14 @@ export function decodeDataFrame(
   h: readonly unknown[],
   payload: Buffer,
 ): { seq: number; msg: MeshMessage } | undefined {
-  if (payload.length < DATA_PREFIX_BYTES || h.length < 5) return undefined;
+  if (h.length < 5) return undefined;
   const [, origin, originEpoch, dests] = h;
   if (typeof origin !== 'string' || typeof originEpoch !== 'number' || !Array.isArray(dests))
     return undefined;
+  const prefix = DATA_PREFIX_BYTES + 8 * dests.length;
+  if (payload.length < prefix) return undefined;
+  const destSeqs = new Array<number>(dests.length);
+  for (let i = 0; i < dests.length; i++) destSeqs[i] = payload.readDoubleBE(DATA_PREFIX_BYTES + 8 * i);
   return {
     seq: payload.readDoubleBE(0),
     msg: {
@@ -95,8 +106,9 @@ export function decodeDataFrame(
       msgId: payload.readDoubleBE(8),
       hops: payload[16],
       dests: dests as string[],
+      destSeqs,
       body: bodyOf(h),
-      payload: payload.subarray(DATA_PREFIX_BYTES),
+      payload: payload.subarray(prefix),
     },
   };
 }

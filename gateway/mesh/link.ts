@@ -19,6 +19,11 @@ export interface MeshMessage {
   msgId: number;
   hops: number;
   dests: string[];
+  /**
+   * Per destination (same index as `dests`), the origin's sequence number of this message toward
+   * it, counted per (origin, destination) from 1; 0 for messages that need no order (RPC).
+   */
+  destSeqs: number[];
   /** Kind and its fields: [kind, ...fields] (see protocol/messages.ts K). */
   body: unknown[];
   payload: Buffer;

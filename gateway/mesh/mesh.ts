@@ -19,7 +19,7 @@ import { RecentIds } from './dedupe';
 import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
 import { HandshakeError, PeerHandshake, type HandshakeResult } from './peer-handshake';
-import { partitionByNextHop } from './partition';
+import { partitionByNextHop, seqsFor } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
 import { RemoteCalls } from './remote-calls';
@@ -27,6 +27,7 @@ import { LossLedger, type LossReason } from './loss-ledger';
 import { HeldMessages } from './held';
 import { Forgotten } from './forgotten';
 import { StartupHold } from './startup-hold';
+import { InOrder } from './in-order';
 import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
@@ -61,6 +62,10 @@ export class Mesh implements RemoteRouter {
   readonly links = new Map<string, PeerLink>();
   private readonly lastHop = new Map<string, string>();
   private readonly seen = new RecentIds();
+  /** Per destination gateway, the sequence number of the last publication this gateway sent it. */
+  private readonly seqTo = new Map<string, number>();
+  /** Publications for this gateway, put back in each origin's order (docs/loss.md "Order after a heal"). */
+  readonly inOrder: InOrder;
   private readonly calls = new RemoteCalls();
   private version = 0;
   private msgCounter = 0;
@@ -87,6 +92,15 @@ export class Mesh implements RemoteRouter {
     this.lsdb = new LinkStateDb(host.gatewayId);
     this.losses = new LossLedger(host.log);
     this.held = new HeldMessages(host.config.meshReplayMaxBytes);
+    // A gap is waited for as long as the missing message can still be on its way: the window.
+    this.inOrder = new InOrder(host.config.meshReplayMs, host.config.meshReplayMaxBytes, {
+      deliver: (msg) => this.deliver(msg),
+      gap: (origin, first, last, why) =>
+        host.log.warn(
+          { origin, first, last, why },
+          'mesh: gave up waiting for messages; delivering past them',
+        ),
+    });
     const { config } = host;
     // Only a gateway that dials peers knows it will be part of a mesh; one that is only dialed
     // (the hub) cannot tell a restart from a lone start, and does not hold.
@@ -375,18 +389,14 @@ export class Mesh implements RemoteRouter {
       this.lastPubTopic = topic;
       this.lastPublisher = publisher;
     }
-    this.originateData(dests as string[], this.lastPubBody, payload);
+    this.originateData(dests as string[], this.lastPubBody, payload, true);
   }
 
   private forward(msg: MeshMessage): void {
     const self = this.host.gatewayId;
     if (msg.dests.length === 1) {
       // The common cases (arrived, or one interested gateway, or an RPC): no partition needed.
-      if (msg.dests[0] === self) {
-        if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
-        else this.host.stats.meshDuplicates++;
-        return;
-      }
+      if (msg.dests[0] === self) return this.arrived(msg, msg.destSeqs[0]);
       const hop = this.route(msg.dests[0]);
       if (!hop) this.noRoute(msg.dests[0], msg);
       else if (msg.hops >= MAX_HOPS) this.giveUp(msg.dests[0], 'hop_limit', msg);
@@ -398,17 +408,21 @@ export class Mesh implements RemoteRouter {
       return;
     }
     const p = partitionByNextHop(msg.dests, self, (d) => this.route(d));
-    if (p.local) {
-      if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
-      else this.host.stats.meshDuplicates++;
-    }
+    if (p.local) this.arrived(msg, msg.destSeqs[msg.dests.indexOf(self)]);
     for (const dest of p.unroutable) this.noRoute(dest, msg);
     if (p.groups.size === 0) return;
     if (msg.hops >= MAX_HOPS) {
       for (const dests of p.groups.values()) for (const dest of dests) this.giveUp(dest, 'hop_limit', msg);
       return;
     }
-    for (const [hop, dests] of p.groups) this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests });
+    for (const [hop, dests] of p.groups)
+      this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests, destSeqs: seqsFor(msg, dests) });
+  }
+
+  /** A message for this gateway: duplicates dropped, the rest delivered in its origin's order. */
+  private arrived(msg: MeshMessage, seq: number): void {
+    if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.inOrder.accept(msg, seq);
+    else this.host.stats.meshDuplicates++;
   }
 
   private sendOn(hop: string, msg: MeshMessage): void {
@@ -480,17 +494,33 @@ export class Mesh implements RemoteRouter {
     err: { code: string; message: string } | undefined,
     result?: Buffer,
   ): void {
-    this.originateData([dest], [K.RESULT, callId, err?.code ?? null, err?.message ?? null], result ?? EMPTY);
+    const body = [K.RESULT, callId, err?.code ?? null, err?.message ?? null];
+    this.originateData([dest], body, result ?? EMPTY, false);
   }
 
-  /** Send a new message from this gateway (it gets the next message id). */
-  private originateData(dests: string[], body: unknown[], payload: Buffer): void {
+  /**
+   * Send a new message from this gateway (it gets the next message id). An `ordered` one (a
+   * publication) also gets, per destination, the next number of this gateway's sequence toward it,
+   * by which the destination keeps publish order whatever path each message took; calls and
+   * results need no order and carry 0.
+   */
+  private originateData(dests: string[], body: unknown[], payload: Buffer, ordered: boolean): void {
+    const destSeqs = new Array<number>(dests.length);
+    for (let i = 0; i < dests.length; i++) {
+      if (!ordered) destSeqs[i] = 0;
+      else {
+        const seq = (this.seqTo.get(dests[i]) ?? 0) + 1;
+        this.seqTo.set(dests[i], seq);
+        destSeqs[i] = seq;
+      }
+    }
     this.forward({
       origin: this.host.gatewayId,
       originEpoch: this.host.epoch,
       msgId: ++this.msgCounter,
       hops: 0,
       dests,
+      destSeqs,
       body,
       payload,
     });
@@ -506,7 +536,7 @@ export class Mesh implements RemoteRouter {
     const dest = this.lsdb.nearestServing(procedure);
     if (!dest) return false;
     const callId = this.calls.start(dest, procedure, timeoutMs, reply);
-    this.originateData([dest], [K.CALL, callId, procedure, timeoutMs, caller], args);
+    this.originateData([dest], [K.CALL, callId, procedure, timeoutMs, caller], args, false);
     return true;
   }
 
@@ -525,6 +555,7 @@ export class Mesh implements RemoteRouter {
     const stalled = now - this.lastMaintain > 2 * PING_EVERY_MS;
     this.lastMaintain = now;
     if (this.startup && !this.startup.done) this.startupOver();
+    this.inOrder.releaseOverdue(now);
     for (const link of this.links.values()) {
       if (link.conn) {
         if (!stalled && now - link.lastHeard > DEAD_AFTER_MS) {

@@ -154,6 +154,7 @@ function message(i: number, payloadBytes: number): MeshMessage {
     msgId: i,
     hops: 0,
     dests: ['gw-b'],
+    destSeqs: [i],
     body: [1, 'energy.price.updated'],
     payload: Buffer.alloc(payloadBytes, i & 0xff),
   };

@@ -18,6 +18,7 @@ function message(msgId: number, dests: string[]): MeshMessage {
     msgId,
     hops: 0,
     dests,
+    destSeqs: dests.map(() => msgId),
     body: [K.PUB, 'be.x', 'p'],
     payload: Buffer.from('hello'),
   };

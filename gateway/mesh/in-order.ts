@@ -1,0 +1,138 @@
+/**
+ * Per-origin ordering at the destination gateway (docs/loss.md "Order after a heal"). After a
+ * partition heals, one origin's messages for this gateway come back from several places at once:
+ * the replay buffers of every neighbour's link, messages held toward this gateway, what was
+ * rerouted before the cut was noticed, and new traffic over whichever link returned first. Each
+ * message carries the origin's sequence number toward this gateway (data-frame.ts), so a message
+ * that arrives ahead of one still missing waits here until the gap fills.
+ *
+ * The fast path is one map lookup and a comparison: in a steady mesh every message is the next one.
+ * A gap is waited for at most `waitMs` (the replay window: anything still travelling is given up
+ * upstream by then, and counted there) and within a byte bound for all origins together; then
+ * what waits is released in order and the gap is counted. A message of a released gap that still
+ * arrives is delivered at once, counted as late: never dropped.
+ */
+import type { MeshMessage } from './link';
+
+/** Per waiting message: what the entry costs beyond its payload (object, map slot). */
+const OVERHEAD_BYTES = 128;
+
+interface Stream {
+  epoch: number;
+  /** The sequence number this gateway delivers next from this origin. */
+  next: number;
+  /** Arrived ahead of `next`, by sequence number; payloads copied. */
+  pending: Map<number, MeshMessage>;
+  /** Since when the current gap has been waited for (undefined while nothing waits). */
+  since: number | undefined;
+}
+
+export interface InOrderHooks {
+  deliver(msg: MeshMessage): void;
+  /** Sequence numbers `first`..`last` from `origin` were skipped: waited for too long, or the bound. */
+  gap(origin: string, first: number, last: number, why: 'timeout' | 'bound'): void;
+}
+
+export class InOrder {
+  private readonly streams = new Map<string, Stream>();
+  private bytes = 0;
+  private count = 0;
+  /** Messages skipped over when a gap was released. */
+  gaps = 0;
+  /** Messages delivered after later ones from the same origin (their gap had been released). */
+  late = 0;
+
+  constructor(
+    private readonly waitMs: number,
+    private readonly maxBytes: number,
+    private readonly hooks: InOrderHooks,
+  ) {}
+
+  get waitingCount(): number {
+    return this.count;
+  }
+
+  get waitingBytes(): number {
+    return this.bytes;
+  }
+
+  /** A message for this gateway, seen for the first time, with its sequence number toward it. */
+  accept(msg: MeshMessage, seq: number, now = Date.now()): void {
+    if (seq === 0) return this.hooks.deliver(msg); // unordered (calls and results)
+    let s = this.streams.get(msg.origin);
+    if (s && msg.originEpoch < s.epoch) {
+      // From an earlier life of the origin, after its new one was heard: nothing left to order it by.
+      this.late++;
+      return this.hooks.deliver(msg);
+    }
+    if (!s || msg.originEpoch > s.epoch) {
+      // The origin restarted: its numbering starts at 1 again, after whatever of its earlier life
+      // still waits. A first message ever heard from it is where its stream starts here (this
+      // gateway cannot know what an origin older than itself sent to a predecessor).
+      if (s) this.releaseAll(msg.origin, s);
+      s = { epoch: msg.originEpoch, next: s ? 1 : seq, pending: new Map(), since: undefined };
+      this.streams.set(msg.origin, s);
+    }
+    if (seq === s.next) {
+      s.next++;
+      this.hooks.deliver(msg);
+      if (s.pending.size > 0) this.drain(s, now);
+      return;
+    }
+    if (seq < s.next) {
+      this.late++;
+      return this.hooks.deliver(msg);
+    }
+    if (s.pending.has(seq)) return;
+    s.pending.set(seq, { ...msg, payload: Buffer.from(msg.payload) });
+    this.bytes += msg.payload.length + OVERHEAD_BYTES;
+    this.count++;
+    s.since ??= now;
+    while (this.bytes > this.maxBytes) this.skipGap(this.longestWaiting()!, 'bound', now);
+  }
+
+  /** Release every gap waited for longer than the wait (called by the mesh's housekeeping). */
+  releaseOverdue(now = Date.now()): void {
+    for (const [origin, s] of this.streams)
+      if (s.since !== undefined && now - s.since >= this.waitMs) this.skipGap([origin, s], 'timeout', now);
+  }
+
+  /** Deliver what follows `next` without a gap; the next gap, if any, is waited for from now. */
+  private drain(s: Stream, now: number): void {
+    for (let m = s.pending.get(s.next); m; m = s.pending.get(s.next)) {
+      this.take(s, s.next);
+      s.next++;
+      this.hooks.deliver(m);
+    }
+    s.since = s.pending.size > 0 ? now : undefined;
+  }
+
+  /** Give up waiting for the first gap of a stream: skip to its lowest waiting message. */
+  private skipGap([origin, s]: [string, Stream], why: 'timeout' | 'bound', now: number): void {
+    let lowest = Infinity;
+    for (const seq of s.pending.keys()) if (seq < lowest) lowest = seq;
+    this.gaps += lowest - s.next;
+    this.hooks.gap(origin, s.next, lowest - 1, why);
+    s.next = lowest;
+    this.drain(s, now);
+  }
+
+  /** Everything waiting from an origin's earlier life, in order, gaps counted. */
+  private releaseAll(origin: string, s: Stream): void {
+    while (s.pending.size > 0) this.skipGap([origin, s], 'timeout', 0);
+  }
+
+  private longestWaiting(): [string, Stream] | undefined {
+    let oldest: [string, Stream] | undefined;
+    for (const entry of this.streams)
+      if (entry[1].since !== undefined && (!oldest || entry[1].since < oldest[1].since!)) oldest = entry;
+    return oldest;
+  }
+
+  private take(s: Stream, seq: number): void {
+    const m = s.pending.get(seq)!;
+    s.pending.delete(seq);
+    this.bytes -= m.payload.length + OVERHEAD_BYTES;
+    this.count--;
+  }
+}
