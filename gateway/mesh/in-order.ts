@@ -16,6 +16,17 @@ import type { MeshMessage } from './link';
 
 /** Per waiting message: what the entry costs beyond its payload (object, map slot). */
 const OVERHEAD_BYTES = 128;
+/** Gaps given up are reported at most this often per origin, as one range (a bound hit under load
+ * could otherwise give up one gap per message). */
+const REPORT_EVERY_MS = 5000;
+
+/** Gaps of one origin given up since its last report. */
+interface Skipped {
+  first: number;
+  last: number;
+  count: number;
+  why: 'timeout' | 'bound';
+}
 
 interface Stream {
   epoch: number;
@@ -25,12 +36,17 @@ interface Stream {
   pending: Map<number, MeshMessage>;
   /** Since when the current gap has been waited for (undefined while nothing waits). */
   since: number | undefined;
+  skipped: Skipped | undefined;
+  reportedAt: number;
 }
 
 export interface InOrderHooks {
   deliver(msg: MeshMessage): void;
-  /** Sequence numbers `first`..`last` from `origin` were skipped: waited for too long, or the bound. */
-  gap(origin: string, first: number, last: number, why: 'timeout' | 'bound'): void;
+  /**
+   * `count` messages from `origin`, numbered `first`..`last` (with what was delivered between them),
+   * were given up: waited for too long, or the bound (the last reason). At most every 5 s per origin.
+   */
+  gap(origin: string, first: number, last: number, count: number, why: 'timeout' | 'bound'): void;
 }
 
 export class InOrder {
@@ -69,8 +85,15 @@ export class InOrder {
       // The origin restarted: its numbering starts at 1 again, after whatever of its earlier life
       // still waits. A first message ever heard from it is where its stream starts here (this
       // gateway cannot know what an origin older than itself sent to a predecessor).
-      if (s) this.releaseAll(msg.origin, s);
-      s = { epoch: msg.originEpoch, next: s ? 1 : seq, pending: new Map(), since: undefined };
+      if (s) this.releaseAll(msg.origin, s, now);
+      s = {
+        epoch: msg.originEpoch,
+        next: s ? 1 : seq,
+        pending: new Map(),
+        since: undefined,
+        skipped: undefined,
+        reportedAt: -Infinity,
+      };
       this.streams.set(msg.origin, s);
     }
     if (seq === s.next) {
@@ -91,10 +114,15 @@ export class InOrder {
     while (this.bytes > this.maxBytes) this.skipGap(this.longestWaiting()!, 'bound', now);
   }
 
-  /** Release every gap waited for longer than the wait (called by the mesh's housekeeping). */
+  /**
+   * Release every gap waited for longer than the wait, and report what was given up (called by the
+   * mesh's housekeeping).
+   */
   releaseOverdue(now = Date.now()): void {
-    for (const [origin, s] of this.streams)
+    for (const [origin, s] of this.streams) {
       if (s.since !== undefined && now - s.since >= this.waitMs) this.skipGap([origin, s], 'timeout', now);
+      if (s.skipped && now - s.reportedAt >= REPORT_EVERY_MS) this.report(origin, s, now);
+    }
   }
 
   /** Deliver what follows `next` without a gap; the next gap, if any, is waited for from now. */
@@ -111,15 +139,26 @@ export class InOrder {
   private skipGap([origin, s]: [string, Stream], why: 'timeout' | 'bound', now: number): void {
     let lowest = Infinity;
     for (const seq of s.pending.keys()) if (seq < lowest) lowest = seq;
-    this.gaps += lowest - s.next;
-    this.hooks.gap(origin, s.next, lowest - 1, why);
+    const count = lowest - s.next;
+    this.gaps += count;
+    if (!s.skipped) s.skipped = { first: s.next, last: lowest - 1, count, why };
+    else Object.assign(s.skipped, { last: lowest - 1, count: s.skipped.count + count, why });
+    if (now - s.reportedAt >= REPORT_EVERY_MS) this.report(origin, s, now);
     s.next = lowest;
     this.drain(s, now);
   }
 
-  /** Everything waiting from an origin's earlier life, in order, gaps counted. */
-  private releaseAll(origin: string, s: Stream): void {
-    while (s.pending.size > 0) this.skipGap([origin, s], 'timeout', 0);
+  private report(origin: string, s: Stream, now: number): void {
+    const { first, last, count, why } = s.skipped!;
+    s.skipped = undefined;
+    s.reportedAt = now;
+    this.hooks.gap(origin, first, last, count, why);
+  }
+
+  /** Everything waiting from an origin's earlier life, in order, gaps counted and reported. */
+  private releaseAll(origin: string, s: Stream, now: number): void {
+    while (s.pending.size > 0) this.skipGap([origin, s], 'timeout', now);
+    if (s.skipped) this.report(origin, s, now);
   }
 
   private longestWaiting(): [string, Stream] | undefined {

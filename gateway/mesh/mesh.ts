@@ -95,9 +95,9 @@ export class Mesh implements RemoteRouter {
     // A gap is waited for as long as the missing message can still be on its way: the window.
     this.inOrder = new InOrder(host.config.meshReplayMs, host.config.meshReplayMaxBytes, {
       deliver: (msg) => this.deliver(msg),
-      gap: (origin, first, last, why) =>
+      gap: (origin, first, last, count, why) =>
         host.log.warn(
-          { origin, first, last, why },
+          { origin, first, last, count, why },
           'mesh: gave up waiting for messages; delivering past them',
         ),
     });

@@ -25,7 +25,7 @@ function setup(waitMs = 1000, maxBytes = 1 << 20) {
   const gaps: string[] = [];
   const order = new InOrder(waitMs, maxBytes, {
     deliver: (m) => delivered.push(`${m.origin}#${m.destSeqs[0]}`),
-    gap: (origin, first, last, why) => gaps.push(`${origin} ${first}-${last} ${why}`),
+    gap: (origin, first, last, count, why) => gaps.push(`${origin} ${first}-${last} ${count} ${why}`),
   });
   const feed = (origin: string, seqs: number[], now = 0, epoch = 1): void => {
     for (const s of seqs) order.accept(msg(origin, s, epoch), s, now);
@@ -80,7 +80,7 @@ describe('InOrder', () => {
     expect(delivered).toEqual(['a#1']);
     order.releaseOverdue(1000);
     expect(delivered).toEqual(['a#1', 'a#4', 'a#5']);
-    expect(gaps).toEqual(['a 2-3 timeout']);
+    expect(gaps).toEqual(['a 2-3 2 timeout']);
     expect(order.gaps).toBe(2);
     feed('a', [3, 6], 1500);
     expect(delivered).toEqual(['a#1', 'a#4', 'a#5', 'a#3', 'a#6']);
@@ -105,9 +105,23 @@ describe('InOrder', () => {
     feed('b', [1, 3, 4], 10);
     expect(delivered).toEqual(['a#1', 'b#1']);
     feed('b', [5], 20);
-    expect(gaps).toEqual(['a 2-2 bound']);
+    expect(gaps).toEqual(['a 2-2 1 bound']);
     expect(delivered).toEqual(['a#1', 'b#1', 'a#3']);
     expect(order.waitingBytes).toBeLessThanOrEqual(3 * 136);
+  });
+
+  it('reports gaps given up at most every 5 s per origin, as one range', () => {
+    const { order, gaps, feed } = setup(1000);
+    feed('a', [1, 3], 10_000);
+    order.releaseOverdue(11_000); // reported at once: the first for this origin
+    feed('a', [5], 11_000);
+    order.releaseOverdue(12_000);
+    feed('a', [8], 12_000);
+    order.releaseOverdue(13_000);
+    expect(gaps).toEqual(['a 2-2 1 timeout']);
+    order.releaseOverdue(16_000);
+    expect(gaps).toEqual(['a 2-2 1 timeout', 'a 4-7 3 timeout']);
+    expect(order.gaps).toBe(4);
   });
 
   it('an origin that restarted: what waits of its earlier life first, then its new stream from 1', () => {
