@@ -137,11 +137,16 @@ export function createMetrics(gw: Gateway): Registry {
     'Publications for this gateway waiting for an earlier one from the same origin',
     () => gw.mesh.inOrder.waitingCount,
   );
-  counter(
-    'macula_mesh_order_gaps_total',
-    'Publications for this gateway given up waiting for (their successors were delivered past them)',
-    () => gw.mesh.inOrder.gaps,
-  );
+  new Counter({
+    name: 'macula_mesh_order_gaps_total',
+    help: 'Publications for this gateway not waited for any longer (their successors were delivered past them), by why',
+    labelNames: ['why'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [why, n] of Object.entries(gw.mesh.inOrder.gaps)) this.inc({ why }, n);
+    },
+  });
   counter(
     'macula_mesh_late_total',
     'Publications delivered after later ones from the same origin (their gap had been given up)',

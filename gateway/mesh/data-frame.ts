@@ -9,7 +9,8 @@
  *   | application payload
  *
  * The per-destination sequence lets a destination put back in order what came by different paths
- * after a heal (in-order.ts); 0 means "not ordered" (calls and results). (f64 keeps integers exact
+ * after a heal (in-order.ts); 0 means "not ordered" (calls and results), a negative number that
+ * the origin gave up an earlier one toward that destination. (f64 keeps integers exact
  * to 2^53, so no number wraps in a gateway's lifetime.)
  */
 import { decodeHeader, encodeHeaderInto } from '../protocol/header-codec';

@@ -9,8 +9,10 @@
  * The fast path is one map lookup and a comparison: in a steady mesh every message is the next one.
  * A gap is waited for at most `waitMs` (the replay window: anything still travelling is given up
  * upstream by then, and counted there) and within a byte bound for all origins together; then
- * what waits is released in order and the gap is counted. A message of a released gap that still
- * arrives is delivered at once, counted as late: never dropped.
+ * what waits is released in order and the gap is counted. An origin that gave up a message toward
+ * this gateway itself (its hold overflowed or expired, this gateway was forgotten) says so on the
+ * next one (a negative number), and what is missing below it is not waited for. A message of a
+ * released gap that still arrives is delivered at once, counted as late: never dropped.
  */
 import type { MeshMessage } from './link';
 
@@ -25,8 +27,11 @@ interface Skipped {
   first: number;
   last: number;
   count: number;
-  why: 'timeout' | 'bound';
+  why: GapReason;
 }
+
+/** Why a gap was given up: waited too long, the byte bound, or the origin said it gave it up. */
+export type GapReason = 'timeout' | 'bound' | 'origin';
 
 interface Stream {
   epoch: number;
@@ -46,15 +51,15 @@ export interface InOrderHooks {
    * `count` messages from `origin`, numbered `first`..`last` (with what was delivered between them),
    * were given up: waited for too long, or the bound (the last reason). At most every 5 s per origin.
    */
-  gap(origin: string, first: number, last: number, count: number, why: 'timeout' | 'bound'): void;
+  gap(origin: string, first: number, last: number, count: number, why: GapReason): void;
 }
 
 export class InOrder {
   private readonly streams = new Map<string, Stream>();
   private bytes = 0;
   private count = 0;
-  /** Messages skipped over when a gap was released. */
-  gaps = 0;
+  /** Messages skipped over when a gap was released, by why. */
+  readonly gaps: Record<GapReason, number> = { timeout: 0, bound: 0, origin: 0 };
   /** Messages delivered after later ones from the same origin (their gap had been released). */
   late = 0;
 
@@ -64,6 +69,11 @@ export class InOrder {
     private readonly hooks: InOrderHooks,
   ) {}
 
+  /** Messages skipped over, whatever the reason. */
+  get gapsTotal(): number {
+    return this.gaps.timeout + this.gaps.bound + this.gaps.origin;
+  }
+
   get waitingCount(): number {
     return this.count;
   }
@@ -72,9 +82,13 @@ export class InOrder {
     return this.bytes;
   }
 
-  /** A message for this gateway, seen for the first time, with its sequence number toward it. */
-  accept(msg: MeshMessage, seq: number, now = Date.now()): void {
-    if (seq === 0) return this.hooks.deliver(msg); // unordered (calls and results)
+  /**
+   * A message for this gateway, seen for the first time, with its sequence number toward it
+   * (negative: the origin gave up something toward this gateway before it).
+   */
+  accept(msg: MeshMessage, numbered: number, now = Date.now()): void {
+    if (numbered === 0) return this.hooks.deliver(msg); // unordered (calls and results)
+    const seq = Math.abs(numbered);
     let s = this.streams.get(msg.origin);
     if (s && msg.originEpoch < s.epoch) {
       // From an earlier life of the origin, after its new one was heard: nothing left to order it by.
@@ -96,6 +110,7 @@ export class InOrder {
       };
       this.streams.set(msg.origin, s);
     }
+    if (numbered < 0 && seq > s.next) this.skipBelow([msg.origin, s], seq, now);
     if (seq === s.next) {
       s.next++;
       this.hooks.deliver(msg);
@@ -136,15 +151,23 @@ export class InOrder {
   }
 
   /** Give up waiting for the first gap of a stream: skip to its lowest waiting message. */
-  private skipGap([origin, s]: [string, Stream], why: 'timeout' | 'bound', now: number): void {
-    let lowest = Infinity;
-    for (const seq of s.pending.keys()) if (seq < lowest) lowest = seq;
-    const count = lowest - s.next;
-    this.gaps += count;
-    if (!s.skipped) s.skipped = { first: s.next, last: lowest - 1, count, why };
-    else Object.assign(s.skipped, { last: lowest - 1, count: s.skipped.count + count, why });
+  private skipGap(entry: [string, Stream], why: GapReason, now: number): void {
+    this.skipTo(entry, lowestPending(entry[1]), why, now);
+  }
+
+  /** The origin gave up something below `seq`: deliver what waits below it, skip what is missing. */
+  private skipBelow(entry: [string, Stream], seq: number, now: number): void {
+    const s = entry[1];
+    while (s.next < seq) this.skipTo(entry, Math.min(lowestPending(s), seq), 'origin', now);
+  }
+
+  private skipTo([origin, s]: [string, Stream], to: number, why: GapReason, now: number): void {
+    const count = to - s.next;
+    this.gaps[why] += count;
+    if (!s.skipped) s.skipped = { first: s.next, last: to - 1, count, why };
+    else Object.assign(s.skipped, { last: to - 1, count: s.skipped.count + count, why });
     if (now - s.reportedAt >= REPORT_EVERY_MS) this.report(origin, s, now);
-    s.next = lowest;
+    s.next = to;
     this.drain(s, now);
   }
 
@@ -157,7 +180,7 @@ export class InOrder {
 
   /** Everything waiting from an origin's earlier life, in order, gaps counted and reported. */
   private releaseAll(origin: string, s: Stream, now: number): void {
-    while (s.pending.size > 0) this.skipGap([origin, s], 'timeout', now);
+    while (s.pending.size > 0) this.skipGap([origin, s], 'origin', now);
     if (s.skipped) this.report(origin, s, now);
   }
 
@@ -174,4 +197,10 @@ export class InOrder {
     this.bytes -= m.payload.length + OVERHEAD_BYTES;
     this.count--;
   }
+}
+
+function lowestPending(s: Stream): number {
+  let lowest = Infinity;
+  for (const seq of s.pending.keys()) if (seq < lowest) lowest = seq;
+  return lowest;
 }

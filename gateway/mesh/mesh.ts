@@ -64,6 +64,11 @@ export class Mesh implements RemoteRouter {
   private readonly seen = new RecentIds();
   /** Per destination gateway, the sequence number of the last publication this gateway sent it. */
   private readonly seqTo = new Map<string, number>();
+  /**
+   * Destinations this gateway gave up one of its own publications toward (or forgot): the next one
+   * it sends each says so, so the destination does not wait for the gap (in-order.ts).
+   */
+  private readonly gaveUpToward = new Set<string>();
   /** Publications for this gateway, put back in each origin's order (docs/loss.md "Order after a heal"). */
   readonly inOrder: InOrder;
   private readonly calls = new RemoteCalls();
@@ -447,6 +452,7 @@ export class Mesh implements RemoteRouter {
 
   private giveUp(dest: string, reason: LossReason, msg: MeshMessage): void {
     if (reason === 'unroutable' || reason === 'hop_limit') this.host.stats.meshUnroutable++;
+    if (msg.origin === this.host.gatewayId && msg.body[0] === K.PUB) this.gaveUpToward.add(dest);
     this.losses.lost(dest, reason, `${msg.origin}#${msg.msgId}`);
   }
 
@@ -501,7 +507,8 @@ export class Mesh implements RemoteRouter {
   /**
    * Send a new message from this gateway (it gets the next message id). An `ordered` one (a
    * publication) also gets, per destination, the next number of this gateway's sequence toward it,
-   * by which the destination keeps publish order whatever path each message took; calls and
+   * by which the destination keeps publish order whatever path each message took (negative when
+   * this gateway gave up an earlier one toward it, so it does not wait for that); calls and
    * results need no order and carry 0.
    */
   private originateData(dests: string[], body: unknown[], payload: Buffer, ordered: boolean): void {
@@ -511,7 +518,7 @@ export class Mesh implements RemoteRouter {
       else {
         const seq = (this.seqTo.get(dests[i]) ?? 0) + 1;
         this.seqTo.set(dests[i], seq);
-        destSeqs[i] = seq;
+        destSeqs[i] = this.gaveUpToward.size > 0 && this.gaveUpToward.delete(dests[i]) ? -seq : seq;
       }
     }
     this.forward({
@@ -583,6 +590,8 @@ export class Mesh implements RemoteRouter {
   /** `dest` stayed unreachable past the window: what was held for it is lost, in one range. */
   private giveUpHeld(dest: string, patterns: string[]): void {
     this.forgotten.add(dest, patterns);
+    // Whatever of ours was still on its way to it has been given up by now, here or on a link.
+    this.gaveUpToward.add(dest);
     const msgs = this.held.take(dest);
     if (msgs.length === 0) return;
     const id = (m: MeshMessage): string => `${m.origin}#${m.msgId}`;

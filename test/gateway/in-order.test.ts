@@ -48,7 +48,7 @@ describe('InOrder', () => {
     expect(order.waitingCount).toBe(2);
     feed('a', [4]);
     expect(delivered).toEqual(['a#1', 'a#2', 'a#3', 'a#4', 'a#5', 'a#6']);
-    expect({ waiting: order.waitingCount, bytes: order.waitingBytes, gaps: order.gaps }).toEqual({
+    expect({ waiting: order.waitingCount, bytes: order.waitingBytes, gaps: order.gapsTotal }).toEqual({
       waiting: 0,
       bytes: 0,
       gaps: 0,
@@ -81,7 +81,7 @@ describe('InOrder', () => {
     order.releaseOverdue(1000);
     expect(delivered).toEqual(['a#1', 'a#4', 'a#5']);
     expect(gaps).toEqual(['a 2-3 2 timeout']);
-    expect(order.gaps).toBe(2);
+    expect(order.gaps).toEqual({ timeout: 2, bound: 0, origin: 0 });
     feed('a', [3, 6], 1500);
     expect(delivered).toEqual(['a#1', 'a#4', 'a#5', 'a#3', 'a#6']);
     expect(order.late).toBe(1);
@@ -121,7 +121,7 @@ describe('InOrder', () => {
     expect(gaps).toEqual(['a 2-2 1 timeout']);
     order.releaseOverdue(16_000);
     expect(gaps).toEqual(['a 2-2 1 timeout', 'a 4-7 3 timeout']);
-    expect(order.gaps).toBe(4);
+    expect(order.gaps.timeout).toBe(4);
   });
 
   it('an origin that restarted: what waits of its earlier life first, then its new stream from 1', () => {
@@ -129,10 +129,36 @@ describe('InOrder', () => {
     feed('a', [1, 2, 4], 0, 1);
     feed('a', [2, 1], 0, 2);
     expect(delivered).toEqual(['a#1', 'a#2', 'a#4', 'a#1', 'a#2']);
-    expect(order.gaps).toBe(1);
+    expect(order.gaps).toEqual({ timeout: 0, bound: 0, origin: 1 });
     feed('a', [9], 0, 1); // its earlier life again, after the new one: delivered, counted late
     expect(delivered.at(-1)).toBe('a#9');
     expect(order.late).toBe(1);
+  });
+
+  it('does not wait for what the origin says it gave up (a negative number)', () => {
+    const { order, delivered, gaps, feed } = setup();
+    feed('a', [1, 2, 5]);
+    order.accept(msg('a', 8), -8, 0);
+    expect(delivered).toEqual(['a#1', 'a#2', 'a#5', 'a#8']);
+    expect({ waiting: order.waitingCount, gaps: order.gaps }).toEqual({
+      waiting: 0,
+      gaps: { timeout: 0, bound: 0, origin: 4 },
+    });
+    expect(gaps).toEqual(['a 3-4 2 origin']); // 6-7 follows in the next report, 5 s later
+    order.releaseOverdue(5000);
+    expect(gaps).toEqual(['a 3-4 2 origin', 'a 6-7 2 origin']);
+    feed('a', [4, 9]);
+    expect(delivered.slice(4)).toEqual(['a#4', 'a#9']);
+    expect(order.late).toBe(1);
+  });
+
+  it('takes a negative number that is the next one, or the first heard, as any other', () => {
+    const { order, delivered, feed } = setup();
+    order.accept(msg('a', 3), -3, 0);
+    feed('a', [4]);
+    order.accept(msg('a', 5), -5, 0);
+    expect(delivered).toEqual(['a#3', 'a#4', 'a#5']);
+    expect(order.gapsTotal).toBe(0);
   });
 
   it('passes unordered messages (calls and results, sequence 0) straight through', () => {

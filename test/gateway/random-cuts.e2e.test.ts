@@ -86,7 +86,7 @@ async function runScenario({ n, edges, subscribers, cuts, isolated }: Scenario):
         expect(p.published()).toBeGreaterThan(50);
       }
     // Order came from every gap filling, not from a wait that ran out and skipped one.
-    const skipped = graph.gateways.map((g) => g.mesh.inOrder.gaps + g.mesh.inOrder.late);
+    const skipped = graph.gateways.map((g) => g.mesh.inOrder.gapsTotal + g.mesh.inOrder.late);
     expect({ context, skipped }).toEqual({ context, skipped: skipped.map(() => 0) });
   } finally {
     for (const p of probes) await p.close();
