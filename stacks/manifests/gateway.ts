@@ -27,14 +27,9 @@ export function gatewayDeployment(
       strategy: { type: 'Recreate' },
       selector: { matchLabels: l.selector },
       template: {
-        metadata: {
-          labels: l.all,
-          annotations: {
-            'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(admin),
-            'prometheus.io/path': '/metrics',
-          },
-        },
+        // No prometheus.io/* annotations: the admin API refuses a scrape without the stack's admin
+        // token, so Prometheus scrapes every gateway in its own job (manifests/observability.ts).
+        metadata: { labels: l.all },
         spec: {
           containers: [
             {

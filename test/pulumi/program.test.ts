@@ -255,7 +255,7 @@ test("the dashboard's Mesh page: GATEWAY_ADMIN_URLS names every gateway's admin 
     for (const e of unwrap(d.inputs.spec.template.spec.containers[0].env) as any[])
       if (/ADMIN_TOKEN/.test(e.name)) expect([e.name, e.value]).toEqual([e.name, undefined]);
   const admin = ofType('kubernetes:core/v1:Secret').filter(
-    (s) => s.inputs.metadata.name === 'cortexiq-admin',
+    (s) => s.inputs.metadata.name === 'cortexiq-admin' && s.inputs.metadata.namespace === 'cortex-iq',
   );
   expect(admin).toHaveLength(CLUSTERS.length);
   for (const c of CLUSTERS) expect(admin.filter(onCluster(c))).toHaveLength(1);
