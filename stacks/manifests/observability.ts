@@ -176,6 +176,26 @@ export function meshDashboard(c: StackConfig): Record<string, unknown> {
         16,
         12,
       ),
+      // Every message the mesh or a gateway gives up is counted somewhere (docs/loss.md): one panel
+      // shows them all, so a loss never needs a log search to be seen.
+      panel(
+        7,
+        'Given up, by destination and reason',
+        'sum by (gateway_id, dest, reason) (increase(macula_mesh_lost_total[5m]))',
+        '{{gateway_id}} → {{dest}} {{reason}}',
+        'none',
+        24,
+        0,
+      ),
+      panel(
+        8,
+        'Dropped for slow consumers and durable bounds',
+        'rate(macula_slow_consumer_drops_total[1m]) or rate(macula_durable_evicted_total[1m]) or rate(macula_durable_expired_total[1m])',
+        '{{__name__}} {{gateway_id}}',
+        'ops',
+        24,
+        12,
+      ),
     ],
   };
 }
