@@ -2,7 +2,7 @@
  * The scenarios `npm run bench:faults` runs (bench/faults.ts), one row each per round.
  */
 import { partitionScenario, type PartitionPlan } from './partitions';
-import { publisherGatewayKilled } from './restarts';
+import { publisherGatewayKilled, subscriberGatewayKilled, KILL_SUB_GATEWAY } from './restarts';
 import { slowConsumer } from './slow-consumer';
 
 export interface ScenarioRow {
@@ -103,6 +103,17 @@ export const SCENARIOS: Scenario[] = [
     name: 'kill-pub-gateway',
     title: "SIGKILL the publisher's gateway (it dials the subscriber's), restart after 5 s",
     run: publisherGatewayKilled,
+  },
+  {
+    name: 'kill-sub-gateway',
+    title:
+      "SIGKILL the subscriber's gateway (durable subscriber attached, GATEWAY_DATA_DIR), restart after 5 s",
+    run: (transport) => subscriberGatewayKilled(transport),
+  },
+  {
+    name: 'kill-sub-gateway-memory',
+    title: 'the same without a data folder (durable subscriptions in memory only)',
+    run: (transport) => subscriberGatewayKilled(transport, { ...KILL_SUB_GATEWAY, dataDir: false }),
   },
   slowScenario(false),
   slowScenario(true),
