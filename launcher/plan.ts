@@ -12,6 +12,7 @@ import {
   type MeshLink,
   type StackConfig,
 } from '../stacks';
+import * as path from 'node:path';
 import { LaunchError } from './errors';
 import { fillSecrets, UNAVAILABLE_SECRETS, type LocalSecrets } from './local-env';
 import { homesSource, MAX_HOMES_PER_REGION } from './homes-files';
@@ -146,6 +147,11 @@ export interface PlanOptions {
   database?: DatabaseChoice;
   /** The dashboard's PORT (default 4000). */
   dashboardPort?: number;
+  /**
+   * Folder under which the hub gateway keeps its durable log (GATEWAY_DATA_DIR = this/<cluster>), so
+   * the read side's durable subscription survives a gateway crash (docs/loss.md).
+   */
+  gatewayDataDir?: string;
   /** Only these apps (`--apps`); the embedded database only when one of them reads it. */
   apps?: readonly AppName[];
 }
@@ -243,6 +249,9 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         ADMIN_PORT: String(p.admin),
         MACULA_TLS_INSECURE: '1',
         LOG_LEVEL: logLevel,
+        ...(o.gatewayDataDir && cluster.role === 'hub'
+          ? { GATEWAY_DATA_DIR: path.join(o.gatewayDataDir, cluster.name) }
+          : {}),
       },
       ready: { kind: 'http', url: `${adminUrl}/ready` },
       readyTimeoutMs: 30_000,
