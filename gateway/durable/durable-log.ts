@@ -16,6 +16,7 @@ import {
   encodeEvent,
   encodeRemove,
   encodeState,
+  type EncodedRecord,
   type LinkPosition,
   type StateRecord,
 } from './records';
@@ -156,10 +157,10 @@ export class DurableLog implements DurableJournal {
 
   // --- batches ---------------------------------------------------------------------------------
 
-  private append(record: Buffer, gates: boolean): void {
+  private append(record: EncodedRecord, gates: boolean): void {
     if (this.closed) return;
-    this.pending.push(record);
-    this.pendingBytes += record.length;
+    this.pending.push(record[0], record[1]);
+    this.pendingBytes += record[0].length + record[1].length;
     if (gates) this.pendingGates = true;
     this.schedule();
   }
@@ -178,10 +179,10 @@ export class DurableLog implements DurableJournal {
   } {
     const chunks = this.pending;
     for (const sub of this.dirty)
-      if (this.host.subscription(sub.name) === sub) chunks.push(encodeState(stateOf(sub)));
+      if (this.host.subscription(sub.name) === sub) chunks.push(...encodeState(stateOf(sub)));
     this.dirty.clear();
     const links = this.host.linkPositions();
-    chunks.push(encodeCommit(links));
+    chunks.push(...encodeCommit(links));
     const gates = this.pendingGates;
     const maxSeq = this.pendingMaxSeq;
     this.pending = [];
@@ -201,17 +202,18 @@ export class DurableLog implements DurableJournal {
       this.rotateNext = false;
     }
     const batch = this.takeBatch();
-    const body = Buffer.concat(batch.chunks);
-    this.enforceBound(body.length);
+    let bytes = 0;
+    for (const c of batch.chunks) bytes += c.length;
+    this.enforceBound(bytes);
     const seg = this.segments.current;
     for (const [name, seq] of batch.maxSeq) seg.maxSeq.set(name, Math.max(seg.maxSeq.get(name) ?? 0, seq));
     const before = seg.bytes;
     this.inFlightGates = batch.gates;
-    this.segments.write([body], (err) => {
+    this.segments.write(batch.chunks, (err) => {
       this.inFlightGates = false;
-      if (err) return this.failed(seg, before, body, batch.gates, err);
+      if (err) return this.failed(seg, before, batch.chunks, batch.gates, err);
       this.commits++;
-      this.writtenBytes += body.length;
+      this.writtenBytes += bytes;
       for (const l of batch.links) this.committedLinks.set(l.peer, l);
       this.afterBatch();
       this.host.committed();
@@ -229,9 +231,7 @@ export class DurableLog implements DurableJournal {
     while (this.segments.list.length > 1 && this.settled(this.segments.list[0])) this.segments.dropOldest();
     if (this.segments.current.bytes < this.segmentBytes || this.rotateNext) return;
     const snapshot: Buffer[] = [];
-    for (const sub of this.host.subscriptions()) snapshot.push(encodeState(stateOf(sub)));
-    for (const sub of this.dirty)
-      if (this.host.subscription(sub.name) === sub) snapshot.push(encodeState(stateOf(sub)));
+    for (const sub of this.host.subscriptions()) snapshot.push(...encodeState(stateOf(sub)));
     this.pending = [...snapshot, ...this.pending];
     for (const b of snapshot) this.pendingBytes += b.length;
     this.rotateNext = true;
@@ -273,7 +273,7 @@ export class DurableLog implements DurableJournal {
    * began, so no half-batch sits before later ones, and the batch is tried again in a second. Links
    * keep waiting for it meanwhile (their neighbours keep what was not acknowledged).
    */
-  private failed(seg: Segment, before: number, body: Buffer, gates: boolean, err: Error): void {
+  private failed(seg: Segment, before: number, chunks: Buffer[], gates: boolean, err: Error): void {
     this.writeErrors++;
     if (this.lastError !== err.message) {
       this.lastError = err.message;
@@ -290,8 +290,8 @@ export class DurableLog implements DurableJournal {
       // The retry's own error says more than this one would.
     }
     seg.bytes = before;
-    // The COMMIT at its end is made again with fresh positions.
-    this.pending = [body.subarray(0, body.length), ...this.pending];
+    // Its COMMIT goes again too, and a fresh one follows: a repeated position is harmless.
+    this.pending = [...chunks, ...this.pending];
     this.pendingGates ||= gates;
     if (!this.closed) this.timer = setTimeout(() => this.cut(), RETRY_AFTER_ERROR_MS);
   }

@@ -59,29 +59,35 @@ const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
 const packr = new Packr({ useRecords: false });
 
-function frame(body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + body.length);
-  out.writeUInt32LE(body.length, 0);
-  out.writeUInt32LE(crc32(body), 4);
-  body.copy(out, RECORD_HEADER_BYTES);
-  return out;
+/**
+ * One record as its header and body, written as two pieces: copying the body (an event's payload)
+ * into one buffer with its header would cost a copy per event. msgpackr never writes over a buffer
+ * it returned, so the body can wait for its batch as it is.
+ */
+export type EncodedRecord = [Buffer, Buffer];
+
+function frame(body: Buffer): EncodedRecord {
+  const head = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  head.writeUInt32LE(body.length, 0);
+  head.writeUInt32LE(crc32(body), 4);
+  return [head, body];
 }
 
-export function encodeState(s: StateRecord): Buffer {
+export function encodeState(s: StateRecord): EncodedRecord {
   return frame(
     packr.pack([R.STATE, s.name, s.pattern, s.owner, s.floor, s.lastSeq, s.overflow, s.overflowTotal]),
   );
 }
 
-export function encodeEvent(e: EventRecord): Buffer {
+export function encodeEvent(e: EventRecord): EncodedRecord {
   return frame(packr.pack([R.EVENT, e.name, e.seq, e.topic, e.publisher, e.gatewayId, e.payload]));
 }
 
-export function encodeRemove(name: string): Buffer {
+export function encodeRemove(name: string): EncodedRecord {
   return frame(packr.pack([R.REMOVE, name]));
 }
 
-export function encodeCommit(links: LinkPosition[]): Buffer {
+export function encodeCommit(links: LinkPosition[]): EncodedRecord {
   return frame(packr.pack([R.COMMIT, links.map((l) => [l.peer, l.epoch, l.seq])]));
 }
 
