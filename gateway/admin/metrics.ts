@@ -61,6 +61,26 @@ export function createMetrics(gw: Gateway): Registry {
     'Durable subscriptions removed after DURABLE_EXPIRE_S without a client',
     () => gw.durables.expiredTotal,
   );
+  // The durable log (GATEWAY_DATA_DIR); all 0 without one.
+  const dlog = gw.router.durableLog;
+  gauge('macula_durable_log_bytes', 'Bytes of the durable log on disk', () => dlog?.bytes ?? 0);
+  gauge('macula_durable_log_segments', 'Segment files of the durable log', () => dlog?.segmentCount ?? 0);
+  counter('macula_durable_log_commits_total', 'Batches written and synced', () => dlog?.commits ?? 0);
+  counter(
+    'macula_durable_log_dropped_total',
+    'Unacknowledged events dropped because the durable log reached GATEWAY_DATA_MAX_BYTES',
+    () => dlog?.boundDropped ?? 0,
+  );
+  counter(
+    'macula_durable_log_write_errors_total',
+    'Failed batch writes (retried)',
+    () => dlog?.writeErrors ?? 0,
+  );
+  counter(
+    'macula_durable_log_cut_bytes_total',
+    'Bytes of a torn or damaged log tail cut at start',
+    () => dlog?.cutBytes ?? 0,
+  );
   gauge('macula_client_queue_bytes', 'Bytes queued toward clients', () =>
     [...gw.sessions.values()].reduce((n, s) => n + s.out.depthBytes, 0),
   );

@@ -75,6 +75,12 @@ export class PeerLink {
   inEpoch = 0;
   private unackedIn = 0;
   private ackTimer: NodeJS.Timeout | undefined;
+  private lastAckSent = 0;
+  /**
+   * The highest incoming sequence that may be acknowledged: all of it, unless a durable log holds
+   * some back until the events they carried are on disk (docs/loss.md), so the neighbour keeps them.
+   */
+  ackLimit: (inSeq: number) => number = (inSeq) => inSeq;
   lastHeard = Date.now();
   rttMs: number | undefined;
   sent = 0;
@@ -276,11 +282,25 @@ export class PeerLink {
     return true;
   }
 
+  /** What may be acknowledged now (also what a reconnect's handshake says was received). */
+  get ackable(): number {
+    return this.ackLimit(this.inSeq);
+  }
+
   private sendAck(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.unackedIn = 0;
-    if (this.conn) this.write(this.conn, encodeFrame([M.LINK_ACK, this.inSeq]));
+    const seq = this.ackable;
+    if (this.conn && seq > this.lastAckSent) {
+      this.lastAckSent = seq;
+      this.write(this.conn, encodeFrame([M.LINK_ACK, seq]));
+    }
+  }
+
+  /** The durable log finished a batch: acknowledge what it let through. */
+  flushAck(): void {
+    if (this.conn && this.ackable > this.lastAckSent) this.sendAck();
   }
 
   /** The neighbour restarted (new epoch): its sequence numbers start again. */
@@ -288,6 +308,7 @@ export class PeerLink {
     if (this.inEpoch !== epoch) {
       this.inEpoch = epoch;
       this.inSeq = 0;
+      this.lastAckSent = 0;
     }
   }
 

@@ -55,6 +55,12 @@ export interface MeshHost {
   remoteAdvertised(): void;
   /** This gateway's transport identity (QUIC peer id or TLS fingerprint), bound into peer proofs. */
   identityFor(transport: TransportName): string;
+  /** With a durable log: how far `peer`'s link may be acknowledged (gateway/durable/durable-log.ts). */
+  linkAckLimit?(peer: string, epoch: number, inSeq: number): number;
+  /** With a durable log: how far `peer`'s link was durably received before this process started. */
+  restoredLink?(peer: string): { epoch: number; seq: number } | undefined;
+  /** Peers linked before a restart (from the durable log): the start hold waits for them too. */
+  readonly restartPeers?: readonly string[];
 }
 
 export class Mesh implements RemoteRouter {
@@ -109,7 +115,9 @@ export class Mesh implements RemoteRouter {
     const { config } = host;
     // Only a gateway that dials peers knows it will be part of a mesh; one that is only dialed
     // (the hub) cannot tell a restart from a lone start, and does not hold.
-    if (config.meshStartupHoldMs > 0 && (config.meshPeers.length > 0 || config.hubUrl))
+    // A restart known from the durable log holds too, until the peers it had are back.
+    const restarted = (host.restartPeers?.length ?? 0) > 0;
+    if (config.meshStartupHoldMs > 0 && (config.meshPeers.length > 0 || config.hubUrl || restarted))
       this.startup = new StartupHold(config.meshReplayMaxBytes, Date.now() + config.meshStartupHoldMs);
     this.originate();
     this.timer = setInterval(() => this.maintain(), PING_EVERY_MS);
@@ -139,7 +147,9 @@ export class Mesh implements RemoteRouter {
         localIdentity: this.host.identityFor(transport),
         lastReceived: (peer, epoch) => {
           const link = this.links.get(peer);
-          return link && link.inEpoch === epoch ? link.inSeq : 0;
+          if (link) return link.inEpoch === epoch ? link.ackable : 0;
+          const before = this.host.restoredLink?.(peer);
+          return before && before.epoch === epoch ? before.seq : 0;
         },
       },
       role,
@@ -190,6 +200,15 @@ export class Mesh implements RemoteRouter {
     if (!link) {
       link = new PeerLink(hs.peerId, this.host.config.meshReplayMaxBytes, this.host.stats);
       this.links.set(hs.peerId, link);
+      const limit = this.host.linkAckLimit?.bind(this.host);
+      const theLink = link;
+      if (limit) link.ackLimit = (inSeq) => limit(theLink.peerId, theLink.inEpoch, inSeq);
+      // Received before a restart: the neighbour resends only what comes after.
+      const before = this.host.restoredLink?.(hs.peerId);
+      if (before && before.epoch === hs.peerEpoch) {
+        link.inEpoch = before.epoch;
+        link.inSeq = before.seq;
+      }
     }
     if (url) link.url = url;
     if (link.conn && link.conn !== conn) {
@@ -289,6 +308,11 @@ export class Mesh implements RemoteRouter {
     }
   }
 
+  /** The durable log made a batch durable: links acknowledge what it covered. */
+  flushAcks(): void {
+    for (const link of this.links.values()) link.flushAck();
+  }
+
   // --- link state -----------------------------------------------------------------------------
 
   /** Local interest or procedures changed: advertise soon (batched per event-loop turn). */
@@ -372,7 +396,8 @@ export class Mesh implements RemoteRouter {
     const expected = config.meshPeers.length + (config.hubUrl ? 1 : 0);
     let linked = 0;
     for (const l of this.links.values()) if (l.connected && l.url) linked++;
-    const learned = linked >= expected && now - this.lastLsaChange >= STARTUP_QUIET_MS;
+    const back = (this.host.restartPeers ?? []).every((p) => this.links.get(p)?.connected);
+    const learned = linked >= expected && back && now - this.lastLsaChange >= STARTUP_QUIET_MS;
     if (!learned && now < hold.deadline) return false;
     const held = hold.release();
     this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
