@@ -92,7 +92,7 @@ export class Router implements SessionHost, MeshHost {
   private linkPositions(): LinkPosition[] {
     const out: LinkPosition[] = [];
     for (const l of this.mesh.links.values())
-      if (l.inEpoch > 0) out.push({ peer: l.peerId, epoch: l.inEpoch, seq: l.inSeq });
+      if (l.inEpoch > 0) out.push({ peer: l.peerId, epoch: l.inEpoch, seq: l.receivedThrough });
     for (const peer of this.restartPeers) {
       const before = this.mesh.links.has(peer) ? undefined : this.restoredLink(peer);
       if (before) out.push({ peer, ...before });

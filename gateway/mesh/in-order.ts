@@ -13,13 +13,19 @@
  * this gateway itself (its hold overflowed or expired, this gateway was forgotten) says so on the
  * next one (a negative number), and what is missing below it is not waited for. A message of a
  * released gap that still arrives is delivered at once, counted as late: never dropped.
+ *
+ * A message that waits is told to the link it arrived on (`via`), which holds its acknowledgement
+ * back until it is delivered (link.ts): the neighbour keeps it meanwhile, so a crash of this
+ * gateway, or its durable log's record of what was received, does not pass over it.
  */
 import type { MeshMessage } from './link';
 
 /** Per waiting message: what the entry costs beyond its payload (object, map slot). */
 const OVERHEAD_BYTES = 128;
-/** Gaps given up are reported at most this often per origin, as one range (a bound hit under load
- * could otherwise give up one gap per message). */
+/**
+ * Gaps given up are reported at most this often per origin, as one range (a bound hit under load
+ * could otherwise give up one gap per message).
+ */
 const REPORT_EVERY_MS = 5000;
 
 /** Gaps of one origin given up since its last report. */
@@ -33,20 +39,30 @@ interface Skipped {
 /** Why a gap was given up: waited too long, the byte bound, or the origin said it gave it up. */
 export type GapReason = 'timeout' | 'bound' | 'origin';
 
-interface Stream {
+/** A message that arrived ahead of a gap, its payload copied, and the link (and its sequence) it came by. */
+interface Waiting<Via> {
+  msg: MeshMessage;
+  via: Via | undefined;
+  viaSeq: number;
+}
+
+interface Stream<Via> {
   epoch: number;
   /** The sequence number this gateway delivers next from this origin. */
   next: number;
-  /** Arrived ahead of `next`, by sequence number; payloads copied. */
-  pending: Map<number, MeshMessage>;
+  /** Arrived ahead of `next`, by sequence number. */
+  pending: Map<number, Waiting<Via>>;
   /** Since when the current gap has been waited for (undefined while nothing waits). */
   since: number | undefined;
   skipped: Skipped | undefined;
   reportedAt: number;
 }
 
-export interface InOrderHooks {
+export interface InOrderHooks<Via> {
   deliver(msg: MeshMessage): void;
+  /** A message that came by `via` as its `viaSeq` waits; `released` follows once it is delivered. */
+  waits(via: Via, viaSeq: number): void;
+  released(via: Via, viaSeq: number): void;
   /**
    * `count` messages from `origin`, numbered `first`..`last` (with what was delivered between them),
    * were given up: waited for too long, or the bound (the last reason). At most every 5 s per origin.
@@ -54,8 +70,8 @@ export interface InOrderHooks {
   gap(origin: string, first: number, last: number, count: number, why: GapReason): void;
 }
 
-export class InOrder {
-  private readonly streams = new Map<string, Stream>();
+export class InOrder<Via = unknown> {
+  private readonly streams = new Map<string, Stream<Via>>();
   private bytes = 0;
   private count = 0;
   /** Messages skipped over when a gap was released, by why. */
@@ -66,7 +82,7 @@ export class InOrder {
   constructor(
     private readonly waitMs: number,
     private readonly maxBytes: number,
-    private readonly hooks: InOrderHooks,
+    private readonly hooks: InOrderHooks<Via>,
   ) {}
 
   /** Messages skipped over, whatever the reason. */
@@ -84,9 +100,11 @@ export class InOrder {
 
   /**
    * A message for this gateway, seen for the first time, with its sequence number toward it
-   * (negative: the origin gave up something toward this gateway before it).
+   * (negative: the origin gave up something toward this gateway before it), and the link it came by
+   * with its sequence there. The clock (`at`, for tests) is read only when something waits or is
+   * released, not on the steady path.
    */
-  accept(msg: MeshMessage, numbered: number, now = Date.now()): void {
+  accept(msg: MeshMessage, numbered: number, via?: Via, viaSeq = 0, at?: number): void {
     if (numbered === 0) return this.hooks.deliver(msg); // unordered (calls and results)
     const seq = Math.abs(numbered);
     let s = this.streams.get(msg.origin);
@@ -99,7 +117,7 @@ export class InOrder {
       // The origin restarted: its numbering starts at 1 again, after whatever of its earlier life
       // still waits. A first message ever heard from it is where its stream starts here (this
       // gateway cannot know what an origin older than itself sent to a predecessor).
-      if (s) this.releaseAll(msg.origin, s, now);
+      if (s) this.releaseAll(msg.origin, s, at ?? Date.now());
       s = {
         epoch: msg.originEpoch,
         next: s ? 1 : seq,
@@ -110,11 +128,11 @@ export class InOrder {
       };
       this.streams.set(msg.origin, s);
     }
-    if (numbered < 0 && seq > s.next) this.skipBelow([msg.origin, s], seq, now);
+    if (numbered < 0 && seq > s.next) this.skipBelow([msg.origin, s], seq, at ?? Date.now());
     if (seq === s.next) {
       s.next++;
       this.hooks.deliver(msg);
-      if (s.pending.size > 0) this.drain(s, now);
+      if (s.pending.size > 0) this.drain(s, at ?? Date.now());
       return;
     }
     if (seq < s.next) {
@@ -122,10 +140,12 @@ export class InOrder {
       return this.hooks.deliver(msg);
     }
     if (s.pending.has(seq)) return;
-    s.pending.set(seq, { ...msg, payload: Buffer.from(msg.payload) });
+    const now = at ?? Date.now();
+    s.pending.set(seq, { msg: { ...msg, payload: Buffer.from(msg.payload) }, via, viaSeq });
     this.bytes += msg.payload.length + OVERHEAD_BYTES;
     this.count++;
     s.since ??= now;
+    if (via !== undefined) this.hooks.waits(via, viaSeq);
     while (this.bytes > this.maxBytes) this.skipGap(this.longestWaiting()!, 'bound', now);
   }
 
@@ -141,27 +161,28 @@ export class InOrder {
   }
 
   /** Deliver what follows `next` without a gap; the next gap, if any, is waited for from now. */
-  private drain(s: Stream, now: number): void {
-    for (let m = s.pending.get(s.next); m; m = s.pending.get(s.next)) {
+  private drain(s: Stream<Via>, now: number): void {
+    for (let w = s.pending.get(s.next); w; w = s.pending.get(s.next)) {
       this.take(s, s.next);
       s.next++;
-      this.hooks.deliver(m);
+      this.hooks.deliver(w.msg);
+      if (w.via !== undefined) this.hooks.released(w.via, w.viaSeq);
     }
     s.since = s.pending.size > 0 ? now : undefined;
   }
 
   /** Give up waiting for the first gap of a stream: skip to its lowest waiting message. */
-  private skipGap(entry: [string, Stream], why: GapReason, now: number): void {
+  private skipGap(entry: [string, Stream<Via>], why: GapReason, now: number): void {
     this.skipTo(entry, lowestPending(entry[1]), why, now);
   }
 
   /** The origin gave up something below `seq`: deliver what waits below it, skip what is missing. */
-  private skipBelow(entry: [string, Stream], seq: number, now: number): void {
+  private skipBelow(entry: [string, Stream<Via>], seq: number, now: number): void {
     const s = entry[1];
     while (s.next < seq) this.skipTo(entry, Math.min(lowestPending(s), seq), 'origin', now);
   }
 
-  private skipTo([origin, s]: [string, Stream], to: number, why: GapReason, now: number): void {
+  private skipTo([origin, s]: [string, Stream<Via>], to: number, why: GapReason, now: number): void {
     const count = to - s.next;
     this.gaps[why] += count;
     if (!s.skipped) s.skipped = { first: s.next, last: to - 1, count, why };
@@ -171,7 +192,7 @@ export class InOrder {
     this.drain(s, now);
   }
 
-  private report(origin: string, s: Stream, now: number): void {
+  private report(origin: string, s: Stream<Via>, now: number): void {
     const { first, last, count, why } = s.skipped!;
     s.skipped = undefined;
     s.reportedAt = now;
@@ -179,27 +200,27 @@ export class InOrder {
   }
 
   /** Everything waiting from an origin's earlier life, in order, gaps counted and reported. */
-  private releaseAll(origin: string, s: Stream, now: number): void {
+  private releaseAll(origin: string, s: Stream<Via>, now: number): void {
     while (s.pending.size > 0) this.skipGap([origin, s], 'origin', now);
     if (s.skipped) this.report(origin, s, now);
   }
 
-  private longestWaiting(): [string, Stream] | undefined {
-    let oldest: [string, Stream] | undefined;
+  private longestWaiting(): [string, Stream<Via>] | undefined {
+    let oldest: [string, Stream<Via>] | undefined;
     for (const entry of this.streams)
       if (entry[1].since !== undefined && (!oldest || entry[1].since < oldest[1].since!)) oldest = entry;
     return oldest;
   }
 
-  private take(s: Stream, seq: number): void {
-    const m = s.pending.get(seq)!;
+  private take(s: Stream<Via>, seq: number): void {
+    const m = s.pending.get(seq)!.msg;
     s.pending.delete(seq);
     this.bytes -= m.payload.length + OVERHEAD_BYTES;
     this.count--;
   }
 }
 
-function lowestPending(s: Stream): number {
+function lowestPending<Via>(s: Stream<Via>): number {
   let lowest = Infinity;
   for (const seq of s.pending.keys()) if (seq < lowest) lowest = seq;
   return lowest;

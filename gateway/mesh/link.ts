@@ -282,9 +282,35 @@ export class PeerLink {
     return true;
   }
 
+  /**
+   * Incoming sequences of messages received but not yet delivered here: they wait at the
+   * destination for an earlier message of their origin (in-order.ts). Until delivered they are not
+   * acknowledged (nor recorded by a durable log as received), so a crash meanwhile does not lose
+   * them: the neighbour still has them.
+   */
+  private readonly waiting = new Set<number>();
+
+  /** A message received as `seq` waits for delivery: hold the acknowledgements below it. */
+  holdBack(seq: number): void {
+    this.waiting.add(seq);
+  }
+
+  /** The message received as `seq` was delivered: acknowledge past it once nothing earlier waits. */
+  release(seq: number): void {
+    if (this.waiting.delete(seq) && this.waiting.size === 0) this.flushAck();
+  }
+
+  /** Received in order and delivered or passed on: what this gateway answers for. */
+  get receivedThrough(): number {
+    if (this.waiting.size === 0) return this.inSeq;
+    let lowest = Infinity;
+    for (const seq of this.waiting) if (seq < lowest) lowest = seq;
+    return Math.min(this.inSeq, lowest - 1);
+  }
+
   /** What may be acknowledged now (also what a reconnect's handshake says was received). */
   get ackable(): number {
-    return this.ackLimit(this.inSeq);
+    return this.ackLimit(this.receivedThrough);
   }
 
   private sendAck(): void {
@@ -309,6 +335,7 @@ export class PeerLink {
       this.inEpoch = epoch;
       this.inSeq = 0;
       this.lastAckSent = 0;
+      this.waiting.clear();
     }
   }
 

@@ -76,7 +76,10 @@ export class Mesh implements RemoteRouter {
    */
   private readonly gaveUpToward = new Set<string>();
   /** Publications for this gateway, put back in each origin's order (docs/loss.md "Order after a heal"). */
-  readonly inOrder: InOrder;
+  readonly inOrder: InOrder<PeerLink>;
+  /** The link and its sequence of the MESH_DATA being handled (a message that waits holds its ack). */
+  private arrivingVia: PeerLink | undefined;
+  private arrivingSeq = 0;
   private readonly calls = new RemoteCalls();
   private version = 0;
   private msgCounter = 0;
@@ -104,8 +107,10 @@ export class Mesh implements RemoteRouter {
     this.losses = new LossLedger(host.log);
     this.held = new HeldMessages(host.config.meshReplayMaxBytes);
     // A gap is waited for as long as the missing message can still be on its way: the window.
-    this.inOrder = new InOrder(host.config.meshReplayMs, host.config.meshReplayMaxBytes, {
+    this.inOrder = new InOrder<PeerLink>(host.config.meshReplayMs, host.config.meshReplayMaxBytes, {
       deliver: (msg) => this.deliver(msg),
+      waits: (link, seq) => link.holdBack(seq),
+      released: (link, seq) => link.release(seq),
       gap: (origin, first, last, count, why) =>
         host.log.warn(
           { origin, first, last, count, why },
@@ -279,7 +284,10 @@ export class Mesh implements RemoteRouter {
           this.host.stats.meshDuplicates++;
           return;
         }
+        this.arrivingVia = link;
+        this.arrivingSeq = data.seq;
         this.forward(data.msg);
+        this.arrivingVia = undefined;
         return;
       }
       case M.LINK_ACK:
@@ -451,7 +459,8 @@ export class Mesh implements RemoteRouter {
 
   /** A message for this gateway: duplicates dropped, the rest delivered in its origin's order. */
   private arrived(msg: MeshMessage, seq: number): void {
-    if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.inOrder.accept(msg, seq);
+    if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId))
+      this.inOrder.accept(msg, seq, this.arrivingVia, this.arrivingSeq);
     else this.host.stats.meshDuplicates++;
   }
 

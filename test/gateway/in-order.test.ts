@@ -23,14 +23,18 @@ function msg(origin: string, seq: number, epoch = 1, payloadBytes = 8): MeshMess
 function setup(waitMs = 1000, maxBytes = 1 << 20) {
   const delivered: string[] = [];
   const gaps: string[] = [];
+  /** Arrivals (link:sequence) whose acknowledgement is held back while they wait. */
+  const held = new Set<string>();
   const order = new InOrder(waitMs, maxBytes, {
     deliver: (m) => delivered.push(`${m.origin}#${m.destSeqs[0]}`),
     gap: (origin, first, last, count, why) => gaps.push(`${origin} ${first}-${last} ${count} ${why}`),
+    waits: (via: string, seq: number) => held.add(`${via}:${seq}`),
+    released: (via: string, seq: number) => held.delete(`${via}:${seq}`),
   });
   const feed = (origin: string, seqs: number[], now = 0, epoch = 1): void => {
-    for (const s of seqs) order.accept(msg(origin, s, epoch), s, now);
+    for (const s of seqs) order.accept(msg(origin, s, epoch), s, undefined, 0, now);
   };
-  return { order, delivered, gaps, feed };
+  return { order, delivered, gaps, feed, held };
 }
 
 describe('InOrder', () => {
@@ -64,12 +68,17 @@ describe('InOrder', () => {
 
   it('copies the payload of a waiting message (the original is a view into a read buffer)', () => {
     const got: MeshMessage[] = [];
-    const order = new InOrder(1000, 1 << 20, { deliver: (m) => got.push(m), gap: () => undefined });
-    order.accept(msg('a', 1), 1, 0);
+    const order = new InOrder(1000, 1 << 20, {
+      deliver: (m) => got.push(m),
+      gap: () => undefined,
+      waits: () => undefined,
+      released: () => undefined,
+    });
+    order.accept(msg('a', 1), 1);
     const ahead = msg('a', 3);
-    order.accept(ahead, 3, 0);
+    order.accept(ahead, 3);
     ahead.payload.fill(0xee);
-    order.accept(msg('a', 2), 2, 0);
+    order.accept(msg('a', 2), 2);
     expect(got.map((m) => m.payload[0])).toEqual([1, 2, 3]);
   });
 
@@ -138,7 +147,7 @@ describe('InOrder', () => {
   it('does not wait for what the origin says it gave up (a negative number)', () => {
     const { order, delivered, gaps, feed } = setup();
     feed('a', [1, 2, 5]);
-    order.accept(msg('a', 8), -8, 0);
+    order.accept(msg('a', 8), -8, undefined, 0, 0);
     expect(delivered).toEqual(['a#1', 'a#2', 'a#5', 'a#8']);
     expect({ waiting: order.waitingCount, gaps: order.gaps }).toEqual({
       waiting: 0,
@@ -154,19 +163,30 @@ describe('InOrder', () => {
 
   it('takes a negative number that is the next one, or the first heard, as any other', () => {
     const { order, delivered, feed } = setup();
-    order.accept(msg('a', 3), -3, 0);
+    order.accept(msg('a', 3), -3, undefined, 0, 0);
     feed('a', [4]);
-    order.accept(msg('a', 5), -5, 0);
+    order.accept(msg('a', 5), -5, undefined, 0, 0);
     expect(delivered).toEqual(['a#3', 'a#4', 'a#5']);
     expect(order.gapsTotal).toBe(0);
   });
 
   it('passes unordered messages (calls and results, sequence 0) straight through', () => {
     const { order, delivered } = setup();
-    order.accept(msg('a', 1), 1, 0);
-    order.accept(msg('a', 3), 3, 0);
-    order.accept({ ...msg('a', 0), body: [K.CALL] }, 0, 0);
+    order.accept(msg('a', 1), 1);
+    order.accept(msg('a', 3), 3);
+    order.accept({ ...msg('a', 0), body: [K.CALL] }, 0);
     expect(delivered).toEqual(['a#1', 'a#0']);
+  });
+
+  it('holds back the acknowledgement of what waits, on the link it came by, until it is delivered', () => {
+    const { order, held, delivered } = setup();
+    order.accept(msg('a', 1), 1, 'L1', 10, 0);
+    order.accept(msg('a', 3), 3, 'L2', 20, 0);
+    order.accept(msg('a', 4), 4, 'L1', 11, 0);
+    expect([...held]).toEqual(['L2:20', 'L1:11']);
+    order.accept(msg('a', 2), 2, 'L2', 21, 0);
+    expect(delivered).toEqual(['a#1', 'a#2', 'a#3', 'a#4']);
+    expect([...held]).toEqual([]);
   });
 
   it('ignores a second copy of a message already waiting', () => {
