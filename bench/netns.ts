@@ -5,7 +5,7 @@
  *   1. cuts hub↔antwerp N times (healing in between): time from the cut to the first message
  *      published after it arriving at antwerp ("traffic flowing again", target < 3 s), and messages
  *      lost (accepted by the hub's gateway, never delivered; target 0);
- *   2. cuts every link of antwerp for 10 s and heals: messages lost each way.
+ *   2. cuts every link of antwerp for 10 s and heals: messages lost, duplicated and reordered each way.
  * Needs Linux and root (`ip netns`); elsewhere it says why and exits with code 2.
  */
 import { parseArgs } from 'node:util';
@@ -137,6 +137,9 @@ async function main(): Promise<void> {
       `  link cut hub↔antwerp, messages lost: ${single.lost} of ${single.sent}`,
       `  antwerp cut off 10 s, messages lost hub→antwerp: ${toAntwerp.missing(ANTWERP).length} of ${toAntwerp.published()}`,
       `  antwerp cut off 10 s, messages lost antwerp→hub: ${toHub.missing(HUB).length} of ${toHub.published()}`,
+      `  antwerp cut off 10 s, delivered out of order hub→antwerp / antwerp→hub: ` +
+        `${toAntwerp.reorders(ANTWERP)} / ${toHub.reorders(HUB)} (target 0); duplicates ` +
+        `${toAntwerp.duplicates(ANTWERP).length} / ${toHub.duplicates(HUB).length}`,
       `  (hub→antwerp ${toAntwerp.summary(ANTWERP)}; antwerp→hub ${toHub.summary(HUB)})`,
       '',
     ];

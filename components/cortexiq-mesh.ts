@@ -169,7 +169,7 @@ export class CortexIqMesh extends pulumi.ComponentResource {
     if (c.observability.enabled) {
       const obs = new Observability(
         `${name}-observability`,
-        { config: c, provider: access[hubIndex]!.provider },
+        { config: c, provider: access[hubIndex]!.provider, adminToken: secrets.values.adminToken },
         onCluster(hubIndex),
       );
       this.grafanaUrl = obs.grafanaUrl;

@@ -4,7 +4,14 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { gatewayDeployment, gatewayService, SECRETS, type GatewayNode, type StackConfig } from '../stacks';
+import {
+  gatewayDataClaim,
+  gatewayDeployment,
+  gatewayService,
+  SECRETS,
+  type GatewayNode,
+  type StackConfig,
+} from '../stacks';
 import { createObject, createSecret } from './k8s-object';
 
 /** This gateway's certificate and key, the mesh CA, and its QUIC key and peer id. */
@@ -58,11 +65,13 @@ export class Gateway extends pulumi.ComponentResource {
     this.ready = tls;
     if (args.workloads) {
       const svc = createObject(`${name}-service`, gatewayService(c), { namespace }, ref);
+      // The durable log's volume (docs/pulumi.md, Gateway): the pod waits for its claim.
+      const data = createObject(`${name}-data`, gatewayDataClaim(), { namespace }, ref);
       this.ready = createObject(
         `${name}-deployment`,
         gatewayDeployment(c, args.gateway),
         { namespace, image: args.image },
-        { ...ref, dependsOn: [tls, svc] },
+        { ...ref, dependsOn: [tls, svc, data] },
       );
     }
     this.registerOutputs({});

@@ -64,6 +64,17 @@ export function createObject(
         { metadata, spec: spec as k8s.types.input.core.v1.ServiceSpec },
         ropts,
       );
+    case 'PersistentVolumeClaim':
+      // A claim of a WaitForFirstConsumer class (kind's) binds only once its pod exists, and the pod
+      // waits for the claim: awaiting "Bound" here would never end (pulumi-kubernetes #895, #4179).
+      return new k8s.core.v1.PersistentVolumeClaim(
+        name,
+        {
+          metadata: { ...metadata, annotations: { ...metadata.annotations, 'pulumi.com/skipAwait': 'true' } },
+          spec: spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec,
+        },
+        ropts,
+      );
   }
 }
 

@@ -7,6 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import {
   GRAFANA_ADMIN_SECRET,
+  SECRETS,
   grafanaValues,
   meshDashboardConfigMap,
   MONITORING_NAMESPACE,
@@ -24,6 +25,8 @@ export interface ObservabilityArgs {
   config: StackConfig;
   /** Provider of the hub. */
   provider: k8s.Provider;
+  /** The stack's admin token: Prometheus presents it to every gateway's admin `/metrics`. */
+  adminToken: pulumi.Input<string>;
 }
 
 export class Observability extends pulumi.ComponentResource {
@@ -50,6 +53,15 @@ export class Observability extends pulumi.ComponentResource {
       { 'admin-user': 'admin', 'admin-password': this.grafanaPassword },
       { ...ref, dependsOn: [ns] },
     );
+    // The gateways answer remote scrapes only with the admin token; Secrets are per namespace, so
+    // Prometheus's namespace gets its own copy (mounted by prometheusValues).
+    const scrapeToken = createSecret(
+      `${name}-admin-token`,
+      SECRETS.adminToken.secret,
+      MONITORING_NAMESPACE,
+      { [SECRETS.adminToken.key]: args.adminToken },
+      { ...ref, dependsOn: [ns] },
+    );
     const dash = meshDashboardConfigMap(c);
     new k8s.core.v1.ConfigMap(
       `${name}-dashboard`,
@@ -67,7 +79,7 @@ export class Observability extends pulumi.ComponentResource {
         values: prometheusValues(c),
         timeout: CHART_TIMEOUT,
       },
-      { ...ref, dependsOn: [ns] },
+      { ...ref, dependsOn: [ns, scrapeToken] },
     );
     new k8s.helm.v3.Release(
       `${name}-grafana`,

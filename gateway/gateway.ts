@@ -144,6 +144,7 @@ export class Gateway {
     if (this.durableExpiryTimer) clearInterval(this.durableExpiryTimer);
     for (const d of this.dialers) d.stop();
     this.router.stop();
+    await this.router.durableLog?.close();
     await Promise.all([...this.listeners.values()].map((l) => l.close().catch(() => undefined)));
     await this.admin?.close();
     this.log.info('gateway stopped');

@@ -17,6 +17,9 @@ import { ClientSession, type SessionHost } from './core/session';
 import { GatewayStats } from './core/stats';
 import type { DurableSubscription, Subscriber } from './core/subscribers';
 import { DurableStore } from './core/durable-store';
+import type { DurableLog } from './durable/durable-log';
+import { openDurableLog } from './durable/open';
+import type { LinkPosition } from './durable/records';
 import { Mesh, type MeshHost } from './mesh/mesh';
 import { RecentIds } from './mesh/dedupe';
 import type { NodeIdentity } from './transport/identity';
@@ -31,6 +34,10 @@ export class Router implements SessionHost, MeshHost {
   readonly sessions = new Map<string, ClientSession>();
   readonly subscribers = new PatternIndex<Subscriber>();
   readonly durables: DurableStore;
+  /** Set with GATEWAY_DATA_DIR: durable subscriptions survive a crash (docs/loss.md). */
+  readonly durableLog: DurableLog | undefined;
+  /** Peers this gateway was linked to before a restart (from the durable log). */
+  readonly restartPeers: readonly string[] = [];
   readonly mesh: Mesh;
   /**
    * Tracked publications by (pubStream, pubSeq) that this gateway routed for its clients, and that
@@ -73,8 +80,35 @@ export class Router implements SessionHost, MeshHost {
         evicted: (count, totalBytes) => this.durableEvicted(count, totalBytes),
       },
     );
+    let restore: (() => void) | undefined;
+    if (config.dataDir) {
+      const opened = openDurableLog({ ...config, dataDir: config.dataDir }, log, this.durables, {
+        linkPositions: () => this.linkPositions(),
+        committed: () => this.mesh.flushAcks(),
+      });
+      this.durableLog = opened.log;
+      this.restartPeers = opened.restartPeers;
+      restore = opened.restore;
+    }
     this.mesh = new Mesh(this);
     this.rpc.remote = this.mesh;
+    // The restored subscriptions' patterns go into this gateway's first advertisements.
+    restore?.();
+  }
+
+  /**
+   * How far every mesh link has been received, for the durable log's COMMIT; a peer not linked
+   * since the start keeps the position the previous run wrote.
+   */
+  private linkPositions(): LinkPosition[] {
+    const out: LinkPosition[] = [];
+    for (const l of this.mesh.links.values())
+      if (l.inEpoch > 0) out.push({ peer: l.peerId, epoch: l.inEpoch, seq: l.receivedThrough });
+    for (const peer of this.restartPeers) {
+      const before = this.mesh.links.has(peer) ? undefined : this.restoredLink(peer);
+      if (before) out.push({ peer, ...before });
+    }
+    return out;
   }
 
   /**
@@ -102,13 +136,15 @@ export class Router implements SessionHost, MeshHost {
       security: this.peerDialSecurity(peer.transport),
       timeoutMs: 3000,
     });
-    return this.mesh.establish(
+    const peerId = await this.mesh.establish(
       new FrameStream(conn, meshFrameBytes(this.config.maxFrameBytes)),
       'dialer',
       peer.transport,
       undefined,
       peer.url,
     );
+    this.durableLog?.touch();
+    return peerId;
   }
 
   /** A new connection: the first frame says whether it is a client or a peer gateway. */
@@ -161,6 +197,7 @@ export class Router implements SessionHost, MeshHost {
         stream.setMaxFrameBytes(meshFrameBytes(this.config.maxFrameBytes));
         this.mesh
           .establish(stream, 'acceptor', transport, frame)
+          .then(() => this.durableLog?.touch())
           .catch((err) =>
             this.log.warn({ from: conn.remoteAddress, err: (err as Error).message }, 'mesh peer refused'),
           );
@@ -279,6 +316,14 @@ export class Router implements SessionHost, MeshHost {
   }
 
   // --- MeshHost -------------------------------------------------------------------------------
+
+  linkAckLimit(peer: string, epoch: number, inSeq: number): number {
+    return this.durableLog ? this.durableLog.ackLimit(peer, epoch, inSeq) : inSeq;
+  }
+
+  restoredLink(peer: string): { epoch: number; seq: number } | undefined {
+    return this.durableLog?.committedPosition(peer);
+  }
 
   identityFor(transport: TransportName): string {
     return transport === 'tls' ? this.identity.tlsFingerprint : this.identity.quicPeerId;

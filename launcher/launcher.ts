@@ -8,7 +8,7 @@
 import { Child } from './child';
 import { LaunchError } from './errors';
 import { formatChildLine, InfoSummary, isLoud, parseChildLine } from './log-format';
-import { stagesOf, type LocalPlan, type ProcessSpec } from './plan';
+import { OVERLAPS_NEXT, stagesOf, type LocalPlan, type ProcessSpec } from './plan';
 import { assertPortsFree } from './ports';
 import { Progress, summaryLines, type Out } from './progress';
 import { httpOk, pollUntil, waitForMesh } from './readiness';
@@ -104,11 +104,20 @@ export class LocalRun {
     const every = this.opts.summaryEveryMs ?? 30_000;
     this.summaryTimer = setInterval(() => this.flushInfo(`(last ${every / 1000} s)`), every).unref();
 
+    // A stage in OVERLAPS_NEXT starts, and the next one starts beside it without waiting; the
+    // stage after that waits for both. So initdb runs while the gateways start and form the mesh.
+    let overlapping: Promise<void>[] = [];
     for (const { stage, processes } of stagesOf(this.plan)) {
       this.progress.step(`starting ${stage}: ${processes.map((p) => p.name).join(', ')}`);
-      await Promise.all(processes.map((spec) => this.startOne(spec)));
-      if (stage === 'gateways') await this.waitForMesh();
+      const started = Promise.all(processes.map((spec) => this.startOne(spec))).then(() =>
+        stage === 'gateways' ? this.waitForMesh() : undefined,
+      );
+      overlapping.push(started);
+      if (OVERLAPS_NEXT.has(stage)) continue;
+      await Promise.all(overlapping);
+      overlapping = [];
     }
+    await Promise.all(overlapping);
     this.readyMs = this.progress.elapsedMs();
     this.ready = true;
     for (const line of summaryLines(

@@ -85,7 +85,7 @@ export {
   DATABASE_PASSWORD_ANNOTATION,
   DATABASE_PASSWORD_REVISION_VAR,
 } from './manifests/common';
-export { gatewayDeployment, gatewayService } from './manifests/gateway';
+export { gatewayDataClaim, gatewayDeployment, gatewayService } from './manifests/gateway';
 export { postgresStatefulSet, postgresService } from './manifests/postgres';
 export { appDeployment, dashboardService, scrapeAnnotations, HEALTH_PORT_NAME } from './manifests/app';
 export {

@@ -1,15 +1,19 @@
 /**
  * A gateway SIGKILLed under a numbered stream and restarted on the same ports after 5 s, for
- * `npm run bench:faults`: here the publisher's gateway (it dials the subscriber's), the case of the
- * start hold (docs/loss.md "Restarts"). The publisher's client notices the dead gateway (its
- * liveness check, over QUIC), reconnects by itself and sends again what its gateway had not
- * acknowledged (docs/protocol.md §2, PUBACK); a message counts as published once publish()
- * resolved, as an app that does not ask for `ack` sees it.
+ * `npm run bench:faults` and the tests: the publisher's gateway (it dials the subscriber's), the
+ * case of the start hold (docs/loss.md "Restarts"), and the subscriber's gateway with a durable
+ * subscriber attached, restarted with the same data folder (docs/loss.md "Durable subscriptions
+ * across a crash"). The clients reconnect by themselves; the publisher's client notices its dead
+ * gateway (its liveness check, over QUIC) and sends again what the gateway had not acknowledged
+ * (docs/protocol.md §2, PUBACK).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SequenceProbe } from '../../test/helpers/sequence-probe';
 import { rssMb, stopServer } from '../gateway/processes';
 import { getJson, pollUntil, sleep } from '../gateway/wait';
-import { metric, REALM, spawnGateway, type GatewayProcess } from './gateway-process';
+import { REALM, metric, spawnGateway, type GatewayProcess } from './gateway-process';
 import { p99, settle } from './partitions';
 import type { ScenarioRow } from './scenarios';
 
@@ -21,6 +25,29 @@ async function linked(g: GatewayProcess): Promise<void> {
         .length === 1,
     60_000,
   );
+}
+
+/** Waits for the stream to reach k1 again after `restartedAt`, lets it run `afterS`, and settles. */
+async function runOut(probe: SequenceProbe, restartedAt: number, afterS: number): Promise<void> {
+  for (let i = 0; i < 600 && probe.flowingAgainAfter('k1', restartedAt) === undefined; i++) await sleep(100);
+  await sleep(afterS * 1000);
+  await probe.stopPublishing();
+  await settle(probe, 'k1');
+}
+
+/** The row for what reached k1; the note starts with `note`. */
+function rowAtK1(probe: SequenceProbe, restartedAt: number, rssPeak: number, note: string): ScenarioRow {
+  const arrivals = probe.arrivals.get('k1')!;
+  return {
+    published: probe.published(),
+    lost: probe.missing('k1').length,
+    reported: NaN,
+    dup: probe.duplicates('k1').length,
+    reorder: probe.reorders('k1'),
+    p99Ms: p99(arrivals.map((a) => a.at - a.sentAt)),
+    rssPeakMb: Math.round(rssPeak),
+    note: `${note}flowing again ${probe.flowingAgainAfter('k1', restartedAt) ?? 'never'} ms after the restart`,
+  };
 }
 
 export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise<ScenarioRow> {
@@ -47,26 +74,76 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
     await sleep(5000);
     pub = await spawnGateway('k2', env, ports);
     const restartedAt = Date.now();
-    const killedAfter = restartedAt - killedAt;
-    for (let i = 0; i < 600 && probe.flowingAgainAfter('k1', restartedAt) === undefined; i++)
-      await sleep(100);
-    await sleep(5000);
-    await probe.stopPublishing();
-    await settle(probe, 'k1');
+    const downMs = restartedAt - killedAt;
+    await runOut(probe, restartedAt, 5);
     rssPeak = Math.max(rssPeak, rssMb(pub.proc.pid, 'VmHWM'), rssMb(sub.proc.pid, 'VmHWM'));
-    const arrivals = probe.arrivals.get('k1')!;
-    return {
-      published: probe.published(),
-      lost: probe.missing('k1').length,
-      reported: NaN,
-      dup: probe.duplicates('k1').length,
-      reorder: probe.reorders('k1'),
-      p99Ms: p99(arrivals.map((a) => a.at - a.sentAt)),
-      rssPeakMb: Math.round(rssPeak),
-      note: `down ${killedAfter} ms; flowing again ${probe.flowingAgainAfter('k1', restartedAt) ?? 'never'} ms after the restart; ${await metric(sub, 'macula_publication_duplicates_total')} republished copies dropped at the subscriber's gateway`,
-    };
+    const copies = await metric(sub, 'macula_publication_duplicates_total');
+    return rowAtK1(
+      probe,
+      restartedAt,
+      rssPeak,
+      `down ${downMs} ms; ${copies} republished copies dropped at the subscriber's gateway; `,
+    );
   } finally {
     await probe?.close();
     await Promise.all([pub, sub].filter((g) => g !== undefined).map((g) => stopServer(g.proc)));
+  }
+}
+
+export interface KillPlan {
+  /** Published before the kill, and after the restart, in seconds. */
+  beforeS: number;
+  afterS: number;
+  downS: number;
+  /** Without it the gateway keeps durable subscriptions in memory only (the old behaviour). */
+  dataDir: boolean;
+}
+
+export const KILL_SUB_GATEWAY: KillPlan = { beforeS: 10, afterS: 5, downS: 5, dataDir: true };
+
+/**
+ * The subscriber's gateway k1 (dial-only; k2 dials it) is SIGKILLed while a durable subscriber is
+ * attached to it and a numbered stream flows from k2 at 1,000 msg/s (acknowledged publishes), then
+ * restarted on the same ports (and data folder) after `downS`.
+ */
+export async function subscriberGatewayKilled(
+  transport: 'quic' | 'tls',
+  plan: KillPlan = KILL_SUB_GATEWAY,
+): Promise<ScenarioRow> {
+  const dir = mkdtempSync(join(tmpdir(), 'cortexiq-durable-'));
+  const env: Record<string, string> = plan.dataDir ? { GATEWAY_DATA_DIR: dir } : {};
+  let sub: GatewayProcess | undefined = await spawnGateway('k1', env);
+  const pub = await spawnGateway('k2', { MESH_PEERS: sub.url(transport) });
+  let probe: SequenceProbe | undefined;
+  let rssPeak = 0;
+  try {
+    await linked(sub);
+    probe = await SequenceProbe.start(
+      REALM,
+      { url: pub.url(transport), name: 'k2' },
+      [{ url: sub.url(transport), name: 'k1' }],
+      undefined,
+      { durable: true },
+    );
+    probe.publishEvery(1, 1_000_000);
+    await sleep(plan.beforeS * 1000);
+    rssPeak = rssMb(sub.proc.pid, 'VmHWM');
+    const exited = new Promise((r) => sub!.proc.child.once('exit', r));
+    sub.proc.child.kill('SIGKILL');
+    await exited;
+    const ports = { port: sub.port, adminPort: sub.adminPort };
+    sub = undefined;
+    await sleep(plan.downS * 1000);
+    sub = await spawnGateway('k1', env, ports);
+    const restartedAt = Date.now();
+    await runOut(probe, restartedAt, plan.afterS);
+    rssPeak = Math.max(rssPeak, rssMb(sub.proc.pid, 'VmHWM'));
+    if (!plan.dataDir) return rowAtK1(probe, restartedAt, rssPeak, 'in memory only; ');
+    const cut = await metric(sub, 'macula_durable_log_cut_bytes_total');
+    return rowAtK1(probe, restartedAt, rssPeak, `GATEWAY_DATA_DIR, torn tail cut ${cut} bytes; `);
+  } finally {
+    await probe?.close();
+    await Promise.all([pub, sub].filter((g) => g !== undefined).map((g) => stopServer(g.proc)));
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,9 @@
  * The scenarios `npm run bench:faults` runs (bench/faults.ts), one row each per round.
  */
 import { partitionScenario, type PartitionPlan } from './partitions';
-import { publisherGatewayKilled } from './restarts';
+import { publisherGatewayKilled, subscriberGatewayKilled, KILL_SUB_GATEWAY } from './restarts';
 import { slowConsumer } from './slow-consumer';
+import { durableCost } from './durable-cost';
 
 export interface ScenarioRow {
   published: number;
@@ -43,6 +44,30 @@ function slowScenario(withSlow: boolean): Scenario {
         p99Ms: NaN,
         rssPeakMb: r.rssPeakMb,
         note: `normal subscribers ${r.rates.map((x) => Math.round(x / 1000)).join(' / ')}k msg/s; gateway CPU ${r.gatewayCpuS} s; dropped for the stuck one ${r.droppedForSlow}`,
+      };
+    },
+  };
+}
+
+const DURABLE_MESSAGES = 100_000;
+
+function durableCostScenario(withLog: boolean): Scenario {
+  return {
+    name: withLog ? 'durable-cost' : 'durable-cost-memory',
+    title: withLog
+      ? 'a durable subscriber across one link, as fast as it reads, with GATEWAY_DATA_DIR'
+      : 'the same in memory only (baseline)',
+    async run() {
+      const r = await durableCost(DURABLE_MESSAGES, withLog);
+      return {
+        published: DURABLE_MESSAGES,
+        lost: r.missed,
+        reported: NaN,
+        dup: 0,
+        reorder: 0,
+        p99Ms: NaN,
+        rssPeakMb: NaN,
+        note: `durable subscriber ${Math.round(r.rate / 1000)}k msg/s; subscriber's gateway CPU ${r.gatewayCpuS} s; ${r.commits} batches synced`,
       };
     },
   };
@@ -104,6 +129,19 @@ export const SCENARIOS: Scenario[] = [
     title: "SIGKILL the publisher's gateway (it dials the subscriber's), restart after 5 s",
     run: publisherGatewayKilled,
   },
+  {
+    name: 'kill-sub-gateway',
+    title:
+      "SIGKILL the subscriber's gateway (durable subscriber attached, GATEWAY_DATA_DIR), restart after 5 s",
+    run: (transport) => subscriberGatewayKilled(transport),
+  },
+  {
+    name: 'kill-sub-gateway-memory',
+    title: 'the same without a data folder (durable subscriptions in memory only)',
+    run: (transport) => subscriberGatewayKilled(transport, { ...KILL_SUB_GATEWAY, dataDir: false }),
+  },
+  durableCostScenario(true),
+  durableCostScenario(false),
   slowScenario(false),
   slowScenario(true),
 ];

@@ -35,6 +35,9 @@ export async function run(args: string[]): Promise<void> {
         '  QUIC_RETRY_ABOVE      half-open QUIC connections from which clients must pass a Retry (default 16; 0 always)',
         '  QUIC_MAX_HALF_OPEN_PER_ADDRESS, QUIC_MAX_CONNECTIONS  QUIC caps (default 32, 10000; ngtcp2 stack)',
         '  DURABLE_MAX_MESSAGES, DURABLE_MAX_BYTES, MAX_FRAME_BYTES, CLIENT_MAX_QUEUE_BYTES, LOG_LEVEL',
+        '  GATEWAY_DATA_DIR      folder of the durable log: durable subscriptions survive a crash (default: memory only)',
+        '  GATEWAY_DATA_MAX_BYTES  bytes the log may take; past it the oldest segment and its events go (1 GiB)',
+        '  GATEWAY_DATA_SYNC_MS  group commit: batch written and synced at most this long after its first event (5)',
         '',
       ].join('\n'),
     );

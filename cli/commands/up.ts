@@ -189,6 +189,7 @@ export async function run(args: string[]): Promise<void> {
     plan = planLocalRun(config, {
       ...o,
       homesDir,
+      gatewayDataDir: path.join(o.dataDir, 'gateways'),
       database: chooseDatabase(o.dataDir),
       // Across namespaces the admin APIs need a token (ADMIN_TOKEN of this shell, else a fresh one).
       secrets: generateLocalSecrets({

@@ -61,6 +61,26 @@ export function createMetrics(gw: Gateway): Registry {
     'Durable subscriptions removed after DURABLE_EXPIRE_S without a client',
     () => gw.durables.expiredTotal,
   );
+  // The durable log (GATEWAY_DATA_DIR); all 0 without one.
+  const dlog = gw.router.durableLog;
+  gauge('macula_durable_log_bytes', 'Bytes of the durable log on disk', () => dlog?.bytes ?? 0);
+  gauge('macula_durable_log_segments', 'Segment files of the durable log', () => dlog?.segmentCount ?? 0);
+  counter('macula_durable_log_commits_total', 'Batches written and synced', () => dlog?.commits ?? 0);
+  counter(
+    'macula_durable_log_dropped_total',
+    'Unacknowledged events dropped because the durable log reached GATEWAY_DATA_MAX_BYTES',
+    () => dlog?.boundDropped ?? 0,
+  );
+  counter(
+    'macula_durable_log_write_errors_total',
+    'Failed batch writes (retried)',
+    () => dlog?.writeErrors ?? 0,
+  );
+  counter(
+    'macula_durable_log_cut_bytes_total',
+    'Bytes of a torn or damaged log tail cut at start',
+    () => dlog?.cutBytes ?? 0,
+  );
   gauge('macula_client_queue_bytes', 'Bytes queued toward clients', () =>
     [...gw.sessions.values()].reduce((n, s) => n + s.out.depthBytes, 0),
   );
@@ -136,6 +156,27 @@ export function createMetrics(gw: Gateway): Registry {
     () => gw.mesh.held.heldCount,
   );
   gauge('macula_mesh_held_bytes', 'Bytes held toward unreachable gateways', () => gw.mesh.held.heldBytes);
+  // Order at the destination after a heal (gateway/mesh/in-order.ts, docs/loss.md).
+  gauge(
+    'macula_mesh_reorder_waiting',
+    'Publications for this gateway waiting for an earlier one from the same origin',
+    () => gw.mesh.inOrder.waitingCount,
+  );
+  new Counter({
+    name: 'macula_mesh_order_gaps_total',
+    help: 'Publications for this gateway not waited for any longer (their successors were delivered past them), by why',
+    labelNames: ['why'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [why, n] of Object.entries(gw.mesh.inOrder.gaps)) this.inc({ why }, n);
+    },
+  });
+  counter(
+    'macula_mesh_late_total',
+    'Publications delivered after later ones from the same origin (their gap had been given up)',
+    () => gw.mesh.inOrder.late,
+  );
 
   new Counter({
     name: 'macula_messages_total',

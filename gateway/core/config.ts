@@ -6,6 +6,7 @@ import { quicStack, type QuicStack } from '../transport/select';
 import { parsePeerUrl, type PeerUrl, type TransportName } from '../transport/url';
 import { NGTCP2_ADDON, ngtcp2Available } from '../transport/ngtcp2-native';
 import { readFileSync, existsSync } from 'node:fs';
+import { dataDirProblem } from './data-dir';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -51,6 +52,15 @@ export interface GatewayConfig {
   durableTotalMaxBytes: number;
   /** A durable subscription without a client for this long is removed; 0 = never. */
   durableExpireMs: number;
+  /**
+   * Folder of the durable log (docs/loss.md "Durable subscriptions across a crash"); undefined keeps
+   * durable subscriptions in memory only.
+   */
+  dataDir: string | undefined;
+  /** Bytes the durable log may take on disk; past it the oldest segment goes. */
+  dataMaxBytes: number;
+  /** Group commit: a batch of the durable log is written and synced at most this long after it began. */
+  dataSyncMs: number;
   maxFrameBytes: number;
   /** A connection must finish its transport handshake and send HELLO/PEER_HELLO within this. */
   handshakeTimeoutMs: number;
@@ -122,6 +132,9 @@ const schema = z.object({
   DURABLE_MAX_COUNT: intIn(1, 1_000_000).default(1000),
   DURABLE_TOTAL_MAX_BYTES: intIn(1024, 2 ** 42).default(1024 * 1024 * 1024),
   DURABLE_EXPIRE_S: intIn(0, 365 * 24 * 3600).default(0),
+  GATEWAY_DATA_DIR: z.string().optional(),
+  GATEWAY_DATA_MAX_BYTES: intIn(64 * 1024, 2 ** 44).default(1024 * 1024 * 1024),
+  GATEWAY_DATA_SYNC_MS: intIn(1, 1000).default(5),
   MAX_FRAME_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
   HANDSHAKE_TIMEOUT_S: intIn(1, 300).default(10),
   MAX_PENDING_HANDSHAKES: intIn(1, 1_000_000).default(256),
@@ -201,6 +214,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   if (Boolean(certPem) !== Boolean(keyPem)) {
     problems.push('MACULA_TLS_CERT and MACULA_TLS_KEY: expected both or neither');
   }
+  const dataDir = env.GATEWAY_DATA_DIR ? env.GATEWAY_DATA_DIR : undefined;
+  const dirProblem = dataDir === undefined ? undefined : dataDirProblem(dataDir);
+  if (dirProblem) problems.push(`GATEWAY_DATA_DIR: ${dirProblem}`);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return deepFreeze({
     gatewayId: e.GATEWAY_ID ?? `gw-${hostname()}`.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-'),
@@ -236,6 +252,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     durableMaxCount: e.DURABLE_MAX_COUNT,
     durableTotalMaxBytes: e.DURABLE_TOTAL_MAX_BYTES,
     durableExpireMs: e.DURABLE_EXPIRE_S * 1000,
+    dataDir,
+    dataMaxBytes: e.GATEWAY_DATA_MAX_BYTES,
+    dataSyncMs: e.GATEWAY_DATA_SYNC_MS,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_S * 1000,
     maxPendingHandshakes: e.MAX_PENDING_HANDSHAKES,

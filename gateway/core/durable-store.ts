@@ -6,7 +6,24 @@
  * away could make the gateway keep events until it runs out of memory.
  */
 import { GatewayError } from '../protocol/errors';
-import { DurableSubscription, type DurableBudget, type DurableLimits } from './subscribers';
+import {
+  DurableSubscription,
+  type DurableBudget,
+  type DurableJournal,
+  type DurableLimits,
+  type StoredEvent,
+} from './subscribers';
+
+/** A subscription as a durable log kept it (gateway/durable/recovery.ts). */
+export interface RestoredDurable {
+  name: string;
+  pattern: string;
+  owner: string;
+  lastSeq: number;
+  overflow: number;
+  overflowTotal: number;
+  events: StoredEvent[];
+}
 
 export interface DurableStoreLimits extends DurableLimits {
   maxCount: number;
@@ -40,6 +57,8 @@ export class DurableStore implements DurableBudget {
    * the subscriptions themselves (oldest forgotten first).
    */
   private readonly expiredNames = new Map<string, number>();
+  /** Where subscriptions are written down when the gateway keeps a durable log (GATEWAY_DATA_DIR). */
+  journal: DurableJournal | undefined;
 
   constructor(
     private readonly limits: DurableStoreLimits,
@@ -111,14 +130,33 @@ export class DurableStore implements DurableBudget {
       sub.overflowTotal = lost;
     }
     this.byName.set(name, sub);
+    sub.journal = this.journal;
+    this.journal?.created(sub);
     this.hooks.added(sub);
     return { sub, created: true };
+  }
+
+  /**
+   * Subscriptions read back from the durable log at start, without a client until one resumes them
+   * (the expiry counts from now). Before any client connects, so no name is taken yet.
+   */
+  restore(kept: Iterable<RestoredDurable>): void {
+    for (const r of kept) {
+      const sub = new DurableSubscription(r.name, r.pattern, r.owner, this.limits, this);
+      sub.restore(r.lastSeq, r.events, r.overflow, r.overflowTotal);
+      sub.journal = this.journal;
+      this.byName.set(r.name, sub);
+      this.hooks.added(sub);
+    }
+    this.enforce();
   }
 
   remove(name: string): void {
     const sub = this.byName.get(name);
     if (!sub) return;
     this.byName.delete(name);
+    this.journal?.removed(sub);
+    sub.journal = undefined;
     sub.clear();
     this.hooks.removed(sub);
   }

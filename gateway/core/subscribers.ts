@@ -45,7 +45,7 @@ export class LiveSubscription implements Subscriber {
   }
 }
 
-interface StoredEvent {
+export interface StoredEvent {
   seq: number;
   topic: string;
   publisher: string;
@@ -66,6 +66,18 @@ export interface DurableBudget {
 }
 
 const NO_BUDGET: DurableBudget = { change: () => {}, enforce: () => {} };
+
+/**
+ * Where a durable subscription's life is written down when the gateway has a data folder
+ * (gateway/durable/durable-log.ts): its creation, each event kept, and each change of position.
+ */
+export interface DurableJournal {
+  created(sub: DurableSubscription): void;
+  removed(sub: DurableSubscription): void;
+  event(sub: DurableSubscription, e: StoredEvent): void;
+  /** Acknowledged, dropped or overflow told: the position to write with the next batch. */
+  changed(sub: DurableSubscription): void;
+}
 
 /** Bytes one kept event counts for: payload, topic and a fixed allowance for the record. */
 function keptBytes(e: { payload: Buffer; topic: string }): number {
@@ -88,6 +100,8 @@ export class DurableSubscription implements Subscriber {
   private attached: { sessionId: string; subId: number; out: Outbound } | undefined;
   /** Since when no client holds this subscription (ms epoch); undefined while one does. */
   detachedSince: number | undefined = Date.now();
+  /** Set by the store when the gateway keeps a durable log. */
+  journal: DurableJournal | undefined;
 
   /** `budget` holds all durable subscriptions of the gateway to one bound (durable-store.ts). */
   constructor(
@@ -111,6 +125,51 @@ export class DurableSubscription implements Subscriber {
     return this.bytes;
   }
 
+  /** Every event up to this sequence is acknowledged or dropped. */
+  get floor(): number {
+    return this.pending > 0 ? this.events[this.head].seq - 1 : this.nextSeq - 1;
+  }
+
+  /** The sequence of the last event kept so far (0 before the first). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /**
+   * Back from the durable log after a restart: sequences continue where they were, so a client
+   * that acknowledged up to n before the crash resumes right after n.
+   */
+  restore(
+    lastSeq: number,
+    events: Array<{ seq: number; topic: string; publisher: string; gatewayId: string; payload: Buffer }>,
+    overflow: number,
+    overflowTotal: number,
+  ): void {
+    for (const e of events) {
+      this.events.push({ ...e });
+      const added = keptBytes(e);
+      this.bytes += added;
+      this.budget.change(added);
+    }
+    this.nextSeq = Math.max(lastSeq, events.length > 0 ? events[events.length - 1].seq : 0) + 1;
+    this.overflow = overflow;
+    this.overflowTotal = overflowTotal;
+  }
+
+  /**
+   * Drops every kept event up to `seq` (the durable log deleted the segment holding them), told to
+   * the client like any overflow. Returns how many went.
+   */
+  dropUpTo(seq: number): number {
+    let n = 0;
+    while (this.pending > 0 && this.events[this.head].seq <= seq) {
+      this.dropOldest(this.attached ? 'now' : 'on resume');
+      n++;
+    }
+    this.reportEvictions();
+    return n;
+  }
+
   deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
     // Keep a copy: the payload is a view into a read buffer that will be reused.
     const event: StoredEvent = {
@@ -121,6 +180,7 @@ export class DurableSubscription implements Subscriber {
       payload: Buffer.from(payload),
     };
     this.events.push(event);
+    this.journal?.event(this, event);
     const added = keptBytes(event);
     this.bytes += added;
     this.budget.change(added);
@@ -138,6 +198,8 @@ export class DurableSubscription implements Subscriber {
     this.waitingForRoom = false;
     const overflow = this.overflow;
     this.overflow = 0;
+    // Told now: a restart must not tell it again.
+    if (overflow > 0) this.journal?.changed(this);
     this.pump();
     return overflow;
   }
@@ -177,8 +239,13 @@ export class DurableSubscription implements Subscriber {
 
   /** Cumulative acknowledgement: everything up to `seq` is processed and can be forgotten. */
   ack(seq: number): void {
-    while (this.head < this.events.length && this.events[this.head].seq <= seq) this.forgetHead();
+    let forgotten = 0;
+    while (this.head < this.events.length && this.events[this.head].seq <= seq) {
+      this.forgetHead();
+      forgotten++;
+    }
     this.compact();
+    if (forgotten > 0) this.journal?.changed(this);
   }
 
   /**
@@ -212,6 +279,7 @@ export class DurableSubscription implements Subscriber {
     else this.overflow++;
     this.overflowTotal++;
     this.compact();
+    this.journal?.changed(this);
   }
 
   private forgetHead(): void {

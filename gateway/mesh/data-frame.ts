@@ -2,13 +2,19 @@
  * MESH_DATA frames (docs/protocol.md §3). The header carries what stays the same along a stream of
  * messages (origin, epoch, destinations, kind, topic, publisher), so both ends reuse it: the sender
  * re-sends cached header bytes and the receiver's decoder recognises them. What changes per
- * message (link sequence, message id, hop count, publication number) travels in a fixed 25-byte
- * prefix of the payload:
+ * message (link sequence, message id, hop count, a publication's number in its client's stream,
+ * and per destination the origin's sequence toward it) travels in a prefix of the payload, 25 bytes
+ * plus 8 per destination in the header:
  *
- *   f64 BE link sequence | f64 BE message id | u8 hops | f64 BE pubSeq (0: none) | application payload
+ *   f64 BE link sequence | f64 BE message id | u8 hops | f64 BE pubSeq (0: none)
+ *   | f64 BE per-destination sequence × dests | application payload
  *
- * (f64 keeps integers exact to 2^53, so no number wraps in a gateway's lifetime.) pubSeq numbers a
- * tracked publication within its client's pubStream (docs/protocol.md §2, republish).
+ * pubSeq numbers a tracked publication within its client's pubStream, so a gateway can drop a
+ * republished copy it already delivered (docs/protocol.md §2, republish).
+ * The per-destination sequence lets a destination put back in order what came by different paths
+ * after a heal (in-order.ts); 0 means "not ordered" (calls and results), a negative number that
+ * the origin gave up an earlier one toward that destination. (f64 keeps integers exact
+ * to 2^53, so no number wraps in a gateway's lifetime.)
  */
 import { decodeHeader, encodeHeaderInto } from '../protocol/header-codec';
 import { PREFIX_BYTES } from '../protocol/frames';
@@ -38,8 +44,10 @@ export class DataFrameEncoder {
     }
     const head = this.head!;
     const payload = msg.payload;
-    const out = alloc(PREFIX_BYTES + head.length + DATA_PREFIX_BYTES + payload.length);
-    out.writeUInt32BE(head.length + DATA_PREFIX_BYTES + payload.length, 0);
+    const seqs = msg.destSeqs;
+    const prefix = DATA_PREFIX_BYTES + 8 * seqs.length;
+    const out = alloc(PREFIX_BYTES + head.length + prefix + payload.length);
+    out.writeUInt32BE(head.length + prefix + payload.length, 0);
     out.writeUInt32BE(head.length, 4);
     out.set(head, PREFIX_BYTES);
     let at = PREFIX_BYTES + head.length;
@@ -48,6 +56,7 @@ export class DataFrameEncoder {
     out[at + 16] = msg.hops;
     out.writeDoubleBE(msg.pubSeq, at + 17);
     at += DATA_PREFIX_BYTES;
+    for (let i = 0; i < seqs.length; i++, at += 8) out.writeDoubleBE(seqs[i], at);
     if (payload.length > 0) out.set(payload, at);
     return out;
   }
@@ -86,10 +95,14 @@ export function decodeDataFrame(
   h: readonly unknown[],
   payload: Buffer,
 ): { seq: number; msg: MeshMessage } | undefined {
-  if (payload.length < DATA_PREFIX_BYTES || h.length < 5) return undefined;
+  if (h.length < 5) return undefined;
   const [, origin, originEpoch, dests] = h;
   if (typeof origin !== 'string' || typeof originEpoch !== 'number' || !Array.isArray(dests))
     return undefined;
+  const prefix = DATA_PREFIX_BYTES + 8 * dests.length;
+  if (payload.length < prefix) return undefined;
+  const destSeqs = new Array<number>(dests.length);
+  for (let i = 0; i < dests.length; i++) destSeqs[i] = payload.readDoubleBE(DATA_PREFIX_BYTES + 8 * i);
   return {
     seq: payload.readDoubleBE(0),
     msg: {
@@ -99,8 +112,9 @@ export function decodeDataFrame(
       hops: payload[16],
       pubSeq: payload.readDoubleBE(17),
       dests: dests as string[],
+      destSeqs,
       body: bodyOf(h),
-      payload: payload.subarray(DATA_PREFIX_BYTES),
+      payload: payload.subarray(prefix),
     },
   };
 }

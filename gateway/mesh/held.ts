@@ -6,6 +6,7 @@
  * payload is copied, because the one received is a view into a read buffer that must not be kept.
  */
 import type { MeshMessage } from './link';
+import { seqsFor } from './partition';
 
 /** Per message: what the queue entry costs beyond its payload (object, strings shared). */
 const OVERHEAD_BYTES = 96;
@@ -31,7 +32,7 @@ export class HeldMessages {
     if (this.bytes + size > this.maxBytes) return false;
     let q = this.queues.get(dest);
     if (!q) this.queues.set(dest, (q = []));
-    q.push({ ...msg, dests: [dest], payload: Buffer.from(msg.payload) });
+    q.push({ ...msg, dests: [dest], destSeqs: seqsFor(msg, [dest]), payload: Buffer.from(msg.payload) });
     this.bytes += size;
     this.count++;
     return true;

@@ -21,6 +21,11 @@ export interface MeshMessage {
   /** A publication's number in its client's pubStream (body[3]); 0 for anything else. */
   pubSeq: number;
   dests: string[];
+  /**
+   * Per destination (same index as `dests`), the origin's sequence number of this message toward
+   * it, counted per (origin, destination) from 1; 0 for messages that need no order (RPC).
+   */
+  destSeqs: number[];
   /** Kind and its fields: [kind, ...fields] (see protocol/messages.ts K). */
   body: unknown[];
   payload: Buffer;
@@ -72,6 +77,12 @@ export class PeerLink {
   inEpoch = 0;
   private unackedIn = 0;
   private ackTimer: NodeJS.Timeout | undefined;
+  private lastAckSent = 0;
+  /**
+   * The highest incoming sequence that may be acknowledged: all of it, unless a durable log holds
+   * some back until the events they carried are on disk (docs/loss.md), so the neighbour keeps them.
+   */
+  ackLimit: (inSeq: number) => number = (inSeq) => inSeq;
   lastHeard = Date.now();
   rttMs: number | undefined;
   sent = 0;
@@ -273,11 +284,51 @@ export class PeerLink {
     return true;
   }
 
+  /**
+   * Incoming sequences of messages received but not yet delivered here: they wait at the
+   * destination for an earlier message of their origin (in-order.ts). Until delivered they are not
+   * acknowledged (nor recorded by a durable log as received), so a crash meanwhile does not lose
+   * them: the neighbour still has them.
+   */
+  private readonly waiting = new Set<number>();
+
+  /** A message received as `seq` waits for delivery: hold the acknowledgements below it. */
+  holdBack(seq: number): void {
+    this.waiting.add(seq);
+  }
+
+  /** The message received as `seq` was delivered: acknowledge past it once nothing earlier waits. */
+  release(seq: number): void {
+    if (this.waiting.delete(seq) && this.waiting.size === 0) this.flushAck();
+  }
+
+  /** Received in order and delivered or passed on: what this gateway answers for. */
+  get receivedThrough(): number {
+    if (this.waiting.size === 0) return this.inSeq;
+    let lowest = Infinity;
+    for (const seq of this.waiting) if (seq < lowest) lowest = seq;
+    return Math.min(this.inSeq, lowest - 1);
+  }
+
+  /** What may be acknowledged now (also what a reconnect's handshake says was received). */
+  get ackable(): number {
+    return this.ackLimit(this.receivedThrough);
+  }
+
   private sendAck(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.unackedIn = 0;
-    if (this.conn) this.write(this.conn, encodeFrame([M.LINK_ACK, this.inSeq]));
+    const seq = this.ackable;
+    if (this.conn && seq > this.lastAckSent) {
+      this.lastAckSent = seq;
+      this.write(this.conn, encodeFrame([M.LINK_ACK, seq]));
+    }
+  }
+
+  /** The durable log finished a batch: acknowledge what it let through. */
+  flushAck(): void {
+    if (this.conn && this.ackable > this.lastAckSent) this.sendAck();
   }
 
   /** The neighbour restarted (new epoch): its sequence numbers start again. */
@@ -285,6 +336,8 @@ export class PeerLink {
     if (this.inEpoch !== epoch) {
       this.inEpoch = epoch;
       this.inSeq = 0;
+      this.lastAckSent = 0;
+      this.waiting.clear();
     }
   }
 

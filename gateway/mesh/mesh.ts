@@ -19,7 +19,7 @@ import { RecentIds } from './dedupe';
 import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
 import { HandshakeError, PeerHandshake, type HandshakeResult } from './peer-handshake';
-import { partitionByNextHop } from './partition';
+import { partitionByNextHop, seqsFor } from './partition';
 import { decodeDataFrame } from './data-frame';
 import { decodeLsa, encodeLsa } from './lsa-codec';
 import { RemoteCalls } from './remote-calls';
@@ -27,6 +27,7 @@ import { LossLedger, type LossReason } from './loss-ledger';
 import { HeldMessages } from './held';
 import { Forgotten } from './forgotten';
 import { StartupHold } from './startup-hold';
+import { InOrder } from './in-order';
 import { withTimeout } from '../transport/with-timeout';
 
 const MAX_HOPS = 16;
@@ -62,6 +63,12 @@ export interface MeshHost {
   remoteAdvertised(): void;
   /** This gateway's transport identity (QUIC peer id or TLS fingerprint), bound into peer proofs. */
   identityFor(transport: TransportName): string;
+  /** With a durable log: how far `peer`'s link may be acknowledged (gateway/durable/durable-log.ts). */
+  linkAckLimit?(peer: string, epoch: number, inSeq: number): number;
+  /** With a durable log: how far `peer`'s link was durably received before this process started. */
+  restoredLink?(peer: string): { epoch: number; seq: number } | undefined;
+  /** Peers linked before a restart (from the durable log): the start hold waits for them too. */
+  readonly restartPeers?: readonly string[];
 }
 
 export class Mesh implements RemoteRouter {
@@ -69,6 +76,18 @@ export class Mesh implements RemoteRouter {
   readonly links = new Map<string, PeerLink>();
   private readonly lastHop = new Map<string, string>();
   private readonly seen = new RecentIds();
+  /** Per destination gateway, the sequence number of the last publication this gateway sent it. */
+  private readonly seqTo = new Map<string, number>();
+  /**
+   * Destinations this gateway gave up one of its own publications toward (or forgot): the next one
+   * it sends each says so, so the destination does not wait for the gap (in-order.ts).
+   */
+  private readonly gaveUpToward = new Set<string>();
+  /** Publications for this gateway, put back in each origin's order (docs/loss.md "Order after a heal"). */
+  readonly inOrder: InOrder<PeerLink>;
+  /** The link and its sequence of the MESH_DATA being handled (a message that waits holds its ack). */
+  private arrivingVia: PeerLink | undefined;
+  private arrivingSeq = 0;
   private readonly calls = new RemoteCalls();
   private version = 0;
   private msgCounter = 0;
@@ -96,10 +115,23 @@ export class Mesh implements RemoteRouter {
     this.lsdb = new LinkStateDb(host.gatewayId);
     this.losses = new LossLedger(host.log);
     this.held = new HeldMessages(host.config.meshReplayMaxBytes);
+    // A gap is waited for as long as the missing message can still be on its way: the window.
+    this.inOrder = new InOrder<PeerLink>(host.config.meshReplayMs, host.config.meshReplayMaxBytes, {
+      deliver: (msg) => this.deliver(msg),
+      waits: (link, seq) => link.holdBack(seq),
+      released: (link, seq) => link.release(seq),
+      gap: (origin, first, last, count, why) =>
+        host.log.warn(
+          { origin, first, last, count, why },
+          'mesh: gave up waiting for messages; delivering past them',
+        ),
+    });
     const { config } = host;
     // Only a gateway that dials peers knows it will be part of a mesh; one that is only dialed
     // (the hub) cannot tell a restart from a lone start, and does not hold.
-    if (config.meshStartupHoldMs > 0 && (config.meshPeers.length > 0 || config.hubUrl))
+    // A restart known from the durable log holds too, until the peers it had are back.
+    const restarted = (host.restartPeers?.length ?? 0) > 0;
+    if (config.meshStartupHoldMs > 0 && (config.meshPeers.length > 0 || config.hubUrl || restarted))
       this.startup = new StartupHold(config.meshReplayMaxBytes, Date.now() + config.meshStartupHoldMs);
     this.originate();
     this.timer = setInterval(() => this.maintain(), PING_EVERY_MS);
@@ -129,7 +161,9 @@ export class Mesh implements RemoteRouter {
         localIdentity: this.host.identityFor(transport),
         lastReceived: (peer, epoch) => {
           const link = this.links.get(peer);
-          return link && link.inEpoch === epoch ? link.inSeq : 0;
+          if (link) return link.inEpoch === epoch ? link.ackable : 0;
+          const before = this.host.restoredLink?.(peer);
+          return before && before.epoch === epoch ? before.seq : 0;
         },
       },
       role,
@@ -180,6 +214,15 @@ export class Mesh implements RemoteRouter {
     if (!link) {
       link = new PeerLink(hs.peerId, this.host.config.meshReplayMaxBytes, this.host.stats);
       this.links.set(hs.peerId, link);
+      const limit = this.host.linkAckLimit?.bind(this.host);
+      const theLink = link;
+      if (limit) link.ackLimit = (inSeq) => limit(theLink.peerId, theLink.inEpoch, inSeq);
+      // Received before a restart: the neighbour resends only what comes after.
+      const before = this.host.restoredLink?.(hs.peerId);
+      if (before && before.epoch === hs.peerEpoch) {
+        link.inEpoch = before.epoch;
+        link.inSeq = before.seq;
+      }
     }
     if (url) link.url = url;
     if (link.conn && link.conn !== conn) {
@@ -250,7 +293,10 @@ export class Mesh implements RemoteRouter {
           this.host.stats.meshDuplicates++;
           return;
         }
+        this.arrivingVia = link;
+        this.arrivingSeq = data.seq;
         this.forward(data.msg);
+        this.arrivingVia = undefined;
         return;
       }
       case M.LINK_ACK:
@@ -277,6 +323,11 @@ export class Mesh implements RemoteRouter {
       default:
         this.host.log.warn({ peer: peerId, type: h[0] }, 'unexpected frame on mesh link');
     }
+  }
+
+  /** The durable log made a batch durable: links acknowledge what it covered. */
+  flushAcks(): void {
+    for (const link of this.links.values()) link.flushAck();
   }
 
   // --- link state -----------------------------------------------------------------------------
@@ -362,7 +413,8 @@ export class Mesh implements RemoteRouter {
     const expected = config.meshPeers.length + (config.hubUrl ? 1 : 0);
     let linked = 0;
     for (const l of this.links.values()) if (l.connected && l.url) linked++;
-    const learned = linked >= expected && now - this.lastLsaChange >= STARTUP_QUIET_MS;
+    const back = (this.host.restartPeers ?? []).every((p) => this.links.get(p)?.connected);
+    const learned = linked >= expected && back && now - this.lastLsaChange >= STARTUP_QUIET_MS;
     if (!learned && now < hold.deadline) return false;
     const held = hold.release();
     this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
@@ -391,18 +443,14 @@ export class Mesh implements RemoteRouter {
       this.lastPublisher = publisher;
       this.lastPubStream = stream;
     }
-    this.originateData(dests as string[], this.lastPubBody, payload, pubSeq);
+    this.originateData(dests as string[], this.lastPubBody, payload, true, pubSeq);
   }
 
   private forward(msg: MeshMessage): void {
     const self = this.host.gatewayId;
     if (msg.dests.length === 1) {
       // The common cases (arrived, or one interested gateway, or an RPC): no partition needed.
-      if (msg.dests[0] === self) {
-        if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
-        else this.host.stats.meshDuplicates++;
-        return;
-      }
+      if (msg.dests[0] === self) return this.arrived(msg, msg.destSeqs[0]);
       const hop = this.route(msg.dests[0]);
       if (!hop) this.noRoute(msg.dests[0], msg);
       else if (msg.hops >= MAX_HOPS) this.giveUp(msg.dests[0], 'hop_limit', msg);
@@ -414,17 +462,22 @@ export class Mesh implements RemoteRouter {
       return;
     }
     const p = partitionByNextHop(msg.dests, self, (d) => this.route(d));
-    if (p.local) {
-      if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId)) this.deliver(msg);
-      else this.host.stats.meshDuplicates++;
-    }
+    if (p.local) this.arrived(msg, msg.destSeqs[msg.dests.indexOf(self)]);
     for (const dest of p.unroutable) this.noRoute(dest, msg);
     if (p.groups.size === 0) return;
     if (msg.hops >= MAX_HOPS) {
       for (const dests of p.groups.values()) for (const dest of dests) this.giveUp(dest, 'hop_limit', msg);
       return;
     }
-    for (const [hop, dests] of p.groups) this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests });
+    for (const [hop, dests] of p.groups)
+      this.sendOn(hop, { ...msg, hops: msg.hops + 1, dests, destSeqs: seqsFor(msg, dests) });
+  }
+
+  /** A message for this gateway: duplicates dropped, the rest delivered in its origin's order. */
+  private arrived(msg: MeshMessage, seq: number): void {
+    if (this.seen.firstTime(msg.origin, msg.originEpoch, msg.msgId))
+      this.inOrder.accept(msg, seq, this.arrivingVia, this.arrivingSeq);
+    else this.host.stats.meshDuplicates++;
   }
 
   private sendOn(hop: string, msg: MeshMessage): void {
@@ -449,6 +502,7 @@ export class Mesh implements RemoteRouter {
 
   private giveUp(dest: string, reason: LossReason, msg: MeshMessage): void {
     if (reason === 'unroutable' || reason === 'hop_limit') this.host.stats.meshUnroutable++;
+    if (msg.origin === this.host.gatewayId && msg.body[0] === K.PUB) this.gaveUpToward.add(dest);
     this.losses.lost(dest, reason, `${msg.origin}#${msg.msgId}`);
   }
 
@@ -503,11 +557,34 @@ export class Mesh implements RemoteRouter {
     err: { code: string; message: string } | undefined,
     result?: Buffer,
   ): void {
-    this.originateData([dest], [K.RESULT, callId, err?.code ?? null, err?.message ?? null], result ?? EMPTY);
+    const body = [K.RESULT, callId, err?.code ?? null, err?.message ?? null];
+    this.originateData([dest], body, result ?? EMPTY, false);
   }
 
-  /** Send a new message from this gateway (it gets the next message id). */
-  private originateData(dests: string[], body: unknown[], payload: Buffer, pubSeq = 0): void {
+  /**
+   * Send a new message from this gateway (it gets the next message id). An `ordered` one (a
+   * publication) also gets, per destination, the next number of this gateway's sequence toward it,
+   * by which the destination keeps publish order whatever path each message took (negative when
+   * this gateway gave up an earlier one toward it, so it does not wait for that); calls and
+   * results need no order and carry 0. `pubSeq`: a tracked publication's number (docs/protocol.md
+   * §2), 0 for anything else.
+   */
+  private originateData(
+    dests: string[],
+    body: unknown[],
+    payload: Buffer,
+    ordered: boolean,
+    pubSeq = 0,
+  ): void {
+    const destSeqs = new Array<number>(dests.length);
+    for (let i = 0; i < dests.length; i++) {
+      if (!ordered) destSeqs[i] = 0;
+      else {
+        const seq = (this.seqTo.get(dests[i]) ?? 0) + 1;
+        this.seqTo.set(dests[i], seq);
+        destSeqs[i] = this.gaveUpToward.size > 0 && this.gaveUpToward.delete(dests[i]) ? -seq : seq;
+      }
+    }
     this.forward({
       origin: this.host.gatewayId,
       originEpoch: this.host.epoch,
@@ -515,6 +592,7 @@ export class Mesh implements RemoteRouter {
       hops: 0,
       pubSeq,
       dests,
+      destSeqs,
       body,
       payload,
     });
@@ -530,7 +608,7 @@ export class Mesh implements RemoteRouter {
     const dest = this.lsdb.nearestServing(procedure);
     if (!dest) return false;
     const callId = this.calls.start(dest, procedure, timeoutMs, reply);
-    this.originateData([dest], [K.CALL, callId, procedure, timeoutMs, caller], args);
+    this.originateData([dest], [K.CALL, callId, procedure, timeoutMs, caller], args, false);
     return true;
   }
 
@@ -549,6 +627,7 @@ export class Mesh implements RemoteRouter {
     const stalled = now - this.lastMaintain > 2 * PING_EVERY_MS;
     this.lastMaintain = now;
     if (this.startup && !this.startup.done) this.startupOver();
+    this.inOrder.releaseOverdue(now);
     for (const link of this.links.values()) {
       if (link.conn) {
         if (!stalled && now - link.lastHeard > DEAD_AFTER_MS) {
@@ -576,6 +655,8 @@ export class Mesh implements RemoteRouter {
   /** `dest` stayed unreachable past the window: what was held for it is lost, in one range. */
   private giveUpHeld(dest: string, patterns: string[]): void {
     this.forgotten.add(dest, patterns);
+    // Whatever of ours was still on its way to it has been given up by now, here or on a link.
+    this.gaveUpToward.add(dest);
     const msgs = this.held.take(dest);
     if (msgs.length === 0) return;
     const id = (m: MeshMessage): string => `${m.origin}#${m.msgId}`;

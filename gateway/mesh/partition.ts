@@ -3,6 +3,8 @@
  * message's destinations into "deliver here" and one group per next hop. Each destination lands in
  * exactly one group, which is what makes mesh delivery duplicate-free by construction.
  */
+import type { MeshMessage } from './link';
+
 export interface Partition {
   local: boolean;
   groups: Map<string, string[]>;
@@ -30,4 +32,9 @@ export function partitionByNextHop(
     else out.groups.set(hop, [dest]);
   }
   return out;
+}
+
+/** The origin's sequence numbers of `msg` toward `dests` (a subset of its destinations), in order. */
+export function seqsFor(msg: MeshMessage, dests: readonly string[]): number[] {
+  return dests.map((d) => msg.destSeqs[msg.dests.indexOf(d)] ?? 0);
 }

@@ -1,8 +1,8 @@
 /**
  * The peer handshake on one connection (docs/protocol.md §3), for either role:
  *
- *   dialer   → PEER_HELLO   {id, realm, epoch, nonce_d}
- *   acceptor → PEER_WELCOME {id, epoch, nonce_a}
+ *   dialer   → PEER_HELLO   {id, realm, epoch, nonce_d, wire version}
+ *   acceptor → PEER_WELCOME {id, epoch, nonce_a, wire version}
  *   dialer   → PEER_AUTH    {proof over nonce_d + nonce_a, last seq received from the acceptor}
  *   acceptor → PEER_READY   {last seq received from the dialer, proof over nonce_d + nonce_a}
  *
@@ -11,6 +11,8 @@
  * back an HMAC over a nonce of the sender's choosing, material to guess a weak MESH_SECRET
  * offline. Both proofs cover both nonces, so neither side chooses all of what the other signs.
  * After it, both sides know who the other is and where to resume the link's sequence numbers.
+ * Both sides must speak the same MESH_DATA layout: a peer of another wire version (or of none, from
+ * before there was one) is refused, since it would read publications at the wrong offset.
  */
 import type { Frame } from '../protocol/frames';
 import { M } from '../protocol/messages';
@@ -40,6 +42,19 @@ export interface HandshakeResult {
 
 export class HandshakeError extends Error {}
 
+/**
+ * The MESH_DATA layout this gateway speaks (docs/protocol.md §3). 3: a publication's pubSeq in the
+ * prefix (republish without duplicates, §2); 2: per-destination sequence numbers in the prefix
+ * (in-order delivery); before it, unversioned.
+ */
+export const MESH_WIRE_VERSION = 3;
+
+function versionMismatch(theirs: unknown): string | undefined {
+  if (theirs === MESH_WIRE_VERSION) return undefined;
+  const said = typeof theirs === 'number' ? String(theirs) : '1 (unversioned)';
+  return `peer speaks mesh wire version ${said}, this gateway ${MESH_WIRE_VERSION}: every gateway of a mesh must run the same release`;
+}
+
 /** Drives one side of the handshake; `onFrame` is fed frames until it resolves. */
 export class PeerHandshake {
   private myNonce = nonce();
@@ -63,7 +78,9 @@ export class PeerHandshake {
       this.rejectDone = rej;
     });
     if (role === 'dialer')
-      conn.write(encodeFrame([M.PEER_HELLO, self.gatewayId, self.realm, self.epoch, this.myNonce]));
+      conn.write(
+        encodeFrame([M.PEER_HELLO, self.gatewayId, self.realm, self.epoch, this.myNonce, MESH_WIRE_VERSION]),
+      );
   }
 
   private resolve(r: HandshakeResult): void {
@@ -129,20 +146,24 @@ export class PeerHandshake {
     switch (h[0]) {
       case M.PEER_HELLO: {
         if (this.role !== 'acceptor') return this.fail('unexpected PEER_HELLO');
-        const [, id, realm, epoch, theirNonce] = h;
+        const [, id, realm, epoch, theirNonce, version] = h;
         if (realm !== s.realm) return this.fail(`realm '${String(realm)}' is not '${s.realm}'`);
         if (typeof theirNonce !== 'string' || theirNonce.length === 0)
           return this.fail('malformed peer handshake');
+        const mismatch = versionMismatch(version);
+        if (mismatch) return this.fail(mismatch);
         if (!this.checkPeer(id, epoch)) return;
         this.nonces = `${theirNonce}|${this.myNonce}`;
-        this.conn.write(encodeFrame([M.PEER_WELCOME, s.gatewayId, s.epoch, this.myNonce]));
+        this.conn.write(encodeFrame([M.PEER_WELCOME, s.gatewayId, s.epoch, this.myNonce, MESH_WIRE_VERSION]));
         return;
       }
       case M.PEER_WELCOME: {
         if (this.role !== 'dialer') return this.fail('unexpected PEER_WELCOME');
-        const [, id, epoch, theirNonce] = h;
+        const [, id, epoch, theirNonce, version] = h;
         if (typeof theirNonce !== 'string' || theirNonce.length === 0)
           return this.fail('malformed peer handshake');
+        const mismatch = versionMismatch(version);
+        if (mismatch) return this.fail(mismatch);
         if (!this.checkPeer(id, epoch)) return;
         this.nonces = `${this.myNonce}|${theirNonce}`;
         const p = proof(

@@ -1,14 +1,34 @@
 /**
- * The gateway's Deployment and Service (docs/pulumi.md, Components: Gateway; docs/protocol.md §1 and §5).
- * QUIC listens on UDP and its TLS fallback on TCP at the same port; probes use the admin HTTP port,
- * never the UDP port, which no TCP probe could test.
+ * The gateway's Deployment, Service and data volume (docs/pulumi.md, Components: Gateway;
+ * docs/protocol.md §1 and §5). QUIC listens on UDP and its TLS fallback on TCP at the same port;
+ * probes use the admin HTTP port, never the UDP port, which no TCP probe could test. The volume
+ * holds the durable log (GATEWAY_DATA_DIR; docs/loss.md), so durable subscriptions outlive a crash.
  */
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { GATEWAY_SERVICE } from '../env';
 import type { StackConfig } from '../schema';
 import type { GatewayNode } from '../topology';
 import { envList, imageRef, labels, NON_ROOT, resources } from './common';
+
+/** The claim the gateway's durable log lives on, and where the container mounts it. */
+export const GATEWAY_DATA_CLAIM = 'macula-gateway-data';
+const GATEWAY_DATA_PATH = '/var/lib/cortexiq/gateway';
+const GATEWAY_DATA_STORAGE = '1Gi';
+/** Below the claim's size: a segment past the bound and the folder itself need room too. */
+const GATEWAY_DATA_MAX_BYTES = 768 * 1024 * 1024;
+const UID = 10001;
+
+export function gatewayDataClaim(): IPersistentVolumeClaim {
+  const l = labels(GATEWAY_SERVICE, 'gateway');
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: GATEWAY_DATA_CLAIM, labels: l.all },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: GATEWAY_DATA_STORAGE } } },
+  };
+}
 
 export function gatewayDeployment(
   c: StackConfig,
@@ -23,25 +43,29 @@ export function gatewayDeployment(
     metadata: { name: GATEWAY_SERVICE, labels: l.all },
     spec: {
       replicas: 1,
-      // One gateway per cluster holds one GATEWAY_ID: never two at once during a rollout.
+      // One gateway per cluster holds one GATEWAY_ID, and one process writes its durable log: never
+      // two pods at once during a rollout (the old one is gone before the new one mounts the claim).
       strategy: { type: 'Recreate' },
       selector: { matchLabels: l.selector },
       template: {
-        metadata: {
-          labels: l.all,
-          annotations: {
-            'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(admin),
-            'prometheus.io/path': '/metrics',
-          },
-        },
+        // No prometheus.io/* annotations: the admin API refuses a scrape without the stack's admin
+        // token, so Prometheus scrapes every gateway in its own job (manifests/observability.ts).
+        metadata: { labels: l.all },
         spec: {
+          // The claim's files belong to the image's user, whatever the volume's driver made them.
+          securityContext: { fsGroup: UID },
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: GATEWAY_DATA_CLAIM } }],
           containers: [
             {
               name: 'gateway',
               image,
               args: ['gateway'],
-              env: envList(g.env),
+              env: [
+                ...envList(g.env),
+                { name: 'GATEWAY_DATA_DIR', value: GATEWAY_DATA_PATH },
+                { name: 'GATEWAY_DATA_MAX_BYTES', value: String(GATEWAY_DATA_MAX_BYTES) },
+              ],
+              volumeMounts: [{ name: 'data', mountPath: GATEWAY_DATA_PATH }],
               ports: [
                 { name: 'quic', containerPort: c.ports.gateway, protocol: 'UDP' },
                 { name: 'tls', containerPort: c.ports.gateway, protocol: 'TCP' },

@@ -5,10 +5,13 @@
  */
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { stringify } from 'yaml';
-import type { StackConfig } from '../schema';
+import { GATEWAY_SERVICE, SECRETS } from '../env';
+import { NAMESPACE, type StackConfig } from '../schema';
 
 export const MONITORING_NAMESPACE = 'monitoring';
 export const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+/** Where Prometheus's server finds the stack's admin token (the Secret's copy in its namespace). */
+export const ADMIN_TOKEN_MOUNT = '/etc/cortexiq-admin';
 
 /**
  * Where Prometheus on the hub reaches the other clusters' gateways: their admin port from outside
@@ -27,27 +30,48 @@ export function edgeGatewayTargets(c: StackConfig): { target: string; cluster: s
     }));
 }
 
+/** Every gateway's admin `/metrics`: the hub's through its Service, the others as above. */
+export function gatewayScrapeTargets(c: StackConfig): { target: string; cluster: string }[] {
+  const hub = c.clusters.find((cl) => cl.role === 'hub')!;
+  return [
+    { cluster: hub.name, target: `${GATEWAY_SERVICE}.${NAMESPACE}.svc:${c.ports.admin}` },
+    ...edgeGatewayTargets(c),
+  ];
+}
+
 export function prometheusValues(c: StackConfig): Record<string, unknown> {
   // The chart's default `kubernetes-pods` job scrapes the prometheus.io/* annotations of the hub's
-  // workloads; `extraScrapeConfigs` (a YAML string the chart appends to scrape_configs) adds the
-  // other clusters' gateways, labelled like the hub's pods with their cluster.
-  const edges = edgeGatewayTargets(c);
-  const extra = edges.length
-    ? stringify([
-        {
-          job_name: 'mesh-gateways',
-          metrics_path: '/metrics',
-          static_configs: edges.map((e) => ({ targets: [e.target], labels: { cluster: e.cluster } })),
-        },
-      ])
-    : '';
+  // apps. A gateway's admin API answers remote callers only with the stack's admin token, which
+  // that job cannot send: `extraScrapeConfigs` (a YAML string the chart appends to scrape_configs)
+  // adds every gateway, the hub's included, with the token read from the mounted Secret, labelled
+  // like the hub's pods with their cluster.
+  const job = {
+    job_name: 'mesh-gateways',
+    metrics_path: '/metrics',
+    authorization: { type: 'Bearer', credentials_file: `${ADMIN_TOKEN_MOUNT}/${SECRETS.adminToken.key}` },
+    static_configs: gatewayScrapeTargets(c).map((e) => ({
+      targets: [e.target],
+      labels: { cluster: e.cluster },
+    })),
+  };
   return {
     alertmanager: { enabled: false },
     'prometheus-pushgateway': { enabled: false },
     'prometheus-node-exporter': { enabled: false },
     'kube-state-metrics': { enabled: false },
-    server: { persistentVolume: { enabled: false }, retention: '2d' },
-    extraScrapeConfigs: extra,
+    server: {
+      persistentVolume: { enabled: false },
+      retention: '2d',
+      extraSecretMounts: [
+        {
+          name: SECRETS.adminToken.secret,
+          mountPath: ADMIN_TOKEN_MOUNT,
+          secretName: SECRETS.adminToken.secret,
+          readOnly: true,
+        },
+      ],
+    },
+    extraScrapeConfigs: stringify([job]),
   };
 }
 
@@ -150,6 +174,26 @@ export function meshDashboard(c: StackConfig): Record<string, unknown> {
         '{{__name__}} {{gateway_id}}',
         'ops',
         16,
+        12,
+      ),
+      // Every message the mesh or a gateway gives up is counted somewhere (docs/loss.md): one panel
+      // shows them all, so a loss never needs a log search to be seen.
+      panel(
+        7,
+        'Given up, by destination and reason',
+        'sum by (gateway_id, dest, reason) (increase(macula_mesh_lost_total[5m]))',
+        '{{gateway_id}} → {{dest}} {{reason}}',
+        'none',
+        24,
+        0,
+      ),
+      panel(
+        8,
+        'Dropped for slow consumers and durable bounds',
+        'rate(macula_slow_consumer_drops_total[1m]) or rate(macula_durable_evicted_total[1m]) or rate(macula_durable_expired_total[1m])',
+        '{{__name__}} {{gateway_id}}',
+        'ops',
+        24,
         12,
       ),
     ],

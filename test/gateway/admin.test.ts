@@ -6,6 +6,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Gateway } from '../../gateway';
 import type { GatewayClient } from '../../gateway/client';
+import * as path from 'node:path';
+import { loadStackFile, meshDashboard } from '../../stacks';
 import { startGateway, startMesh, waitFor, type TestMesh } from '../helpers/mesh';
 
 jest.setTimeout(30_000);
@@ -100,6 +102,20 @@ describe('admin HTTP on a line of three gateways (tls)', () => {
     expect(
       sample(pubGw.body, 'macula_messages_total', { gateway_id: 'gw0', direction: 'in', kind: 'publish' }),
     ).toBe(5);
+  });
+
+  it('every series the Grafana mesh dashboard queries is one a gateway exports', async () => {
+    const { body } = await get(mesh.gateways[1], '/metrics');
+    const exported = new Set([...body.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]));
+    const queried = new Set(
+      (
+        meshDashboard(loadStackFile('dev', path.join(__dirname, '..', '..')).config).panels as {
+          targets: { expr: string }[];
+        }[]
+      ).flatMap((p) => p.targets.flatMap((t) => t.expr.match(/macula_\w+/g) ?? [])),
+    );
+    expect(queried.size).toBeGreaterThanOrEqual(10);
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
   });
 
   it('/api/peers lists the middle gateway links, both up', async () => {

@@ -4,6 +4,7 @@
  * expected; `cortexiq gateway` prints them and exits 2. A good environment starts it.
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadGatewayConfig } from '../../gateway';
 
@@ -54,6 +55,26 @@ describe('loadGatewayConfig', () => {
       'a port that is not a number',
       { ADMIN_PORT: 'eighty' },
       /^ADMIN_PORT: expected an integer from 0 to 65535/,
+    ],
+    [
+      'a data folder that is a file',
+      { GATEWAY_DATA_DIR: __filename },
+      /^GATEWAY_DATA_DIR: '.*' is not a folder/,
+    ],
+    [
+      'a data folder under a file',
+      { GATEWAY_DATA_DIR: `${__filename}/data` },
+      /^GATEWAY_DATA_DIR: '.*' cannot be made: '.*' is not a folder/,
+    ],
+    [
+      'a data bound too small',
+      { GATEWAY_DATA_MAX_BYTES: '1000' },
+      /^GATEWAY_DATA_MAX_BYTES: expected an integer from 65536/,
+    ],
+    [
+      'a group commit interval of 0',
+      { GATEWAY_DATA_SYNC_MS: '0' },
+      /^GATEWAY_DATA_SYNC_MS: expected an integer from 1 to 1000/,
     ],
     [
       'an unknown transport',
@@ -201,6 +222,15 @@ describe('mesh authentication is required to link', () => {
 });
 
 describe('parsed config', () => {
+  it('takes a data folder that does not exist yet, and without one keeps durables in memory', () => {
+    const dir = join(tmpdir(), `cortexiq-config-${process.pid}`, 'gateway');
+    const c = loadGatewayConfig({ GATEWAY_DATA_DIR: dir, GATEWAY_DATA_MAX_BYTES: '1048576' });
+    expect(c.dataDir).toBe(dir);
+    expect(c.dataMaxBytes).toBe(1048576);
+    expect(c.dataSyncMs).toBe(5);
+    expect(loadGatewayConfig({}).dataDir).toBeUndefined();
+  });
+
   it('is frozen, nested settings too', () => {
     const c = loadGatewayConfig({
       GATEWAY_ID: 'g',

@@ -155,6 +155,7 @@ function message(i: number, payloadBytes: number): MeshMessage {
     hops: 0,
     pubSeq: 0,
     dests: ['gw-b'],
+    destSeqs: [i],
     body: [1, 'energy.price.updated'],
     payload: Buffer.alloc(payloadBytes, i & 0xff),
   };

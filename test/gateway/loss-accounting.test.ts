@@ -19,6 +19,7 @@ function message(msgId: number, dests: string[]): MeshMessage {
     hops: 0,
     pubSeq: 0,
     dests,
+    destSeqs: dests.map(() => msgId),
     body: [K.PUB, 'be.x', 'p'],
     payload: Buffer.from('hello'),
   };

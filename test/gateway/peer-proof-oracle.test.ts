@@ -5,6 +5,7 @@
  */
 import type { Gateway } from '../../gateway';
 import { M } from '../../gateway/protocol/messages';
+import { MESH_WIRE_VERSION } from '../../gateway/mesh/peer-handshake';
 import { RawClient } from '../helpers/raw-client';
 import { startGateway } from '../helpers/mesh';
 
@@ -24,9 +25,10 @@ describe('PEER_HELLO from a stranger', () => {
     const raw = await RawClient.dial('tls', gw.listeners.get('tls')!.port);
     try {
       const chosen = 'a'.repeat(32);
-      raw.send([M.PEER_HELLO, 'stranger', 'test.realm', Date.now(), chosen]);
+      raw.send([M.PEER_HELLO, 'stranger', 'test.realm', Date.now(), chosen, MESH_WIRE_VERSION]);
       const welcome = await raw.waitFrame((f) => f.header[0] === M.PEER_WELCOME, 'PEER_WELCOME');
-      expect(welcome.header).toHaveLength(4);
+      expect(welcome.header).toHaveLength(5);
+      expect(welcome.header[4]).toBe(MESH_WIRE_VERSION);
       raw.send([M.PEER_AUTH, 'f'.repeat(64), 0, 0]);
       const abort = await raw.waitFrame((f) => f.header[0] === M.ABORT, 'ABORT');
       expect(abort.header[1]).toBe('unauthorized');
@@ -36,6 +38,21 @@ describe('PEER_HELLO from a stranger', () => {
       expect(raw.ofType(M.PEER_READY)).toEqual([]);
     } finally {
       raw.destroy();
+    }
+  });
+
+  it('is refused, with the reason, when it speaks another mesh wire version or none', async () => {
+    for (const version of [undefined, MESH_WIRE_VERSION + 1]) {
+      const raw = await RawClient.dial('tls', gw.listeners.get('tls')!.port);
+      try {
+        const hello = [M.PEER_HELLO, 'older', 'test.realm', Date.now(), 'b'.repeat(32)];
+        raw.send(version === undefined ? hello : [...hello, version]);
+        const abort = await raw.waitFrame((f) => f.header[0] === M.ABORT, 'ABORT');
+        expect(String(abort.header[2])).toContain(`mesh wire version ${version ?? '1 (unversioned)'}`);
+        expect(raw.ofType(M.PEER_WELCOME)).toEqual([]);
+      } finally {
+        raw.destroy();
+      }
     }
   });
 });

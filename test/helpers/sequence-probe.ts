@@ -38,6 +38,8 @@ export class SequenceProbe {
     from: ProbeEndpoint,
     to: readonly ProbeEndpoint[],
     topic = `be.cortexiq.test.probe.${process.pid}.${Date.now()}`,
+    /** Subscribe durably (name `probe-<subscriber>`), so a gateway restart is resumed, not missed. */
+    options: { durable?: boolean } = {},
   ): Promise<SequenceProbe> {
     const open = (e: ProbeEndpoint, role: string) =>
       connect({ url: e.url, realm, insecure: true, clientId: `probe-${role}-${e.name}` });
@@ -47,10 +49,14 @@ export class SequenceProbe {
     for (const [name, client] of subscribers) {
       const list: Arrival[] = [];
       probe.arrivals.set(name, list);
-      await client.subscribe<{ seq: number; sentAt: number }>(topic, (p) => {
-        if (p.seq < 0) probe.warmedUp.add(name);
-        else list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
-      });
+      await client.subscribe<{ seq: number; sentAt: number }>(
+        topic,
+        (p) => {
+          if (p.seq < 0) probe.warmedUp.add(name);
+          else list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
+        },
+        options.durable ? { durable: `probe-${name}` } : {},
+      );
     }
     await probe.warmUp();
     return probe;

@@ -7,10 +7,12 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
+import { passwordFor } from '../../apps/shared/db/embedded';
 import { assertPortsFree, LaunchError, LocalRun, planLocalRun, type LocalPlan } from '../../launcher';
 import { loadStackFile } from '../../stacks';
 import {
   childPids,
+  freshDataDir,
   isRunning,
   miniStackDir,
   parsePids,
@@ -148,4 +150,39 @@ describe('a data file that is missing', () => {
     expect(up.output()).toMatch(/nothing was started/);
     expect(up.output()).not.toMatch(/starting/);
   }, 30_000);
+});
+
+describe('start order', () => {
+  it('the gateways start while the database initialises; the read side waits for both', async () => {
+    const { config } = loadStackFile('mini', miniStackDir());
+    const pgDir = path.join(freshDataDir(), 'pg');
+    const plan = planLocalRun(config, {
+      basePort: randomBasePort(),
+      transport: 'tls',
+      secrets: { meshSecret: 'a-mesh-secret-for-the-start-order-test' },
+      isBuilt: () => true,
+      apps: ['queries'],
+      database: { embeddedDir: pgDir, password: passwordFor(pgDir) },
+    });
+    expect(plan.processes.map((p) => p.name).sort()).toEqual([
+      'macula-hub/gateway',
+      'macula-hub/postgres',
+      'macula-hub/queries',
+    ]);
+    const out = sink();
+    const run = await LocalRun.start(plan as LocalPlan, { out });
+    try {
+      const lines = out.text().split('\n');
+      const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+      // Both stages are under way before either is ready.
+      expect(at(/starting gateways/)).toBeLessThan(at(/ready {2}macula-hub\/postgres/));
+      expect(at(/starting gateways/)).toBeLessThan(at(/ready {2}macula-hub\/gateway/));
+      // The queries, which read the database, start only once it and the gateway are ready.
+      const queries = at(/starting providers: macula-hub\/queries/);
+      expect(queries).toBeGreaterThan(at(/ready {2}macula-hub\/postgres/));
+      expect(queries).toBeGreaterThan(at(/ready {2}macula-hub\/gateway/));
+    } finally {
+      await run.stop();
+    }
+  }, 120_000);
 });

@@ -181,6 +181,14 @@ describe('layouts and options', () => {
     }
   });
 
+  it('gives the hub gateway, and only it, a durable log folder under the run folder', () => {
+    const p = plan({ gatewayDataDir: '/run/gateways' });
+    expect(proc(p, 'macula-hub/gateway').env.GATEWAY_DATA_DIR).toBe('/run/gateways/macula-hub');
+    for (const edge of ['be-antwerp', 'be-brabant', 'be-east-flanders'])
+      expect(proc(p, `${edge}/gateway`).env.GATEWAY_DATA_DIR).toBeUndefined();
+    expect(proc(plan(), 'macula-hub/gateway').env.GATEWAY_DATA_DIR).toBeUndefined();
+  });
+
   it('a custom layout in the stack needs --layout', () => {
     const custom = {
       ...dev,

@@ -165,7 +165,10 @@ test('the stack on existing clusters creates no KinD cluster and no registry, an
 test('GitOps and existing clusters: every cluster gets the admin token Secret, and Flux waits for it before applying the gateways that read it', () => {
   for (const prefix of ['m-gitops', 'm-staging']) {
     const admin = mine(prefix).filter(
-      (r) => r.type === 'kubernetes:core/v1:Secret' && r.inputs.metadata.name === 'cortexiq-admin',
+      (r) =>
+        r.type === 'kubernetes:core/v1:Secret' &&
+        r.inputs.metadata.name === 'cortexiq-admin' &&
+        r.inputs.metadata.namespace === 'cortex-iq',
     );
     expect(admin.map((r) => r.name).sort()).toEqual(
       ['be-antwerp', 'be-brabant', 'be-east-flanders', 'macula-hub'].map((c) => `${prefix}-${c}-admin`),

@@ -207,16 +207,44 @@ test('issue 13 (smaller): under GitOps a rotated database password rolls Postgre
   ]);
 });
 
-test("issue 13 (smaller): Prometheus on the hub also scrapes every other cluster's gateway", () => {
+test("issue 13 (smaller): Prometheus on the hub scrapes every gateway, the hub's included, with the admin token they require", async () => {
   const prom = mine('d').find(
     (r) => r.type === 'kubernetes:helm.sh/v3:Release' && r.inputs.chart === 'prometheus',
   )!;
   const jobs = parseYaml(prom.inputs.values.extraScrapeConfigs) as {
     job_name: string;
+    authorization: { type: string; credentials_file: string };
     static_configs: { targets: string[]; labels: { cluster: string } }[];
   }[];
   expect(jobs.map((j) => j.job_name)).toEqual(['mesh-gateways']);
-  expect(jobs[0]!.static_configs).toEqual(
-    CLUSTERS.slice(1).map((c) => ({ targets: [`${c}-control-plane:30081`], labels: { cluster: c } })),
+  expect(jobs[0]!.static_configs).toEqual([
+    { targets: ['macula-gateway.cortex-iq.svc:8080'], labels: { cluster: 'macula-hub' } },
+    ...CLUSTERS.slice(1).map((c) => ({ targets: [`${c}-control-plane:30081`], labels: { cluster: c } })),
+  ]);
+  // The token file is the Secret mounted into Prometheus's server, a copy of the gateways' token
+  // in Prometheus's own namespace, created before the chart.
+  expect(jobs[0]!.authorization).toEqual({ type: 'Bearer', credentials_file: '/etc/cortexiq-admin/token' });
+  expect(prom.inputs.values.server.extraSecretMounts).toEqual([
+    {
+      name: 'cortexiq-admin',
+      mountPath: '/etc/cortexiq-admin',
+      secretName: 'cortexiq-admin',
+      readOnly: true,
+    },
+  ]);
+  const tokens = mine('d').filter(
+    (r) => r.type === 'kubernetes:core/v1:Secret' && r.inputs.metadata.name === 'cortexiq-admin',
   );
+  const copy = tokens.find((r) => r.inputs.metadata.namespace === 'monitoring')!;
+  const gateways = tokens.filter((r) => r.inputs.metadata.namespace === 'cortex-iq');
+  expect(gateways).toHaveLength(CLUSTERS.length);
+  for (const g of gateways) expect(unwrap(copy.inputs.stringData)).toEqual(unwrap(g.inputs.stringData));
+  expect(dependencies.get(prom.name)).toContain(copy.name);
+  // No gateway pod asks the annotation-driven job for a scrape it would refuse.
+  const gatewayPods = mine('d').filter(
+    (r) => r.type === 'kubernetes:apps/v1:Deployment' && r.inputs.metadata.name === 'macula-gateway',
+  );
+  expect(gatewayPods).toHaveLength(CLUSTERS.length);
+  for (const d of gatewayPods)
+    expect(d.inputs.spec.template.metadata.annotations ?? {}).not.toHaveProperty(['prometheus.io/scrape']);
 });

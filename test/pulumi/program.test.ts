@@ -162,6 +162,31 @@ test('a gateway on every cluster; MESH_PEERS names exactly its peers (full mesh:
   ]);
 });
 
+test('every gateway keeps its durable log on its own claim, mounted by one pod at a time (Recreate)', () => {
+  const claims = ofType('kubernetes:core/v1:PersistentVolumeClaim');
+  expect(claims).toHaveLength(4);
+  for (const c of CLUSTERS) {
+    const claim = claims.find(onCluster(c))!;
+    expect(claim.inputs.metadata.name).toBe('macula-gateway-data');
+    expect(claim.inputs.spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(claim.inputs.metadata.annotations['pulumi.com/skipAwait']).toBe('true');
+    const gw = deployments()
+      .filter(onCluster(c))
+      .find((d) => d.inputs.metadata.name === 'macula-gateway')!;
+    const spec = gw.inputs.spec;
+    expect(spec.strategy).toEqual({ type: 'Recreate' });
+    expect(spec.replicas).toBe(1);
+    expect(spec.template.spec.volumes).toEqual([
+      { name: 'data', persistentVolumeClaim: { claimName: 'macula-gateway-data' } },
+    ]);
+    const ct = spec.template.spec.containers[0];
+    expect(ct.volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/cortexiq/gateway' }]);
+    expect(envOf(gw).GATEWAY_DATA_DIR).toBe('/var/lib/cortexiq/gateway');
+    expect(Number(envOf(gw).GATEWAY_DATA_MAX_BYTES)).toBeLessThan(1024 ** 3);
+    expect(dependencies.get(gw.name)).toEqual(expect.arrayContaining([claim.name]));
+  }
+});
+
 test("the hub's apps and each edge's apps with their env", () => {
   const hubApps = deployments()
     .filter(onCluster('macula-hub'))
@@ -255,7 +280,7 @@ test("the dashboard's Mesh page: GATEWAY_ADMIN_URLS names every gateway's admin 
     for (const e of unwrap(d.inputs.spec.template.spec.containers[0].env) as any[])
       if (/ADMIN_TOKEN/.test(e.name)) expect([e.name, e.value]).toEqual([e.name, undefined]);
   const admin = ofType('kubernetes:core/v1:Secret').filter(
-    (s) => s.inputs.metadata.name === 'cortexiq-admin',
+    (s) => s.inputs.metadata.name === 'cortexiq-admin' && s.inputs.metadata.namespace === 'cortex-iq',
   );
   expect(admin).toHaveLength(CLUSTERS.length);
   for (const c of CLUSTERS) expect(admin.filter(onCluster(c))).toHaveLength(1);

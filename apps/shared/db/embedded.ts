@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { embeddedDirProblem } from './embedded-access';
 import type { DatabaseTarget } from './url';
 
 export interface EmbeddedPostgres {
@@ -68,6 +69,8 @@ export function passwordFor(dir: string): string {
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const dir = path.resolve(options.dir);
+  const problem = embeddedDirProblem(dir);
+  if (problem) throw new Error(problem);
   const port = options.port ?? (await freePort());
   const password = passwordFor(dir);
   const child: ChildProcess = spawn(process.execPath, [SERVER_SCRIPT, dir, String(port), password], {
