@@ -1,5 +1,6 @@
 /** Pure parts of the read side: batch plans, provider metrics, paging and search, the answer cache. */
-import { planBatch, tradeTotals, type Applied } from '../../apps/projections/model/plan';
+import { planBatch, type Applied } from '../../apps/projections/model/plan';
+import { tradeTotals } from '../../apps/projections/model/trade-totals';
 import { providerMetrics } from '../../apps/projections/model/providers';
 import {
   bucketSeconds,
@@ -18,7 +19,7 @@ const applied = (...events: E.Published[]): Applied[] =>
   events.map((e) => ({ topic: e.topic, event: e.payload }) as Applied);
 
 describe('planBatch', () => {
-  it('keeps every history row and the newest state per home, whatever the order', () => {
+  it("keeps every row of the ticks' topics (the database picks the newest) and the newest other state", () => {
     const [s] = planBatch(
       applied(
         E.measured('h1', 'antwerp', at(2), { production_w: 2 }),
@@ -31,9 +32,10 @@ describe('planBatch', () => {
         E.proposed('p', at(1), 0.1),
       ),
     );
-    expect(s.measured).toHaveLength(2);
-    expect(s.latestMeasured.get('h1')?.production_w).toBe(2);
-    expect(s.balances.get('h1')?.net_cost).toBe(3);
+    expect(s.measuredRows).toHaveLength(2);
+    // Each row carries its place in the batch, the tie-breaker of two states of the same instant.
+    expect(s.measuredRows.map((r) => r.split('\t')[0])).toEqual(['1', '2']);
+    expect(s.balanceRows).toHaveLength(2);
     expect(s.connections.get('h1')?.connected).toBe(false);
     expect(s.offers.get('p')?.simulation_time).toBe(at(2));
     expect(s.contractEvents).toHaveLength(2);
@@ -50,9 +52,9 @@ describe('planBatch', () => {
     );
     expect(segments).toHaveLength(2);
     expect(segments[0].reset).toBeUndefined();
-    expect([...segments[0].latestMeasured.keys()]).toEqual(['a']);
+    expect(segments[0].measuredRows.map((r) => r.split('\t')[2])).toEqual(['a']);
     expect(segments[1].reset?.new_start_time).toBe(at(0));
-    expect([...segments[1].latestMeasured.keys()]).toEqual(['b']);
+    expect(segments[1].measuredRows.map((r) => r.split('\t')[2])).toEqual(['b']);
     expect(segments[1].clock?.tick).toBe(1);
   });
 
