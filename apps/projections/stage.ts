@@ -11,33 +11,23 @@
  * The staging tables are temporary (one set per connection, made on its first batch) and emptied
  * at every commit, so they never hold more than the batch being written.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { STAGE_BALANCES, STAGE_MEASURED, STAGE_TRADES } from './model/hot-rows';
+import { STAGE_COLUMNS } from './model/hot-rows';
 import { ENERGY_EVENTS, ENERGY_TRADES, type Column } from './sql';
 
+/** COPY lines of stage_rows (model/hot-rows.ts), in batch order. */
 export interface StagedRows {
-  measuredRows: string[];
-  tradeRows: string[];
-  balanceRows: string[];
+  stagedRows: string[];
 }
 
-const TABLES: Array<[name: string, columns: Column[], rows: keyof StagedRows]> = [
-  ['stage_measured', STAGE_MEASURED, 'measuredRows'],
-  ['stage_trades', STAGE_TRADES, 'tradeRows'],
-  ['stage_balances', STAGE_BALANCES, 'balanceRows'],
-];
-
-const DDL = TABLES.map(
-  ([name, cols]) =>
-    `CREATE TEMP TABLE IF NOT EXISTS ${name} (${cols.map(([c, t]) => `${c} ${t}`).join(', ')}) ON COMMIT DELETE ROWS`,
-).join(';\n');
+const DDL = `CREATE TEMP TABLE IF NOT EXISTS stage_rows (${STAGE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})
+  ON COMMIT DELETE ROWS`;
+const COPY = `COPY stage_rows (${STAGE_COLUMNS.map(([c]) => c).join(', ')}) FROM STDIN`;
 
 const names = (cols: Column[]) => cols.map(([n]) => n).join(', ');
 
-/** [home_states column, stage_measured column]. */
+/** [home_states column, stage_rows column of a measurement]. */
 const MEASURED: Array<[string, string]> = [
   ['city', 'city'],
   ['provider_id', 'provider_id'],
@@ -55,7 +45,7 @@ const MEASURED: Array<[string, string]> = [
   ['measured_at', 'simulation_time'],
 ];
 
-/** [home_states column, stage_balances column]. */
+/** [home_states column, stage_rows column of a balance]. */
 const BALANCE: Array<[string, string]> = [
   ['balance_period_start', 'period_start'],
   ['balance_import_kwh', 'import_kwh'],
@@ -79,20 +69,20 @@ const EVENT_NAMES = names(ENERGY_EVENTS);
 const TRADE_NAMES = names(ENERGY_TRADES);
 
 /** Moves the staged rows into the read models (one statement; every part is a no-op when empty). */
-export const MOVE_SQL = `WITH ev AS (
-       INSERT INTO energy_events (${EVENT_NAMES}) SELECT ${EVENT_NAMES} FROM stage_measured
+const MOVE = `WITH ev AS (
+       INSERT INTO energy_events (${EVENT_NAMES}) SELECT ${EVENT_NAMES} FROM stage_rows WHERE kind = 'm'
        ON CONFLICT (home_id, simulation_time) DO NOTHING),
      ins AS (
-       INSERT INTO energy_trades (${TRADE_NAMES}) SELECT ${TRADE_NAMES} FROM stage_trades
+       INSERT INTO energy_trades (${TRADE_NAMES}) SELECT ${TRADE_NAMES} FROM stage_rows WHERE kind = 't'
        ON CONFLICT (home_id, simulation_time) DO NOTHING
        RETURNING home_id, grid_import_kwh, grid_export_kwh, import_cost, export_revenue),
      sums AS (SELECT home_id, sum(grid_import_kwh) AS imp, sum(grid_export_kwh) AS exp,
                      sum(import_cost) AS cost, sum(export_revenue) AS rev FROM ins GROUP BY home_id),
-     m AS (SELECT DISTINCT ON (home_id) * FROM stage_measured ORDER BY home_id, simulation_time DESC, seq DESC),
-     b AS (SELECT DISTINCT ON (home_id) * FROM stage_balances ORDER BY home_id, simulation_time DESC, seq DESC),
-     keys AS (SELECT DISTINCT ON (home_id) home_id, region FROM (
-                SELECT home_id, region FROM m UNION ALL SELECT home_id, region FROM b
-                UNION ALL SELECT home_id, region FROM stage_trades) AS all_homes)
+     m AS (SELECT DISTINCT ON (home_id) * FROM stage_rows WHERE kind = 'm'
+            ORDER BY home_id, simulation_time DESC, seq DESC),
+     b AS (SELECT DISTINCT ON (home_id) * FROM stage_rows WHERE kind = 'b'
+            ORDER BY home_id, simulation_time DESC, seq DESC),
+     keys AS (SELECT DISTINCT ON (home_id) home_id, region FROM stage_rows ORDER BY home_id, seq)
      INSERT INTO home_states AS h (home_id, region, ${MEASURED.map(([c]) => c).join(', ')},
        ${BALANCE.map(([c]) => c).join(', ')}, connected, trades_import_kwh, trades_export_kwh, cost_eur, revenue_eur)
      SELECT k.home_id, k.region, ${MEASURED.map(([, f]) => `m.${f}`).join(', ')},
@@ -116,29 +106,32 @@ export const MOVE_SQL = `WITH ev AS (
 /** Connections whose staging tables exist (temporary tables live as long as their connection). */
 const staged = new WeakSet<PoolClient>();
 
-/** Makes the connection's staging tables if it has none yet; run outside a transaction. */
+/** Makes the connection's staging table if it has none yet; run outside a transaction. */
 export async function prepareStage(db: PoolClient): Promise<void> {
   if (staged.has(db)) return;
   await db.query(DDL);
   staged.add(db);
 }
 
-export const hasStagedRows = (r: StagedRows): boolean =>
-  r.measuredRows.length + r.tradeRows.length + r.balanceRows.length > 0;
+export const hasStagedRows = (r: StagedRows): boolean => r.stagedRows.length > 0;
+
+/** Resolves when the COPY stream has delivered everything and PostgreSQL has taken it. */
+function copyIn(db: PoolClient, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = db.query(copyFrom(COPY));
+    stream.on('error', reject);
+    stream.on('finish', () => resolve());
+    stream.end(text);
+  });
+}
 
 /**
- * COPYs the rows into the staging tables and moves them; the caller holds the transaction.
- * `again`: the transaction staged rows before (a reset splits a batch): empty the tables first.
+ * COPYs the rows into the staging table and moves them; the caller holds the transaction.
+ * `again`: the transaction staged rows before (a reset splits a batch): empty the table first.
+ * Each round trip waits for an event loop busy with arriving events, so the fewer the better.
  */
 export async function writeStaged(db: PoolClient, rows: StagedRows, again = false): Promise<void> {
-  if (again) await db.query('TRUNCATE stage_measured, stage_trades, stage_balances');
-  for (const [table, cols, key] of TABLES) {
-    const lines = rows[key];
-    if (lines.length === 0) continue;
-    await pipeline(
-      Readable.from([lines.join('')]),
-      db.query(copyFrom(`COPY ${table} (${names(cols)}) FROM STDIN`)),
-    );
-  }
-  await db.query({ name: 'projections_move_staged', text: MOVE_SQL });
+  if (again) await db.query('TRUNCATE stage_rows');
+  await copyIn(db, rows.stagedRows.join(''));
+  await db.query({ name: 'projections_move_staged', text: MOVE });
 }

@@ -1,6 +1,7 @@
 /** Pure parts of the read side: batch plans, provider metrics, paging and search, the answer cache. */
 import { planBatch, type Applied } from '../../apps/projections/model/plan';
 import { tradeTotals } from '../../apps/projections/model/trade-totals';
+import { balanceRow, measuredRow, STAGE_COLUMNS, tradeRow } from '../../apps/projections/model/hot-rows';
 import { providerMetrics } from '../../apps/projections/model/providers';
 import {
   bucketSeconds,
@@ -32,10 +33,14 @@ describe('planBatch', () => {
         E.proposed('p', at(1), 0.1),
       ),
     );
-    expect(s.measuredRows).toHaveLength(2);
-    // Each row carries its place in the batch, the tie-breaker of two states of the same instant.
-    expect(s.measuredRows.map((r) => r.split('\t')[0])).toEqual(['1', '2']);
-    expect(s.balanceRows).toHaveLength(2);
+    // One staged row per event of the ticks' topics: its kind, its place in the batch (the
+    // tie-breaker of two states of the same instant), its home.
+    expect(s.stagedRows.map((r) => r.split('\t').slice(0, 2))).toEqual([
+      ['m', '1'],
+      ['m', '2'],
+      ['b', '3'],
+      ['b', '4'],
+    ]);
     expect(s.connections.get('h1')?.connected).toBe(false);
     expect(s.offers.get('p')?.simulation_time).toBe(at(2));
     expect(s.contractEvents).toHaveLength(2);
@@ -52,9 +57,9 @@ describe('planBatch', () => {
     );
     expect(segments).toHaveLength(2);
     expect(segments[0].reset).toBeUndefined();
-    expect(segments[0].measuredRows.map((r) => r.split('\t')[2])).toEqual(['a']);
+    expect(segments[0].stagedRows.map((r) => r.split('\t')[3])).toEqual(['a']);
     expect(segments[1].reset?.new_start_time).toBe(at(0));
-    expect(segments[1].measuredRows.map((r) => r.split('\t')[2])).toEqual(['b']);
+    expect(segments[1].stagedRows.map((r) => r.split('\t')[3])).toEqual(['b']);
     expect(segments[1].clock?.tick).toBe(1);
   });
 
@@ -142,5 +147,29 @@ describe('ResultCache', () => {
     await cache.get('y', load); // bound of 2: 'k' and 'bad' are gone
     expect(await cache.get('k', load)).toBe(6);
     expect(await new ResultCache(0).get('k', load)).toBe(7);
+  });
+});
+
+describe('staged rows', () => {
+  it('a line has one field per staging column, text escaped, NULL as \\N', () => {
+    const m = E.measured('h\t1\\x', 'antwerp', at(1)).payload;
+    const t = E.traded('h2', 'antwerp', at(1), 2).payload;
+    const b = E.balance('h3', 'antwerp', at(1)).payload;
+    for (const line of [measuredRow(1, m), tradeRow(2, t), balanceRow(3, b)]) {
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.slice(0, -1).split('\t')).toHaveLength(STAGE_COLUMNS.length);
+    }
+    const fields = measuredRow(1, m).slice(0, -1).split('\t');
+    const col = (name: string) => STAGE_COLUMNS.findIndex(([c]) => c === name);
+    expect(fields[col('home_id')]).toBe('h\\t1\\\\x');
+    expect(fields[col('production_w')]).toBe(String(m.production_w));
+    expect(fields[col('grid_import_kwh')]).toBe('\\N');
+    const trade = tradeRow(2, t).slice(0, -1).split('\t');
+    expect(trade[col('hours')]).toBe('2');
+    expect(trade[col('city')]).toBe('\\N');
+    expect(trade[col('import_cost')]).toBe(String(tradeTotals(t).import_cost));
+    const balance = balanceRow(3, b).slice(0, -1).split('\t');
+    expect(balance[col('balance_eur')]).toBe(String(b.balance_eur));
+    expect(balance[col('net_cost')]).toBe(String(b.net_cost));
   });
 });

@@ -78,9 +78,7 @@ export interface Segment {
    * newest per home becomes its state), every trade, every balance (the newest per home is kept).
    * The newest per home is picked by the database, which also keeps what it already holds if newer.
    */
-  measuredRows: string[];
-  tradeRows: string[];
-  balanceRows: string[];
+  stagedRows: string[];
   bills: Map<string, HomeBilled>;
   switches: ContractSwitched[];
   contractEvents: ContractEventRow[];
@@ -99,9 +97,7 @@ export function emptySegment(reset?: Reset): Segment {
     reset,
     initialized: new Map(),
     connections: new Map(),
-    measuredRows: [],
-    tradeRows: [],
-    balanceRows: [],
+    stagedRows: [],
     bills: new Map(),
     switches: [],
     contractEvents: [],
@@ -181,16 +177,16 @@ function apply(s: Segment, a: Applied): void {
       return;
     }
     case TOPICS.homeMeasured:
-      s.measuredRows.push(measuredRow(s.events, a.event));
+      s.stagedRows.push(measuredRow(s.events, a.event));
       return;
     case TOPICS.homeTraded:
-      s.tradeRows.push(tradeRow(a.event));
+      s.stagedRows.push(tradeRow(s.events, a.event));
       return;
     case TOPICS.homeBilled:
       s.bills.set(`${a.event.home_id}\u0000${a.event.month}`, a.event);
       return;
     case TOPICS.balanceUpdated:
-      s.balanceRows.push(balanceRow(s.events, a.event));
+      s.stagedRows.push(balanceRow(s.events, a.event));
       return;
     case TOPICS.contractSwitched:
       s.switches.push(a.event);
