@@ -7,7 +7,7 @@
  * Columns a kind does not have are NULL. Pure.
  */
 import type { BalanceUpdated, HomeMeasured, HomeTraded } from '../../shared/contract';
-import type { Column } from '../sql';
+import { ENERGY_TRADES, type Column } from '../sql';
 import { copyLine } from './copy-text';
 import { tradeTotals } from './trade-totals';
 
@@ -34,17 +34,10 @@ const MEASURED_ONLY: Column[] = [
   ['tariff', 'int2'],
   ['month_peak_kw', 'float8'],
 ];
-const TRADE_ONLY: Column[] = [
-  ['first_hour', 'timestamptz'],
-  ['hours', 'int2'],
-  ['grid_import_kwh', 'float8'],
-  ['grid_export_kwh', 'float8'],
-  ['import_day_kwh', 'float8'],
-  ['import_night_kwh', 'float8'],
-  ['energy_price_per_kwh', 'float8'],
-  ['network_price_per_kwh', 'float8'],
-  ['export_price_per_kwh', 'float8'],
-];
+/** A trade's columns of energy_trades but the ones above and its sums below, in the same order. */
+const TRADE_ONLY: Column[] = ENERGY_TRADES.filter(
+  ([n]) => !COMMON.some(([c]) => c === n) && !['import_cost', 'export_revenue', 'net_cost'].includes(n),
+);
 /** A trade's sums and a balance's totals: the same three names. */
 const MONEY: Column[] = [
   ['import_cost', 'float8'],
@@ -77,17 +70,18 @@ const BALANCE_GAP = nulls(MEASURED_ONLY, TRADE_ONLY);
 /** A line without its newline, for the NULL runs to follow. */
 const fields = (values: Parameters<typeof copyLine>[0]): string => copyLine(values).slice(0, -1);
 
+type Common = Pick<
+  HomeMeasured,
+  'event_id' | 'home_id' | 'region' | 'simulation_time' | 'provider_id' | 'contract_id'
+>;
+const common = (kind: string, seq: number, e: Common): string =>
+  fields([kind, seq, e.event_id, e.home_id, e.region, e.simulation_time, e.provider_id, e.contract_id]);
+
 export function measuredRow(seq: number, e: HomeMeasured): string {
   return (
+    common('m', seq, e) +
+    '\t' +
     fields([
-      'm',
-      seq,
-      e.event_id,
-      e.home_id,
-      e.region,
-      e.simulation_time,
-      e.provider_id,
-      e.contract_id,
       e.city,
       e.production_w,
       e.consumption_w,
@@ -108,7 +102,7 @@ export function measuredRow(seq: number, e: HomeMeasured): string {
 export function tradeRow(seq: number, e: HomeTraded): string {
   const t = tradeTotals(e);
   return (
-    fields(['t', seq, e.event_id, e.home_id, e.region, e.simulation_time, e.provider_id, e.contract_id]) +
+    common('t', seq, e) +
     TRADE_GAP +
     '\t' +
     fields([
@@ -132,7 +126,7 @@ export function tradeRow(seq: number, e: HomeTraded): string {
 
 export function balanceRow(seq: number, e: BalanceUpdated): string {
   return (
-    fields(['b', seq, e.event_id, e.home_id, e.region, e.simulation_time, e.provider_id, e.contract_id]) +
+    common('b', seq, e) +
     BALANCE_GAP +
     '\t' +
     fields([
