@@ -109,11 +109,14 @@ export async function getHomes(pool: Pool, a: HomesArgs) {
   const search = a.search?.trim() ? containsPattern(a.search) : null;
   const where = search === null ? HOMES_WHERE.all : HOMES_WHERE.search;
   const params: unknown[] = search === null ? [a.region ?? null] : [a.region ?? null, search];
-  const r = await pool.query(
-    `SELECT ${HOME_SUMMARY}, count(*) OVER () AS total FROM home_states WHERE ${where}
+  // Prepared per filter and order (a closed set of texts): parsing and planning were a quarter of
+  // the database's time per call (3.3 instead of 4.5 ms per call on the seeded year).
+  const r = await pool.query({
+    name: `get_homes:${search === null ? 'all' : 'search'}:${a.sort_by}:${a.sort_direction}`,
+    text: `SELECT ${HOME_SUMMARY}, count(*) OVER () AS total FROM home_states WHERE ${where}
       ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, limit, offset],
-  );
+    values: [...params, limit, offset],
+  });
   let total = r.rows.length > 0 ? Number(r.rows[0].total) : 0;
   if (r.rows.length === 0 && offset > 0) {
     const c = await pool.query(`SELECT count(*) AS total FROM home_states WHERE ${where}`, params);

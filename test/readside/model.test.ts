@@ -139,7 +139,7 @@ describe('ResultCache', () => {
     expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([1, 1]);
     now = 249;
     expect(await cache.get('k', load)).toBe(1);
-    now = 250;
+    now = 800; // past twice the TTL: a call waits for a new answer
     expect(await cache.get('k', load)).toBe(2);
     await expect(cache.get('bad', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await cache.get('bad', load)).toBe(3);
@@ -147,6 +147,32 @@ describe('ResultCache', () => {
     await cache.get('y', load); // bound of 2: 'k' and 'bad' are gone
     expect(await cache.get('k', load)).toBe(6);
     expect(await new ResultCache(0).get('k', load)).toBe(7);
+  });
+
+  it('past the TTL serves the held answer while one call refreshes it, until twice the TTL', async () => {
+    let now = 0;
+    const cache = new ResultCache(250, 10, () => now);
+    let loads = 0;
+    let release: (() => void) | undefined;
+    // Each load settles when released, so the test sees what callers get meanwhile.
+    const load = () => new Promise<number>((r) => (release = () => r(++loads)));
+    const first = cache.get('k', load);
+    release!();
+    expect(await first).toBe(1);
+    now = 300;
+    expect(await cache.get('k', load)).toBe(1); // stale, a refresh started
+    expect(await cache.get('k', load)).toBe(1); // the same refresh, not a second one
+    expect(cache.staleHits).toBe(2);
+    release!();
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.get('k', load)).toBe(2); // refreshed at 300: fresh again
+    now = 560; // stale again; its refresh fails: the held answer stays until it ages out
+    expect(await cache.get('k', () => Promise.reject(new Error('down')))).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    now = 800; // 500 after the answer: no longer served
+    const waited = cache.get('k', load);
+    release!();
+    expect(await waited).toBe(3);
   });
 });
 
