@@ -10,6 +10,7 @@ import {
   pageOf,
   totalPages,
 } from '../../apps/queries/model/paging';
+import { Coalescer } from '../../apps/queries/model/coalescer';
 import { ResultCache } from '../../apps/queries/model/result-cache';
 import { TOPICS } from '../../apps/shared/contract';
 import * as E from '../helpers/domain-events';
@@ -197,5 +198,33 @@ describe('staged rows', () => {
     const balance = balanceRow(3, b).slice(0, -1).split('\t');
     expect(balance[col('balance_eur')]).toBe(String(b.balance_eur));
     expect(balance[col('net_cost')]).toBe(String(b.net_cost));
+  });
+});
+
+describe('Coalescer', () => {
+  it('answers the calls of one event-loop turn with one load, identical keys once, split at maxKeys', async () => {
+    const loads: string[][] = [];
+    const c = new Coalescer<string, number>(
+      async (keys) => {
+        loads.push(keys);
+        return new Map(keys.filter((k) => k !== 'missing').map((k) => [k, k.length]));
+      },
+      (k) => k,
+      3,
+    );
+    const answers = await Promise.all(['a', 'bb', 'a', 'missing', 'cccc'].map((k) => c.get(k)));
+    expect(answers).toEqual([1, 2, 1, undefined, 4]);
+    expect(loads).toEqual([['a', 'bb', 'missing'], ['cccc']]);
+    expect(await c.get('dd')).toBe(2); // a later turn: a load of its own
+    expect(loads).toHaveLength(3);
+  });
+
+  it('a failed load fails every call it was answering', async () => {
+    const c = new Coalescer<string, number>(
+      () => Promise.reject(new Error('down')),
+      (k) => k,
+    );
+    const calls = [c.get('a'), c.get('b')];
+    for (const call of calls) await expect(call).rejects.toThrow('down');
   });
 });
