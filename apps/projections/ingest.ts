@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 import { TOPICS } from '../shared/contract';
 import { isUnavailable } from '../shared/db/errors';
 import type { Logger } from '../shared/logger';
-import { planBatch, type Applied } from './model/plan';
+import { planBatch, stagedEvent, type Applied, type Planned } from './model/plan';
 import { prepareWriter, runSteps, segmentSteps, type Step } from './writer';
 
 export interface IngestOptions {
@@ -29,7 +29,8 @@ export interface IngestOptions {
  * thousands of events a second the promises were a visible part of the garbage collector's work).
  */
 interface Batch {
-  events: Applied[];
+  /** The ticks' events as their staged rows (made on arrival), the others as validated. */
+  events: Planned[];
   /** Receipt of its first event. */
   firstAt: number;
   /** Its steps, planned when it closed (while the batch before it commits). */
@@ -44,7 +45,7 @@ function openBatch(): Batch {
   return { events: [], firstAt: Date.now(), steps: [], committed, resolve };
 }
 
-const stepsOf = (events: readonly Applied[]): Step[] => planBatch(events).flatMap(segmentSteps);
+const stepsOf = (events: readonly Planned[]): Step[] => planBatch(events).flatMap(segmentSteps);
 
 export class IngestQueue {
   /** The batch taking events. */
@@ -93,7 +94,7 @@ export class IngestQueue {
   /** Resolves once the event is committed. */
   add(applied: Applied): Promise<void> {
     const batch = (this.open ??= openBatch());
-    batch.events.push(applied);
+    batch.events.push(stagedEvent(applied, batch.events.length + 1) ?? applied);
     if (batch.events.length >= this.options.maxBatch) this.close();
     else this.timer ??= setTimeout(() => this.onFlushTimer(), this.options.flushMs);
     return batch.committed;
@@ -149,7 +150,7 @@ export class IngestQueue {
     }
   }
 
-  private async commitWithRetry(events: Applied[], steps = stepsOf(events)): Promise<void> {
+  private async commitWithRetry(events: Planned[], steps = stepsOf(events)): Promise<void> {
     let delay = this.options.retryMinMs ?? 250;
     for (;;) {
       try {
@@ -178,7 +179,7 @@ export class IngestQueue {
   }
 
   /** The database refused the batch itself: find the event(s) it refuses, skip them, keep the rest. */
-  private async commitApart(batch: Applied[], cause: unknown): Promise<void> {
+  private async commitApart(batch: Planned[], cause: unknown): Promise<void> {
     if (batch.length === 1) {
       this.rejected++;
       const { topic, event } = batch[0];

@@ -1,5 +1,5 @@
 /** Pure parts of the read side: batch plans, provider metrics, paging and search, the answer cache. */
-import { planBatch, type Applied } from '../../apps/projections/model/plan';
+import { planBatch, stagedEvent, type Applied } from '../../apps/projections/model/plan';
 import { tradeTotals } from '../../apps/projections/model/trade-totals';
 import { balanceRow, measuredRow, STAGE_COLUMNS, tradeRow } from '../../apps/projections/model/hot-rows';
 import { providerMetrics } from '../../apps/projections/model/providers';
@@ -62,6 +62,20 @@ describe('planBatch', () => {
     expect(segments[1].reset?.new_start_time).toBe(at(0));
     expect(segments[1].stagedRows.map((r) => r.split('\t')[3])).toEqual(['b']);
     expect(segments[1].clock?.tick).toBe(1);
+  });
+
+  it('events staged on arrival keep their rows, in order, on their side of a reset', () => {
+    const [m, r, b] = [E.measured('a', 'antwerp', at(1)), E.reset(at(0)), E.balance('b', 'brabant', at(1))];
+    const [am, ar, ab] = applied(m, r, b);
+    const staged = [stagedEvent(am, 1)!, ar, stagedEvent(ab, 3)!];
+    expect(stagedEvent(ar, 2)).toBeUndefined();
+    expect(staged[0].event).toEqual({ event_id: m.payload.event_id });
+    const segments = planBatch(staged);
+    expect(segments.map((s) => s.stagedRows)).toEqual([
+      [measuredRow(1, am.event as never)],
+      [balanceRow(3, ab.event as never)],
+    ]);
+    expect(segments[1].reset?.new_start_time).toBe(at(0));
   });
 
   it('a state change after a tick keeps the tick number and takes the newer speed', () => {

@@ -48,6 +48,35 @@ export type Applied =
   | { topic: typeof TOPICS.contractConfirmed; event: EventOf<typeof TOPICS.contractConfirmed> }
   | { topic: typeof TOPICS.contractRejected; event: EventOf<typeof TOPICS.contractRejected> };
 
+/**
+ * An event of the ticks' topics already turned into its staged row (model/hot-rows.ts) when it
+ * arrived, so a batch keeps a short line instead of the event until it commits (the event dies
+ * young: the worker's garbage collector was its largest cost). `event` keeps what a log needs.
+ */
+export interface StagedEvent {
+  topic: typeof TOPICS.homeMeasured | typeof TOPICS.homeTraded | typeof TOPICS.balanceUpdated;
+  row: string;
+  event: { event_id: string };
+}
+
+/** What a batch holds: events as validated, or the ticks' events as their rows. */
+export type Planned = Applied | StagedEvent;
+
+/** The staged row of a ticks'-topic event at place `seq` of its batch; undefined for other topics. */
+export function stagedEvent(a: Applied, seq: number): StagedEvent | undefined {
+  const event = { event_id: a.event.event_id };
+  switch (a.topic) {
+    case TOPICS.homeMeasured:
+      return { topic: a.topic, row: measuredRow(seq, a.event), event };
+    case TOPICS.homeTraded:
+      return { topic: a.topic, row: tradeRow(seq, a.event), event };
+    case TOPICS.balanceUpdated:
+      return { topic: a.topic, row: balanceRow(seq, a.event), event };
+    default:
+      return undefined;
+  }
+}
+
 export interface ConnectionChange {
   home_id: string;
   region: string;
@@ -142,8 +171,12 @@ function addContractEvent(
 }
 
 /** One handler per topic: which event feeds which read model (docs/read-side.md, "Read models"). */
-function apply(s: Segment, a: Applied): void {
+function apply(s: Segment, a: Planned): void {
   s.events++;
+  if ('row' in a) {
+    s.stagedRows.push(a.row);
+    return;
+  }
   switch (a.topic) {
     case TOPICS.timeAdvanced: {
       const e = a.event;
@@ -212,10 +245,10 @@ function keepClock(s: Segment, next: NonNullable<Segment['clock']>): void {
 }
 
 /** The plan of a batch: one segment, or more when it holds a reset. */
-export function planBatch(events: readonly Applied[]): Segment[] {
+export function planBatch(events: readonly Planned[]): Segment[] {
   const segments = [emptySegment()];
   for (const a of events) {
-    if (a.topic === TOPICS.reset) {
+    if (a.topic === TOPICS.reset && !('row' in a)) {
       segments.push(emptySegment(a.event));
       segments[segments.length - 1].events++;
       continue;
