@@ -23,7 +23,7 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => v?.trim() || 'cortexiq-projections'),
-  PROJECTIONS_BATCH_MAX: envInt(1, 100_000, 5000),
+  PROJECTIONS_BATCH_MAX: envInt(1, 100_000, 10_000),
   PROJECTIONS_FLUSH_MS: envInt(1, 10_000, 50),
   PROJECTIONS_MAX_IN_FLIGHT: envInt(1, 1_000_000, 50_000),
   METRICS_RETENTION_H: envInt(1, 24 * 366, 24),

@@ -13,8 +13,8 @@ import type { Pool } from 'pg';
 import { TOPICS } from '../shared/contract';
 import { isUnavailable } from '../shared/db/errors';
 import type { Logger } from '../shared/logger';
-import { planBatch, type Applied } from './model/plan';
-import { segmentStatements } from './writer';
+import { planBatch, stagedEvent, type Applied, type Planned } from './model/plan';
+import { prepareWriter, runSteps, segmentSteps, type Step } from './writer';
 
 export interface IngestOptions {
   maxBatch: number;
@@ -24,14 +24,34 @@ export interface IngestOptions {
   retryMaxMs?: number;
 }
 
-interface Item {
-  applied: Applied;
-  receivedAt: number;
-  done: () => void;
+/**
+ * Events that commit together. Its handlers all share one promise (not one per event: at tens of
+ * thousands of events a second the promises were a visible part of the garbage collector's work).
+ */
+interface Batch {
+  /** The ticks' events as their staged rows (made on arrival), the others as validated. */
+  events: Planned[];
+  /** Receipt of its first event. */
+  firstAt: number;
+  /** Its steps, planned when it closed (while the batch before it commits). */
+  steps: Step[];
+  committed: Promise<void>;
+  resolve: () => void;
 }
 
+function openBatch(): Batch {
+  let resolve!: () => void;
+  const committed = new Promise<void>((r) => (resolve = r));
+  return { events: [], firstAt: Date.now(), steps: [], committed, resolve };
+}
+
+const stepsOf = (events: readonly Planned[]): Step[] => planBatch(events).flatMap(segmentSteps);
+
 export class IngestQueue {
-  private pending: Item[] = [];
+  /** The batch taking events. */
+  private open: Batch | undefined;
+  /** Closed and planned batches, oldest first, waiting for their commit. */
+  private ready: Batch[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -48,8 +68,6 @@ export class IngestQueue {
   unavailableSince: number | undefined;
   /** home.measured events committed, for measurements/s. */
   measured = 0;
-  /** Receipt time of the oldest event of the batch being committed. */
-  private inFlightSince: number | undefined;
 
   /** Called right after each commit, before any of its events is acknowledged (tests crash here). */
   onCommitted: ((events: number) => void) | undefined;
@@ -60,60 +78,83 @@ export class IngestQueue {
     private readonly options: IngestOptions,
   ) {}
 
+  /** Events received and not yet committed. */
   get queued(): number {
-    return this.pending.length;
+    let n = this.open?.events.length ?? 0;
+    for (const b of this.ready) n += b.events.length;
+    return n;
   }
 
   /** How long the oldest event not yet committed has waited (0 when none waits). */
   lagNowMs(): number {
-    const oldest = this.inFlightSince ?? this.pending[0]?.receivedAt;
+    const oldest = this.ready[0]?.firstAt ?? this.open?.firstAt;
     return oldest === undefined ? 0 : Date.now() - oldest;
   }
 
   /** Resolves once the event is committed. */
   add(applied: Applied): Promise<void> {
-    return new Promise<void>((done) => {
-      this.pending.push({ applied, receivedAt: Date.now(), done });
-      if (this.pending.length >= this.options.maxBatch) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
-    });
+    const batch = (this.open ??= openBatch());
+    batch.events.push(stagedEvent(applied, batch.events.length + 1) ?? applied);
+    if (batch.events.length >= this.options.maxBatch) this.close();
+    else this.timer ??= setTimeout(() => this.onFlushTimer(), this.options.flushMs);
+    return batch.committed;
   }
 
-  private kick(): void {
+  /**
+   * The open batch is due. While a commit runs it keeps taking events instead (up to maxBatch):
+   * it closes when that commit ends, so a busy database gets fewer, larger batches.
+   */
+  private onFlushTimer(): void {
+    this.timer = undefined;
+    if (this.running === undefined) this.close();
+  }
+
+  /** Closes the open batch: planned now, committed after the batches before it. */
+  private close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const batch = this.open;
+    if (!batch || this.stopped) return;
+    this.open = undefined;
+    batch.steps = stepsOf(batch.events);
+    this.ready.push(batch);
+    this.startDrain();
+  }
+
+  private startDrain(): void {
     this.running ??= this.drain()
       .catch((err: unknown) => this.log.error({ err }, 'ingest stopped with a batch uncommitted'))
       .finally(() => {
         this.running = undefined;
-        if (this.pending.length > 0 && !this.stopped) this.timer ??= setTimeout(() => this.kick(), 0);
+        if (this.stopped) return;
+        // Closed between the last commit and now.
+        if (this.ready.length > 0) this.startDrain();
+        // Came due while the last commit ran.
+        else if (this.open && Date.now() - this.open.firstAt >= this.options.flushMs) this.close();
+        else if (this.open) this.timer ??= setTimeout(() => this.onFlushTimer(), this.options.flushMs);
       });
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0 && !this.stopped) {
-      const batch = this.pending.splice(0, this.options.maxBatch);
-      this.inFlightSince = batch[0].receivedAt;
-      await this.commitWithRetry(batch);
-      this.inFlightSince = undefined;
-      const now = Date.now();
-      this.lastBatchSize = batch.length;
-      this.lastLagMs = now - batch[0].receivedAt;
+    while (this.ready.length > 0 && !this.stopped) {
+      const batch = this.ready[0];
+      await this.commitWithRetry(batch.events, batch.steps);
+      this.ready.shift();
+      this.lastBatchSize = batch.events.length;
+      this.lastLagMs = Date.now() - batch.firstAt;
       this.batches++;
-      this.committed += batch.length;
-      for (const item of batch) if (item.applied.topic === TOPICS.homeMeasured) this.measured++;
-      this.onCommitted?.(batch.length);
-      for (const item of batch) item.done();
-      // Below a full batch, wait for the timer: small commits waste the database's time.
-      if (this.pending.length < this.options.maxBatch) break;
+      this.committed += batch.events.length;
+      for (const a of batch.events) if (a.topic === TOPICS.homeMeasured) this.measured++;
+      this.onCommitted?.(batch.events.length);
+      batch.resolve();
     }
   }
 
-  private async commitWithRetry(batch: Item[]): Promise<void> {
+  private async commitWithRetry(events: Planned[], steps = stepsOf(events)): Promise<void> {
     let delay = this.options.retryMinMs ?? 250;
     for (;;) {
       try {
-        await this.commit(batch.map((i) => i.applied));
+        await this.commit(steps);
         if (this.unavailableSince !== undefined) {
           this.log.info({ down_ms: Date.now() - this.unavailableSince }, 'database back: catching up');
           this.unavailableSince = undefined;
@@ -131,17 +172,17 @@ export class IngestQueue {
           delay = Math.min(delay * 2, this.options.retryMaxMs ?? 5000);
           continue;
         }
-        await this.commitApart(batch, err);
+        await this.commitApart(events, err);
         return;
       }
     }
   }
 
   /** The database refused the batch itself: find the event(s) it refuses, skip them, keep the rest. */
-  private async commitApart(batch: Item[], cause: unknown): Promise<void> {
+  private async commitApart(batch: Planned[], cause: unknown): Promise<void> {
     if (batch.length === 1) {
       this.rejected++;
-      const { topic, event } = batch[0].applied;
+      const { topic, event } = batch[0];
       this.log.error(
         { topic, event_id: event.event_id, err: (cause as Error).message },
         'event refused by the database: skipped',
@@ -152,18 +193,14 @@ export class IngestQueue {
     for (const part of [batch.slice(0, half), batch.slice(half)]) await this.commitWithRetry(part);
   }
 
-  private async commit(events: Applied[]): Promise<void> {
-    const statements = planBatch(events).flatMap(segmentStatements);
-    if (statements.length === 0) return;
+  private async commit(steps: readonly Step[]): Promise<void> {
+    if (steps.length === 0) return;
     const db = await this.pool.connect();
     try {
-      // One statement is a transaction by itself: a tick's usual batch is one round trip.
-      if (statements.length === 1) await db.query(statements[0]);
-      else {
-        await db.query('BEGIN');
-        for (const q of statements) await db.query(q);
-        await db.query('COMMIT');
-      }
+      await prepareWriter(db);
+      await db.query('BEGIN');
+      await runSteps(db, steps);
+      await db.query('COMMIT');
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       // A broken connection must not go back to the pool.

@@ -3,17 +3,20 @@
  * (`unnest` of one array per column: a fixed number of parameters whatever the batch size), all in
  * one transaction with the plan's resets. Every statement is parameterised; the SQL text is fixed.
  *
- * A segment is first turned into its statements (`segmentStatements`), then run in order. The
- * ticks' usual batch (measurements, trades, balances) is ONE statement (home-writer.ts), which the
- * ingest queue runs on its own, without BEGIN and COMMIT: one round trip per batch.
+ * A segment is first turned into its steps (`segmentSteps`), then run in order. The ticks' rows
+ * (measurements, trades, balances) are one step: COPY into staging tables and one statement that
+ * moves them (stage.ts).
  */
 import type { PoolClient } from 'pg';
-import { homeStatement } from './home-writer';
 import type { Segment } from './model/plan';
 import { type Column, type Statement, unnestInsert } from './sql';
+import { hasStagedRows, prepareStage, writeStaged, type StagedRows } from './stage';
+
+/** A statement, or the segment's staged rows (stage.ts). */
+export type Step = Statement | { staged: StagedRows };
 
 function run<R>(
-  out: Statement[],
+  out: Step[],
   table: string,
   columns: readonly Column[],
   rows: readonly R[],
@@ -112,7 +115,7 @@ export const READ_MODEL_TABLES = [
   'metrics_timeseries',
 ] as const;
 
-function resetAll(out: Statement[], newStart: string): void {
+function resetAll(out: Step[], newStart: string): void {
   out.push({ text: `TRUNCATE ${READ_MODEL_TABLES.join(', ')}` });
   out.push({
     text: `UPDATE system_stats SET simulation_time = $1, speed = NULL, paused = false, tick = NULL,
@@ -121,14 +124,28 @@ function resetAll(out: Statement[], newStart: string): void {
   });
 }
 
-/** Applies one segment; the caller holds the transaction. */
-export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
-  for (const q of segmentStatements(s)) await db.query(q);
+/** Makes what the steps need on this connection; run before the transaction. */
+export const prepareWriter = prepareStage;
+
+/** Runs steps in order; the caller holds the transaction (and ran `prepareWriter` before it). */
+export async function runSteps(db: PoolClient, steps: readonly Step[]): Promise<void> {
+  let stagedBefore = false;
+  for (const step of steps) {
+    if ('staged' in step) {
+      await writeStaged(db, step.staged, stagedBefore);
+      stagedBefore = true;
+    } else await db.query(step);
+  }
 }
 
-/** The statements of one segment, in the order they must run (in one transaction). */
-export function segmentStatements(s: Segment): Statement[] {
-  const out: Statement[] = [];
+/** Applies one segment; the caller holds the transaction. */
+export async function writeSegment(db: PoolClient, s: Segment): Promise<void> {
+  await runSteps(db, segmentSteps(s));
+}
+
+/** The steps of one segment, in the order they must run (in one transaction). */
+export function segmentSteps(s: Segment): Step[] {
+  const out: Step[] = [];
   if (s.reset) resetAll(out, s.reset.new_start_time);
 
   run(
@@ -172,9 +189,8 @@ export function segmentStatements(s: Segment): Statement[] {
      WHERE h.connection_changed_at IS NULL OR h.connection_changed_at <= EXCLUDED.connection_changed_at`,
   );
 
-  // History rows, the homes' latest state and the trades: one statement.
-  const homes = homeStatement(s);
-  if (homes) out.push(homes);
+  // History rows, the homes' latest state and the trades: one step.
+  if (hasStagedRows(s)) out.push({ staged: s });
 
   run(
     out,
@@ -253,7 +269,7 @@ export function segmentStatements(s: Segment): Statement[] {
   return out;
 }
 
-function writeProviders(out: Statement[], s: Segment): void {
+function writeProviders(out: Step[], s: Segment): void {
   run(
     out,
     'provider_states AS p',
@@ -300,7 +316,7 @@ function writeProviders(out: Statement[], s: Segment): void {
 }
 
 /** The clock, the day-ahead prices and each region's weather. */
-function writeWorld(out: Statement[], s: Segment): void {
+function writeWorld(out: Step[], s: Segment): void {
   run(
     out,
     'market_prices',

@@ -4,6 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { GatewayError } from '../../gateway/client';
+import { Coalescer } from './model/coalescer';
 import { bucketSeconds, containsPattern, MAX_POINTS, pageOf, SORT_COLUMNS, totalPages } from './model/paging';
 
 const iso = (v: unknown): string | null =>
@@ -109,11 +110,14 @@ export async function getHomes(pool: Pool, a: HomesArgs) {
   const search = a.search?.trim() ? containsPattern(a.search) : null;
   const where = search === null ? HOMES_WHERE.all : HOMES_WHERE.search;
   const params: unknown[] = search === null ? [a.region ?? null] : [a.region ?? null, search];
-  const r = await pool.query(
-    `SELECT ${HOME_SUMMARY}, count(*) OVER () AS total FROM home_states WHERE ${where}
+  // Prepared per filter and order (a closed set of texts): parsing and planning were a quarter of
+  // the database's time per call (3.3 instead of 4.5 ms per call on the seeded year).
+  const r = await pool.query({
+    name: `get_homes:${search === null ? 'all' : 'search'}:${a.sort_by}:${a.sort_direction}`,
+    text: `SELECT ${HOME_SUMMARY}, count(*) OVER () AS total FROM home_states WHERE ${where}
       ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, limit, offset],
-  );
+    values: [...params, limit, offset],
+  });
   let total = r.rows.length > 0 ? Number(r.rows[0].total) : 0;
   if (r.rows.length === 0 && offset > 0) {
     const c = await pool.query(`SELECT count(*) AS total FROM home_states WHERE ${where}`, params);
@@ -171,27 +175,61 @@ const HISTORY_COLUMNS = `production_w, consumption_w, power_w, battery_kwh, stat
 const HISTORY_WINDOW = `home_id = $1 AND simulation_time > $3::timestamptz - make_interval(hours => $2)
   AND simulation_time <= $3::timestamptz`;
 
+interface HistoryWindow {
+  latest: Date | null;
+  rows: Array<Record<string, unknown>>;
+}
+interface HistoryKey {
+  home_id: string;
+  hours: number;
+}
+const historyId = (k: HistoryKey) => `${k.hours}\u0000${k.home_id}`;
+
+/**
+ * The windows of many (home, hours) at once, one statement: each home's row (absent: not found)
+ * and its measurements in the window (a range scan of the energy_events key per home).
+ */
+async function historyWindows(pool: Pool, keys: HistoryKey[]): Promise<Map<string, HistoryWindow>> {
+  const r = await pool.query({
+    name: 'get_home_history',
+    text: `SELECT q.home_id, q.hours, h.measured_at AS latest, e.*
+             FROM unnest($1::text[], $2::int[]) AS q(home_id, hours)
+             JOIN home_states h ON h.home_id = q.home_id
+             LEFT JOIN LATERAL (
+               SELECT simulation_time AS t, ${HISTORY_COLUMNS} FROM energy_events
+                WHERE home_id = h.home_id AND simulation_time > h.measured_at - make_interval(hours => q.hours)
+                  AND simulation_time <= h.measured_at
+                ORDER BY simulation_time LIMIT ${MAX_POINTS + 1}) e ON true`,
+    values: [keys.map((k) => k.home_id), keys.map((k) => k.hours)],
+  });
+  const out = new Map<string, HistoryWindow>();
+  for (const row of r.rows) {
+    const id = historyId(row as HistoryKey);
+    let w = out.get(id);
+    if (!w) out.set(id, (w = { latest: row.latest as Date | null, rows: [] }));
+    if (row.t !== null) w.rows.push(row);
+  }
+  for (const w of out.values()) w.rows.sort((a, b) => (a.t as Date).getTime() - (b.t as Date).getTime());
+  return out;
+}
+
+/** One coalescer per pool: concurrent history calls share a statement (model/coalescer.ts). */
+const historyCoalescers = new WeakMap<Pool, Coalescer<HistoryKey, HistoryWindow>>();
+function historyWindow(pool: Pool, key: HistoryKey): Promise<HistoryWindow | undefined> {
+  let c = historyCoalescers.get(pool);
+  if (!c) historyCoalescers.set(pool, (c = new Coalescer((keys) => historyWindows(pool, keys), historyId)));
+  return c.get(key);
+}
+
 /**
  * Simulated hours back from the home's latest measurement: every measurement while they are at
  * most MAX_POINTS, else their averages over equal buckets (cumulative counters: the bucket's last).
- * One round trip in the usual case: the home's row (not_found without it) and its window of
- * measurements (a range scan of the energy_events key), as a prepared statement.
+ * Usually one statement shared with the other history calls of the same moment.
  */
 export async function getHomeHistory(pool: Pool, homeId: string, hours: number) {
-  const r = await pool.query({
-    name: 'get_home_history',
-    text: `SELECT h.measured_at AS latest, e.*
-             FROM home_states h
-             LEFT JOIN LATERAL (
-               SELECT simulation_time AS t, ${HISTORY_COLUMNS} FROM energy_events
-                WHERE home_id = h.home_id AND simulation_time > h.measured_at - make_interval(hours => $2)
-                  AND simulation_time <= h.measured_at
-                ORDER BY simulation_time LIMIT ${MAX_POINTS + 1}) e ON true
-            WHERE h.home_id = $1`,
-    values: [homeId, hours],
-  });
-  if (r.rowCount === 0) throw new GatewayError('not_found', `home_id: no home '${homeId}'`);
-  let rows = r.rows.filter((p) => p.t !== null);
+  const w = await historyWindow(pool, { home_id: homeId, hours });
+  if (!w) throw new GatewayError('not_found', `home_id: no home '${homeId}'`);
+  let rows = w.rows;
   if (rows.length > MAX_POINTS)
     rows = (
       await pool.query(
@@ -201,7 +239,7 @@ export async function getHomeHistory(pool: Pool, homeId: string, hours: number) 
                 max(energy_import_kwh) AS energy_import_kwh, max(energy_export_kwh) AS energy_export_kwh
            FROM energy_events WHERE ${HISTORY_WINDOW}
           GROUP BY 1 ORDER BY 1`,
-        [homeId, hours, r.rows[0].latest, bucketSeconds(hours)],
+        [homeId, hours, w.latest, bucketSeconds(hours)],
       )
     ).rows;
   return {

@@ -59,6 +59,7 @@ export class BenchPostgres {
 
 export interface BenchGateway {
   id: string;
+  /** QUIC (`https://`) unless BENCH_TRANSPORT=tls (`tls://`, the same port over TCP). */
   url: string;
   /** The gateway's admin HTTP API. */
   adminUrl: string;
@@ -88,7 +89,7 @@ export async function startGateway(id: string, peers: string[] = []): Promise<Be
   });
   return {
     id,
-    url: `https://127.0.0.1:${port}`,
+    url: `${process.env.BENCH_TRANSPORT === 'tls' ? 'tls' : 'https'}://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     process: process_,
   };

@@ -5,7 +5,7 @@
  */
 import { connect, GatewayError, type GatewayClient } from '../../gateway/client';
 import { planBatch, type Applied } from '../../apps/projections/model/plan';
-import { writeSegment } from '../../apps/projections/writer';
+import { prepareWriter, writeSegment } from '../../apps/projections/writer';
 import { QueriesApp } from '../../apps/queries/app';
 import { HOME_SEARCH_TEXT } from '../../apps/queries/reads';
 import { PROCEDURES, overviewSchema, regionSummarySchema } from '../../apps/shared/contract';
@@ -29,6 +29,7 @@ let server: GatewayClient;
 async function write(events: E.Published[]): Promise<void> {
   const client = await db.pool.connect();
   try {
+    await prepareWriter(client);
     await client.query('BEGIN');
     for (const s of planBatch(events.map((e) => ({ topic: e.topic, event: e.payload }) as Applied)))
       await writeSegment(client, s);

@@ -27,6 +27,7 @@ import {
   type TimeAdvanced,
   type WeatherDay,
 } from '../../shared/contract';
+import { balanceRow, measuredRow, tradeRow } from './hot-rows';
 
 /** A validated event of a topic the projections apply. */
 export type Applied =
@@ -46,6 +47,35 @@ export type Applied =
   | { topic: typeof TOPICS.spotPriceUpdated; event: SpotPriceUpdated }
   | { topic: typeof TOPICS.contractConfirmed; event: EventOf<typeof TOPICS.contractConfirmed> }
   | { topic: typeof TOPICS.contractRejected; event: EventOf<typeof TOPICS.contractRejected> };
+
+/**
+ * An event of the ticks' topics already turned into its staged row (model/hot-rows.ts) when it
+ * arrived, so a batch keeps a short line instead of the event until it commits (the event dies
+ * young: the worker's garbage collector was its largest cost). `event` keeps what a log needs.
+ */
+export interface StagedEvent {
+  topic: typeof TOPICS.homeMeasured | typeof TOPICS.homeTraded | typeof TOPICS.balanceUpdated;
+  row: string;
+  event: { event_id: string };
+}
+
+/** What a batch holds: events as validated, or the ticks' events as their rows. */
+export type Planned = Applied | StagedEvent;
+
+/** The staged row of a ticks'-topic event at place `seq` of its batch; undefined for other topics. */
+export function stagedEvent(a: Applied, seq: number): StagedEvent | undefined {
+  const event = { event_id: a.event.event_id };
+  switch (a.topic) {
+    case TOPICS.homeMeasured:
+      return { topic: a.topic, row: measuredRow(seq, a.event), event };
+    case TOPICS.homeTraded:
+      return { topic: a.topic, row: tradeRow(seq, a.event), event };
+    case TOPICS.balanceUpdated:
+      return { topic: a.topic, row: balanceRow(seq, a.event), event };
+    default:
+      return undefined;
+  }
+}
 
 export interface ConnectionChange {
   home_id: string;
@@ -72,12 +102,13 @@ export interface Segment {
   reset?: Reset;
   initialized: Map<string, HomeInitialized>;
   connections: Map<string, ConnectionChange>;
-  /** Every measurement (history rows); `latestMeasured` is the newest per home (home_states). */
-  measured: HomeMeasured[];
-  latestMeasured: Map<string, HomeMeasured>;
-  trades: HomeTraded[];
+  /**
+   * COPY lines of the ticks' topics (model/hot-rows.ts): every measurement (history rows; the
+   * newest per home becomes its state), every trade, every balance (the newest per home is kept).
+   * The newest per home is picked by the database, which also keeps what it already holds if newer.
+   */
+  stagedRows: string[];
   bills: Map<string, HomeBilled>;
-  balances: Map<string, BalanceUpdated>;
   switches: ContractSwitched[];
   contractEvents: ContractEventRow[];
   offers: Map<string, ContractProposed>;
@@ -95,11 +126,8 @@ export function emptySegment(reset?: Reset): Segment {
     reset,
     initialized: new Map(),
     connections: new Map(),
-    measured: [],
-    latestMeasured: new Map(),
-    trades: [],
+    stagedRows: [],
     bills: new Map(),
-    balances: new Map(),
     switches: [],
     contractEvents: [],
     offers: new Map(),
@@ -143,8 +171,12 @@ function addContractEvent(
 }
 
 /** One handler per topic: which event feeds which read model (docs/read-side.md, "Read models"). */
-function apply(s: Segment, a: Applied): void {
+function apply(s: Segment, a: Planned): void {
   s.events++;
+  if ('row' in a) {
+    s.stagedRows.push(a.row);
+    return;
+  }
   switch (a.topic) {
     case TOPICS.timeAdvanced: {
       const e = a.event;
@@ -178,17 +210,16 @@ function apply(s: Segment, a: Applied): void {
       return;
     }
     case TOPICS.homeMeasured:
-      s.measured.push(a.event);
-      keepNewest(s.latestMeasured, a.event.home_id, a.event, simTime);
+      s.stagedRows.push(measuredRow(s.events, a.event));
       return;
     case TOPICS.homeTraded:
-      s.trades.push(a.event);
+      s.stagedRows.push(tradeRow(s.events, a.event));
       return;
     case TOPICS.homeBilled:
       s.bills.set(`${a.event.home_id}\u0000${a.event.month}`, a.event);
       return;
     case TOPICS.balanceUpdated:
-      keepNewest(s.balances, a.event.home_id, a.event, simTime);
+      s.stagedRows.push(balanceRow(s.events, a.event));
       return;
     case TOPICS.contractSwitched:
       s.switches.push(a.event);
@@ -214,10 +245,10 @@ function keepClock(s: Segment, next: NonNullable<Segment['clock']>): void {
 }
 
 /** The plan of a batch: one segment, or more when it holds a reset. */
-export function planBatch(events: readonly Applied[]): Segment[] {
+export function planBatch(events: readonly Planned[]): Segment[] {
   const segments = [emptySegment()];
   for (const a of events) {
-    if (a.topic === TOPICS.reset) {
+    if (a.topic === TOPICS.reset && !('row' in a)) {
       segments.push(emptySegment(a.event));
       segments[segments.length - 1].events++;
       continue;
@@ -225,67 +256,4 @@ export function planBatch(events: readonly Applied[]): Segment[] {
     apply(segments[segments.length - 1], a);
   }
   return segments.filter((s) => s.events > 0 || s.reset);
-}
-
-export interface TradeTotals {
-  first_hour: string | null;
-  hours: number;
-  grid_import_kwh: number;
-  grid_export_kwh: number;
-  import_day_kwh: number;
-  import_night_kwh: number;
-  import_cost: number;
-  export_revenue: number;
-  net_cost: number;
-  /** Weighted by the energy they priced (import for energy and network, export for export); null without any. */
-  energy_price_per_kwh: number | null;
-  network_price_per_kwh: number | null;
-  export_price_per_kwh: number | null;
-}
-
-/**
- * What energy_trades keeps of a traded event: its hours summed, split by tariff period. Plain
- * local sums and one object literal: the same with a sums object spread into the result cost
- * 10-18 µs per event instead of 0.4 (it was the projections' largest own cost in a profile).
- */
-export function tradeTotals(e: HomeTraded): TradeTotals {
-  let gridImport = 0;
-  let gridExport = 0;
-  let importDay = 0;
-  let importNight = 0;
-  let importCost = 0;
-  let exportRevenue = 0;
-  let netCost = 0;
-  let energy = 0;
-  let network = 0;
-  let exported = 0;
-  // ISO 8601 UTC strings of one format order like their instants.
-  let first: string | null = null;
-  for (const h of e.hours) {
-    gridImport += h.grid_import_kwh;
-    gridExport += h.grid_export_kwh;
-    if (h.is_day) importDay += h.grid_import_kwh;
-    else importNight += h.grid_import_kwh;
-    importCost += h.import_cost;
-    exportRevenue += h.export_revenue;
-    netCost += h.net_cost;
-    energy += h.energy_price_per_kwh * h.grid_import_kwh;
-    network += h.network_price_per_kwh * h.grid_import_kwh;
-    exported += h.export_price_per_kwh * h.grid_export_kwh;
-    if (first === null || h.simulation_hour < first) first = h.simulation_hour;
-  }
-  return {
-    grid_import_kwh: gridImport,
-    grid_export_kwh: gridExport,
-    import_day_kwh: importDay,
-    import_night_kwh: importNight,
-    import_cost: importCost,
-    export_revenue: exportRevenue,
-    net_cost: netCost,
-    first_hour: first,
-    hours: e.hours.length,
-    energy_price_per_kwh: gridImport > 0 ? energy / gridImport : null,
-    network_price_per_kwh: gridImport > 0 ? network / gridImport : null,
-    export_price_per_kwh: gridExport > 0 ? exported / gridExport : null,
-  };
 }
