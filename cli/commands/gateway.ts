@@ -29,6 +29,7 @@ export async function run(args: string[]): Promise<void> {
         '  MACULA_QUIC_KEY       64 hex chars: the QUIC Ed25519 seed (development: random)',
         "  MACULA_TLS_INSECURE   1 to accept peers' development identities",
         '  MESH_REPLAY_S         per-link replay window in seconds (default 30)',
+        '  MESH_ORDER_WAIT_S     how long a missing publication holds back later ones (default 10)',
         '  MESH_STARTUP_HOLD_S   after a start, hold publications until the mesh interest is known, at most (10; 0 off)',
         '  HANDSHAKE_TIMEOUT_S   seconds a connection has to finish its handshake and send HELLO (default 10)',
         '  MAX_PENDING_HANDSHAKES  unauthenticated connections per transport; past it the oldest is dropped (256)',

@@ -41,6 +41,12 @@ export interface GatewayConfig {
   /** Accept peers' development identities when dialing them. */
   insecure: boolean;
   meshReplayMs: number;
+  /**
+   * How long a destination holds back an origin's publications behind a missing one
+   * (mesh/in-order.ts): long enough for the staggered returns of a heal, short enough that a
+   * gateway frozen on the path does not stall the stream for the whole replay window.
+   */
+  meshOrderWaitMs: number;
   meshReplayMaxBytes: number;
   /** A gateway that dials peers holds its clients' publications this long at most after it starts,
    * until it has learned the mesh's interest (docs/loss.md "Restarts"); 0 = never. */
@@ -125,6 +131,7 @@ const schema = z.object({
     .optional(),
   MACULA_TLS_INSECURE: boolFlag.default(false),
   MESH_REPLAY_S: intIn(0, 3600).default(30),
+  MESH_ORDER_WAIT_S: intIn(0, 3600).default(10),
   MESH_REPLAY_MAX_BYTES: intIn(0, 2 ** 40).default(64 * 1024 * 1024),
   MESH_STARTUP_HOLD_S: intIn(0, 600).default(10),
   DURABLE_MAX_MESSAGES: intIn(1, 100_000_000).default(1_000_000),
@@ -245,6 +252,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     },
     insecure: e.MACULA_TLS_INSECURE,
     meshReplayMs: e.MESH_REPLAY_S * 1000,
+    // Never longer than the window: past it, what is missing has been given up upstream anyway.
+    meshOrderWaitMs: Math.min(e.MESH_ORDER_WAIT_S, e.MESH_REPLAY_S) * 1000,
     meshReplayMaxBytes: e.MESH_REPLAY_MAX_BYTES,
     meshStartupHoldMs: e.MESH_STARTUP_HOLD_S * 1000,
     durableMaxMessages: e.DURABLE_MAX_MESSAGES,

@@ -116,7 +116,7 @@ export class Mesh implements RemoteRouter {
     this.losses = new LossLedger(host.log);
     this.held = new HeldMessages(host.config.meshReplayMaxBytes);
     // A gap is waited for as long as the missing message can still be on its way: the window.
-    this.inOrder = new InOrder<PeerLink>(host.config.meshReplayMs, host.config.meshReplayMaxBytes, {
+    this.inOrder = new InOrder<PeerLink>(host.config.meshOrderWaitMs, host.config.meshReplayMaxBytes, {
       deliver: (msg) => this.deliver(msg),
       waits: (link, seq) => link.holdBack(seq),
       released: (link, seq) => link.release(seq),

@@ -144,6 +144,15 @@ describe('loadGatewayConfig', () => {
     ]);
     expect(c.hubUrl).toEqual(expect.objectContaining({ transport: 'tls', host: 'hub', port: 30443 }));
     expect(c.meshReplayMs).toBe(12_000);
+    // The order wait defaults to 10 s and never outlasts the replay window.
+    expect(c.meshOrderWaitMs).toBe(10_000);
+    const short = {
+      GATEWAY_ID: 'g',
+      MACULA_REALM: 'be.cortexiq.energy',
+      MESH_SECRET: 'a-long-enough-mesh-secret',
+    };
+    expect(loadGatewayConfig({ ...short, MESH_REPLAY_S: '4' }).meshOrderWaitMs).toBe(4_000);
+    expect(loadGatewayConfig({ ...short, MESH_ORDER_WAIT_S: '3' }).meshOrderWaitMs).toBe(3_000);
     expect(c.transports).toEqual(['quic', 'tls']);
   });
 });

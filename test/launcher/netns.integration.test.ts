@@ -310,6 +310,7 @@ netnsDescribe('cortexiq up --netns, ring layout', () => {
         'antwerp → east-flanders flowing around the other side',
         () => probe.flowingAgainAfter('be-east-flanders', stoppedAt + 4000) !== undefined,
         20_000,
+        () => probe.summary('be-east-flanders'),
       );
       await probe.stopPublishing();
       await until('every message at east-flanders', () => probe.complete('be-east-flanders'), 15_000);
