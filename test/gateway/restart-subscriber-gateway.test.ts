@@ -21,3 +21,18 @@ describe.each(['tls', 'quic'] as const)("subscriber's gateway SIGKILLed over %s"
     expect(row.reorder).toBe(0);
   });
 });
+
+it('hands a durable subscriber with a window (maxInFlight 16) nothing twice either, over QUIC', async () => {
+  const row = await subscriberGatewayKilled('quic', {
+    beforeS: 4,
+    afterS: 2,
+    downS: 5,
+    dataDir: true,
+    maxInFlight: 16,
+  });
+  process.stdout.write(`quic kill-sub-gateway, maxInFlight 16: ${JSON.stringify(row)}\n`);
+  expect(row.published).toBeGreaterThan(3000);
+  expect(row.lost).toBe(0);
+  expect(row.dup).toBe(0);
+  expect(row.reorder).toBe(0);
+});
