@@ -97,6 +97,8 @@ export interface KillPlan {
   downS: number;
   /** Without it the gateway keeps durable subscriptions in memory only (the old behaviour). */
   dataDir: boolean;
+  /** The durable subscriber's window (1 when absent: one handler at a time). */
+  maxInFlight?: number;
 }
 
 export const KILL_SUB_GATEWAY: KillPlan = { beforeS: 10, afterS: 5, downS: 5, dataDir: true };
@@ -123,7 +125,7 @@ export async function subscriberGatewayKilled(
       { url: pub.url(transport), name: 'k2' },
       [{ url: sub.url(transport), name: 'k1' }],
       undefined,
-      { durable: true },
+      { durable: true, maxInFlight: plan.maxInFlight },
     );
     probe.publishEvery(1, 1_000_000);
     await sleep(plan.beforeS * 1000);

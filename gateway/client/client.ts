@@ -11,6 +11,7 @@ import { M, P } from '../protocol/messages';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { patternProblem, topicProblem } from '../protocol/topics';
 import { withTimeout } from '../transport/with-timeout';
+import { DurableCursor } from './durable-cursor';
 import { ClientConnection } from './session';
 import { Fifo } from './fifo';
 import { GatewayLiveness } from './liveness';
@@ -77,11 +78,12 @@ interface SubState {
   active: boolean;
   /** Durable: events are handled one after another so acknowledgements stay cumulative. */
   chain: Promise<void>;
-  ackSeq: number;
+  /** Durable: what is handled and taken in, in the numbering of the subscription's epoch. */
+  cursor: DurableCursor;
   ackScheduled: boolean;
   /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
   maxInFlight: number;
-  running: Fifo<{ seq: number; done: boolean }>;
+  running: Fifo<{ seq: number; generation: number; done: boolean }>;
   waiting: Fifo<() => void>;
 }
 
@@ -180,7 +182,7 @@ export class Client implements GatewayClient {
       dropped: 0,
       active: true,
       chain: RESOLVED,
-      ackSeq: 0,
+      cursor: new DurableCursor(),
       ackScheduled: false,
       maxInFlight: options.durable ? Math.max(1, Math.floor(options.maxInFlight ?? 1)) : 1,
       running: new Fifo(),
@@ -211,6 +213,8 @@ export class Client implements GatewayClient {
       REQUEST_TIMEOUT_MS,
       (f) => {
         state.serverId = f.header[2] as number;
+        // Before the replay that follows it is read (docs/protocol.md §2, "epoch").
+        if (state.durable !== undefined) state.cursor.subscribed(f.header[4], f.header[5]);
         this.subsByServerId.set(state.serverId, state);
       },
     );
@@ -305,32 +309,45 @@ export class Client implements GatewayClient {
       }
       return;
     }
-    if (state.maxInFlight > 1) return this.startWindowed(state, seq, () => state.handler(payload, meta));
+    const admission = state.cursor.admit(seq);
+    if (admission === 'acknowledge') return this.scheduleAck(state);
+    if (admission === 'skip') return;
+    const generation = state.cursor.generation;
+    if (state.maxInFlight > 1)
+      return this.startWindowed(state, seq, generation, () => state.handler(payload, meta));
     // Durable: handle in order, acknowledge after the handler finished (docs/protocol.md §2).
+    const finished = (): void => {
+      if (state.cursor.handled(seq, generation)) this.scheduleAck(state);
+    };
     state.chain = state.chain
       .then(() => state.handler(payload, meta))
-      .then(
-        () => this.scheduleAck(state, seq),
-        (err) => {
-          this.events.emit('error', err);
-          this.scheduleAck(state, seq);
-        },
-      );
+      .then(finished, (err) => {
+        this.events.emit('error', err);
+        finished();
+      });
   }
 
   /**
    * Durable with a window: start the handler now (or once the window has room), and acknowledge
    * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
    */
-  private startWindowed(state: SubState, seq: number, handle: () => void | Promise<void>): void {
+  private startWindowed(
+    state: SubState,
+    seq: number,
+    generation: number,
+    handle: () => void | Promise<void>,
+  ): void {
     const start = (): void => {
-      const entry = { seq, done: false };
+      const entry = { seq, generation, done: false };
       state.running.push(entry);
       const finish = (): void => {
         entry.done = true;
-        let last = 0;
-        while (state.running.peek()?.done) last = state.running.shift()!.seq;
-        if (last) this.scheduleAck(state, last);
+        let acked = false;
+        while (state.running.peek()?.done) {
+          const e = state.running.shift()!;
+          if (state.cursor.handled(e.seq, e.generation)) acked = true;
+        }
+        if (acked) this.scheduleAck(state);
         while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
       };
       Promise.resolve()
@@ -344,13 +361,17 @@ export class Client implements GatewayClient {
     else state.waiting.push(start);
   }
 
-  private scheduleAck(state: SubState, seq: number): void {
-    if (seq > state.ackSeq) state.ackSeq = seq;
+  /** Acknowledges, soon and once for many, everything the handler finished so far. */
+  private scheduleAck(state: SubState): void {
     if (state.ackScheduled) return;
     state.ackScheduled = true;
     setImmediate(() => {
       state.ackScheduled = false;
-      if (state.active) this.conn.send([M.ACK, state.serverId, state.ackSeq]);
+      const seq = state.cursor.handledSeq;
+      // Only once resubscribed on this connection: an old subscription id may name another one here.
+      // What was finished meanwhile is acknowledged when the replay brings it again.
+      if (state.active && seq > 0 && this.subsByServerId.get(state.serverId) === state)
+        this.conn.send([M.ACK, state.serverId, seq]);
     });
   }
 

@@ -22,6 +22,8 @@ export interface RestoredDurable {
   lastSeq: number;
   overflow: number;
   overflowTotal: number;
+  /** Undefined when the log predates epochs. */
+  epoch: string | undefined;
   events: StoredEvent[];
 }
 
@@ -143,7 +145,7 @@ export class DurableStore implements DurableBudget {
   restore(kept: Iterable<RestoredDurable>): void {
     for (const r of kept) {
       const sub = new DurableSubscription(r.name, r.pattern, r.owner, this.limits, this);
-      sub.restore(r.lastSeq, r.events, r.overflow, r.overflowTotal);
+      sub.restore(r.lastSeq, r.events, r.overflow, r.overflowTotal, r.epoch);
       sub.journal = this.journal;
       this.byName.set(r.name, sub);
       this.hooks.added(sub);

@@ -238,7 +238,9 @@ export class ClientSession {
         return s.error(reqId, e.code ?? 'internal', e.message);
       }
       s.subscriptions.set(subId, sub);
-      s.send([M.SUBSCRIBED, reqId, subId, sub.overflow]);
+      // Epoch and acknowledged position: the client drops what it had handled of another epoch's
+      // numbering, and skips what it handled of this one (docs/protocol.md §2, "epoch").
+      s.send([M.SUBSCRIBED, reqId, subId, sub.overflow, sub.epoch, sub.floor]);
       // Sending may have closed the session (a client that stopped reading): then the durable
       // subscription stays without a client, its overflow kept for the next resume.
       if (!s.isClosed) sub.attach(s.sessionId, subId, s.out);

@@ -3,6 +3,7 @@
  * connected client, and durable ones, which keep events while their client is away and replay
  * what was not acknowledged when a client subscribes again under the same name.
  */
+import { randomBytes } from 'node:crypto';
 import { encodeFrame } from '../protocol/frames';
 import { encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
@@ -91,6 +92,11 @@ export class DurableSubscription implements Subscriber {
   private nextSeq = 1;
   /** Highest sequence handed to the attached client's outbound path. */
   private sentSeq = 0;
+  /**
+   * With a durable log, the highest sequence its last finished batch holds: only those go to the
+   * client, so a number a client has seen names the same event after a crash (docs/loss.md).
+   */
+  private durableSeq = 0;
   private waitingForRoom = false;
   /** Events dropped by the bound since the last resume, reported to the client on resume. */
   overflow = 0;
@@ -102,6 +108,12 @@ export class DurableSubscription implements Subscriber {
   detachedSince: number | undefined = Date.now();
   /** Set by the store when the gateway keeps a durable log. */
   journal: DurableJournal | undefined;
+  /**
+   * Names this life of the subscription (docs/protocol.md §2, "epoch"): made when it is created, kept
+   * by the durable log across a restart, new when a gateway without one forgot it. Sequence numbers
+   * mean the same events only within one epoch, so a client compares it before it trusts its own.
+   */
+  epoch = randomBytes(9).toString('base64url');
 
   /** `budget` holds all durable subscriptions of the gateway to one bound (durable-store.ts). */
   constructor(
@@ -144,7 +156,11 @@ export class DurableSubscription implements Subscriber {
     events: Array<{ seq: number; topic: string; publisher: string; gatewayId: string; payload: Buffer }>,
     overflow: number,
     overflowTotal: number,
+    epoch: string | undefined,
   ): void {
+    // A log written before epochs existed keeps the fresh one: the client starts over at the floor.
+    if (epoch) this.epoch = epoch;
+    this.durableSeq = Math.max(lastSeq, events.length > 0 ? events[events.length - 1].seq : 0);
     for (const e of events) {
       this.events.push({ ...e });
       const added = keptBytes(e);
@@ -168,6 +184,13 @@ export class DurableSubscription implements Subscriber {
     }
     this.reportEvictions();
     return n;
+  }
+
+  /** The durable log finished a batch holding this subscription's events up to `seq`. */
+  durableUpTo(seq: number): void {
+    if (seq <= this.durableSeq) return;
+    this.durableSeq = seq;
+    this.pump();
   }
 
   deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
@@ -257,7 +280,10 @@ export class DurableSubscription implements Subscriber {
     if (!a || this.waitingForRoom) return;
     let i = this.head;
     if (this.head < this.events.length) i += Math.max(0, this.sentSeq + 1 - this.events[this.head].seq);
+    const limit = this.journal ? this.durableSeq : Number.POSITIVE_INFINITY;
     for (; i < this.events.length; i++) {
+      // Not on disk yet: it goes once its batch is (durableUpTo).
+      if (this.events[i].seq > limit) return;
       if (!a.out.hasRoom) {
         this.waitingForRoom = true;
         a.out.whenWritable(() => {

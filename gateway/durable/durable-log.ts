@@ -57,6 +57,7 @@ export function stateOf(sub: DurableSubscription): StateRecord {
     lastSeq: sub.lastSeq,
     overflow: sub.overflow,
     overflowTotal: sub.overflowTotal,
+    epoch: sub.epoch,
   };
 }
 
@@ -71,6 +72,8 @@ export class DurableLog implements DurableJournal {
   private readonly dirty = new Set<DurableSubscription>();
   /** Highest event sequence per subscription in `pending`, merged into the segment it lands in. */
   private pendingMaxSeq = new Map<string, number>();
+  /** The same per subscription object: what each may hand its client once the batch is durable. */
+  private pendingRelease = new Map<DurableSubscription, number>();
   /** The next batch starts a new segment; `pending` begins with its snapshot. */
   private rotateNext = false;
   /** A link came up: write a batch so its peer is on record even if no event follows. */
@@ -124,6 +127,7 @@ export class DurableLog implements DurableJournal {
     e: { seq: number; topic: string; publisher: string; gatewayId: string; payload: Buffer },
   ): void {
     this.pendingMaxSeq.set(sub.name, e.seq);
+    this.pendingRelease.set(sub, e.seq);
     this.append(encodeEvent({ name: sub.name, ...e }), true);
   }
 
@@ -176,6 +180,7 @@ export class DurableLog implements DurableJournal {
     links: LinkPosition[];
     gates: boolean;
     maxSeq: Map<string, number>;
+    release: Map<DurableSubscription, number>;
   } {
     const chunks = this.pending;
     for (const sub of this.dirty)
@@ -185,11 +190,13 @@ export class DurableLog implements DurableJournal {
     chunks.push(...encodeCommit(links));
     const gates = this.pendingGates;
     const maxSeq = this.pendingMaxSeq;
+    const release = this.pendingRelease;
+    this.pendingRelease = new Map();
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingGates = false;
     this.pendingMaxSeq = new Map();
-    return { chunks, links, gates, maxSeq };
+    return { chunks, links, gates, maxSeq, release };
   }
 
   private cut(): void {
@@ -211,8 +218,9 @@ export class DurableLog implements DurableJournal {
     this.inFlightGates = batch.gates;
     this.segments.write(batch.chunks, (err) => {
       this.inFlightGates = false;
-      if (err) return this.failed(seg, before, batch.chunks, batch.gates, err);
+      if (err) return this.failed(seg, before, batch, err);
       this.commits++;
+      for (const [sub, seq] of batch.release) sub.durableUpTo(seq);
       this.writtenBytes += bytes;
       for (const l of batch.links) this.committedLinks.set(l.peer, l);
       this.afterBatch();
@@ -273,7 +281,13 @@ export class DurableLog implements DurableJournal {
    * began, so no half-batch sits before later ones, and the batch is tried again in a second. Links
    * keep waiting for it meanwhile (their neighbours keep what was not acknowledged).
    */
-  private failed(seg: Segment, before: number, chunks: Buffer[], gates: boolean, err: Error): void {
+  private failed(
+    seg: Segment,
+    before: number,
+    batch: { chunks: Buffer[]; gates: boolean; release: Map<DurableSubscription, number> },
+    err: Error,
+  ): void {
+    const { chunks, gates } = batch;
     this.writeErrors++;
     if (this.lastError !== err.message) {
       this.lastError = err.message;
@@ -293,6 +307,9 @@ export class DurableLog implements DurableJournal {
     // Its COMMIT goes again too, and a fresh one follows: a repeated position is harmless.
     this.pending = [...chunks, ...this.pending];
     this.pendingGates ||= gates;
+    // Its events still wait for the disk before they go to their clients.
+    for (const [sub, seq] of batch.release)
+      this.pendingRelease.set(sub, Math.max(seq, this.pendingRelease.get(sub) ?? 0));
     if (!this.closed) this.timer = setTimeout(() => this.cut(), RETRY_AFTER_ERROR_MS);
   }
 

@@ -44,6 +44,7 @@ export function openDurableLog(
         lastSeq: state.lastSeq,
         overflow: state.overflow,
         overflowTotal: state.overflowTotal,
+        epoch: state.epoch,
         events,
       })),
     );

@@ -29,6 +29,8 @@ export interface StateRecord {
   lastSeq: number;
   overflow: number;
   overflowTotal: number;
+  /** The subscription's epoch (a trailing field: undefined in a log written before it existed). */
+  epoch: string | undefined;
 }
 
 export interface EventRecord {
@@ -75,7 +77,17 @@ function frame(body: Buffer): EncodedRecord {
 
 export function encodeState(s: StateRecord): EncodedRecord {
   return frame(
-    packr.pack([R.STATE, s.name, s.pattern, s.owner, s.floor, s.lastSeq, s.overflow, s.overflowTotal]),
+    packr.pack([
+      R.STATE,
+      s.name,
+      s.pattern,
+      s.owner,
+      s.floor,
+      s.lastSeq,
+      s.overflow,
+      s.overflowTotal,
+      s.epoch ?? null,
+    ]),
   );
 }
 
@@ -100,10 +112,14 @@ function decodeBody(body: Buffer): LogRecord | undefined {
   if (!Array.isArray(b)) return undefined;
   switch (b[0]) {
     case R.STATE: {
-      const [, name, pattern, owner, floor, lastSeq, overflow, overflowTotal] = b;
+      const [, name, pattern, owner, floor, lastSeq, overflow, overflowTotal, epochField] = b;
       if (!str(name) || !str(pattern) || !str(owner)) return undefined;
       if (!num(floor) || !num(lastSeq) || !num(overflow) || !num(overflowTotal)) return undefined;
-      return { kind: R.STATE, state: { name, pattern, owner, floor, lastSeq, overflow, overflowTotal } };
+      const epoch = str(epochField) ? epochField : undefined;
+      return {
+        kind: R.STATE,
+        state: { name, pattern, owner, floor, lastSeq, overflow, overflowTotal, epoch },
+      };
     }
     case R.EVENT: {
       const [, name, seq, topic, publisher, gatewayId, payload] = b;

@@ -8,7 +8,7 @@ export const M = {
   WELCOME: 2, //          [2, sessionId, gatewayId, pubAcks?] (true: this gateway sends PUBACK)
   ABORT: 3, //            [3, code, message]
   SUBSCRIBE: 4, //        [4, reqId, pattern, durableName|null]
-  SUBSCRIBED: 5, //       [5, reqId, subId, overflowCount]
+  SUBSCRIBED: 5, //       [5, reqId, subId, overflowCount, epoch?, ackedSeq?] (the last two: durable)
   UNSUBSCRIBE: 6, //      [6, reqId, subId]
   UNSUBSCRIBED: 7, //     [7, reqId]
   PUBLISH: 8, //          [8, topic, ackReqId (0 = no ack), excludeMe] + payload; with a pubStream: [8, topic, P.*, excludeMe]

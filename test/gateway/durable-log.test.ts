@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { DurableStore } from '../../gateway/core/durable-store';
+import type { Outbound } from '../../gateway/core/outbound';
 import type { DurableSubscription } from '../../gateway/core/subscribers';
 import { openDurableLog, type OpenedDurableLog } from '../../gateway/durable/open';
 import { recoverLog, segmentName } from '../../gateway/durable/recovery';
@@ -190,5 +191,26 @@ describe('durable log', () => {
     expect(back.owner).toBe('d');
     expect(pending(back).map(([, n]) => n)).toEqual([100, 101, 102]);
     await b.log.close();
+  });
+
+  it('keeps the epoch across a crash, and hands a client only events already on disk', async () => {
+    const a = open();
+    const sub = a.store.getOrCreate('orders', 'be.cortexiq.>', 's1', 'client-7').sub;
+    const sent: number[] = [];
+    const out = {
+      hasRoom: true,
+      control: () => sent.push(sent.length + 1),
+      whenWritable: () => undefined,
+    } as unknown as Outbound;
+    sub.attach('s1', 1, out);
+    publish(sub, 0, 5);
+    // Not on disk yet: a number the client saw could otherwise name another event after a crash.
+    expect(sent).toEqual([]);
+    await a.log.flushed();
+    expect(sent).toEqual(range(1, 6));
+    const b = open();
+    expect(b.store.get('orders')!.epoch).toBe(sub.epoch);
+    // A new subscription is a new epoch.
+    expect(b.store.getOrCreate('other', 'be.>', 's2', 'client-7').sub.epoch).not.toBe(sub.epoch);
   });
 });

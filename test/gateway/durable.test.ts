@@ -105,7 +105,12 @@ describe.each(['quic', 'tls'] as const)('durable subscriptions over %s', (transp
     const port = gw1.listeners.get(transport)!.port;
     const first = await RawClient.dial(transport, port);
     await first.hello(REALM);
-    const subId = (await first.request((id) => [M.SUBSCRIBE, id, TOPIC, 'raw-reader'])).header[2];
+    const subscribed = await first.request((id) => [M.SUBSCRIBE, id, TOPIC, 'raw-reader']);
+    const subId = subscribed.header[2];
+    // A new subscription: its epoch, and nothing acknowledged yet (docs/protocol.md §2).
+    const epoch = subscribed.header[4];
+    expect(typeof epoch).toBe('string');
+    expect(subscribed.header[5]).toBe(0);
     await interestPropagated(mesh, TOPIC, [1]);
     await publishRange(pub, 0, 8);
     await waitFor(() => first.ofType(M.EVENT).length === 9, 5000, 'nine events at the raw subscriber');
@@ -123,6 +128,9 @@ describe.each(['quic', 'tls'] as const)('durable subscriptions over %s', (transp
     const reply = await second.request((id) => [M.SUBSCRIBE, id, TOPIC, 'raw-reader']);
     expect(reply.header[0]).toBe(M.SUBSCRIBED);
     expect(reply.header[3]).toBe(0); // nothing overflowed
+    // The same life of the subscription, acknowledged up to the fourth event.
+    expect(reply.header[4]).toBe(epoch);
+    expect(reply.header[5]).toBe(4);
     await waitFor(() => second.ofType(M.EVENT).length >= 9, 5000, 'replay');
     await new Promise((r) => setTimeout(r, 100));
     const events = second.ofType(M.EVENT);

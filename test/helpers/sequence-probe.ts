@@ -38,8 +38,11 @@ export class SequenceProbe {
     from: ProbeEndpoint,
     to: readonly ProbeEndpoint[],
     topic = `be.cortexiq.test.probe.${process.pid}.${Date.now()}`,
-    /** Subscribe durably (name `probe-<subscriber>`), so a gateway restart is resumed, not missed. */
-    options: { durable?: boolean } = {},
+    /**
+     * Subscribe durably (name `probe-<subscriber>`), so a gateway restart is resumed, not missed;
+     * `maxInFlight` lets that many handlers run at once (each waits a macrotask, so they overlap).
+     */
+    options: { durable?: boolean; maxInFlight?: number } = {},
   ): Promise<SequenceProbe> {
     const open = (e: ProbeEndpoint, role: string) =>
       connect({ url: e.url, realm, insecure: true, clientId: `probe-${role}-${e.name}` });
@@ -49,13 +52,21 @@ export class SequenceProbe {
     for (const [name, client] of subscribers) {
       const list: Arrival[] = [];
       probe.arrivals.set(name, list);
+      const record = (p: { seq: number; sentAt: number }): void => {
+        if (p.seq < 0) probe.warmedUp.add(name);
+        else list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
+      };
+      const windowed = (options.maxInFlight ?? 1) > 1;
       await client.subscribe<{ seq: number; sentAt: number }>(
         topic,
-        (p) => {
-          if (p.seq < 0) probe.warmedUp.add(name);
-          else list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
-        },
-        options.durable ? { durable: `probe-${name}` } : {},
+        // Recorded on arrival (the handler's start, in order); finished a macrotask later.
+        windowed
+          ? (p) => {
+              record(p);
+              return new Promise<void>((r) => setImmediate(r));
+            }
+          : record,
+        options.durable ? { durable: `probe-${name}`, maxInFlight: options.maxInFlight } : {},
       );
     }
     await probe.warmUp();
