@@ -209,18 +209,41 @@ export class PeerLink {
     this.ackTimer = undefined;
   }
 
-  /** Take back what is still unacknowledged (to reroute it while the link is down). */
-  takeUnacked(filter: (msg: MeshMessage) => boolean): MeshMessage[] {
+  /**
+   * Take, for a reroute, every unacknowledged message's destinations that `reroutable` accepts.
+   * A message bound for some destinations that are reachable another way and some that are not
+   * (a topic both a cut-off gateway and a reachable one subscribe to) is split: the reachable part
+   * goes now, and the copy kept for replay here names only the others, so the replay brings no
+   * second copy. Left whole on the link, it would hold back, at each reachable destination, every
+   * later message of its origin (in-order.ts) until this link came back.
+   */
+  takeUnacked(reroutable: (dest: string) => boolean): MeshMessage[] {
     const taken: MeshMessage[] = [];
     const kept: Buffered[] = [];
     for (let i = this.head; i < this.unacked.length; i++) {
       const item = this.unacked[i];
       const msg = decodeDataFrameBytes(item.frame);
-      if (filter(msg)) {
-        // A copy: the frame's arena chunk is reused once later frames are acknowledged.
-        taken.push({ ...msg, payload: Buffer.from(msg.payload) });
+      const go = msg.dests.map(reroutable);
+      if (!go.includes(true)) {
+        kept.push(item);
+        continue;
+      }
+      // A copy: the frame's arena chunk is reused once later frames are acknowledged.
+      const payload = Buffer.from(msg.payload);
+      if (!go.includes(false)) {
+        taken.push({ ...msg, payload });
         this.bufferedBytes -= item.frame.length;
-      } else kept.push(item);
+        continue;
+      }
+      const part = (want: boolean) => ({
+        dests: msg.dests.filter((_, d) => go[d] === want),
+        destSeqs: msg.destSeqs.filter((_, d) => go[d] === want),
+      });
+      taken.push({ ...msg, ...part(true), payload });
+      // Outside the arena, in a buffer of its own: it outlives the chunk the original was cut from.
+      const frame = new DataFrameEncoder().encode(item.seq, { ...msg, ...part(false), payload });
+      this.bufferedBytes += frame.length - item.frame.length;
+      kept.push({ seq: item.seq, frame });
     }
     this.unacked = kept;
     this.head = 0;

@@ -271,7 +271,7 @@ export class Mesh implements RemoteRouter {
     this.originateNow();
     // Reroute what was in flight toward destinations still reachable another way; the rest stays
     // buffered on this link for replay if it comes back within the window.
-    const moved = link.takeUnacked((msg) => msg.dests.every((d) => this.lsdb.reachable(d)));
+    const moved = link.takeUnacked((dest) => this.lsdb.reachable(dest));
     for (const msg of moved) this.forward({ ...msg, hops: Math.max(0, msg.hops - 1) });
   }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { CHUNK_BYTES, FrameArena } from '../../gateway/mesh/frame-arena';
+import { decodeDataFrameBytes } from '../../gateway/mesh/data-frame';
 import { PeerLink, type MeshMessage } from '../../gateway/mesh/link';
 import type { Connection } from '../../gateway/transport/transport';
 
@@ -192,6 +193,37 @@ describe('PeerLink frames in its arena', () => {
       link.acked(i);
     }
     taken.forEach((m, k) => expect(m.payload.equals(Buffer.alloc(1000, (k + 1) & 0xff))).toBe(true));
+  });
+
+  it('splits a message bound for a reachable and an unreachable gateway: the reachable part is rerouted, the replay names only the other', () => {
+    const link = new PeerLink('gw-b', 64 * 1024 * 1024);
+    link.attach(recordingConn(), 0);
+    const both = (i: number): MeshMessage => ({
+      ...message(i, 300),
+      dests: ['gw-b', 'gw-c', 'gw-d'],
+      destSeqs: [i, 100 + i, 200 + i],
+    });
+    for (let i = 1; i <= 3; i++) link.send(both(i));
+    link.send(message(4, 300)); // only for gw-b, which is cut off: stays whole
+    link.detach();
+    const taken = link.takeUnacked((dest) => dest !== 'gw-b');
+    expect(taken.map((m) => [m.msgId, m.dests, m.destSeqs])).toEqual([
+      [1, ['gw-c', 'gw-d'], [101, 201]],
+      [2, ['gw-c', 'gw-d'], [102, 202]],
+      [3, ['gw-c', 'gw-d'], [103, 203]],
+    ]);
+    taken.forEach((m, k) => expect(m.payload.equals(Buffer.alloc(300, (k + 1) & 0xff))).toBe(true));
+    // The link comes back: its replay brings gw-b its share of all four, and nothing for the others.
+    const again = recordingConn();
+    link.attach(again, 0);
+    const replayed = again.written.map((f) => decodeDataFrameBytes(f));
+    expect(replayed.map((m) => [m.msgId, m.dests, m.destSeqs])).toEqual([
+      [1, ['gw-b'], [1]],
+      [2, ['gw-b'], [2]],
+      [3, ['gw-b'], [3]],
+      [4, ['gw-b'], [4]],
+    ]);
+    replayed.forEach((m, k) => expect(m.payload.equals(Buffer.alloc(300, (k + 1) & 0xff))).toBe(true));
   });
 
   it('refuses past the bound while down without keeping the refused frames', () => {
