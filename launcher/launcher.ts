@@ -9,7 +9,7 @@ import { Child } from './child';
 import { LaunchError } from './errors';
 import { formatChildLine, InfoSummary, isLoud, parseChildLine } from './log-format';
 import { OVERLAPS_NEXT, stagesOf, type LocalPlan, type ProcessSpec } from './plan';
-import { assertPortsFree } from './ports';
+import { assertPortsFree, ephemeralWarning } from './ports';
 import { Progress, summaryLines, type Out } from './progress';
 import { httpOk, pollUntil, waitForMesh } from './readiness';
 
@@ -100,6 +100,8 @@ export class LocalRun {
     if (this.failure.signal.aborted) throw this.failure.signal.reason;
     if (this.plan.ports.length > 0)
       this.progress.step(`ports free: ${this.plan.ports.map((p) => p.port).join(', ')}`);
+    const risky = ephemeralWarning(this.plan.ports);
+    if (risky) this.progress.step(`note: ${risky}`);
     process.once('exit', this.killAll); // last resort: never leave children behind
     const every = this.opts.summaryEveryMs ?? 30_000;
     this.summaryTimer = setInterval(() => this.flushInfo(`(last ${every / 1000} s)`), every).unref();
