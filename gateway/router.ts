@@ -310,6 +310,13 @@ export class Router implements SessionHost, MeshHost {
     if (changed) this.proceduresChanged();
   }
 
+  heldByOwnSession(asker: ClientSession, holderSessionId: string): void {
+    const holder = this.sessions.get(holderSessionId);
+    // Only the same client id: another client's holder is not ours to question.
+    if (holder && holder !== asker && asker.clientId !== '' && holder.clientId === asker.clientId)
+      holder.probeHolder();
+  }
+
   sessionClosed(session: ClientSession): void {
     this.sessions.delete(session.sessionId);
     if (this.rpc.sessionClosed(session.sessionId).length > 0) this.mesh.scheduleOriginate();
