@@ -82,7 +82,8 @@ function roleOf(pid: number): string {
   try {
     const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const cli = args.findIndex((a) => a.endsWith('cortexiq.js'));
-    if (cli >= 0) return args[cli + 1] === 'app' ? (args[cli + 2] ?? 'app') : (args[cli + 1] ?? 'cortexiq up');
+    if (cli >= 0)
+      return args[cli + 1] === 'app' ? (args[cli + 2] ?? 'app') : (args[cli + 1] ?? 'cortexiq up');
     return /postgres/.test(args[0] ?? '') ? 'postgres' : (args[0]?.split('/').pop() ?? '?');
   } catch {
     return '?';
