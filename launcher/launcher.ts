@@ -27,6 +27,11 @@ export interface LaunchOptions {
   startedAt?: number;
   /** Aborting it (Ctrl-C while starting) stops what has started and rejects with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * What the gateways need before they start (their kept identities, made on a first run), so it
+   * is made while the database initialises instead of before everything.
+   */
+  gatewaysNeed?: Promise<unknown>;
 }
 
 export interface StopReport {
@@ -110,6 +115,10 @@ export class LocalRun {
     // stage after that waits for both. So initdb runs while the gateways start and form the mesh.
     let overlapping: Promise<void>[] = [];
     for (const { stage, processes } of stagesOf(this.plan)) {
+      if (stage === 'gateways' && this.opts.gatewaysNeed) {
+        await this.opts.gatewaysNeed;
+        if (this.failure.signal.aborted) throw this.failure.signal.reason;
+      }
       this.progress.step(`starting ${stage}: ${processes.map((p) => p.name).join(', ')}`);
       const started = Promise.all(processes.map((spec) => this.startOne(spec))).then(() =>
         stage === 'gateways' ? this.waitForMesh() : undefined,
