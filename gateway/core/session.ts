@@ -11,7 +11,7 @@ import { isRealmWide, patternProblem, topicProblem } from '../protocol/topics';
 import type { Connection } from '../transport/transport';
 import type { GatewayConfig } from './config';
 import { Outbound } from './outbound';
-import { PublicationAcks } from './publication-acks';
+import { PublicationAcks, type AckedLink } from './publication-acks';
 import { sameSecret } from './secret-compare';
 import type { Rpc } from './rpc';
 import { HeldBySession } from './held';
@@ -38,6 +38,8 @@ export interface SessionHost {
     excludeSession: string | undefined,
     stream: string | null,
     pubSeq: number,
+    /** For a tracked publication: told each mesh link it went out on (publication-acks.ts). */
+    written?: (link: AckedLink, seq: number) => void,
   ): void;
   sessionClosed(session: ClientSession): void;
   /**
@@ -333,6 +335,7 @@ export class ClientSession {
         excludeMe ? this.sessionId : undefined,
         acks.stream,
         pubSeq,
+        acks.written,
       );
     acks.handled(mode === P.ACK_NOW);
   }

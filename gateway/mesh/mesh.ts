@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, TransportName } from '../core/config';
 import type { RemoteRouter, Reply, Rpc } from '../core/rpc';
 import type { GatewayStats } from '../core/stats';
+import type { AckedLink } from '../core/publication-acks';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { K, M } from '../protocol/messages';
@@ -71,9 +72,17 @@ export interface MeshHost {
   readonly restartPeers?: readonly string[];
 }
 
+/**
+ * Told, while a client's tracked publication is routed, each link it went out on and its sequence
+ * there: its PUBACK waits for those links' acknowledgements (core/publication-acks.ts).
+ */
+export type LinkWritten = (link: AckedLink, seq: number) => void;
+
 export class Mesh implements RemoteRouter {
   readonly lsdb: LinkStateDb;
   readonly links = new Map<string, PeerLink>();
+  /** Set while a client's tracked publication is routed (publish). */
+  private written: LinkWritten | undefined;
   private readonly lastHop = new Map<string, string>();
   private readonly seen = new RecentIds();
   /** Per destination gateway, the sequence number of the last publication this gateway sent it. */
@@ -392,13 +401,22 @@ export class Mesh implements RemoteRouter {
   // --- forwarding -----------------------------------------------------------------------------
 
   /** A local client published: send toward every other gateway with matching interest. */
-  publish(topic: string, publisher: string, payload: Buffer, stream: string | null = null, pubSeq = 0): void {
+  publish(
+    topic: string,
+    publisher: string,
+    payload: Buffer,
+    stream: string | null = null,
+    pubSeq = 0,
+    written?: LinkWritten,
+  ): void {
     if (this.startup && !this.startup.done && !this.startupOver()) {
       if (!this.startup.hold(topic, publisher, payload, stream, pubSeq))
         this.losses.lost('*', 'startup_overflow', `${publisher}@${topic}`);
       return;
     }
+    this.written = written;
     this.publishNow(topic, publisher, payload, stream, pubSeq);
+    this.written = undefined;
   }
 
   /**
@@ -484,6 +502,7 @@ export class Mesh implements RemoteRouter {
     const link = this.links.get(hop)!;
     if (link.send(msg)) {
       this.host.stats.meshForwarded++;
+      this.written?.(link, link.lastSeq);
       return;
     }
     // Link down and its replay buffer full: reported, never silent (docs/protocol.md §3).
