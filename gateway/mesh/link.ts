@@ -71,7 +71,7 @@ export class PeerLink {
   /** The highest sequence the neighbour acknowledged. */
   private ackedSeq = 0;
   /** Who waits for the neighbour to acknowledge a sequence (whenAcked), oldest first. */
-  private ackWaiters: { seq: number; done: () => void }[] = [];
+  private ackWaiters: { seq: number; done: () => void; since: number }[] = [];
   private unacked: Buffered[] = [];
   private expiredRuns: LostRun[] = [];
   private head = 0;
@@ -207,8 +207,21 @@ export class PeerLink {
    */
   whenAcked(seq: number, done: () => void): boolean {
     if (!this.conn || seq <= this.ackedSeq) return false;
-    this.ackWaiters.push({ seq, done });
+    this.ackWaiters.push({ seq, done, since: Date.now() });
     return true;
+  }
+
+  /**
+   * Stops waiting for acknowledgements asked for more than `maxMs` ago (the link then holds what
+   * they cover in its replay buffer, in memory): a neighbour that is connected but does not
+   * acknowledge (it holds messages back for their order, or is about to be found silent) never
+   * holds a publisher back for longer. Returns how many waits ended.
+   */
+  releaseOverdue(now: number, maxMs: number): number {
+    let n = 0;
+    while (n < this.ackWaiters.length && now - this.ackWaiters[n].since > maxMs) n++;
+    if (n > 0) for (const w of this.ackWaiters.splice(0, n)) w.done();
+    return n;
   }
 
   /** The link went down or is disposed: nobody waits for acknowledgements that may never come. */

@@ -38,6 +38,12 @@ const PING_EVERY_MS = 500;
  * soon traffic reroutes after a cut (docs/protocol.md §3).
  */
 const DEAD_AFTER_MS = 2000;
+/**
+ * The longest a client's PUBACK waits for a link's acknowledgement (publication-acks.ts): past a
+ * dead link's detection (DEAD_AFTER_MS), so only a link that is alive but holds its
+ * acknowledgements back reaches it.
+ */
+const ACK_WAIT_MS = 3000;
 /** After a start: the database is taken as synced once no advertisement changed it for this long. */
 const STARTUP_QUIET_MS = 300;
 const EMPTY = Buffer.alloc(0);
@@ -648,10 +654,21 @@ export class Mesh implements RemoteRouter {
     if (this.startup && !this.startup.done) this.startupOver();
     this.inOrder.releaseOverdue(now);
     for (const link of this.links.values()) {
+      const overdue = link.releaseOverdue(now, ACK_WAIT_MS);
+      if (overdue > 0) {
+        this.host.stats.pubAckWaitsExpired += overdue;
+        this.host.log.warn(
+          { peer: link.peerId, batches: overdue, waitedMs: ACK_WAIT_MS },
+          "mesh link did not acknowledge in time: publications acknowledged to their clients from this gateway's memory",
+        );
+      }
       if (link.conn) {
         if (!stalled && now - link.lastHeard > DEAD_AFTER_MS) {
           this.host.log.warn({ peer: link.peerId }, 'mesh link silent; dropping it');
-          link.conn.destroy(new Error('peer silent'));
+          const conn = link.conn;
+          conn.destroy(new Error('peer silent'));
+          // Down now, whether or not the transport reports the close it was asked for.
+          if (link.conn === conn) this.linkDown(link);
           continue;
         }
         this.write(link.conn, encodeFrame([M.LINK_PING, now]));
