@@ -426,9 +426,10 @@ export class Mesh implements RemoteRouter {
   }
 
   /**
-   * Whether the start's hold can end: every configured peer linked and the database quiet for
-   * STARTUP_QUIET_MS (the peers' databases arrive right behind each link), or the deadline passed.
-   * Ending it sends what was held, in order.
+   * Whether the start's hold can end: every configured peer linked, every linked neighbour's own
+   * advertisement received (its database arrives right behind its link; on a loaded machine that
+   * can take longer than any quiet period), and the database quiet for STARTUP_QUIET_MS; or the
+   * deadline passed. Ending it sends what was held, in order.
    */
   private startupOver(): boolean {
     const hold = this.startup!;
@@ -438,7 +439,9 @@ export class Mesh implements RemoteRouter {
     let linked = 0;
     for (const l of this.links.values()) if (l.connected && l.url) linked++;
     const back = (this.host.restartPeers ?? []).every((p) => this.links.get(p)?.connected);
-    const learned = linked >= expected && back && now - this.lastLsaChange >= STARTUP_QUIET_MS;
+    let heard = true;
+    for (const l of this.links.values()) if (l.connected && !this.lsdb.entries.has(l.peerId)) heard = false;
+    const learned = linked >= expected && back && heard && now - this.lastLsaChange >= STARTUP_QUIET_MS;
     if (!learned && now < hold.deadline) return false;
     const held = hold.release();
     this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
