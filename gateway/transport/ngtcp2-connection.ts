@@ -64,6 +64,11 @@ export class Ngtcp2Connection extends FinCloseConnection {
     return rtt >= 0 ? rtt : undefined;
   }
 
+  /** The addon's view of this connection's send side, for diagnosis (undefined once closed). */
+  transportStats(): Record<string, number> | undefined {
+    return this.isClosed ? undefined : this.host.native.connStats(this.id);
+  }
+
   protected flush(): void {
     if (this.isClosed) return;
     const buf = this.takeQueued();

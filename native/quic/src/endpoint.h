@@ -37,6 +37,13 @@ struct EndpointSettings {
   uint64_t idle_ns = 10ull * NGTCP2_SECONDS;
   uint64_t keep_alive_ns = 5ull * NGTCP2_SECONDS;
   uint64_t handshake_ns = 5ull * NGTCP2_SECONDS;
+  // BBRv2, not CUBIC: ngtcp2 0.12's CUBIC (and Reno) stop growing the congestion window past
+  // 2.89 x the highest delivery rate x the minimum RTT. On loopback or a LAN the minimum RTT is
+  // ~0.2 ms, but a peer acknowledges only when its event loop reaches the socket, so under load
+  // the real RTT is 3-8 ms and CUBIC stays near 42 KB a round trip: a subscriber in a busy
+  // process fell ever further behind (docs/loss.md, "Slow consumers"). BBRv2 counts the data
+  // acknowledged in bursts (its ack-aggregation allowance) and keeps up.
+  ngtcp2_cc_algo cc_algo = NGTCP2_CC_ALGO_BBR2;
   AdmissionLimits limits;
 };
 
@@ -79,6 +86,7 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::Value Rtt(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value ConnStats(const Napi::CallbackInfo& info);
 
   Connection* Find(const Napi::CallbackInfo& info);
   void OnPacket(const sockaddr* from, const uint8_t* data, size_t len);
