@@ -3,7 +3,8 @@
  * one gateway pair, repeated: publisher and subscriber on gateway A, each round with fresh clients.
  * Per round it prints what the subscriber received, the drops the gateway told it of, and what
  * gateway A's /metrics says about the subscriber's queue (peak bytes sampled every 100 ms, slow
- * consumer drops), so a loss shows whether it was the queue bound or a stall.
+ * consumer drops) and gateway A's peak RSS so far, so a loss shows whether it was the queue bound
+ * or a stall.
  *
  *   npm run bench:naive -- [--transport quic|tls] [--stack ngtcp2|quinn] [--messages 200000]
  *                          [--every 1000] [--rounds 6]
@@ -14,7 +15,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { QuicStack } from '../gateway/transport/select';
 import { measureNaiveLoop, type ThroughputResult } from './gateway/measure';
-import { installExitHooks } from './gateway/processes';
+import { installExitHooks, rssMb } from './gateway/processes';
 import { startGatewayPair } from './gateway/ours-side';
 import type { SystemUnderTest } from './gateway/system';
 
@@ -122,7 +123,8 @@ async function main(): Promise<number> {
       if (result.lost > 0) lostRounds++;
       process.stdout.write(
         `round ${n}: ${describe(result)}; gateway A: slow-consumer drops ${slowDrops}, ` +
-          `peak client queue ${(peakQueueBytes / 2 ** 20).toFixed(1)} MiB; told dropped ${toldDropped}; ` +
+          `peak client queue ${(peakQueueBytes / 2 ** 20).toFixed(1)} MiB, peak RSS so far ` +
+          `${rssMb(sys.pids[0], 'VmHWM').toFixed(1)} MB; told dropped ${toldDropped}; ` +
           `load ${loadavg()[0].toFixed(1)}\n`,
       );
     }

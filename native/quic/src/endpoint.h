@@ -42,7 +42,8 @@ struct EndpointSettings {
   // ~0.2 ms, but a peer acknowledges only when its event loop reaches the socket, so under load
   // the real RTT is 3-8 ms and CUBIC stays near 42 KB a round trip: a subscriber in a busy
   // process fell ever further behind (docs/loss.md, "Slow consumers"). BBRv2 counts the data
-  // acknowledged in bursts (its ack-aggregation allowance) and keeps up.
+  // acknowledged in bursts (its ack-aggregation allowance) and keeps up. It is also the line
+  // ngtcp2 kept: later releases dropped BBRv1 and call BBRv2 plain BBR.
   ngtcp2_cc_algo cc_algo = NGTCP2_CC_ALGO_BBR2;
   AdmissionLimits limits;
 };
