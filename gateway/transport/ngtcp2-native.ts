@@ -72,7 +72,8 @@ export interface EndpointOptions {
 /** What one connection id receives. */
 export interface EventSink {
   handshake(certDer: Buffer | undefined, remote: string): void;
-  data(chunk: Buffer): void;
+  /** `unsent`: what the connection's writes still hold back from packets as the chunk arrives. */
+  data(chunk: Buffer, unsent: number): void;
   fin(): void;
   close(reason: string, graceful: boolean): void;
   drain(): void;
@@ -128,7 +129,7 @@ export class EndpointHost {
       case QuicEvent.Handshake:
         return sink.handshake(a as Buffer | undefined, b as string);
       case QuicEvent.Data:
-        return sink.data(a as Buffer);
+        return sink.data(a as Buffer, b as number);
       case QuicEvent.Fin:
         return sink.fin();
       case QuicEvent.Close:

@@ -308,7 +308,10 @@ void Connection::AfterRead() {
     rx_.clear();
     // A burst can leave a large buffer behind; an idle connection should not keep it.
     if (rx_.capacity() > 256 * 1024) std::vector<uint8_t>().swap(rx_);
-    ep_->Emit(kData, id_, chunk, nullptr);
+    // With the bytes still unsent: what JS counts as pending is otherwise only refreshed by a
+    // write or a drain, and a write's figure goes stale as acknowledgements let more out.
+    ep_->Emit(kData, id_, chunk,
+              Napi::Number::New(env, static_cast<double>(send_.unsent_bytes())));
     if (dead_) return;
   }
   if (rx_fin_ && !fin_emitted_) {

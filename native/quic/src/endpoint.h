@@ -26,7 +26,7 @@ class UdpSocket;
 // What JS receives through its `emit(type, id, a, b)` callback.
 enum EventType {
   kHandshake = 1,  // a: peer certificate (DER Buffer), b: remote "host:port"
-  kData = 2,       // a: Buffer with the next bytes of the stream
+  kData = 2,       // a: Buffer with the next bytes of the stream, b: bytes written not yet sent
   kFin = 3,        // the peer finished its side of the stream
   kClose = 4,      // a: reason (string), b: true when the peer closed without error
   kDrain = 5,      // every byte written has been put into packets
