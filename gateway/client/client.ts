@@ -83,8 +83,15 @@ interface SubState {
   ackScheduled: boolean;
   /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
   maxInFlight: number;
-  running: Fifo<{ seq: number; generation: number; done: boolean }>;
+  running: Fifo<WindowEntry>;
   waiting: Fifo<() => void>;
+}
+
+/** A windowed durable event whose handler started: acknowledged once it and all before it are done. */
+interface WindowEntry {
+  seq: number;
+  generation: number;
+  done: boolean;
 }
 
 interface RegState {
@@ -337,28 +344,41 @@ export class Client implements GatewayClient {
     generation: number,
     handle: () => void | Promise<void>,
   ): void {
+    const entry = { seq, generation, done: false };
     const start = (): void => {
-      const entry = { seq, generation, done: false };
       state.running.push(entry);
-      const finish = (): void => {
-        entry.done = true;
-        let acked = false;
-        while (state.running.peek()?.done) {
-          const e = state.running.shift()!;
-          if (state.cursor.handled(e.seq, e.generation)) acked = true;
-        }
-        if (acked) this.scheduleAck(state);
-        while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
-      };
-      Promise.resolve()
-        .then(handle)
-        .then(finish, (err) => {
-          this.events.emit('error', err);
-          finish();
-        });
+      this.runWindowed(state, entry, handle);
     };
     if (state.running.length < state.maxInFlight && state.waiting.length === 0) start();
     else state.waiting.push(start);
+  }
+
+  /**
+   * Runs one windowed handler. What waits for the handler's promise (`finish`) is made here and
+   * closes over the entry only: a closure made next to `handle` would keep `handle`, and with it
+   * the decoded event, alive until the handler settles (for a batching consumer, its commit), so
+   * every event of a batch would outlive the young generation and be promoted.
+   */
+  private runWindowed(state: SubState, entry: WindowEntry, handle: () => void | Promise<void>): void {
+    const finish = (): void => this.finishWindowed(state, entry);
+    Promise.resolve()
+      .then(handle)
+      .then(finish, (err) => {
+        this.events.emit('error', err);
+        finish();
+      });
+  }
+
+  /** The handler of `entry` settled: acknowledge the finished prefix, start what waits for room. */
+  private finishWindowed(state: SubState, entry: WindowEntry): void {
+    entry.done = true;
+    let acked = false;
+    while (state.running.peek()?.done) {
+      const e = state.running.shift()!;
+      if (state.cursor.handled(e.seq, e.generation)) acked = true;
+    }
+    if (acked) this.scheduleAck(state);
+    while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
   }
 
   /** Acknowledges, soon and once for many, everything the handler finished so far. */
