@@ -84,14 +84,24 @@ interface SubState {
   /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
   maxInFlight: number;
   running: Fifo<WindowEntry>;
+  /** The promise the last windowed handler returned, and its group (runWindowed). */
+  lastResult?: Promise<void>;
+  lastGroup?: WindowGroup;
   waiting: Fifo<() => void>;
 }
+
+/** Windowed events whose handlers returned the same promise; done once it settled. */
+interface WindowGroup {
+  done: boolean;
+}
+const SETTLED: WindowGroup = { done: true };
 
 /** A windowed durable event whose handler started: acknowledged once it and all before it are done. */
 interface WindowEntry {
   seq: number;
   generation: number;
-  done: boolean;
+  /** Undefined until its handler has run. */
+  group: WindowGroup | undefined;
 }
 
 interface RegState {
@@ -344,36 +354,56 @@ export class Client implements GatewayClient {
     generation: number,
     handle: () => void | Promise<void>,
   ): void {
-    const entry = { seq, generation, done: false };
+    const entry: WindowEntry = { seq, generation, group: undefined };
     const start = (): void => {
       state.running.push(entry);
-      this.runWindowed(state, entry, handle);
+      queueMicrotask(() => this.runWindowed(state, entry, handle));
     };
     if (state.running.length < state.maxInFlight && state.waiting.length === 0) start();
     else state.waiting.push(start);
   }
 
   /**
-   * Runs one windowed handler. What waits for the handler's promise (`finish`) is made here and
-   * closes over the entry only: a closure made next to `handle` would keep `handle`, and with it
-   * the decoded event, alive until the handler settles (for a batching consumer, its commit), so
-   * every event of a batch would outlive the young generation and be promoted.
+   * Runs one windowed handler. Events whose handlers return the same promise (a batching
+   * consumer's batch) share one group and one wait for it, so an event waiting for its batch costs
+   * one small entry: a closure or promise per event would live as long as the batch (for the
+   * projections, until its commit) and be promoted out of the young generation, and a closure made
+   * next to `handle` would keep the decoded event itself alive that long.
    */
   private runWindowed(state: SubState, entry: WindowEntry, handle: () => void | Promise<void>): void {
-    const finish = (): void => this.finishWindowed(state, entry);
-    Promise.resolve()
-      .then(handle)
-      .then(finish, (err) => {
-        this.events.emit('error', err);
-        finish();
-      });
+    let result: void | Promise<void> = undefined;
+    try {
+      result = handle();
+    } catch (err) {
+      this.events.emit('error', err);
+    }
+    if (!result || typeof result.then !== 'function') {
+      entry.group = SETTLED;
+      return this.finishWindowed(state);
+    }
+    if (result === state.lastResult && state.lastGroup) {
+      entry.group = state.lastGroup;
+      if (entry.group.done) this.finishWindowed(state);
+      return;
+    }
+    const group: WindowGroup = { done: false };
+    state.lastResult = result;
+    state.lastGroup = group;
+    entry.group = group;
+    const settle = (): void => {
+      group.done = true;
+      this.finishWindowed(state);
+    };
+    result.then(settle, (err: unknown) => {
+      this.events.emit('error', err);
+      settle();
+    });
   }
 
-  /** The handler of `entry` settled: acknowledge the finished prefix, start what waits for room. */
-  private finishWindowed(state: SubState, entry: WindowEntry): void {
-    entry.done = true;
+  /** A group settled: acknowledge the finished prefix, start what waits for room. */
+  private finishWindowed(state: SubState): void {
     let acked = false;
-    while (state.running.peek()?.done) {
+    while (state.running.peek()?.group?.done) {
       const e = state.running.shift()!;
       if (state.cursor.handled(e.seq, e.generation)) acked = true;
     }

@@ -104,4 +104,40 @@ describe('durable subscription with maxInFlight', () => {
     const durable = mesh.gateways[0].durables.get('collectable')!;
     await waitFor(() => durable.pending === 0, 5000, 'everything acknowledged');
   });
+
+  it('acknowledges events sharing one promise together, in order, also once it has settled', async () => {
+    const pub = await mesh.client(0, 'publisher');
+    const sub = await mesh.client(0, 'subscriber');
+    const done = Promise.resolve();
+    const batches: Array<{ promise: Promise<void>; resolve: () => void }> = [];
+    const batch = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      batches.push({ promise, resolve });
+      return promise;
+    };
+    const [a, b] = [batch(), batch()];
+    let seen = 0;
+    // 0-3 share a, 4-7 share b, 8-9 an already settled promise (as a batch committed before).
+    await sub.subscribe<number>(
+      TOPIC,
+      (n) => {
+        seen++;
+        return n < 4 ? a : n < 8 ? b : done;
+      },
+      { durable: 'shared', maxInFlight: 100 },
+    );
+    await interestPropagated(mesh, TOPIC, [0]);
+    for (let n = 0; n < 9; n++) void pub.publish(TOPIC, n);
+    await pub.publish(TOPIC, 9, { ack: true });
+    await waitFor(() => seen === 10, 5000, 'every handler started');
+    const durable = mesh.gateways[0].durables.get('shared')!;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(durable.pending).toBe(10);
+    batches[1].resolve(); // b before a: nothing is acknowledged past a
+    await new Promise((r) => setTimeout(r, 50));
+    expect(durable.pending).toBe(10);
+    batches[0].resolve();
+    await waitFor(() => durable.pending === 0, 5000, 'everything acknowledged');
+  });
 });
