@@ -21,6 +21,7 @@ import type {
   ClientEvent,
   ConnectOptions,
   EventHandler,
+  EventMeta,
   GatewayClient,
   PublishOptions,
   Registration,
@@ -95,6 +96,10 @@ interface WindowGroup {
   done: boolean;
 }
 const SETTLED: WindowGroup = { done: true };
+
+/** A windowed event arriving now starts at once (nothing waits before it). */
+const windowHasRoom = (state: SubState): boolean =>
+  state.running.length < state.maxInFlight && state.waiting.length === 0;
 
 /** A windowed durable event whose handler started: acknowledged once it and all before it are done. */
 interface WindowEntry {
@@ -308,6 +313,9 @@ export class Client implements GatewayClient {
     ];
     const state = this.subsByServerId.get(subId);
     if (!state || !state.active) return;
+    const meta = { topic, publisher, gatewayId };
+    if (seq && state.maxInFlight > 1 && !windowHasRoom(state))
+      return this.deferWindowed(state, seq, Buffer.from(frame.payload), meta);
     let payload: unknown;
     try {
       payload = decodePayload(frame.payload);
@@ -315,7 +323,6 @@ export class Client implements GatewayClient {
       this.events.emit('error', err);
       return;
     }
-    const meta = { topic, publisher, gatewayId };
     if (!seq) {
       try {
         const r = state.handler(payload, meta);
@@ -348,6 +355,19 @@ export class Client implements GatewayClient {
    * Durable with a window: start the handler now (or once the window has room), and acknowledge
    * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
    */
+  /**
+   * A windowed event that arrives while the window is full waits as a copy of its bytes and is
+   * decoded when it starts: a consumer that falls behind holds its backlog (all the gateway sends
+   * it) as one buffer per event, not as decoded objects that every collection traces again. Should
+   * its bytes not decode then, that is an `error` event and the event counts as handled.
+   */
+  private deferWindowed(state: SubState, seq: number, bytes: Buffer, meta: EventMeta): void {
+    const admission = state.cursor.admit(seq);
+    if (admission === 'acknowledge') return this.scheduleAck(state);
+    if (admission === 'skip') return;
+    this.startWindowed(state, seq, state.cursor.generation, () => state.handler(decodePayload(bytes), meta));
+  }
+
   private startWindowed(
     state: SubState,
     seq: number,
@@ -359,7 +379,7 @@ export class Client implements GatewayClient {
       state.running.push(entry);
       queueMicrotask(() => this.runWindowed(state, entry, handle));
     };
-    if (state.running.length < state.maxInFlight && state.waiting.length === 0) start();
+    if (windowHasRoom(state)) start();
     else state.waiting.push(start);
   }
 
