@@ -16,6 +16,8 @@ export interface IngestResult {
   seconds: number;
   eventsPerSecond: number;
   lagMs: number[];
+  /** The tick (0 = the run's first) of each lagMs sample. */
+  lagTick: number[];
 }
 
 export interface RunOptions {
@@ -37,6 +39,7 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
   const confirmedAt: number[][] = pubs.map(() => []);
   const confirmed = pubs.map(() => 0);
   const lagMs: number[] = [];
+  const lagTick: number[] = [];
   let publishing = true;
   let lastConfirmAt = 0;
   const t0 = Date.now();
@@ -54,6 +57,7 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
           if (r.rowCount === 0) break;
           lastConfirmAt = Date.now();
           lagMs.push(lastConfirmAt - started[p][confirmed[p]]);
+          lagTick.push(confirmed[p]);
           confirmedAt[p].push(lastConfirmAt);
           confirmed[p]++;
         }
@@ -96,7 +100,7 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
   // Events of the ticks found committed (all of them unless the drain timed out).
   const events = pubs.reduce((n, p, i) => n + confirmed[i] * p.homes.length, 0) * EVENTS_PER_HOME;
   const seconds = (lastConfirmAt - t0) / 1000;
-  return { ticks: o.seconds, events, seconds, eventsPerSecond: events / seconds, lagMs };
+  return { ticks: o.seconds, events, seconds, eventsPerSecond: events / seconds, lagMs, lagTick };
 }
 
 export function percentile(values: number[], q: number): number {
