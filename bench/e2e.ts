@@ -9,7 +9,7 @@
  *      passes 2 s (the largest count under it is the machine's capacity).
  * The netns figures (link cut → traffic flowing again, messages lost) are `npm run bench:netns`.
  *
- *   npm run bench:e2e -- [--startups 3] [--steps 1000,2000,4000,7000,10000] [--warmup 20] [--window 60]
+ *   npm run bench:e2e -- [--startups 3] [--steps 1000,2000,4000,7000,10000|none] [--warmup 20] [--window 60]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -83,6 +83,20 @@ function stepRow(f: StepFigures): string {
   );
 }
 
+function printSteps(rows: StepFigures[], windowS: number): void {
+  log('');
+  log(
+    `| homes | ready | ticks in ${windowS} s | read-side lag p50 / p99 / max (tick → all committed) | projections' lag gauge p99 | events/s committed | processes | RSS peak, all | CPU cores used | cores per 1,000 homes | lag p99 < 2 s |`,
+  );
+  log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const f of rows) log(stepRow(f));
+  const sustained = rows.filter((f) => f.lagP99Ms < 2000).map((f) => f.homesPerRegion);
+  log('');
+  log(
+    `largest step sustained (lag p99 < 2 s): ${sustained.length > 0 ? `${fmt(Math.max(...sustained))} homes per region` : 'none'} (goal 10,000)`,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -93,7 +107,8 @@ async function main(): Promise<void> {
     },
   });
   const [startupRuns] = integers('startups', values.startups!, 0, 20);
-  const steps = integers('steps', values.steps!, 1, 20_000);
+  // `--steps none`: only the start-up figures.
+  const steps = values.steps === 'none' ? [] : integers('steps', values.steps!, 1, 20_000);
   const [warmupS] = integers('warmup', values.warmup!, 0, 600);
   const [windowS] = integers('window', values.window!, 10, 3600);
   log(
@@ -112,17 +127,7 @@ async function main(): Promise<void> {
     );
     if (!(f.lagP99Ms < 2000)) break; // past capacity: larger steps only fall further behind
   }
-  log('');
-  log(
-    `| homes | ready | ticks in ${windowS} s | read-side lag p50 / p99 / max (tick → all committed) | projections' lag gauge p99 | events/s committed | processes | RSS peak, all | CPU cores used | cores per 1,000 homes | lag p99 < 2 s |`,
-  );
-  log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const f of rows) log(stepRow(f));
-  const sustained = rows.filter((f) => f.lagP99Ms < 2000).map((f) => f.homesPerRegion);
-  log('');
-  log(
-    `largest step sustained (lag p99 < 2 s): ${sustained.length > 0 ? `${fmt(Math.max(...sustained))} homes per region` : 'none'} (goal 10,000)`,
-  );
+  if (rows.length > 0) printSteps(rows, windowS!);
   log(
     `load average at the end: ${os
       .loadavg()

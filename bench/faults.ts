@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { installExitHooks } from './gateway/processes';
+import { median } from './gateway/scenarios';
 import { SCENARIOS, type ScenarioRow } from './faults/scenarios';
 
 function range(values: number[], digits = 0): string {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     `| scenario | published | lost | reported lost | dup | reorder | p99 ms | gateway RSS peak MB | note |`,
     `|---|---|---|---|---|---|---|---|---|`,
   ];
+  const footnotes: string[] = [];
   for (const scenario of picked) {
     const rows: ScenarioRow[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -48,9 +50,16 @@ async function main(): Promise<void> {
         `${col((x) => x.dup)} | ${col((x) => x.reorder)} | ${col((x) => x.p99Ms)} | ${col((x) => x.rssPeakMb)} | ` +
         `${(rows.find((x) => x.lost > 0) ?? rows[rows.length - 1]).note} |`,
     );
+    const slowdowns = rows.flatMap((x) => (x.slowdown === undefined ? [] : [100 * x.slowdown]));
+    if (slowdowns.length > 0)
+      footnotes.push(
+        `A stuck subscriber slows the others by ${slowdowns.map((x) => x.toFixed(1)).join(', ')} % ` +
+          `(median ${median(slowdowns).toFixed(1)} %; target within 15 %).`,
+      );
   }
   process.stdout.write(`\nnpm run bench:faults (${transport}, ${rounds} rounds, ranges over rounds)\n\n`);
   process.stdout.write(`${table.join('\n')}\n`);
+  if (footnotes.length > 0) process.stdout.write(`\n${footnotes.join('\n')}\n`);
 }
 
 main().then(

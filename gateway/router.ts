@@ -20,7 +20,7 @@ import { DurableStore } from './core/durable-store';
 import type { DurableLog } from './durable/durable-log';
 import { openDurableLog } from './durable/open';
 import type { LinkPosition } from './durable/records';
-import { Mesh, type MeshHost } from './mesh/mesh';
+import { Mesh, type LinkWritten, type MeshHost } from './mesh/mesh';
 import { RecentIds } from './mesh/dedupe';
 import type { NodeIdentity } from './transport/identity';
 import type { Connection, TransportSecurity } from './transport/transport';
@@ -270,6 +270,7 @@ export class Router implements SessionHost, MeshHost {
     excludeSession: string | undefined,
     stream: string | null = null,
     pubSeq = 0,
+    written?: LinkWritten,
   ): void {
     if (stream !== null) {
       // A republished copy of what this gateway already routed (the client lost only the PUBACK).
@@ -281,7 +282,7 @@ export class Router implements SessionHost, MeshHost {
         this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
       else this.stats.publicationDuplicates++;
     } else this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
-    this.mesh.publish(topic, publisher, payload, stream, pubSeq);
+    this.mesh.publish(topic, publisher, payload, stream, pubSeq, written);
   }
 
   /**
@@ -308,6 +309,13 @@ export class Router implements SessionHost, MeshHost {
         );
     }
     if (changed) this.proceduresChanged();
+  }
+
+  heldByOwnSession(asker: ClientSession, holderSessionId: string): void {
+    const holder = this.sessions.get(holderSessionId);
+    // Only the same client id: another client's holder is not ours to question.
+    if (holder && holder !== asker && asker.clientId !== '' && holder.clientId === asker.clientId)
+      holder.probeHolder();
   }
 
   sessionClosed(session: ClientSession): void {

@@ -6,6 +6,7 @@ export { LaunchError } from './errors';
 export {
   allocatePorts,
   assertPortsFree,
+  ephemeralWarning,
   gatewayClaims,
   DEFAULT_BASE_PORT,
   LOOPBACK,

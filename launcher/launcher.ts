@@ -9,7 +9,7 @@ import { Child } from './child';
 import { LaunchError } from './errors';
 import { formatChildLine, InfoSummary, isLoud, parseChildLine } from './log-format';
 import { OVERLAPS_NEXT, stagesOf, type LocalPlan, type ProcessSpec } from './plan';
-import { assertPortsFree } from './ports';
+import { assertPortsFree, ephemeralWarning } from './ports';
 import { Progress, summaryLines, type Out } from './progress';
 import { httpOk, pollUntil, waitForMesh } from './readiness';
 
@@ -27,6 +27,11 @@ export interface LaunchOptions {
   startedAt?: number;
   /** Aborting it (Ctrl-C while starting) stops what has started and rejects with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * What the gateways need before they start (their kept identities, made on a first run), so it
+   * is made while the database initialises instead of before everything.
+   */
+  gatewaysNeed?: Promise<unknown>;
 }
 
 export interface StopReport {
@@ -100,6 +105,8 @@ export class LocalRun {
     if (this.failure.signal.aborted) throw this.failure.signal.reason;
     if (this.plan.ports.length > 0)
       this.progress.step(`ports free: ${this.plan.ports.map((p) => p.port).join(', ')}`);
+    const risky = ephemeralWarning(this.plan.ports);
+    if (risky) this.progress.step(`note: ${risky}`);
     process.once('exit', this.killAll); // last resort: never leave children behind
     const every = this.opts.summaryEveryMs ?? 30_000;
     this.summaryTimer = setInterval(() => this.flushInfo(`(last ${every / 1000} s)`), every).unref();
@@ -108,6 +115,10 @@ export class LocalRun {
     // stage after that waits for both. So initdb runs while the gateways start and form the mesh.
     let overlapping: Promise<void>[] = [];
     for (const { stage, processes } of stagesOf(this.plan)) {
+      if (stage === 'gateways' && this.opts.gatewaysNeed) {
+        await this.opts.gatewaysNeed;
+        if (this.failure.signal.aborted) throw this.failure.signal.reason;
+      }
       this.progress.step(`starting ${stage}: ${processes.map((p) => p.name).join(', ')}`);
       const started = Promise.all(processes.map((spec) => this.startOne(spec))).then(() =>
         stage === 'gateways' ? this.waitForMesh() : undefined,

@@ -44,9 +44,9 @@ export const UNAVAILABLE_SECRETS: Readonly<Record<string, string>> = {
 export type SecretFill = { env: Record<string, string> } | { missing: string[] };
 
 /**
- * The values of `spec.secret` for a local process. MACULA_TLS_* and MACULA_QUIC_* stay unset:
- * gateways then make a development identity and every side runs with MACULA_TLS_INSECURE=1 (set
- * by the plan).
+ * The values of `spec.secret` for a local process. MACULA_TLS_* and MACULA_QUIC_* are not taken
+ * from here: the plan points gateways at the run's kept development identity (dev-identities.ts),
+ * or leaves them to make one, and every side runs with MACULA_TLS_INSECURE=1.
  */
 export function fillSecrets(spec: EnvSpec, secrets: LocalSecrets): SecretFill {
   const env: Record<string, string> = {};

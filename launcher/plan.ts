@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { LaunchError } from './errors';
 import { fillSecrets, UNAVAILABLE_SECRETS, type LocalSecrets } from './local-env';
 import { homesSource, MAX_HOMES_PER_REGION } from './homes-files';
+import type { IdentityFiles } from './dev-identities';
 import {
   allocatePorts,
   gatewayClaims,
@@ -152,6 +153,8 @@ export interface PlanOptions {
    * the read side's durable subscription survives a gateway crash (docs/loss.md).
    */
   gatewayDataDir?: string;
+  /** Each gateway's development TLS identity (dev-identities.ts); made by the gateway when absent. */
+  identities?: ReadonlyMap<string, IdentityFiles>;
   /** Only these apps (`--apps`); the embedded database only when one of them reads it. */
   apps?: readonly AppName[];
 }
@@ -181,6 +184,9 @@ function checkOptions(config: StackConfig, o: PlanOptions): LocalLayout {
   }
   return layout as LocalLayout;
 }
+
+const identityEnv = (files: IdentityFiles | undefined): Record<string, string> =>
+  files ? { MACULA_TLS_CERT: files.cert, MACULA_TLS_KEY: files.key } : {};
 
 export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
   const layout = checkOptions(config, o);
@@ -248,6 +254,7 @@ export function planLocalRun(config: StackConfig, o: PlanOptions): LocalPlan {
         ADMIN_HOST: bind,
         ADMIN_PORT: String(p.admin),
         MACULA_TLS_INSECURE: '1',
+        ...identityEnv(o.identities?.get(cluster.name)),
         LOG_LEVEL: logLevel,
         ...(o.gatewayDataDir && cluster.role === 'hub'
           ? { GATEWAY_DATA_DIR: path.join(o.gatewayDataDir, cluster.name) }

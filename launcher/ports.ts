@@ -4,6 +4,7 @@
  * summary, the tests and a second terminal all agree on where everything is.
  */
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { LaunchError } from './errors';
 
@@ -106,4 +107,28 @@ export async function assertPortsFree(claims: readonly PortClaim[]): Promise<voi
       `${problems.join('\n')}\nstop what holds ${problems.length > 1 ? 'them' : 'it'}, or choose another range with --base-port`,
     );
   }
+}
+
+/** The kernel's range for outgoing connections' local ports, when it can be read (Linux). */
+function ephemeralRange(): [number, number] | undefined {
+  try {
+    const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const range: [number, number] = [Number(lo), Number(hi)];
+    return range.every(Number.isInteger) ? range : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A warning when claimed ports lie in the ephemeral range: free when checked, any outgoing
+ * connection on this machine may take one before its server binds it (a health port was lost
+ * that way in CI), so such a run can fail at random.
+ */
+export function ephemeralWarning(claims: readonly PortClaim[]): string | undefined {
+  const range = ephemeralRange();
+  if (!range) return undefined;
+  const inside = claims.filter((c) => c.port >= range[0] && c.port <= range[1]).map((c) => c.port);
+  if (inside.length === 0) return undefined;
+  return `ports ${Math.min(...inside)}–${Math.max(...inside)} lie in the kernel's range for outgoing connections (${range[0]}–${range[1]}): one may be taken before it is bound; a --base-port below ${range[0]} avoids that`;
 }

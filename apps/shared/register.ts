@@ -1,8 +1,8 @@
 /**
- * Registering a procedure after a crash: the gateway still holds it for the dead session until it
- * notices the connection is gone (the transport's idle timeout, 10 s by default), and answers
- * `already_exists` until then; so does a durable subscription the dead session held. A restarted
- * app waits that out instead of failing its start.
+ * Registering a procedure after a crash: the gateway still holds it for the dead session, and
+ * answers `already_exists` until it has found that session silent (its probe, about 1.5 s after
+ * this client id asked, docs/protocol.md §2 "A holder gone silent"); so does a durable
+ * subscription the dead session held. A restarted app waits that out instead of failing its start.
  */
 import { GatewayError, type GatewayClient, type Registration, type RpcHandler } from '../../gateway/client';
 import type { Logger } from './logger';

@@ -5,7 +5,7 @@
  * RSS and CPU of every process of the run (process-tree.ts).
  */
 import { percentile } from '../projections/ingest';
-import { cpuBetween, sampleTree } from './process-tree';
+import { cpuBetween, cpuByRole, sampleTree } from './process-tree';
 import { readMetric } from '../../launcher/read-metric';
 import { readRunState } from '../../launcher/run-state';
 import { sleep, startRun } from './run';
@@ -70,6 +70,8 @@ export async function loadStep(
       const ticks = probe.ticksBetween(t0, t1);
       const lags = ticks.flatMap((t) => (t.lagMs === undefined ? [] : [t.lagMs]));
       const cores = cpuBetween(s0, s1) / ((t1 - t0) / 1000);
+      const byRole = cpuByRole(s0, s1, (t1 - t0) / 1000);
+      o.log(`  cores by process: ${byRole.map(([role, c]) => `${role} ${c.toFixed(2)}`).join(', ')}`);
       if (probe.measuredHomes < 3 * homes)
         o.log(`  only ${probe.measuredHomes} of ${3 * homes} homes have a measurement committed`);
       const committed = (events1 ?? NaN) - (events0 ?? NaN);

@@ -73,3 +73,29 @@ export function cpuBetween(a: TreeSample, b: TreeSample): number {
   for (const [pid, s] of b.cpu) total += s - (a.cpu.get(pid) ?? 0);
   return total;
 }
+
+/**
+ * What a process of the run is, for the CPU breakdown: `cortexiq app homes` → "homes", a gateway →
+ * "gateway", PostgreSQL's server processes → "postgres" (each connection is its own process).
+ */
+function roleOf(pid: number): string {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const cli = args.findIndex((a) => a.endsWith('cortexiq.js'));
+    if (cli >= 0)
+      return args[cli + 1] === 'app' ? (args[cli + 2] ?? 'app') : (args[cli + 1] ?? 'cortexiq up');
+    return /postgres/.test(args[0] ?? '') ? 'postgres' : (args[0]?.split('/').pop() ?? '?');
+  } catch {
+    return '?';
+  }
+}
+
+/** CPU cores used between two samples, by role (roleOf), largest first. */
+export function cpuByRole(a: TreeSample, b: TreeSample, seconds: number): [string, number][] {
+  const byRole = new Map<string, number>();
+  for (const [pid, s] of b.cpu) {
+    const role = roleOf(pid);
+    byRole.set(role, (byRole.get(role) ?? 0) + (s - (a.cpu.get(pid) ?? 0)) / seconds);
+  }
+  return [...byRole].sort((x, y) => y[1] - x[1]);
+}

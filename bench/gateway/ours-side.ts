@@ -96,6 +96,7 @@ export async function startGatewayPair(opts: GatewayPairOptions): Promise<System
       return failures.count;
     },
     pids: [a.pid, b.pid],
+    adminUrls: [`http://127.0.0.1:${adminA}`, `http://127.0.0.1:${adminB}`],
     stop: async () => {
       await Promise.all([stopServer(a), stopServer(b)]);
     },

@@ -89,6 +89,9 @@ async function withClients<T>(
   }
 }
 
+/** Server A's peak RSS so far: logged after each scenario, it shows which one raised the peak. */
+const peakA = (sys: SystemUnderTest): string => `; A peak ${rssMb(sys.pids[0], 'VmHWM').toFixed(0)} MB`;
+
 const describe = (r: ThroughputResult): string =>
   `${Math.round(r.msgsPerSec).toLocaleString('en-US')} msgs/s, ${r.received}/${r.sent} in ` +
   `${r.seconds.toFixed(2)} s${r.lost ? `, ${r.lost} LOST` : ''}${r.problem ? ` (${r.problem})` : ''}`;
@@ -129,18 +132,18 @@ export async function runScenarios(
       const [one, d1] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
         measureThroughput(pub, sub, `bench.one.r${round}`, tput),
       );
-      log(`  ${sys.label.padEnd(9)} (1) one server: ${describe(one)}`);
+      log(`  ${sys.label.padEnd(9)} (1) one server: ${describe(one)}${peakA(sys)}`);
       const [two, d2] = await withClients(sys, [urlA, urlB], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
         measureThroughput(pub, sub, `bench.two.r${round}`, tput),
       );
-      log(`  ${sys.label.padEnd(9)} (2) A → B:      ${describe(two)}`);
+      log(`  ${sys.label.padEnd(9)} (2) A → B:      ${describe(two)}${peakA(sys)}`);
       const naive = async (every: 1 | 1000) => {
         const mode = sys.pacesWithFlush ? 1000 : every;
         const [r, d] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
           measureNaiveLoop(pub, sub, `bench.naive${every}.r${round}`, opts.messages, mode, tput.stallMs),
         );
         log(
-          `  ${sys.label.padEnd(9)} (5) naive loop, await every ${every === 1 ? 'publish' : '1,000th'}: ${describe(r)}`,
+          `  ${sys.label.padEnd(9)} (5) naive loop, await every ${every === 1 ? 'publish' : '1,000th'}: ${describe(r)}${peakA(sys)}`,
         );
         return [r, d] as const;
       };

@@ -40,5 +40,7 @@ export interface SystemUnderTest {
   readonly connectFailures: number;
   /** Server processes A and B (their RSS is read from /proc while they run). */
   readonly pids: readonly [number, number];
+  /** Admin API base URLs of servers A and B, where the system has one (ours: /metrics). */
+  readonly adminUrls?: readonly [string, string];
   stop(): Promise<void>;
 }

@@ -29,6 +29,8 @@ import {
 import { MAX_RUN_ID } from '../../launcher/netns/layout';
 import { NetnsError } from '../../launcher/netns/errors';
 import { NetnsRun, NetnsUnavailableError } from '../../launcher/netns/run';
+import { ensureDevIdentities, identityFiles } from '../../launcher/dev-identities';
+import { Progress } from '../../launcher/progress';
 import { passwordFor } from '../../apps/shared/db/embedded';
 import { liveRun, removeRunState, stateOf, writeRunState } from '../../launcher/run-state';
 import { detach } from './up-detach';
@@ -158,6 +160,32 @@ function stackDir(stack: string): string {
 
 const isBuilt = (app: AppName): boolean => Boolean(APPS[app]?.load);
 
+/**
+ * The gateways' development identities, kept in the run's folder (launcher/dev-identities.ts): the
+ * paths at once for the plan, and a promise that they exist, which the gateways wait for, so a
+ * first run makes them while the database initialises.
+ */
+function keepIdentities(dataDir: string, clusters: string[], startedAt: number) {
+  const t0 = Date.now();
+  const progress = new Progress(process.stdout, startedAt);
+  const files = identityFiles(path.join(dataDir, 'identities'), clusters);
+  const ready = ensureDevIdentities(files).then(
+    (made) => {
+      if (made > 0)
+        progress.step(
+          `made ${made} development TLS identit${made > 1 ? 'ies' : 'y'} in ${((Date.now() - t0) / 1000).toFixed(1)} s, kept in ${path.join(dataDir, 'identities')} for the next runs`,
+        );
+    },
+    (err: unknown) => {
+      throw new LaunchError(
+        `cannot keep the gateways' development identities in ${path.join(dataDir, 'identities')}: ${(err as Error).message}`,
+      );
+    },
+  );
+  ready.catch(() => undefined); // awaited by the launcher; a run that stops before must not crash on it
+  return { files, ready };
+}
+
 export async function run(args: string[]): Promise<void> {
   const startedAt = Date.now();
   const o = parseUpArgs(args);
@@ -181,15 +209,22 @@ export async function run(args: string[]): Promise<void> {
   if (o.detach) return detach(args, o.dataDir);
   let plan;
   let netns: NetnsRun | undefined;
+  let identities: ReturnType<typeof keepIdentities>;
   try {
     const { config, file } = loadStackFile(o.stack, stackDir(o.stack));
     netns = o.netnsId === undefined ? undefined : await prepareNetns(o.netnsId);
     const placement = netns?.placement(config.clusters.map((c) => c.name));
     const homesDir = path.join(o.dataDir, 'homes');
+    identities = keepIdentities(
+      o.dataDir,
+      config.clusters.map((c) => c.name),
+      startedAt,
+    );
     plan = planLocalRun(config, {
       ...o,
       homesDir,
       gatewayDataDir: path.join(o.dataDir, 'gateways'),
+      identities: identities.files,
       database: chooseDatabase(o.dataDir),
       // Across namespaces the admin APIs need a token (ADMIN_TOKEN of this shell, else a fresh one).
       secrets: generateLocalSecrets({
@@ -228,14 +263,20 @@ export async function run(args: string[]): Promise<void> {
     processes: [],
   });
   try {
-    if (!netns) return await runPlan(plan, o, startedAt);
-    await runNetns(plan, netns, o, startedAt);
+    if (!netns) return await runPlan(plan, o, startedAt, identities.ready);
+    await runNetns(plan, netns, o, startedAt, identities.ready);
   } finally {
     removeRunState(o.dataDir);
   }
 }
 
-async function runNetns(plan: LocalPlan, netns: NetnsRun, o: UpOptions, startedAt: number): Promise<void> {
+async function runNetns(
+  plan: LocalPlan,
+  netns: NetnsRun,
+  o: UpOptions,
+  startedAt: number,
+  gatewaysNeed?: Promise<unknown>,
+): Promise<void> {
   // Whatever happens from here, the namespaces, veths and relays go with the run.
   // Making or removing the network takes a moment that Ctrl-C must not cut short (leftovers).
   const hold = () => process.stdout.write('netns: finishing the network first…\n');
@@ -244,7 +285,7 @@ async function runNetns(plan: LocalPlan, netns: NetnsRun, o: UpOptions, startedA
     const made = await netns.create(plan);
     process.off('SIGINT', hold).off('SIGTERM', hold);
     process.stdout.write(`${made}\n`);
-    await runPlan(plan, o, startedAt);
+    await runPlan(plan, o, startedAt, gatewaysNeed);
   } finally {
     process.on('SIGINT', hold).on('SIGTERM', hold);
     const removed = await netns.remove();
@@ -288,7 +329,12 @@ async function prepareNetns(runId: number): Promise<NetnsRun> {
   }
 }
 
-async function runPlan(plan: LocalPlan, o: UpOptions, startedAt: number): Promise<void> {
+async function runPlan(
+  plan: LocalPlan,
+  o: UpOptions,
+  startedAt: number,
+  gatewaysNeed?: Promise<unknown>,
+): Promise<void> {
   // Signals are ours from here on: while starting they abort the start (children stop in order, none
   // is orphaned); once ready they stop the run; a second one while stopping kills at once.
   const interrupt = new AbortController();
@@ -305,6 +351,7 @@ async function runPlan(plan: LocalPlan, o: UpOptions, startedAt: number): Promis
       verbose: o.verbose,
       startedAt,
       signal: interrupt.signal,
+      gatewaysNeed,
     });
   } catch (err) {
     process.off('SIGINT', listener);

@@ -128,6 +128,11 @@ export function createMetrics(gw: Gateway): Registry {
     'Republished publications dropped because this gateway had already handled them',
     () => gw.stats.publicationDuplicates,
   );
+  counter(
+    'macula_puback_link_waits_expired_total',
+    "Publication acknowledgement batches sent without their mesh link's acknowledgement (it did not come in 3 s)",
+    () => gw.stats.pubAckWaitsExpired,
+  );
   // Every message the mesh gave up, by destination gateway and reason (docs/loss.md).
   new Counter({
     name: 'macula_mesh_lost_total',

@@ -2,7 +2,7 @@
  * Gateway settings from the environment (README, Gateway; docs/protocol.md §1–4). Parsed once; every bad or
  * missing variable is reported together, each by name with what was expected.
  */
-import { quicStack, type QuicStack } from '../transport/select';
+import { quicCongestionControl, quicStack, type QuicStack } from '../transport/select';
 import { parsePeerUrl, type PeerUrl, type TransportName } from '../transport/url';
 import { NGTCP2_ADDON, ngtcp2Available } from '../transport/ngtcp2-native';
 import { readFileSync, existsSync } from 'node:fs';
@@ -193,6 +193,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       problems.push(
         `MACULA_QUIC_STACK: ngtcp2 asked for, but its addon is not built (${NGTCP2_ADDON}; npm run build:native)`,
       );
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  try {
+    quicCongestionControl(env);
   } catch (err) {
     problems.push((err as Error).message);
   }

@@ -6,6 +6,7 @@
  * away could make the gateway keep events until it runs out of memory.
  */
 import { GatewayError } from '../protocol/errors';
+import { HeldBySession } from './held';
 import {
   DurableSubscription,
   type DurableBudget,
@@ -111,9 +112,9 @@ export class DurableStore implements DurableBudget {
         );
       }
       if (existing.sessionId !== undefined && existing.sessionId !== sessionId) {
-        throw new GatewayError(
-          'already_exists',
+        throw new HeldBySession(
           `durable subscription '${name}' is held by another connected session; it cannot be taken over while that session is attached`,
+          existing.sessionId,
         );
       }
       return { sub: existing, created: false };

@@ -1,8 +1,9 @@
 /**
  * Per-client outbound path with slow-consumer protection (docs/protocol.md §4). Frames go straight to
  * the transport while it keeps up; past its window they wait here, bounded by
- * CLIENT_MAX_QUEUE_BYTES: past it the oldest *events* are dropped and counted at once, and the
- * client is told (DROPPED) when it has caught up. Control frames are never dropped, and durable
+ * CLIENT_MAX_QUEUE_BYTES: past it the oldest *events* are dropped and counted at once (the newest,
+ * for a client that takes nothing at all: `stalled`), and the client is told (DROPPED) when it
+ * has caught up. Control frames are never dropped, and durable
  * subscriptions never hand over more than there is room for (they keep their events themselves),
  * so one slow client never holds memory or time from the gateway or other clients.
  */
@@ -25,6 +26,15 @@ export class Outbound {
   private readonly highWater: number;
   droppedTotal = 0;
   private readonly writeQueued: (bytes: Buffer) => void;
+  /** Queued frames went to the transport since the last drop pass: the client reads, however slowly. */
+  private progressed = true;
+  /**
+   * Two drop passes with no drain between: the client takes nothing at all. Its new events are
+   * then counted as dropped at once instead of being copied into the queue only to be dropped a
+   * pass later, so a stuck client costs the gateway a counter per event and takes no CPU from the
+   * others (docs/loss.md "Slow consumers"). What waits stays; the first drain ends it.
+   */
+  private stalled = false;
 
   constructor(
     private readonly conn: Connection,
@@ -38,7 +48,10 @@ export class Outbound {
     private readonly stats?: GatewayStats,
   ) {
     this.highWater = TRANSPORT_WINDOW_BYTES;
-    conn.onDrain(() => this.pump());
+    conn.onDrain(() => {
+      this.stalled = false;
+      this.pump();
+    });
     this.writeQueued = (bytes) => conn.write(bytes);
   }
 
@@ -70,6 +83,12 @@ export class Outbound {
    * once into the queue's chunks.
    */
   event(head: Buffer, payload: Buffer, subId: number): void {
+    if (this.stalled) {
+      this.droppedBySub.set(subId, (this.droppedBySub.get(subId) ?? 0) + 1);
+      this.droppedTotal++;
+      this.onDropCount(1);
+      return;
+    }
     this.stats?.countOutParts(head, payload.length);
     if (this.hasRoom) return this.conn.writeFrame(head, payload);
     this.queue.pushEvent(head, payload, subId);
@@ -84,6 +103,8 @@ export class Outbound {
   }
 
   private dropOldestEvents(): void {
+    if (!this.progressed) this.stalled = true;
+    this.progressed = false;
     // Down to 3/4 of the bound, so that a stuck client costs one drop pass per quarter of it.
     const dropped = this.queue.dropOldest((this.maxQueueBytes * 3) / 4, this.droppedBySub);
     if (dropped > 0) {
@@ -93,7 +114,9 @@ export class Outbound {
   }
 
   private pump(): void {
+    const before = this.queue.bytes;
     const drained = this.queue.drain(this.writeQueued, () => this.conn.pendingBytes < this.highWater);
+    if (this.queue.bytes < before) this.progressed = true;
     if (!drained) return;
     if (this.droppedBySub.size > 0) {
       // Tell the client what it missed once it has caught up.

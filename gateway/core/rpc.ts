@@ -4,6 +4,7 @@
  * that advertised the procedure. Every call is answered exactly once: result, error or timeout.
  */
 import { GatewayError, type ErrorCode } from '../protocol/errors';
+import { HeldBySession } from './held';
 
 export interface Reply {
   (error: { code: ErrorCode; message: string } | undefined, result?: Buffer): void;
@@ -62,9 +63,9 @@ export class Rpc {
   register(procedure: string, callee: Callee): void {
     const existing = this.registrations.get(procedure);
     if (existing)
-      throw new GatewayError(
-        'already_exists',
+      throw new HeldBySession(
         `procedure ${procedure} is already registered at this gateway`,
+        existing.sessionId,
       );
     if (this.remote?.hasRemote(procedure)) {
       throw new GatewayError('already_exists', `procedure ${procedure} is already registered in the realm`);

@@ -11,9 +11,10 @@ import { isRealmWide, patternProblem, topicProblem } from '../protocol/topics';
 import type { Connection } from '../transport/transport';
 import type { GatewayConfig } from './config';
 import { Outbound } from './outbound';
-import { PublicationAcks } from './publication-acks';
+import { PublicationAcks, type AckedLink } from './publication-acks';
 import { sameSecret } from './secret-compare';
 import type { Rpc } from './rpc';
+import { HeldBySession } from './held';
 import type { GatewayStats } from './stats';
 import { DurableSubscription, LiveSubscription, type Subscriber } from './subscribers';
 
@@ -37,9 +38,24 @@ export interface SessionHost {
     excludeSession: string | undefined,
     stream: string | null,
     pubSeq: number,
+    /** For a tracked publication: told each mesh link it went out on (publication-acks.ts). */
+    written?: (link: AckedLink, seq: number) => void,
   ): void;
   sessionClosed(session: ClientSession): void;
+  /**
+   * Session `asker` was refused what another session of this gateway holds (`holderSessionId`):
+   * when both are the same client id, check whether the holder is still there (probeHolder).
+   */
+  heldByOwnSession(asker: ClientSession, holderSessionId: string): void;
 }
+
+/**
+ * How long a holder probed by a newer session of its own client id may stay silent before its
+ * session is closed. A live client answers the PING within a round trip; a crashed one's
+ * connection would otherwise hold its durable names and procedures until the transport's idle
+ * timeout (10 s or more), and a restarted app would wait that long (docs/protocol.md §5).
+ */
+export const HOLDER_PROBE_MS = 1500;
 
 type Handler = (s: ClientSession, h: unknown[], payload: Buffer) => void;
 
@@ -57,6 +73,8 @@ export class ClientSession {
   private pubAcks: PublicationAcks | undefined;
   /** When the client last sent anything (liveness: see checkLiveness). */
   lastHeard = Date.now();
+  /** Set while a newer session of this client id waits to learn whether this one is alive. */
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly conn: Connection,
@@ -188,10 +206,32 @@ export class ClientSession {
     } else if (silent > pingAfterMs) this.send([M.PING, now]);
   }
 
+  /**
+   * A newer session of this client id asks for something this one holds: ping, and close this
+   * session unless it is heard from within HOLDER_PROBE_MS. One probe at a time.
+   */
+  probeHolder(): void {
+    if (this.closed || this.probeTimer) return;
+    const sentAt = Date.now();
+    this.send([M.PING, sentAt]);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.closed || this.lastHeard >= sentAt) return;
+      this.host.log.warn(
+        { session: this.sessionId, client: this.clientId, probeMs: HOLDER_PROBE_MS },
+        'client silent after a newer session of the same client id asked for what it holds; closing its session',
+      );
+      this.conn.destroy(new GatewayError('timeout', `replaced: silent ${HOLDER_PROBE_MS} ms after a probe`));
+      this.cleanup();
+    }, HOLDER_PROBE_MS);
+    this.probeTimer.unref?.();
+  }
+
   /** Connection ended (either side). */
   cleanup(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     this.pubAcks?.stop();
     for (const sub of this.subscriptions.values()) {
       if (sub instanceof DurableSubscription) sub.detach(this.sessionId);
@@ -235,6 +275,7 @@ export class ClientSession {
         sub = s.host.durable(durable, pattern as string, s.sessionId, s.clientId);
       } catch (err) {
         const e = err as GatewayError;
+        if (e instanceof HeldBySession) s.host.heldByOwnSession(s, e.holderSessionId);
         return s.error(reqId, e.code ?? 'internal', e.message);
       }
       s.subscriptions.set(subId, sub);
@@ -294,6 +335,7 @@ export class ClientSession {
         excludeMe ? this.sessionId : undefined,
         acks.stream,
         pubSeq,
+        acks.written,
       );
     acks.handled(mode === P.ACK_NOW);
   }
@@ -325,6 +367,7 @@ export class ClientSession {
       });
     } catch (err) {
       const e = err as GatewayError;
+      if (e instanceof HeldBySession) s.host.heldByOwnSession(s, e.holderSessionId);
       return s.error(reqId, e.code, e.message);
     }
     s.procedures.set(regId, procedure as string);

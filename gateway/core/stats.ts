@@ -29,6 +29,8 @@ export class GatewayStats {
   meshDuplicates = 0;
   /** Republished tracked publications dropped as already handled (docs/protocol.md §2). */
   publicationDuplicates = 0;
+  /** PUBACK batches acknowledged without their link's acknowledgement, after ACK_WAIT_MS (mesh.ts). */
+  pubAckWaitsExpired = 0;
   meshLinkOverflow = 0;
 
   /** A received frame of message type `type`, `bytes` long on the wire. */

@@ -68,6 +68,10 @@ export class PeerLink {
   /** When the connection dropped (undefined while connected). */
   downSince: number | undefined;
   private outSeq = 0;
+  /** The highest sequence the neighbour acknowledged. */
+  private ackedSeq = 0;
+  /** Who waits for the neighbour to acknowledge a sequence (whenAcked), oldest first. */
+  private ackWaiters: { seq: number; done: () => void; since: number }[] = [];
   private unacked: Buffered[] = [];
   private expiredRuns: LostRun[] = [];
   private head = 0;
@@ -166,6 +170,12 @@ export class PeerLink {
    */
   acked(seq: number): void {
     if (typeof seq !== 'number' || !(seq >= 0 && seq <= this.outSeq)) return;
+    if (seq > this.ackedSeq) {
+      this.ackedSeq = seq;
+      let n = 0;
+      while (n < this.ackWaiters.length && this.ackWaiters[n].seq <= seq) n++;
+      if (n > 0) for (const w of this.ackWaiters.splice(0, n)) w.done();
+    }
     while (this.head < this.unacked.length && this.unacked[this.head].seq <= seq) {
       this.bufferedBytes -= this.unacked[this.head].frame.length;
       this.head++;
@@ -182,6 +192,44 @@ export class PeerLink {
       this.unacked = this.unacked.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** The sequence of the last message written on this link. */
+  get lastSeq(): number {
+    return this.outSeq;
+  }
+
+  /**
+   * Arranges `done` for when the neighbour has acknowledged `seq`, or the link went down or was
+   * given up (from then on its replay buffer, in memory, holds what it had, as before it was
+   * written). Returns false, and never calls `done`, when there is nothing to wait for; never
+   * calls it from inside this call.
+   */
+  whenAcked(seq: number, done: () => void): boolean {
+    if (!this.conn || seq <= this.ackedSeq) return false;
+    this.ackWaiters.push({ seq, done, since: Date.now() });
+    return true;
+  }
+
+  /**
+   * Stops waiting for acknowledgements asked for more than `maxMs` ago (the link then holds what
+   * they cover in its replay buffer, in memory): a neighbour that is connected but does not
+   * acknowledge (it holds messages back for their order, or is about to be found silent) never
+   * holds a publisher back for longer. Returns how many waits ended.
+   */
+  releaseOverdue(now: number, maxMs: number): number {
+    let n = 0;
+    while (n < this.ackWaiters.length && now - this.ackWaiters[n].since > maxMs) n++;
+    if (n > 0) for (const w of this.ackWaiters.splice(0, n)) w.done();
+    return n;
+  }
+
+  /** The link went down or is disposed: nobody waits for acknowledgements that may never come. */
+  private releaseAckWaiters(): void {
+    if (this.ackWaiters.length === 0) return;
+    const waiters = this.ackWaiters;
+    this.ackWaiters = [];
+    for (const w of waiters) w.done();
   }
 
   /**
@@ -202,6 +250,7 @@ export class PeerLink {
   detach(): void {
     if (!this.conn) return;
     this.conn = undefined;
+    this.releaseAckWaiters();
     // The old connection may still be flushing frames cut from the arena (frame-arena.ts).
     this.arena.abandon();
     this.downSince = Date.now();
@@ -367,5 +416,6 @@ export class PeerLink {
   dispose(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
+    this.releaseAckWaiters();
   }
 }

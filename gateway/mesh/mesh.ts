@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, TransportName } from '../core/config';
 import type { RemoteRouter, Reply, Rpc } from '../core/rpc';
 import type { GatewayStats } from '../core/stats';
+import type { AckedLink } from '../core/publication-acks';
 import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { K, M } from '../protocol/messages';
@@ -37,6 +38,12 @@ const PING_EVERY_MS = 500;
  * soon traffic reroutes after a cut (docs/protocol.md §3).
  */
 const DEAD_AFTER_MS = 2000;
+/**
+ * The longest a client's PUBACK waits for a link's acknowledgement (publication-acks.ts): past a
+ * dead link's detection (DEAD_AFTER_MS), so only a link that is alive but holds its
+ * acknowledgements back reaches it.
+ */
+const ACK_WAIT_MS = 3000;
 /** After a start: the database is taken as synced once no advertisement changed it for this long. */
 const STARTUP_QUIET_MS = 300;
 const EMPTY = Buffer.alloc(0);
@@ -71,9 +78,17 @@ export interface MeshHost {
   readonly restartPeers?: readonly string[];
 }
 
+/**
+ * Told, while a client's tracked publication is routed, each link it went out on and its sequence
+ * there: its PUBACK waits for those links' acknowledgements (core/publication-acks.ts).
+ */
+export type LinkWritten = (link: AckedLink, seq: number) => void;
+
 export class Mesh implements RemoteRouter {
   readonly lsdb: LinkStateDb;
   readonly links = new Map<string, PeerLink>();
+  /** Set while a client's tracked publication is routed (publish). */
+  private written: LinkWritten | undefined;
   private readonly lastHop = new Map<string, string>();
   private readonly seen = new RecentIds();
   /** Per destination gateway, the sequence number of the last publication this gateway sent it. */
@@ -392,19 +407,29 @@ export class Mesh implements RemoteRouter {
   // --- forwarding -----------------------------------------------------------------------------
 
   /** A local client published: send toward every other gateway with matching interest. */
-  publish(topic: string, publisher: string, payload: Buffer, stream: string | null = null, pubSeq = 0): void {
+  publish(
+    topic: string,
+    publisher: string,
+    payload: Buffer,
+    stream: string | null = null,
+    pubSeq = 0,
+    written?: LinkWritten,
+  ): void {
     if (this.startup && !this.startup.done && !this.startupOver()) {
       if (!this.startup.hold(topic, publisher, payload, stream, pubSeq))
         this.losses.lost('*', 'startup_overflow', `${publisher}@${topic}`);
       return;
     }
+    this.written = written;
     this.publishNow(topic, publisher, payload, stream, pubSeq);
+    this.written = undefined;
   }
 
   /**
-   * Whether the start's hold can end: every configured peer linked and the database quiet for
-   * STARTUP_QUIET_MS (the peers' databases arrive right behind each link), or the deadline passed.
-   * Ending it sends what was held, in order.
+   * Whether the start's hold can end: every configured peer linked, every linked neighbour's own
+   * advertisement received (its database arrives right behind its link; on a loaded machine that
+   * can take longer than any quiet period), and the database quiet for STARTUP_QUIET_MS; or the
+   * deadline passed. Ending it sends what was held, in order.
    */
   private startupOver(): boolean {
     const hold = this.startup!;
@@ -414,7 +439,9 @@ export class Mesh implements RemoteRouter {
     let linked = 0;
     for (const l of this.links.values()) if (l.connected && l.url) linked++;
     const back = (this.host.restartPeers ?? []).every((p) => this.links.get(p)?.connected);
-    const learned = linked >= expected && back && now - this.lastLsaChange >= STARTUP_QUIET_MS;
+    let heard = true;
+    for (const l of this.links.values()) if (l.connected && !this.lsdb.entries.has(l.peerId)) heard = false;
+    const learned = linked >= expected && back && heard && now - this.lastLsaChange >= STARTUP_QUIET_MS;
     if (!learned && now < hold.deadline) return false;
     const held = hold.release();
     this.host.log.info({ held: held.length, learned }, 'mesh start: interest known, held publications sent');
@@ -484,6 +511,7 @@ export class Mesh implements RemoteRouter {
     const link = this.links.get(hop)!;
     if (link.send(msg)) {
       this.host.stats.meshForwarded++;
+      this.written?.(link, link.lastSeq);
       return;
     }
     // Link down and its replay buffer full: reported, never silent (docs/protocol.md §3).
@@ -629,10 +657,21 @@ export class Mesh implements RemoteRouter {
     if (this.startup && !this.startup.done) this.startupOver();
     this.inOrder.releaseOverdue(now);
     for (const link of this.links.values()) {
+      const overdue = link.releaseOverdue(now, ACK_WAIT_MS);
+      if (overdue > 0) {
+        this.host.stats.pubAckWaitsExpired += overdue;
+        this.host.log.warn(
+          { peer: link.peerId, batches: overdue, waitedMs: ACK_WAIT_MS },
+          "mesh link did not acknowledge in time: publications acknowledged to their clients from this gateway's memory",
+        );
+      }
       if (link.conn) {
         if (!stalled && now - link.lastHeard > DEAD_AFTER_MS) {
           this.host.log.warn({ peer: link.peerId }, 'mesh link silent; dropping it');
-          link.conn.destroy(new Error('peer silent'));
+          const conn = link.conn;
+          conn.destroy(new Error('peer silent'));
+          // Down now, whether or not the transport reports the close it was asked for.
+          if (link.conn === conn) this.linkDown(link);
           continue;
         }
         this.write(link.conn, encodeFrame([M.LINK_PING, now]));

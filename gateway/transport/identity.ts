@@ -52,12 +52,28 @@ export function newQuicSeed(): Uint8Array {
 export async function selfSignedCertificate(
   options: DevIdentityOptions = {},
 ): Promise<{ certPem: string; keyPem: string }> {
+  return (await selfSignedCertificates([options]))[0]!;
+}
+
+/**
+ * Several development certificates at once: the keys in parallel, and every certificate signed in
+ * one child process, so node-forge is loaded once (the local run makes one per gateway).
+ */
+export async function selfSignedCertificates(
+  list: readonly DevIdentityOptions[],
+): Promise<Array<{ certPem: string; keyPem: string }>> {
+  const requests = await Promise.all(list.map(certRequest));
+  const certs = await signInChild(requests);
+  return requests.map((r, i) => ({ certPem: certs[i]!, keyPem: r.privateKey }));
+}
+
+async function certRequest(options: DevIdentityOptions): Promise<CertRequest> {
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const request: CertRequest = {
+  return {
     publicKey,
     privateKey,
     // Positive serial: a leading 0x01 byte keeps the DER INTEGER from reading as negative.
@@ -69,7 +85,6 @@ export async function selfSignedCertificate(
       IP_LITERAL.test(name) ? { type: 7, ip: name } : { type: 2, value: name },
     ),
   };
-  return { certPem: await signInChild(request), keyPem: privateKey };
 }
 
 interface CertRequest {
@@ -91,28 +106,31 @@ const SIGN_SCRIPT = `
 let input = '';
 process.stdin.on('data', (d) => (input += d));
 process.stdin.on('end', () => {
-  const r = JSON.parse(input);
-  const forge = require(r.forgePath);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(r.publicKey);
-  cert.serialNumber = r.serial;
-  cert.validity.notBefore = new Date(r.notBefore);
-  cert.validity.notAfter = new Date(r.notAfter);
-  const subject = [{ name: 'commonName', value: r.commonName }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectAltName', altNames: r.altNames },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(r.privateKey), forge.md.sha256.create());
-  process.stdout.write(forge.pki.certificateToPem(cert));
+  const { forgePath, requests } = JSON.parse(input);
+  const forge = require(forgePath);
+  const pems = requests.map((r) => {
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = forge.pki.publicKeyFromPem(r.publicKey);
+    cert.serialNumber = r.serial;
+    cert.validity.notBefore = new Date(r.notBefore);
+    cert.validity.notAfter = new Date(r.notAfter);
+    const subject = [{ name: 'commonName', value: r.commonName }];
+    cert.setSubject(subject);
+    cert.setIssuer(subject);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+      { name: 'subjectAltName', altNames: r.altNames },
+    ]);
+    cert.sign(forge.pki.privateKeyFromPem(r.privateKey), forge.md.sha256.create());
+    return forge.pki.certificateToPem(cert);
+  });
+  process.stdout.write(JSON.stringify(pems));
 });
 `;
 
-function signInChild(request: CertRequest): Promise<string> {
+function signInChild(requests: CertRequest[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', SIGN_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -121,13 +139,24 @@ function signInChild(request: CertRequest): Promise<string> {
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.once('error', reject);
     child.once('close', (code) => {
-      if (code === 0 && out.includes('BEGIN CERTIFICATE')) resolve(out);
+      let pems: unknown;
+      try {
+        pems = code === 0 ? JSON.parse(out) : undefined;
+      } catch {
+        pems = undefined;
+      }
+      if (
+        Array.isArray(pems) &&
+        pems.length === requests.length &&
+        pems.every((p) => typeof p === 'string' && p.includes('BEGIN CERTIFICATE'))
+      )
+        resolve(pems as string[]);
       else
         reject(
           new Error(`development certificate signer exited with code ${code}: ${err.trim().slice(0, 300)}`),
         );
     });
-    child.stdin.end(JSON.stringify({ ...request, forgePath: require.resolve('node-forge') }));
+    child.stdin.end(JSON.stringify({ requests, forgePath: require.resolve('node-forge') }));
   });
 }
 

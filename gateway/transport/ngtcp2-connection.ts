@@ -27,8 +27,8 @@ export class Ngtcp2Connection extends FinCloseConnection {
   private readonly host: EndpointHost;
   private readonly id: number;
   /**
-   * What the addon had not yet put into packets after the last write; zero again at its drain
-   * event. Not asked of the addon on every read: the gateway reads pendingBytes per message.
+   * What the addon had not yet put into packets at the last write or data event; zero again at its
+   * drain event. Not asked of the addon on every read: the gateway reads pendingBytes per message.
    */
   private nativeUnsent = 0;
 
@@ -40,7 +40,12 @@ export class Ngtcp2Connection extends FinCloseConnection {
     this.remoteIdentity = init.remoteIdentity;
     this.host.register(this.id, {
       handshake: () => undefined, // consumed by the transport before this connection existed
-      data: (chunk) => this.emitData(chunk),
+      data: (chunk, unsent) => {
+        // Acknowledgements come with data (a PUBACK, a reply): the write's figure is stale by now.
+        this.nativeUnsent = unsent;
+        if (unsent === 0) this.checkDrain();
+        this.emitData(chunk);
+      },
       fin: () => this.remoteFinish(),
       close: (reason, graceful) =>
         this.end(
@@ -62,6 +67,11 @@ export class Ngtcp2Connection extends FinCloseConnection {
     if (this.isClosed) return undefined;
     const rtt = this.host.native.rtt(this.id);
     return rtt >= 0 ? rtt : undefined;
+  }
+
+  /** The addon's view of this connection's send side, for diagnosis (undefined once closed). */
+  transportStats(): Record<string, number> | undefined {
+    return this.isClosed ? undefined : this.host.native.connStats(this.id);
   }
 
   protected flush(): void {

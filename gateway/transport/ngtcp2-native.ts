@@ -31,6 +31,8 @@ export interface NativeEndpoint {
   finish(id: number): void;
   close(id: number, code: number, reason: string): void;
   rtt(id: number): number;
+  /** One connection's send side (connection.h, Stats): undefined once it is gone. */
+  connStats(id: number): Record<string, number> | undefined;
   shutdown(): void;
   /** Send-path counters, and a listening endpoint's admission counters. */
   stats(): AdmissionCounters;
@@ -43,6 +45,13 @@ interface Addon {
   ) => NativeEndpoint;
 }
 
+/**
+ * The congestion controller of every connection of an endpoint. bbr2 by default: ngtcp2 0.12's
+ * cubic caps its window at 2.89 x delivery rate x minimum RTT, which starves a receiver whose
+ * acknowledgements wait for its event loop (native/quic/src/endpoint.h, docs/loss.md).
+ */
+export type CongestionControl = 'cubic' | 'bbr' | 'bbr2';
+
 export interface EndpointOptions {
   server: boolean;
   host: string;
@@ -52,6 +61,7 @@ export interface EndpointOptions {
   idleMs: number;
   keepAliveMs: number;
   handshakeMs: number;
+  congestionControl?: CongestionControl;
   /** Listener only: Retry threshold and caps (admission.h; absent: the addon's defaults). */
   retryAbove?: number;
   maxHalfOpen?: number;
@@ -62,7 +72,8 @@ export interface EndpointOptions {
 /** What one connection id receives. */
 export interface EventSink {
   handshake(certDer: Buffer | undefined, remote: string): void;
-  data(chunk: Buffer): void;
+  /** `unsent`: what the connection's writes still hold back from packets as the chunk arrives. */
+  data(chunk: Buffer, unsent: number): void;
   fin(): void;
   close(reason: string, graceful: boolean): void;
   drain(): void;
@@ -118,7 +129,7 @@ export class EndpointHost {
       case QuicEvent.Handshake:
         return sink.handshake(a as Buffer | undefined, b as string);
       case QuicEvent.Data:
-        return sink.data(a as Buffer);
+        return sink.data(a as Buffer, b as number);
       case QuicEvent.Fin:
         return sink.fin();
       case QuicEvent.Close:

@@ -13,7 +13,7 @@ import { hostPort } from './base-connection';
 import { peerIdFromSeed } from './identity';
 import { libp2pCertificate, peerIdFromCertificate } from './libp2p-cert';
 import { Ngtcp2Connection } from './ngtcp2-connection';
-import { EndpointHost, QuicEvent, type EndpointOptions } from './ngtcp2-native';
+import { EndpointHost, QuicEvent, type CongestionControl, type EndpointOptions } from './ngtcp2-native';
 import { checkTuning, QUINN_DEFAULT_OPTIONS, type QuinnTuning } from './quinn-native';
 import {
   PeerNotTrustedError,
@@ -119,10 +119,15 @@ class Ngtcp2Listener implements Listener {
   }
 }
 
+/** The quinn stack's tuning, and the congestion controller (ngtcp2-native.ts). */
+export interface Ngtcp2Tuning extends QuinnTuning {
+  congestionControl?: CongestionControl;
+}
+
 export class Ngtcp2Transport implements Transport {
   readonly name = 'quic' as const;
 
-  constructor(private readonly options: QuinnTuning = {}) {
+  constructor(private readonly options: Ngtcp2Tuning = {}) {
     checkTuning(options);
   }
 
@@ -141,6 +146,7 @@ export class Ngtcp2Transport implements Transport {
       idleMs: this.options.idleTimeoutMs ?? QUINN_DEFAULT_OPTIONS.maxIdleTimeout,
       keepAliveMs: this.options.keepAliveMs ?? QUINN_DEFAULT_OPTIONS.keepAliveInterval,
       handshakeMs: handshakeMs ?? this.options.handshakeTimeoutMs ?? QUINN_DEFAULT_OPTIONS.handshakeTimeout,
+      congestionControl: this.options.congestionControl,
     };
   }
 

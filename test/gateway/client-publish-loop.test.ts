@@ -63,6 +63,7 @@ describe.each(['tls', 'quic'] as const)('publishing over %s', (transport: Transp
     expect(internals(pub).unacked.count).toBe(0);
     expect(internals(pub).conn.conn.pendingBytes).toBe(0);
     expect(maxKept).toBeLessThanOrEqual(BOUND);
+    // An unpaced loop would hold megabytes here.
     expect(maxPending).toBeLessThanOrEqual(BOUND);
     await waitFor(() => received.length === COUNT, 60_000, `${COUNT} events at the subscriber`);
     expect(received.every((v, i) => v === i)).toBe(true);

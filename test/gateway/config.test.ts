@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadGatewayConfig } from '../../gateway';
+import { quicCongestionControl } from '../../gateway/transport/select';
 
 jest.setTimeout(40_000);
 
@@ -86,6 +87,11 @@ describe('loadGatewayConfig', () => {
       'an unknown QUIC stack',
       { MACULA_QUIC_STACK: 'quiche' },
       /MACULA_QUIC_STACK: expected ngtcp2, quinn or auto, got "quiche"/,
+    ],
+    [
+      'an unknown QUIC congestion controller',
+      { MACULA_QUIC_CC: 'vegas' },
+      /MACULA_QUIC_CC: expected cubic, bbr, bbr2, got "vegas"/,
     ],
     [
       'a key without its certificate',
@@ -253,5 +259,14 @@ describe('parsed config', () => {
     expect(() => {
       (c as { realm: string }).realm = 'other';
     }).toThrow(TypeError);
+  });
+});
+
+describe('MACULA_QUIC_CC', () => {
+  it('names the ngtcp2 congestion controller, any case; unset leaves the addon default (bbr2)', () => {
+    expect(quicCongestionControl({ MACULA_QUIC_CC: ' CUBIC ' })).toBe('cubic');
+    expect(quicCongestionControl({ MACULA_QUIC_CC: 'bbr' })).toBe('bbr');
+    expect(quicCongestionControl({})).toBeUndefined();
+    expect(() => quicCongestionControl({ MACULA_QUIC_CC: 'reno' })).toThrow(/expected cubic, bbr, bbr2/);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * A durable name belongs to the client id that created it (docs/protocol.md, durable subscriptions):
  * another client of the realm that subscribes under it is refused, and while its owner is attached
- * not even a second session of the same client id may take it.
+ * not even a second session of the same client id may take it (one that went silent is replaced:
+ * holder-probe.test.ts).
  */
 import type { Gateway } from '../../gateway';
-import { connect, type GatewayClient } from '../../gateway/client';
-import { REALM, startGateway, waitFor } from '../helpers/mesh';
+import type { GatewayClient } from '../../gateway/client';
+import { HOLDER_PROBE_MS } from '../../gateway/core/session';
+import { startGateway, tlsClientOf, waitFor } from '../helpers/mesh';
 
 jest.setTimeout(30_000);
 
@@ -15,17 +17,7 @@ describe('durable subscription ownership', () => {
   let gw: Gateway;
   const clients: GatewayClient[] = [];
 
-  const client = async (clientId: string): Promise<GatewayClient> => {
-    const c = await connect({
-      url: gw.urls().tls!,
-      realm: REALM,
-      insecure: true,
-      clientId,
-      reconnect: false,
-    });
-    clients.push(c);
-    return c;
-  };
+  const client = (clientId: string) => tlsClientOf(gw, clientId, clients);
 
   beforeAll(async () => {
     gw = await startGateway('gw-owner', 'tls');
@@ -53,6 +45,10 @@ describe('durable subscription ownership', () => {
       code: 'already_exists',
       message: expect.stringContaining('cannot be taken over'),
     });
+
+    // The refusal probed the owner; it answered, so it keeps the name past the probe.
+    await new Promise((r) => setTimeout(r, HOLDER_PROBE_MS + 500));
+    expect(gw.durables.get('meter')!.sessionId).toBe(owner.sessionId);
 
     const pub = await client('publisher');
     for (let i = 0; i < 10; i++) void pub.publish(TOPIC, i);

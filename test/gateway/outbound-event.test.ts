@@ -38,21 +38,25 @@ function fakeConn() {
 const head = Buffer.from(encodeHeaderInto([M.EVENT, 7, 'be.test.topic', 'pub-1', 'gw-a', 0]));
 const payload = Buffer.alloc(200, 9);
 
-/** An Outbound on a fake connection, with its counters and a spy on writeFrame. */
+/** An Outbound on a fake connection, with its counters, a spy on writeFrame and what it told. */
 function outbound() {
   const conn = fakeConn();
   const stats = new GatewayStats();
   const writeFrame = jest.spyOn(conn, 'writeFrame');
+  const told: number[] = [];
   const out = new Outbound(
     conn as unknown as Connection,
-    1 << 20,
-    () => undefined,
+    BOUND,
+    (counts) => told.push(...counts.values()),
     undefined,
     undefined,
     stats,
   );
-  return { conn, stats, writeFrame, out };
+  return { conn, stats, writeFrame, out, told };
 }
+
+const BOUND = 1 << 20;
+const FRAME = 8 + head.length + payload.length + ENTRY_OVERHEAD_BYTES;
 
 describe('Outbound.event', () => {
   it('writes header and payload straight through while the transport keeps up, counted as a frame', () => {
@@ -94,5 +98,49 @@ describe('Outbound.event', () => {
     }
     expect([...parts.messagesOut]).toEqual([...whole.messagesOut]);
     expect([...parts.bytesOut]).toEqual([...whole.bytesOut]);
+  });
+
+  it('a client that takes nothing across two drop passes costs a counter per event until it drains', () => {
+    const { conn, stats, out, told } = outbound();
+    conn.pending = TRANSPORT_WINDOW_BYTES; // the transport is full and the client reads nothing
+    const perPass = Math.ceil(BOUND / 4 / FRAME); // a drop pass goes down to 3/4 of the bound
+    const fill = Math.ceil(BOUND / FRAME) + 2 * perPass; // past the bound, then two more passes
+    for (let i = 0; i < fill; i++) out.event(head, payload, 7);
+    const queued = out.depthBytes;
+    const counted = stats.messagesOut[M.EVENT];
+    const dropped = out.droppedTotal;
+    expect(queued - TRANSPORT_WINDOW_BYTES).toBeLessThanOrEqual(BOUND);
+    expect(dropped).toBeGreaterThan(0);
+    // Stalled: further events are neither queued nor counted as sent, only as dropped.
+    for (let i = 0; i < 10_000; i++) out.event(head, payload, 7);
+    expect(out.depthBytes).toBe(queued);
+    expect(stats.messagesOut[M.EVENT]).toBe(counted);
+    expect(out.droppedTotal).toBe(dropped + 10_000);
+    // It reads again: what waited goes out, it is told everything it missed, and events flow.
+    conn.pending = 0;
+    conn.drain();
+    expect(conn.wire.length).toBeGreaterThan(0);
+    expect(told.reduce((a, b) => a + b, 0)).toBe(out.droppedTotal);
+    const before = out.droppedTotal;
+    for (let i = 0; i < 1000; i++) out.event(head, payload, 7);
+    expect(out.droppedTotal).toBe(before);
+  });
+
+  it('a client that reads, however slowly, keeps getting the newest events queued', () => {
+    const { conn, out } = outbound();
+    conn.pending = TRANSPORT_WINDOW_BYTES;
+    conn.write = (chunk: Uint8Array) => (conn.pending += chunk.length); // what it takes stays pending
+    const perPass = Math.ceil(BOUND / 4 / FRAME);
+    for (let pass = 0; pass < 16; pass++) {
+      for (let i = 0; i < perPass + 10; i++) out.event(head, payload, 7);
+      // Between drop passes the transport takes a little, and the queue refills it.
+      conn.pending = TRANSPORT_WINDOW_BYTES - 10 * FRAME;
+      out.event(head, payload, 7);
+      conn.pending = TRANSPORT_WINDOW_BYTES;
+    }
+    expect(out.droppedTotal).toBeGreaterThan(2 * perPass); // the bound was passed again and again
+    const queued = out.depthBytes;
+    out.event(head, payload, 7);
+    expect(out.depthBytes).toBeGreaterThan(queued);
   });
 });

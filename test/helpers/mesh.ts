@@ -145,3 +145,17 @@ export async function procedurePropagated(mesh: TestMesh, procedure: string): Pr
     `procedure ${procedure}`,
   );
 }
+
+/**
+ * A client of `gw` over TLS under `clientId`, without reconnecting (a test sees each session it
+ * opens), added to `keep` so the test can close it.
+ */
+export async function tlsClientOf(
+  gw: Gateway,
+  clientId: string,
+  keep: GatewayClient[],
+): Promise<GatewayClient> {
+  const c = await connect({ url: gw.urls().tls!, realm: REALM, insecure: true, clientId, reconnect: false });
+  keep.push(c);
+  return c;
+}

@@ -51,8 +51,8 @@ export abstract class RawClientBase {
   }
 
   /** HELLO and wait for WELCOME (or ABORT); returns the reply frame. */
-  async hello(realm: string, token?: string): Promise<Frame> {
-    this.send([M.HELLO, realm, token ?? null, 'raw-test-client']);
+  async hello(realm: string, token?: string, clientId = 'raw-test-client'): Promise<Frame> {
+    this.send([M.HELLO, realm, token ?? null, clientId]);
     return this.waitFrame((f) => f.header[0] === M.WELCOME || f.header[0] === M.ABORT, 'WELCOME or ABORT');
   }
 

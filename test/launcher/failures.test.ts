@@ -8,7 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
 import { passwordFor } from '../../apps/shared/db/embedded';
-import { assertPortsFree, LaunchError, LocalRun, planLocalRun, type LocalPlan } from '../../launcher';
+import {
+  assertPortsFree,
+  ephemeralWarning,
+  LaunchError,
+  LocalRun,
+  planLocalRun,
+  type LocalPlan,
+} from '../../launcher';
 import { loadStackFile } from '../../stacks';
 import {
   childPids,
@@ -54,6 +61,19 @@ describe('port clashes', () => {
       tcp.close();
       udp.close();
     }
+  });
+
+  it('warns when a claimed port lies in the range the kernel gives outgoing connections', () => {
+    const [lo, hi] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    const claim = (port: number) => ({ port, protocols: ['tcp'] as const, owner: 'x' });
+    expect(ephemeralWarning([claim(lo - 10), claim(lo - 9)])).toBeUndefined();
+    expect(ephemeralWarning([claim(lo - 1), claim(lo + 3), claim(hi)])).toBe(
+      `ports ${lo + 3}–${hi} lie in the kernel's range for outgoing connections (${lo}–${hi}): one may be taken before it is bound; a --base-port below ${lo} avoids that`,
+    );
   });
 
   it('cortexiq up refuses a taken range before starting anything', async () => {

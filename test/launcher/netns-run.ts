@@ -44,7 +44,7 @@ export class NetnsUp {
   ) {}
 
   static async start(runId: number, extra: string[] = [], timeoutMs = 120_000): Promise<NetnsUp> {
-    const up = startUp(['--netns', '--netns-id', String(runId), '--base-port', '39440', ...extra], ROOT, {
+    const up = startUp(['--netns', '--netns-id', String(runId), '--base-port', '29440', ...extra], ROOT, {
       ...process.env,
       ADMIN_TOKEN,
     });

@@ -189,6 +189,25 @@ describe('layouts and options', () => {
     expect(proc(plan(), 'macula-hub/gateway').env.GATEWAY_DATA_DIR).toBeUndefined();
   });
 
+  it('points each gateway, and only gateways, at its kept development identity when given', () => {
+    const identities = new Map(
+      dev.clusters.map((c) => [
+        c.name,
+        { cert: `/run/identities/${c.name}.crt`, key: `/run/identities/${c.name}.key` },
+      ]),
+    );
+    const p = plan({ identities });
+    for (const c of dev.clusters) {
+      const env = proc(p, `${c.name}/gateway`).env;
+      expect([env.MACULA_TLS_CERT, env.MACULA_TLS_KEY]).toEqual([
+        `/run/identities/${c.name}.crt`,
+        `/run/identities/${c.name}.key`,
+      ]);
+    }
+    for (const x of p.processes.filter((x) => x.kind !== 'gateway'))
+      expect(x.env.MACULA_TLS_CERT).toBeUndefined();
+  });
+
   it('a custom layout in the stack needs --layout', () => {
     const custom = {
       ...dev,

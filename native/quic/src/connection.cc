@@ -93,7 +93,7 @@ void Connection::FillSettings(ngtcp2_settings* s) {
   ngtcp2_settings_default(s);
   s->initial_ts = Now();
   s->handshake_timeout = ep_->settings().handshake_ns;
-  s->cc_algo = NGTCP2_CC_ALGO_CUBIC;
+  s->cc_algo = ep_->settings().cc_algo;
   s->max_window = 2 * kConnWindow;
   s->max_stream_window = 2 * kStreamWindow;
 }
@@ -308,7 +308,10 @@ void Connection::AfterRead() {
     rx_.clear();
     // A burst can leave a large buffer behind; an idle connection should not keep it.
     if (rx_.capacity() > 256 * 1024) std::vector<uint8_t>().swap(rx_);
-    ep_->Emit(kData, id_, chunk, nullptr);
+    // With the bytes still unsent: what JS counts as pending is otherwise only refreshed by a
+    // write or a drain, and a write's figure goes stale as acknowledgements let more out.
+    ep_->Emit(kData, id_, chunk,
+              Napi::Number::New(env, static_cast<double>(send_.unsent_bytes())));
     if (dead_) return;
   }
   if (rx_fin_ && !fin_emitted_) {
@@ -522,6 +525,38 @@ double Connection::RttMs() const {
   ngtcp2_conn_stat stat;
   ngtcp2_conn_get_conn_stat(conn_, &stat);
   return static_cast<double>(stat.smoothed_rtt) / NGTCP2_MILLISECONDS;
+}
+
+Napi::Object Connection::Stats(Napi::Env env) const {
+  Napi::Object o = Napi::Object::New(env);
+  auto set = [&](const char* name, double v) { o.Set(name, Napi::Number::New(env, v)); };
+  set("unsent", static_cast<double>(send_.unsent_bytes()));
+  set("unacked", static_cast<double>(send_.unacked_bytes()));
+  if (!conn_) return o;
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(conn_, &st);
+  set("cwnd", static_cast<double>(st.cwnd));
+  set("bytesInFlight", static_cast<double>(st.bytes_in_flight));
+  set("ssthresh", st.ssthresh == UINT64_MAX ? -1 : static_cast<double>(st.ssthresh));
+  set("recoveryStartMsAgo", st.congestion_recovery_start_ts == UINT64_MAX
+                                ? -1
+                                : static_cast<double>(Now() - st.congestion_recovery_start_ts) /
+                                      NGTCP2_MILLISECONDS);
+  set("ptoCount", static_cast<double>(st.pto_count));
+  set("srttMs", static_cast<double>(st.smoothed_rtt) / NGTCP2_MILLISECONDS);
+  set("rttvarMs", static_cast<double>(st.rttvar) / NGTCP2_MILLISECONDS);
+  set("maxDataLeft", static_cast<double>(ngtcp2_conn_get_max_data_left(conn_)));
+  if (stream_id_ >= 0)
+    set("maxStreamDataLeft",
+        static_cast<double>(ngtcp2_conn_get_max_stream_data_left(conn_, stream_id_)));
+  ngtcp2_tstamp expiry = ngtcp2_conn_get_expiry(conn_);
+  ngtcp2_tstamp now = Now();
+  set("expiryMs", expiry == UINT64_MAX ? -1
+                  : expiry <= now    ? 0
+                                     : static_cast<double>(expiry - now) / NGTCP2_MILLISECONDS);
+  set("timerActive", uv_is_active(reinterpret_cast<const uv_handle_t*>(&timer_)) ? 1 : 0);
+  set("closing", closing_ ? 1 : 0);
+  return o;
 }
 
 std::string Connection::RemoteText() const {

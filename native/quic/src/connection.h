@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gnutls/gnutls.h>
+#include <napi.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -50,6 +51,9 @@ class Connection {
   void CloseNow(uint64_t code, const std::string& reason);
 
   double RttMs() const;
+  // What holds the send side back, for diagnosis: buffered bytes, flow-control credit left,
+  // congestion window and bytes in flight, the loss-recovery state and the next timer.
+  Napi::Object Stats(Napi::Env env) const;
   uint32_t id() const { return id_; }
   bool dead() const { return dead_; }
   ngtcp2_conn* conn() const { return conn_; }

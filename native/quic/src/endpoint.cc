@@ -30,6 +30,17 @@ uint64_t MsToNs(const Napi::Object& o, const char* key, uint64_t fallback) {
   return static_cast<uint64_t>(v.As<Napi::Number>().DoubleValue() * NGTCP2_MILLISECONDS);
 }
 
+// "cubic", "bbr" or "bbr2"; absent: the default of EndpointSettings.
+ngtcp2_cc_algo CongestionControl(Napi::Env env, const Napi::Object& o, ngtcp2_cc_algo fallback) {
+  Napi::Value v = o.Get("congestionControl");
+  if (v.IsUndefined()) return fallback;
+  std::string name = v.ToString();
+  if (name == "cubic") return NGTCP2_CC_ALGO_CUBIC;
+  if (name == "bbr") return NGTCP2_CC_ALGO_BBR;
+  if (name == "bbr2") return NGTCP2_CC_ALGO_BBR2;
+  throw Napi::TypeError::New(env, "congestionControl: expected cubic, bbr or bbr2, got " + name);
+}
+
 int ParseAddress(const std::string& host, int port, sockaddr_storage* out) {
   memset(out, 0, sizeof *out);
   if (host.find(':') != std::string::npos)
@@ -48,11 +59,12 @@ Napi::Function Endpoint::Define(Napi::Env env) {
                       InstanceMethod("close", &Endpoint::Close),
                       InstanceMethod("rtt", &Endpoint::Rtt),
                       InstanceMethod("shutdown", &Endpoint::Shutdown),
-                      InstanceMethod("stats", &Endpoint::Stats)});
+                      InstanceMethod("stats", &Endpoint::Stats),
+                      InstanceMethod("connStats", &Endpoint::ConnStats)});
 }
 
 // new Endpoint({ server, host, port, certPem, keyPem, idleMs, keepAliveMs, handshakeMs,
-//                retryAbove, maxHalfOpen, maxHalfOpenPerAddress, maxConnections }, emit)
+//                congestionControl, retryAbove, maxHalfOpen, maxHalfOpenPerAddress, maxConnections }, emit)
 Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
@@ -64,6 +76,7 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   settings_.idle_ns = MsToNs(o, "idleMs", settings_.idle_ns);
   settings_.keep_alive_ns = MsToNs(o, "keepAliveMs", settings_.keep_alive_ns);
   settings_.handshake_ns = MsToNs(o, "handshakeMs", settings_.handshake_ns);
+  settings_.cc_algo = CongestionControl(env, o, settings_.cc_algo);
   AdmissionLimits& l = settings_.limits;
   l.retry_above = U32(o, "retryAbove", l.retry_above);
   l.max_half_open = U32(o, "maxHalfOpen", l.max_half_open);
@@ -368,6 +381,13 @@ Napi::Value Endpoint::Stats(const Napi::CallbackInfo& info) {
   o.Set("halfOpen", Napi::Number::New(env, admission_->half_open()));
   o.Set("connections", Napi::Number::New(env, admission_->connections()));
   return o;
+}
+
+// connStats(id) -> the send side of one connection (Connection::Stats), or undefined.
+Napi::Value Endpoint::ConnStats(const Napi::CallbackInfo& info) {
+  Connection* conn = Find(info);
+  if (!conn) return info.Env().Undefined();
+  return conn->Stats(info.Env());
 }
 
 // shutdown(): closes every connection (no events) and the socket.

@@ -26,7 +26,7 @@ class UdpSocket;
 // What JS receives through its `emit(type, id, a, b)` callback.
 enum EventType {
   kHandshake = 1,  // a: peer certificate (DER Buffer), b: remote "host:port"
-  kData = 2,       // a: Buffer with the next bytes of the stream
+  kData = 2,       // a: Buffer with the next bytes of the stream, b: bytes written not yet sent
   kFin = 3,        // the peer finished its side of the stream
   kClose = 4,      // a: reason (string), b: true when the peer closed without error
   kDrain = 5,      // every byte written has been put into packets
@@ -37,6 +37,14 @@ struct EndpointSettings {
   uint64_t idle_ns = 10ull * NGTCP2_SECONDS;
   uint64_t keep_alive_ns = 5ull * NGTCP2_SECONDS;
   uint64_t handshake_ns = 5ull * NGTCP2_SECONDS;
+  // BBRv2, not CUBIC: ngtcp2 0.12's CUBIC (and Reno) stop growing the congestion window past
+  // 2.89 x the highest delivery rate x the minimum RTT. On loopback or a LAN the minimum RTT is
+  // ~0.2 ms, but a peer acknowledges only when its event loop reaches the socket, so under load
+  // the real RTT is 3-8 ms and CUBIC stays near 42 KB a round trip: a subscriber in a busy
+  // process fell ever further behind (docs/loss.md, "Slow consumers"). BBRv2 counts the data
+  // acknowledged in bursts (its ack-aggregation allowance) and keeps up. It is also the line
+  // ngtcp2 kept: later releases dropped BBRv1 and call BBRv2 plain BBR.
+  ngtcp2_cc_algo cc_algo = NGTCP2_CC_ALGO_BBR2;
   AdmissionLimits limits;
 };
 
@@ -79,6 +87,7 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::Value Rtt(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value ConnStats(const Napi::CallbackInfo& info);
 
   Connection* Find(const Napi::CallbackInfo& info);
   void OnPacket(const sockaddr* from, const uint8_t* data, size_t len);
