@@ -19,7 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 import { connect, type GatewayClient } from '../gateway/client';
-import { installExitHooks, stopServer, type ServerProcess } from './gateway/processes';
+import { cpuSeconds, installExitHooks, stopServer, type ServerProcess } from './gateway/processes';
 import { copyCeiling } from './projections/copy';
 import { checkExactlyOnce, killer, percentile, runIngest } from './projections/ingest';
 import { EVENTS_PER_HOME, publishers } from './projections/load';
@@ -76,6 +76,9 @@ const fmt = (n: number, d = 0) =>
 
 type Row = [string, string, string, string];
 
+/** Ticks left out of the "after the first ticks" lag row (one tick a second). */
+const WARM_TICKS = 10;
+
 /** Runs 1–3: ingest, the SIGKILL run, the COPY ceiling; their rows of the table. */
 async function ingestPart(
   o: ReturnType<typeof options>,
@@ -92,8 +95,20 @@ async function ingestPart(
     o.homes,
   );
   log(`ingest: ${o.homes} homes, ${fmt(o.homes * EVENTS_PER_HOME)} events/s offered, ${o.seconds} s`);
-  const steady = await runIngest(db.pool, pubs, { seconds: o.seconds, firstTick: 1 });
+  const cpu0 = [projections.pid, hub.process.pid].map(cpuSeconds);
+  const steady = await runIngest(db.pool, pubs, {
+    seconds: o.seconds,
+    firstTick: 1,
+    // BENCH_TRACE=file: each tick's publish, flush and commit times of this run, as JSON.
+    trace: process.env.BENCH_TRACE,
+  });
   log(`ingest: ${fmt(steady.eventsPerSecond)} events/s, lag p99 ${fmt(percentile(steady.lagMs, 0.99))} ms`);
+  // CPU per event of the worker and of the hub gateway: where the two cores go, steadier than the lag.
+  const [workerUs, hubUs] = [projections.pid, hub.process.pid].map(
+    (pid, i) => ((cpuSeconds(pid) - cpu0[i]) * 1e6) / Math.max(1, steady.events),
+  );
+  log(`ingest: CPU per event: projections worker ${fmt(workerUs, 1)} µs, hub gateway ${fmt(hubUs, 1)} µs`);
+  const warm = steady.lagMs.filter((_, i) => steady.lagTick[i] >= WARM_TICKS);
   const steadyDropped = await durableOverflow(hub, 'cortexiq-projections');
   await stopServer(projections);
   // The SIGKILL run on a database of its own, so its reference counts are its own events.
@@ -151,6 +166,14 @@ async function ingestPart(
       percentile(steady.lagMs, 0.99) < 2000 ? 'yes' : 'NO',
     ],
     [
+      // Where the lag is: the run starts cold (the worker's and the gateways' code not yet
+      // optimised, QUIC windows small) and the first ticks' backlog takes seconds to drain.
+      `lag after the first ${WARM_TICKS} s, p50 / p99`,
+      `${fmt(percentile(warm, 0.5))} / ${fmt(percentile(warm, 0.99))} ms`,
+      '',
+      '',
+    ],
+    [
       'COPY ceiling, same rows, same PostgreSQL',
       `${fmt(copy.rows / copy.seconds)} rows/s = ${fmt(ceilingEventsPerSecond)} events/s`,
       '',
@@ -191,11 +214,20 @@ async function queriesPart(
   });
   const callers = await Promise.all([0, 1, 2, 3, 4].map((i) => client(edge.url, `bench-caller-${i}`)));
   const latencies: LatencyResult[] = [];
+  // Where a call's CPU goes: the callers (this process), the edge, the hub, the queries app.
+  const pids = [edge.process.pid, hub.process.pid, queries.pid];
+  const cpuNow = () => [
+    process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    ...pids.map(cpuSeconds),
+  ];
   for (const q of querySuite(o.queryHomes)) {
     await measure(callers, 5, 1, q.procedure, q.args); // warm-up
-    latencies.push(await measure(callers, o.callers, o.querySeconds, q.procedure, q.args));
+    const before = cpuNow();
+    const l = await measure(callers, o.callers, o.querySeconds, q.procedure, q.args);
+    latencies.push(l);
+    const perCall = cpuNow().map((v, i) => fmt(((v - before[i]) * 1e6) / Math.max(1, l.calls)));
     log(
-      `${latencies[latencies.length - 1].procedure}: p99 ${fmt(latencies[latencies.length - 1].p99, 1)} ms`,
+      `${l.procedure}: p99 ${fmt(l.p99, 1)} ms; CPU per call: callers ${perCall[0]}, edge ${perCall[1]}, hub ${perCall[2]}, queries ${perCall[3]} µs`,
     );
   }
   await stopServer(queries);

@@ -33,6 +33,8 @@ interface Batch {
   events: Planned[];
   /** Receipt of its first event. */
   firstAt: number;
+  /** When it stopped taking events (for the per-batch debug log). */
+  closedAt: number;
   /** Its steps, planned when it closed (while the batch before it commits). */
   steps: Step[];
   committed: Promise<void>;
@@ -42,7 +44,7 @@ interface Batch {
 function openBatch(): Batch {
   let resolve!: () => void;
   const committed = new Promise<void>((r) => (resolve = r));
-  return { events: [], firstAt: Date.now(), steps: [], committed, resolve };
+  return { events: [], firstAt: Date.now(), closedAt: 0, steps: [], committed, resolve };
 }
 
 const stepsOf = (events: readonly Planned[]): Step[] => planBatch(events).flatMap(segmentSteps);
@@ -116,6 +118,7 @@ export class IngestQueue {
     const batch = this.open;
     if (!batch || this.stopped) return;
     this.open = undefined;
+    batch.closedAt = Date.now();
     batch.steps = stepsOf(batch.events);
     this.ready.push(batch);
     this.startDrain();
@@ -138,7 +141,18 @@ export class IngestQueue {
   private async drain(): Promise<void> {
     while (this.ready.length > 0 && !this.stopped) {
       const batch = this.ready[0];
+      const commitAt = Date.now();
       await this.commitWithRetry(batch.events, batch.steps);
+      this.log.debug(
+        {
+          events: batch.events.length,
+          first_at: batch.firstAt,
+          closed_at: batch.closedAt,
+          commit_at: commitAt,
+          committed_at: Date.now(),
+        },
+        'batch committed',
+      );
       this.ready.shift();
       this.lastBatchSize = batch.events.length;
       this.lastLagMs = Date.now() - batch.firstAt;

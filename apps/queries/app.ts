@@ -12,6 +12,7 @@ import { isUnavailable } from '../shared/db/errors';
 import { readOverview, readRegionSummary } from '../shared/db/overview';
 import type { Logger } from '../shared/logger';
 import { registerWhenFree } from '../shared/register';
+import { EncodedAnswers } from './model/encoded-answers';
 import { ResultCache } from './model/result-cache';
 import * as reads from './reads';
 
@@ -70,6 +71,7 @@ export class QueriesApp {
   failed = 0;
 
   readonly cache: ResultCache;
+  private readonly encoded = new EncodedAnswers();
 
   constructor(
     private readonly client: GatewayClient,
@@ -103,7 +105,13 @@ export class QueriesApp {
   async start(): Promise<void> {
     for (const name of Object.keys(HANDLERS) as Name[])
       this.registrations.push(
-        await registerWhenFree(this.client, PROCEDURE_OF[name], (args) => this.call(name, args), this.log),
+        await registerWhenFree(
+          this.client,
+          PROCEDURE_OF[name],
+          // A cached answer goes out as the bytes it was encoded to for its first caller.
+          async (args) => this.encoded.of(await this.call(name, args)),
+          this.log,
+        ),
       );
   }
 

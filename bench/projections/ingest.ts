@@ -4,6 +4,7 @@
  * found committed. Events of one publisher are committed in publish order (one durable queue,
  * batches in order), so then the whole tick is in. Polled every 20 ms.
  */
+import { writeFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import type { ServerProcess } from '../gateway/processes';
 import { sleep } from '../gateway/wait';
@@ -15,6 +16,8 @@ export interface IngestResult {
   seconds: number;
   eventsPerSecond: number;
   lagMs: number[];
+  /** The tick (0 = the run's first) of each lagMs sample. */
+  lagTick: number[];
 }
 
 export interface RunOptions {
@@ -23,14 +26,20 @@ export interface RunOptions {
   /** Seconds into the run at which to call `kill` (the SIGKILL run). */
   killAt?: number[];
   kill?: () => Promise<void>;
+  /** A file for each tick's publish, flush and commit times (JSON), to see where the lag is. */
+  trace?: string;
   /** Give up waiting for the last ticks after this long. */
   drainTimeoutMs?: number;
 }
 
 export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): Promise<IngestResult> {
   const started: number[][] = pubs.map(() => []);
+  // Per publisher and tick: handed to the transport, and found committed (BENCH_TRACE).
+  const flushed: number[][] = pubs.map(() => []);
+  const confirmedAt: number[][] = pubs.map(() => []);
   const confirmed = pubs.map(() => 0);
   const lagMs: number[] = [];
+  const lagTick: number[] = [];
   let publishing = true;
   let lastConfirmAt = 0;
   const t0 = Date.now();
@@ -48,6 +57,8 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
           if (r.rowCount === 0) break;
           lastConfirmAt = Date.now();
           lagMs.push(lastConfirmAt - started[p][confirmed[p]]);
+          lagTick.push(confirmed[p]);
+          confirmedAt[p].push(lastConfirmAt);
           confirmed[p]++;
         }
       }
@@ -77,7 +88,7 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
     await Promise.all(
       pubs.map((p, i) => {
         started[i].push(Date.now());
-        return publishTick(p, tick);
+        return publishTick(p, tick).then(() => void flushed[i].push(Date.now()));
       }),
     );
     lastPublish = Date.now();
@@ -85,10 +96,11 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
   publishing = false;
   await killing;
   await poller;
+  if (o.trace) writeFileSync(o.trace, JSON.stringify({ started, flushed, confirmedAt }));
   // Events of the ticks found committed (all of them unless the drain timed out).
   const events = pubs.reduce((n, p, i) => n + confirmed[i] * p.homes.length, 0) * EVENTS_PER_HOME;
   const seconds = (lastConfirmAt - t0) / 1000;
-  return { ticks: o.seconds, events, seconds, eventsPerSecond: events / seconds, lagMs };
+  return { ticks: o.seconds, events, seconds, eventsPerSecond: events / seconds, lagMs, lagTick };
 }
 
 export function percentile(values: number[], q: number): number {

@@ -120,7 +120,7 @@ export async function startApp(
       MACULA_TLS_INSECURE: '1',
       HEALTH_PORT: String(health),
       HEALTH_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.BENCH_APP_LOG_LEVEL ?? 'info',
       // BENCH_APP_NODE_OPTIONS: Node options of the apps only (e.g. a V8 heap flag to try).
       ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
       ...env,

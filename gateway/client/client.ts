@@ -21,6 +21,7 @@ import type {
   ClientEvent,
   ConnectOptions,
   EventHandler,
+  EventMeta,
   GatewayClient,
   PublishOptions,
   Registration,
@@ -83,8 +84,29 @@ interface SubState {
   ackScheduled: boolean;
   /** Durable with maxInFlight > 1: handlers started, oldest first, and events waiting to start. */
   maxInFlight: number;
-  running: Fifo<{ seq: number; generation: number; done: boolean }>;
+  running: Fifo<WindowEntry>;
+  /** The promise the last windowed handler returned, and its group (runWindowed). */
+  lastResult?: Promise<void>;
+  lastGroup?: WindowGroup;
   waiting: Fifo<() => void>;
+}
+
+/** Windowed events whose handlers returned the same promise; done once it settled. */
+interface WindowGroup {
+  done: boolean;
+}
+const SETTLED: WindowGroup = { done: true };
+
+/** A windowed event arriving now starts at once (nothing waits before it). */
+const windowHasRoom = (state: SubState): boolean =>
+  state.running.length < state.maxInFlight && state.waiting.length === 0;
+
+/** A windowed durable event whose handler started: acknowledged once it and all before it are done. */
+interface WindowEntry {
+  seq: number;
+  generation: number;
+  /** Undefined until its handler has run. */
+  group: WindowGroup | undefined;
 }
 
 interface RegState {
@@ -291,6 +313,9 @@ export class Client implements GatewayClient {
     ];
     const state = this.subsByServerId.get(subId);
     if (!state || !state.active) return;
+    const meta = { topic, publisher, gatewayId };
+    if (seq && state.maxInFlight > 1 && !windowHasRoom(state))
+      return this.deferWindowed(state, seq, Buffer.from(frame.payload), meta);
     let payload: unknown;
     try {
       payload = decodePayload(frame.payload);
@@ -298,7 +323,6 @@ export class Client implements GatewayClient {
       this.events.emit('error', err);
       return;
     }
-    const meta = { topic, publisher, gatewayId };
     if (!seq) {
       try {
         const r = state.handler(payload, meta);
@@ -331,34 +355,80 @@ export class Client implements GatewayClient {
    * Durable with a window: start the handler now (or once the window has room), and acknowledge
    * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
    */
+  /**
+   * A windowed event that arrives while the window is full waits as a copy of its bytes and is
+   * decoded when it starts: a consumer that falls behind holds its backlog (all the gateway sends
+   * it) as one buffer per event, not as decoded objects that every collection traces again. Should
+   * its bytes not decode then, that is an `error` event and the event counts as handled.
+   */
+  private deferWindowed(state: SubState, seq: number, bytes: Buffer, meta: EventMeta): void {
+    const admission = state.cursor.admit(seq);
+    if (admission === 'acknowledge') return this.scheduleAck(state);
+    if (admission === 'skip') return;
+    this.startWindowed(state, seq, state.cursor.generation, () => state.handler(decodePayload(bytes), meta));
+  }
+
   private startWindowed(
     state: SubState,
     seq: number,
     generation: number,
     handle: () => void | Promise<void>,
   ): void {
+    const entry: WindowEntry = { seq, generation, group: undefined };
     const start = (): void => {
-      const entry = { seq, generation, done: false };
       state.running.push(entry);
-      const finish = (): void => {
-        entry.done = true;
-        let acked = false;
-        while (state.running.peek()?.done) {
-          const e = state.running.shift()!;
-          if (state.cursor.handled(e.seq, e.generation)) acked = true;
-        }
-        if (acked) this.scheduleAck(state);
-        while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
-      };
-      Promise.resolve()
-        .then(handle)
-        .then(finish, (err) => {
-          this.events.emit('error', err);
-          finish();
-        });
+      queueMicrotask(() => this.runWindowed(state, entry, handle));
     };
-    if (state.running.length < state.maxInFlight && state.waiting.length === 0) start();
+    if (windowHasRoom(state)) start();
     else state.waiting.push(start);
+  }
+
+  /**
+   * Runs one windowed handler. Events whose handlers return the same promise (a batching
+   * consumer's batch) share one group and one wait for it, so an event waiting for its batch costs
+   * one small entry: a closure or promise per event would live as long as the batch (for the
+   * projections, until its commit) and be promoted out of the young generation, and a closure made
+   * next to `handle` would keep the decoded event itself alive that long.
+   */
+  private runWindowed(state: SubState, entry: WindowEntry, handle: () => void | Promise<void>): void {
+    let result: void | Promise<void> = undefined;
+    try {
+      result = handle();
+    } catch (err) {
+      this.events.emit('error', err);
+    }
+    if (!result || typeof result.then !== 'function') {
+      entry.group = SETTLED;
+      return this.finishWindowed(state);
+    }
+    if (result === state.lastResult && state.lastGroup) {
+      entry.group = state.lastGroup;
+      if (entry.group.done) this.finishWindowed(state);
+      return;
+    }
+    const group: WindowGroup = { done: false };
+    state.lastResult = result;
+    state.lastGroup = group;
+    entry.group = group;
+    const settle = (): void => {
+      group.done = true;
+      this.finishWindowed(state);
+    };
+    result.then(settle, (err: unknown) => {
+      this.events.emit('error', err);
+      settle();
+    });
+  }
+
+  /** A group settled: acknowledge the finished prefix, start what waits for room. */
+  private finishWindowed(state: SubState): void {
+    let acked = false;
+    while (state.running.peek()?.group?.done) {
+      const e = state.running.shift()!;
+      if (state.cursor.handled(e.seq, e.generation)) acked = true;
+    }
+    if (acked) this.scheduleAck(state);
+    while (state.waiting.length > 0 && state.running.length < state.maxInFlight) state.waiting.shift()!();
   }
 
   /** Acknowledges, soon and once for many, everything the handler finished so far. */

@@ -11,6 +11,8 @@ export function connect(options: ConnectOptions): Promise<GatewayClient> {
 }
 
 export { GatewayError, ERROR_CODES, isErrorCode } from '../protocol/errors';
+/** A payload (a publication, an answer) encoded once, to send many times without encoding again. */
+export { encodeOnce, EncodedPayload } from '../protocol/frames';
 export { envQuicPeerIds, quicPeerIdsProblem } from './session';
 /** A refused gateway identity (fix the trust settings), as opposed to an unreachable gateway. */
 export { PeerNotTrustedError } from '../transport/transport';

@@ -69,9 +69,20 @@ export function putFrame(out: Buffer, at: number, head: Uint8Array, payload: Uin
   return at + payload.length;
 }
 
+/**
+ * An app payload encoded ahead (`encodeOnce`), sent as its bytes: an answer given to many callers
+ * is encoded once instead of once per call. The receiver decodes it like any other payload.
+ */
+export class EncodedPayload {
+  constructor(readonly bytes: Buffer) {}
+}
+
+export const encodeOnce = (value: unknown): EncodedPayload => new EncodedPayload(encodePayload(value));
+
 /** MessagePack-encode an app payload. Raw bytes take a direct path (a `bin` header, no copy loop). */
 export function encodePayload(value: unknown): Buffer {
   if (value === undefined) return EMPTY;
+  if (value instanceof EncodedPayload) return value.bytes;
   if (value instanceof Uint8Array) return encodeBin(value);
   return packr.pack(value);
 }

@@ -4,6 +4,8 @@
  * earlier one have finished, so a crash replays everything unfinished (the projections commit in
  * batches and settle each event's promise at its commit).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { connect, type GatewayClient } from '../../gateway/client';
 import { crashClient } from '../helpers/crash';
 import { REALM, interestPropagated, startMesh, waitFor, type TestMesh } from '../helpers/mesh';
@@ -69,6 +71,73 @@ describe('durable subscription with maxInFlight', () => {
     });
     await waitFor(() => replayed.length === 7, 5000, 'replay of 2..8');
     expect(replayed).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    await waitFor(() => durable.pending === 0, 5000, 'everything acknowledged');
+  });
+
+  it('lets a started event be collected while its handler is still pending', async () => {
+    // A batching consumer settles each event at its batch's commit, up to seconds later; holding
+    // every decoded event until then made them all outlive the young generation.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const pub = await mesh.client(0, 'publisher');
+    const sub = await mesh.client(0, 'subscriber');
+    const refs: Array<WeakRef<object>> = [];
+    const pending: Array<() => void> = [];
+    await sub.subscribe<{ n: number }>(
+      TOPIC,
+      (event) => {
+        refs.push(new WeakRef(event));
+        return new Promise<void>((resolve) => pending.push(resolve));
+      },
+      { durable: 'collectable', maxInFlight: 100 },
+    );
+    await interestPropagated(mesh, TOPIC, [0]);
+    for (let n = 0; n < 20; n++) void pub.publish(TOPIC, { n });
+    await pub.publish(TOPIC, { n: 20 }, { ack: true });
+    await waitFor(() => refs.length === 21, 5000, 'every handler started');
+    // Let the microtasks that ran the handlers finish, then collect.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(pending).toHaveLength(21);
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    pending.forEach((resolve) => resolve());
+    const durable = mesh.gateways[0].durables.get('collectable')!;
+    await waitFor(() => durable.pending === 0, 5000, 'everything acknowledged');
+  });
+
+  it('acknowledges events sharing one promise together, in order, also once it has settled', async () => {
+    const pub = await mesh.client(0, 'publisher');
+    const sub = await mesh.client(0, 'subscriber');
+    const done = Promise.resolve();
+    const batches: Array<{ promise: Promise<void>; resolve: () => void }> = [];
+    const batch = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      batches.push({ promise, resolve });
+      return promise;
+    };
+    const [a, b] = [batch(), batch()];
+    let seen = 0;
+    // 0-3 share a, 4-7 share b, 8-9 an already settled promise (as a batch committed before).
+    await sub.subscribe<number>(
+      TOPIC,
+      (n) => {
+        seen++;
+        return n < 4 ? a : n < 8 ? b : done;
+      },
+      { durable: 'shared', maxInFlight: 100 },
+    );
+    await interestPropagated(mesh, TOPIC, [0]);
+    for (let n = 0; n < 9; n++) void pub.publish(TOPIC, n);
+    await pub.publish(TOPIC, 9, { ack: true });
+    await waitFor(() => seen === 10, 5000, 'every handler started');
+    const durable = mesh.gateways[0].durables.get('shared')!;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(durable.pending).toBe(10);
+    batches[1].resolve(); // b before a: nothing is acknowledged past a
+    await new Promise((r) => setTimeout(r, 50));
+    expect(durable.pending).toBe(10);
+    batches[0].resolve();
     await waitFor(() => durable.pending === 0, 5000, 'everything acknowledged');
   });
 });
