@@ -3,7 +3,7 @@
  * (hub, and an edge linked to it for the query callers), and the projections and queries apps as
  * `cortexiq app` processes, started the way the product starts them.
  */
-import { createWriteStream, mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/db/embedded';
@@ -31,6 +31,7 @@ export class BenchPostgres {
   ) {}
 
   static async start(): Promise<BenchPostgres> {
+    mkdirSync(join(ROOT, '.tmp'), { recursive: true }); // absent in a fresh clone
     const root = mkdtempSync(join(ROOT, '.tmp', 'bench-pg-'));
     chmodSync(root, 0o755); // the server runs as `postgres` when we are root
     return new BenchPostgres(await startEmbeddedPostgres({ dir: join(root, 'data') }), root);
