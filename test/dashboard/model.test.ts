@@ -191,6 +191,21 @@ describe('LiveState', () => {
     expect(s.locations().map((l) => l.city)).toEqual(['Mol']);
     s.locationsAnswered([{ city: 'Geel', region: 'antwerp', homes: 7, latitude: 51.16, longitude: 4.99 }]);
     expect(s.locations().map((l) => l.city)).toEqual(['Geel']);
+    // A region the answer lacks (its homes had not reached the read side) is placed by its events.
+    const leuven = {
+      home_id: 'c',
+      city: 'Leuven',
+      region: 'brabant',
+      address: { latitude: 50.88, longitude: 4.7 },
+    };
+    expect(s.homeInitialized(leuven as never)).toEqual(['locations']);
+    expect(s.locations().map((l) => `${l.region}/${l.city}`)).toEqual(['antwerp/Geel', 'brabant/Leuven']);
+    expect(s.homeInitialized(home('d', 51.3))).toEqual([]); // antwerp is in the answer: nothing changes
+    s.locationsAnswered([
+      { city: 'Geel', region: 'antwerp', homes: 7, latitude: 51.16, longitude: 4.99 },
+      { city: 'Aarschot', region: 'brabant', homes: 4, latitude: 50.98, longitude: 4.83 },
+    ]);
+    expect(s.locations().map((l) => l.city)).toEqual(['Geel', 'Aarschot']);
   });
 
   it('daylight at Brussels: noon yes, midnight no, a June 21:00 UTC evening no, a June 04:00 UTC morning yes', () => {
