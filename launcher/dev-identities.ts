@@ -39,17 +39,15 @@ export function identityFiles(dir: string, clusters: readonly string[]): Map<str
 /** Makes the identities in `files` that are missing or unusable; returns how many it made. */
 export async function ensureDevIdentities(files: ReadonlyMap<string, IdentityFiles>): Promise<number> {
   const missing = [...files].filter(([, f]) => !usable(f));
-  for (const [, f] of missing) {
-    // Only the last folder private: parents made here must stay enterable (the embedded
-    // PostgreSQL runs as another user under the same run folder).
-    fs.mkdirSync(path.dirname(path.dirname(f.key)), { recursive: true });
-    fs.mkdirSync(path.dirname(f.key), { recursive: true, mode: 0o700 });
-  }
   if (missing.length === 0) return 0;
   const made = await selfSignedCertificates(
     missing.map(([cluster]) => ({ commonName: `cortexiq-dev-${cluster}` })),
   );
   missing.forEach(([, f], i) => {
+    // Only the last folder private: parents made here must stay enterable (the embedded
+    // PostgreSQL runs as another user under the same run folder).
+    fs.mkdirSync(path.dirname(path.dirname(f.key)), { recursive: true });
+    fs.mkdirSync(path.dirname(f.key), { recursive: true, mode: 0o700 });
     fs.writeFileSync(f.key, made[i]!.keyPem, { mode: 0o600 });
     fs.chmodSync(f.key, 0o600); // a damaged key file kept its old mode through the write
     fs.writeFileSync(f.cert, made[i]!.certPem);
