@@ -81,7 +81,11 @@ export function meshPage(live: Live): { el: HTMLElement; destroy(): void } {
         },
         s('circle', { r: 30 }),
         s('text', { y: -4, class: 'node-id' }, g.id),
-        s('text', { y: 12, class: 'node-sub' }, g.reachable ? `${int(g.clients)} clients` : 'unreachable'),
+        s(
+          'text',
+          { y: 12, class: 'node-sub' },
+          g.reachable ? `${int(g.clients)} client${g.clients === 1 ? '' : 's'}` : 'unreachable',
+        ),
       );
     });
     svg.replaceChildren(...links, ...nodes);
