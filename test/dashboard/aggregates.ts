@@ -5,10 +5,10 @@
  * clock's simulated time, as the real aggregates would.
  */
 import type { GatewayClient } from '../../gateway/client';
-import { isDaylight } from '../../apps/dashboard/model/live-state';
 import { TOPICS, type PayloadOf } from '../../apps/shared/contract';
 import { envelope } from '../../apps/shared/events';
-import type { FakeReadSide } from './fake-read-side';
+import { consumptionAt, productionAt, type FakeReadSide } from './fake-read-side';
+import { wattsPerKwp } from './fixture-sun';
 
 export function startAggregates(
   publisher: GatewayClient,
@@ -22,13 +22,12 @@ export function startAggregates(
   const timer = setInterval(() => {
     n++;
     const t = simMs();
-    const hour = new Date(t).getUTCHours() + new Date(t).getUTCMinutes() / 60;
-    const sun = isDaylight(t) ? Math.max(0, Math.sin(((hour - 4) / 16) * Math.PI)) : 0;
-    const evening = hour > 16 && hour < 22 ? 1.8 : 1;
+    // Batteries fill with the sun: 0 at night, 1 at a midsummer noon (solar noon in Brussels is 11:42 UTC).
+    const sun = wattsPerKwp(t) / wattsPerKwp(Date.UTC(2025, 5, 21, 11, 42));
     const homes = readSide.homes;
     const o = readSide.overview();
-    const production = homes.reduce((s, h) => s + h.solar_capacity_kw * 800 * sun, 0);
-    const consumption = homes.reduce((s, h) => s + h.consumption_w * evening, 0);
+    const production = homes.reduce((s, h) => s + productionAt(h, t), 0);
+    const consumption = homes.reduce((s, h) => s + consumptionAt(h, t), 0);
     const { simulation_time: _t, speed: _s, paused: _p, day_ahead_eur_per_kwh: _d, ...figures } = o;
     const totals: PayloadOf<typeof TOPICS.totalsCalculated> = {
       ...figures,
@@ -70,8 +69,8 @@ export function startAggregates(
           consumption_w: 0,
         };
         c.homes++;
-        c.production_w += h.solar_capacity_kw * 800 * sun;
-        c.consumption_w += h.consumption_w * evening;
+        c.production_w += productionAt(h, t);
+        c.consumption_w += consumptionAt(h, t);
         cities.set(h.city, c);
       }
       void publish(TOPICS.cityMeasured, { cities: [...cities.values()] });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { GatewayError, type GatewayClient, type Registration } from '../../gateway/client';
 import { PROCEDURES, queryArgsSchemas, type Overview } from '../../apps/shared/contract';
 import { REGIONS, type Region } from '../../apps/shared/env';
+import { loadShare, wattsPerKwp } from './fixture-sun';
 
 export interface FakeHome {
   home_id: string;
@@ -23,10 +24,14 @@ export interface FakeHome {
   annual_consumption_kwh: number;
   connected: boolean;
   provider_id: string;
-  production_w: number;
-  consumption_w: number;
+  /** Average load over the year; what a home draws now is `consumptionAt`. */
+  base_consumption_w: number;
   state_of_charge_pct: number;
 }
+
+/** What a home produces and draws at simulated time `t` (fixture-sun.ts). */
+export const productionAt = (h: FakeHome, t: number) => Math.round(h.solar_capacity_kw * wattsPerKwp(t));
+export const consumptionAt = (h: FakeHome, t: number) => Math.round(h.base_consumption_w * loadShare(t));
 
 interface ShippedHome {
   id: string;
@@ -54,8 +59,7 @@ export function shippedHomes(): FakeHome[] {
         annual_consumption_kwh: h.annual_consumption_kwh,
         connected: i % 10 !== 9,
         provider_id: ['engie', 'luminus', 'bolt'][i % 3],
-        production_w: Math.round(h.solar_capacity_kw * 400),
-        consumption_w: Math.round((h.annual_consumption_kwh / 8760) * 1000),
+        base_consumption_w: Math.round((h.annual_consumption_kwh / 8760) * 1000),
         state_of_charge_pct: 40 + (i % 50),
       }),
     ),
@@ -63,24 +67,43 @@ export function shippedHomes(): FakeHome[] {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const hourStart = (t: number) => t - (t % 3_600_000);
+const bump = (hour: number, at: number, width: number) => Math.exp(-((hour - at) ** 2) / width);
+/**
+ * A Belgian day-ahead day in €/kWh by UTC hour: cheap at night, a morning peak, a midday dip
+ * where solar output is highest, and the highest peak in the evening.
+ */
+const dayAheadShape = (hour: number) =>
+  Math.round(
+    (0.075 + 0.03 * bump(hour, 6, 3) - 0.025 * bump(hour, 11.5, 5) + 0.045 * bump(hour, 17.5, 4)) * 1000,
+  ) / 1000;
 
 export class FakeReadSide {
   readonly homes = shippedHomes();
   readonly calls = new Map<string, number>();
   private regs: Registration[] = [];
 
-  constructor(private readonly client: GatewayClient) {}
+  /** `simMs`: the simulation clock's time, which every figure follows. */
+  constructor(
+    private readonly client: GatewayClient,
+    private readonly simMs: () => number,
+  ) {}
+
+  private now(): string {
+    return new Date(this.simMs()).toISOString();
+  }
 
   overview(): Overview {
     const h = this.homes;
+    const t = this.simMs();
     return {
-      simulation_time: '2025-01-01T12:00:00.000Z',
+      simulation_time: this.now(),
       speed: 105120,
       paused: false,
       total_homes: h.length,
       connected_homes: h.filter((x) => x.connected).length,
-      production_w: sum(h.map((x) => x.production_w)),
-      consumption_w: sum(h.map((x) => x.consumption_w)),
+      production_w: sum(h.map((x) => productionAt(x, t))),
+      consumption_w: sum(h.map((x) => consumptionAt(x, t))),
       avg_battery_pct: sum(h.map((x) => x.state_of_charge_pct)) / h.length,
       energy_bought_kwh: 1234.5,
       energy_sold_kwh: 321.25,
@@ -103,7 +126,16 @@ export class FakeReadSide {
   // Each handler receives what the contract's schema parsed for its procedure.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private handlers(): Record<string, (a: any) => unknown> {
-    const summary = (h: FakeHome) => ({ ...h, simulation_time: '2025-01-01T12:00:00.000Z' });
+    const summary = (h: FakeHome) => {
+      const { base_consumption_w: _base, ...identity } = h;
+      const t = this.simMs();
+      return {
+        ...identity,
+        production_w: productionAt(h, t),
+        consumption_w: consumptionAt(h, t),
+        simulation_time: this.now(),
+      };
+    };
     const match = (h: FakeHome, q: string) =>
       [h.home_id, h.name, h.city, h.postal_code].some((v) => v.toLowerCase().includes(q.toLowerCase()));
     return {
@@ -115,8 +147,8 @@ export class FakeReadSide {
             region,
             total_homes: mine.length,
             connected_homes: mine.filter((h) => h.connected).length,
-            production_w: sum(mine.map((h) => h.production_w)),
-            consumption_w: sum(mine.map((h) => h.consumption_w)),
+            production_w: sum(mine.map((h) => productionAt(h, this.simMs()))),
+            consumption_w: sum(mine.map((h) => consumptionAt(h, this.simMs()))),
             avg_battery_pct: sum(mine.map((h) => h.state_of_charge_pct)) / mine.length,
             contract_switches: 2,
             avg_bill_eur_per_month: 95.5,
@@ -145,19 +177,17 @@ export class FakeReadSide {
       get_home: (a) => ({ ...summary(this.home(a.home_id)), street: 'Kerkstraat 1', contract_id: 'c-1' }),
       get_home_history: (a) => {
         const h = this.home(a.home_id);
-        const end = Date.parse('2025-01-01T12:00:00Z');
+        const end = this.simMs() - (this.simMs() % 900_000);
         const n = Math.min(a.hours * 4, 200);
         return {
           home_id: h.home_id,
           hours: a.hours,
           points: Array.from({ length: n }, (_, i) => {
             const t = end - (n - 1 - i) * 900_000;
-            const hour = new Date(t).getUTCHours();
             return {
               simulation_time: new Date(t).toISOString(),
-              production_w:
-                hour > 7 && hour < 17 ? h.solar_capacity_kw * 300 * Math.sin(((hour - 7) / 10) * Math.PI) : 0,
-              consumption_w: h.consumption_w * (hour > 17 && hour < 22 ? 2 : 1),
+              production_w: productionAt(h, t),
+              consumption_w: consumptionAt(h, t),
               state_of_charge_pct: h.state_of_charge_pct,
             };
           }),
@@ -168,7 +198,7 @@ export class FakeReadSide {
         hours: a.hours,
         truncated: false,
         trades: [0, 1, 2].map((i) => ({
-          simulation_time: new Date(Date.parse('2025-01-01T09:00:00Z') + i * 3_600_000).toISOString(),
+          simulation_time: new Date(hourStart(this.simMs()) - (3 - i) * 3_600_000).toISOString(),
           grid_import_kwh: 0.4 + i / 10,
           grid_export_kwh: 0.1,
           import_cost: 0.12 + i / 100,
@@ -234,10 +264,13 @@ export class FakeReadSide {
       },
       get_market_prices: (a) => ({
         hours: a.hours,
-        prices: Array.from({ length: 24 }, (_, i) => ({
-          hour: new Date(Date.parse('2025-01-01T00:00:00Z') + i * 3_600_000).toISOString(),
-          eur_per_kwh: 0.08 + 0.03 * Math.sin((i / 24) * 2 * Math.PI),
-        })),
+        prices: Array.from({ length: 24 }, (_, i) => {
+          const hour = hourStart(this.simMs()) - (23 - i) * 3_600_000;
+          return {
+            hour: new Date(hour).toISOString(),
+            eur_per_kwh: dayAheadShape(new Date(hour).getUTCHours()),
+          };
+        }),
       }),
       home_exists: (a) => ({ exists: this.homes.some((h) => h.home_id === a.home_id) }),
       provider_exists: () => ({ exists: true }),

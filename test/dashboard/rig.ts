@@ -18,6 +18,12 @@ import { REALM, startGateway, waitFor } from '../helpers/mesh';
 import { startAggregates } from './aggregates';
 import { FakeReadSide } from './fake-read-side';
 
+/**
+ * Where the rig's clock starts: a spring morning, so that at the tests' speeds the screenshots are
+ * taken in daylight (the figures follow the clock either way: fixture-sun.ts).
+ */
+export const RIG_START = '2025-04-15T05:00:00.000Z';
+
 export const GATEWAY_IDS = ['macula-hub', 'be-antwerp', 'be-brabant', 'be-east-flanders'] as const;
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -74,11 +80,11 @@ export async function startRig(options: { meshPollMs?: number; queryPollMs?: num
     return c;
   };
   const simulation = createSimulationApp(
-    { speed: 3600, startMs: Date.parse('2025-01-01T00:00:00Z'), tickMs: 500, log: quiet },
+    { speed: 3600, startMs: Date.parse(RIG_START), tickMs: 500, log: quiet },
     await client(hub, 'simulation'),
   );
   await simulation.start();
-  const readSide = new FakeReadSide(await client(hub, 'queries'));
+  const readSide = new FakeReadSide(await client(hub, 'queries'), () => simulation.clock.simMs());
   await readSide.start();
   const publisher = await client(gateways[2], 'projections-stand-in');
 

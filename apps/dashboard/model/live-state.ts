@@ -85,10 +85,10 @@ export const EMPTY_OVERVIEW: Overview = {
 };
 
 /**
- * Day or night in Belgium: the sun's elevation at Brussels (50.85 N, 4.35 E) from the declination
- * and the hour angle, the same geometry as the homes' clear-sky curve (docs/domain.md, "Solar").
+ * Sine of the sun's elevation at Brussels (50.85 N, 4.35 E) from the declination and the hour
+ * angle, the same geometry as the homes' clear-sky curve (docs/domain.md, "Solar").
  */
-export function isDaylight(ms: number): boolean {
+export function sunElevationSine(ms: number): number {
   const d = new Date(ms);
   const start = Date.UTC(d.getUTCFullYear(), 0, 1);
   const dayOfYear = Math.floor((ms - start) / 86_400_000) + 1;
@@ -96,8 +96,12 @@ export function isDaylight(ms: number): boolean {
   const solarHours = d.getUTCHours() + d.getUTCMinutes() / 60 + 4.35 / 15;
   const hourAngle = ((solarHours - 12) * 15 * Math.PI) / 180;
   const lat = (50.85 * Math.PI) / 180;
-  const sinEl = Math.sin(lat) * Math.sin(decl) + Math.cos(lat) * Math.cos(decl) * Math.cos(hourAngle);
-  return sinEl > 0;
+  return Math.sin(lat) * Math.sin(decl) + Math.cos(lat) * Math.cos(decl) * Math.cos(hourAngle);
+}
+
+/** Day or night in Belgium: the sun above the horizon at Brussels. */
+export function isDaylight(ms: number): boolean {
+  return sunElevationSine(ms) > 0;
 }
 
 export class LiveState {
