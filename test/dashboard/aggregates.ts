@@ -1,6 +1,6 @@
 /**
- * A stand-in for the projections' published aggregates (issue 11 is not merged yet): every period it
- * publishes `totals_calculated`, `metrics.throughput`, `provider.metrics_calculated` and
+ * A stand-in for the projections' published aggregates (so the dashboard's tests need no
+ * projections): every period it publishes `totals_calculated`, `metrics.throughput`, `provider.metrics_calculated` and
  * `city.measured` from the stand-in read side's homes, with production following the sun at the
  * clock's simulated time, as the real aggregates would.
  */

@@ -1,6 +1,6 @@
 /**
- * Stand-in for the read side (issue 11, not merged yet): the query procedures registered on a real
- * gateway with the contract's argument schemas (so a bad argument is `invalid_argument` and an unknown
+ * Stand-in for the read side, so the dashboard's tests need no PostgreSQL: the query procedures
+ * registered on a real gateway with the contract's argument schemas (so a bad argument is `invalid_argument` and an unknown
  * id `not_found`, as the real queries answer), over the shipped homes of the three regions, with
  * the result shapes the queries app answers. Figures are derived from the homes, not hard-coded.
  */
