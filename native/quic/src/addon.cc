@@ -2,6 +2,8 @@
 #include <malloc.h>
 #include <napi.h>
 
+#include <cstdlib>
+
 #include "endpoint.h"
 
 namespace {
@@ -10,11 +12,12 @@ namespace {
 // ones were mmap'd and unmapped each time and the heap's free top was given back to the kernel
 // (trimmed) each time, so every turn faulted its pages in again: about 9 % of a gateway's CPU in
 // the naive publish loop (docs/protocol.md §7, "allocator"). Below 1 MiB from the heap, and up to
-// 8 MiB of free heap top kept, costs at most that much resident memory after a burst.
+// 8 MiB of free heap top kept, costs at most that much resident memory after a burst. glibc's own
+// variables (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), when set, still decide.
 void TuneAllocator() {
 #ifdef __GLIBC__
-  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+  if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 #endif
 }
 }  // namespace
