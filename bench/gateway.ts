@@ -3,7 +3,10 @@
  * run (issue 2, "Figures to reach"). Prints one table with the ratios and the targets.
  *
  *   npm run bench:gateway -- [--messages 200000] [--calls 10000] [--window 20000] [--rounds 3]
- *                            [--cpu-prof DIR] [--one-core]
+ *                            [--cpu-prof DIR] [--one-core] [--scenarios 1,2,3,5] [--no-quinn]
+ *
+ * `--scenarios` runs only the listed scenarios (the others show n/a); `--no-quinn` leaves out the
+ * comparison pair on the quinn stack. Both shorten a run that looks at one figure.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,16 +15,23 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureNatsServer, natsServerVersion, startNatsPair } from './gateway/nats-side';
 import { startGatewayPair } from './gateway/ours-side';
+import { benchClientOrigin } from './gateway/client-module';
 import { installExitHooks } from './gateway/processes';
 import { quicStack } from '../gateway/transport/select';
 import { PAYLOAD_BYTES } from './gateway/measure';
 import { WINDOW_FILE, type MeasureWindow } from './gateway/profile-summary';
-import { runScenarios, type ScenarioOptions, type SystemResult } from './gateway/scenarios';
+import {
+  ALL_SCENARIOS,
+  runScenarios,
+  type ScenarioId,
+  type ScenarioOptions,
+  type SystemResult,
+} from './gateway/scenarios';
 import type { SystemUnderTest } from './gateway/system';
 import { formatTable, formatTargets, targets } from './gateway/table';
 
 const USAGE =
-  'usage: npm run bench:gateway -- [--messages N] [--calls N] [--window N] [--rounds N] [--cpu-prof DIR] [--one-core]';
+  'usage: npm run bench:gateway -- [--messages N] [--calls N] [--window N] [--rounds N] [--cpu-prof DIR] [--one-core] [--scenarios 1,2,3,5] [--no-quinn]';
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -31,7 +41,16 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
-function options(): ScenarioOptions & { cpuProfDir?: string; oneCore: boolean } {
+function scenarioList(raw: string | undefined): Set<ScenarioId> {
+  if (raw === undefined) return new Set(ALL_SCENARIOS);
+  const ids = raw.split(',').map((s) => Number(s.trim()));
+  const bad = ids.filter((n) => !ALL_SCENARIOS.includes(n as ScenarioId));
+  if (bad.length > 0 || ids.length === 0)
+    throw new Error(`--scenarios takes numbers from ${ALL_SCENARIOS.join(',')}, got '${raw}'\n${USAGE}`);
+  return new Set(ids as ScenarioId[]);
+}
+
+function options(): ScenarioOptions & { cpuProfDir?: string; oneCore: boolean; quinn: boolean } {
   const { values } = parseArgs({
     options: {
       messages: { type: 'string' },
@@ -40,6 +59,8 @@ function options(): ScenarioOptions & { cpuProfDir?: string; oneCore: boolean } 
       rounds: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'one-core': { type: 'boolean' },
+      scenarios: { type: 'string' },
+      'no-quinn': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +76,8 @@ function options(): ScenarioOptions & { cpuProfDir?: string; oneCore: boolean } 
     rounds: positiveInt('rounds', values.rounds, 3),
     cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
     oneCore: values['one-core'] ?? false,
+    scenarios: scenarioList(values.scenarios),
+    quinn: !values['no-quinn'],
   };
 }
 
@@ -70,7 +93,11 @@ const log = (line: string): void => {
 };
 
 /** Start the three systems side by side, so the interleaved rounds see the same machine load. */
-async function startAll(bin: string, cpuProfDir: string | undefined): Promise<SystemUnderTest[]> {
+async function startAll(
+  bin: string,
+  cpuProfDir: string | undefined,
+  quinn: boolean,
+): Promise<SystemUnderTest[]> {
   const systems: SystemUnderTest[] = [];
   try {
     systems.push(await startNatsPair(bin));
@@ -78,7 +105,7 @@ async function startAll(bin: string, cpuProfDir: string | undefined): Promise<Sy
     systems.push(await startGatewayPair({ transport: 'tls', cpuProfDir }));
     // The other QUIC stack, for comparison in the same run (issue 2: a QUIC option other than
     // the quinn binding is compared with it side by side).
-    if (quicStack() === 'ngtcp2')
+    if (quinn && quicStack() === 'ngtcp2')
       systems.push(await startGatewayPair({ transport: 'quic', quicStack: 'quinn', cpuProfDir }));
   } catch (err) {
     await Promise.allSettled(systems.map((s) => s.stop()));
@@ -96,11 +123,11 @@ async function main(): Promise<number> {
   log(
     `${opts.messages} messages of ${PAYLOAD_BYTES} bytes x ${opts.rounds} rounds, window ${opts.window}, ` +
       `${opts.calls} calls; ${natsServerVersion(bin)}, Node ${process.version}, ${cpus().length} cores, ` +
-      `load average ${loadavg()[0].toFixed(1)} at start`,
+      `our client from ${benchClientOrigin()}, load average ${loadavg()[0].toFixed(1)} at start`,
   );
 
   const began = Date.now();
-  const systems = await startAll(bin, opts.cpuProfDir);
+  const systems = await startAll(bin, opts.cpuProfDir, opts.quinn);
   if (opts.oneCore) {
     // Every server and the bench itself on CPU 0: no wake-up has to cross vCPUs, which shows how
     // much of a round trip is spent waking threads on another core (README: bench).

@@ -7,16 +7,22 @@
  * or a stall.
  *
  *   npm run bench:naive -- [--transport quic|tls] [--stack ngtcp2|quinn] [--messages 200000]
- *                          [--every 1000] [--rounds 6]
+ *                          [--every 1000] [--rounds 6] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` profiles the two gateways (bench/gateway/profile-summary.ts reads them); run
+ * this script itself under `node --cpu-prof` to profile the publishing client.
  *
  * Exits 1 when any round lost a message.
  */
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QuicStack } from '../gateway/transport/select';
 import { measureNaiveLoop, type ThroughputResult } from './gateway/measure';
-import { installExitHooks, rssMb } from './gateway/processes';
+import { cpuSeconds, installExitHooks, rssMb } from './gateway/processes';
 import { startGatewayPair } from './gateway/ours-side';
+import { benchClientOrigin } from './gateway/client-module';
 import type { SystemUnderTest } from './gateway/system';
 
 const STALL_MS = 5000;
@@ -30,6 +36,7 @@ function options() {
       messages: { type: 'string', default: '200000' },
       every: { type: 'string', default: '1000' },
       rounds: { type: 'string', default: '6' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const transport = values.transport as 'quic' | 'tls';
@@ -42,7 +49,8 @@ function options() {
   if (every !== 1 && every !== 1000) throw new Error('--every is 1 or 1000');
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be >= 1000');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be >= 1');
-  return { transport, stack, every: every as 1 | 1000, messages, rounds };
+  const cpuProfDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+  return { transport, stack, every: every as 1 | 1000, messages, rounds, cpuProfDir };
 }
 
 /** One value of a Prometheus text exposition (the sum over its label sets). */
@@ -92,10 +100,19 @@ async function round(sys: SystemUnderTest, n: number, opts: ReturnType<typeof op
   const pub = await sys.connect(sys.urls[0], 'naive-pub');
   const sub = await sys.connect(sys.urls[0], 'naive-sub');
   try {
+    // CPU per message, of this process (publisher and subscriber) and of gateway A: steadier than
+    // msgs/s on a shared machine, where a neighbour's load stretches the wall clock.
+    const client0 = process.cpuUsage();
+    const gateway0 = cpuSeconds(sys.pids[0]);
     const w = await watched(sys.adminUrls![0], () =>
       measureNaiveLoop(pub, sub, `bench.naive.r${n}`, opts.messages, opts.every, STALL_MS),
     );
-    return { ...w, toldDropped: sub.dropped };
+    const client = process.cpuUsage(client0);
+    const cpuUs = {
+      client: (client.user + client.system) / opts.messages,
+      gateway: ((cpuSeconds(sys.pids[0]) - gateway0) * 1e6) / opts.messages,
+    };
+    return { ...w, toldDropped: sub.dropped, cpuUs };
   } finally {
     await Promise.allSettled([pub.close(), sub.close()]);
   }
@@ -108,21 +125,25 @@ const describe = (r: ThroughputResult): string =>
 async function main(): Promise<number> {
   installExitHooks();
   const opts = options();
+  if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   const sys = await startGatewayPair({
     transport: opts.transport,
     quicStack: opts.transport === 'quic' ? opts.stack : undefined,
+    cpuProfDir: opts.cpuProfDir,
   });
   let lostRounds = 0;
   try {
     process.stdout.write(
       `${sys.label}: naive loop awaiting every ${opts.every === 1 ? 'publish' : '1,000th'}, ` +
-        `${opts.messages} messages x ${opts.rounds} rounds; load average ${loadavg()[0].toFixed(1)}\n`,
+        `${opts.messages} messages x ${opts.rounds} rounds, client from ${benchClientOrigin()}; ` +
+        `load average ${loadavg()[0].toFixed(1)}\n`,
     );
     for (let n = 1; n <= opts.rounds; n++) {
-      const { result, peakQueueBytes, slowDrops, toldDropped } = await round(sys, n, opts);
+      const { result, peakQueueBytes, slowDrops, toldDropped, cpuUs } = await round(sys, n, opts);
       if (result.lost > 0) lostRounds++;
       process.stdout.write(
-        `round ${n}: ${describe(result)}; gateway A: slow-consumer drops ${slowDrops}, ` +
+        `round ${n}: ${describe(result)}; CPU per message: client ${cpuUs.client.toFixed(2)} µs, ` +
+          `gateway A ${cpuUs.gateway.toFixed(2)} µs; gateway A: slow-consumer drops ${slowDrops}, ` +
           `peak client queue ${(peakQueueBytes / 2 ** 20).toFixed(1)} MiB, peak RSS so far ` +
           `${rssMb(sys.pids[0], 'VmHWM').toFixed(1)} MB; told dropped ${toldDropped}; ` +
           `load ${loadavg()[0].toFixed(1)}\n`,

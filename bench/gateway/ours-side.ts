@@ -4,8 +4,8 @@
  */
 import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { join } from 'node:path';
-import { connect } from '../../gateway/client';
 import type { GatewayClient } from '../../gateway/client';
+import { benchClientModule } from './client-module';
 import type { QuicStack } from '../../gateway/transport/select';
 import { benchGatewayEnv, freePort, spawnServer, stopServer, type ServerProcess } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
@@ -118,7 +118,7 @@ async function connectOurs(
   let client: GatewayClient | undefined;
   for (let attempt = 1; !client; attempt++) {
     try {
-      client = await connect({
+      client = await benchClientModule().connect({
         url,
         realm: REALM,
         insecure: true,

@@ -16,11 +16,17 @@ import {
 import { contextSwitches, rssMb } from './processes';
 import type { BenchClient, SystemUnderTest } from './system';
 
+/** The measured scenarios, by their number in the table; (4), the RSS, is read after any of them. */
+export type ScenarioId = 1 | 2 | 3 | 5;
+export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 5];
+
 export interface ScenarioOptions {
   messages: number;
   calls: number;
   window: number;
   rounds: number;
+  /** Which scenarios run (all by default); the others show as n/a. */
+  scenarios: ReadonlySet<ScenarioId>;
 }
 
 export interface ThroughputSummary {
@@ -129,15 +135,25 @@ export async function runScenarios(
     log(`round ${round}/${opts.rounds}`);
     for (const [i, sys] of systems.entries()) {
       const [urlA, urlB] = sys.urls;
-      const [one, d1] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
-        measureThroughput(pub, sub, `bench.one.r${round}`, tput),
-      );
-      log(`  ${sys.label.padEnd(9)} (1) one server: ${describe(one)}${peakA(sys)}`);
-      const [two, d2] = await withClients(sys, [urlA, urlB], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
-        measureThroughput(pub, sub, `bench.two.r${round}`, tput),
-      );
-      log(`  ${sys.label.padEnd(9)} (2) A → B:      ${describe(two)}${peakA(sys)}`);
-      const naive = async (every: 1 | 1000) => {
+      const a = acc[i];
+      if (opts.scenarios.has(1)) {
+        const [one, d] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
+          measureThroughput(pub, sub, `bench.one.r${round}`, tput),
+        );
+        log(`  ${sys.label.padEnd(9)} (1) one server: ${describe(one)}${peakA(sys)}`);
+        a.one.push(one);
+        a.drops += d;
+      }
+      if (opts.scenarios.has(2)) {
+        const [two, d] = await withClients(sys, [urlA, urlB], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
+          measureThroughput(pub, sub, `bench.two.r${round}`, tput),
+        );
+        log(`  ${sys.label.padEnd(9)} (2) A → B:      ${describe(two)}${peakA(sys)}`);
+        a.two.push(two);
+        a.drops += d;
+      }
+      if (!opts.scenarios.has(5)) continue;
+      for (const every of [1, 1000] as const) {
         const mode = sys.pacesWithFlush ? 1000 : every;
         const [r, d] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
           measureNaiveLoop(pub, sub, `bench.naive${every}.r${round}`, opts.messages, mode, tput.stallMs),
@@ -145,15 +161,9 @@ export async function runScenarios(
         log(
           `  ${sys.label.padEnd(9)} (5) naive loop, await every ${every === 1 ? 'publish' : '1,000th'}: ${describe(r)}${peakA(sys)}`,
         );
-        return [r, d] as const;
-      };
-      const [each, d3] = await naive(1);
-      const [thousandth, d4] = await naive(1000);
-      acc[i].one.push(one);
-      acc[i].two.push(two);
-      acc[i].naiveEach.push(each);
-      acc[i].naiveThousandth.push(thousandth);
-      acc[i].drops += d1 + d2 + d3 + d4;
+        (every === 1 ? a.naiveEach : a.naiveThousandth).push(r);
+        a.drops += d;
+      }
     }
   }
 
@@ -163,7 +173,9 @@ export async function runScenarios(
     timeoutMs: 5000,
     deadlineMs: 60_000,
   };
-  const rpcs = await runRpcRounds(systems, opts.rounds, rpcOpts, log);
+  const rpcs = opts.scenarios.has(3)
+    ? await runRpcRounds(systems, opts.rounds, rpcOpts, log)
+    : systems.map(() => ({ rpc: summarizeRpc([], []), switchesPerCall: NaN, drops: 0 }));
   rpcs.forEach((r, i) => (acc[i].drops += r.drops));
 
   return systems.map((sys, i) => {
