@@ -61,3 +61,20 @@ export async function metric(gw: GatewayProcess, name: string): Promise<number> 
   }
   return n;
 }
+
+/**
+ * SIGKILLs `gw`, waits until it is gone, and after `downMs` starts it again on the same ports with
+ * `env` (a data folder in it is kept). `killedAt` is when the signal went.
+ */
+export async function killAndRestart(
+  gw: GatewayProcess,
+  env: Record<string, string>,
+  downMs: number,
+): Promise<{ gw: GatewayProcess; killedAt: number }> {
+  const exited = new Promise((r) => gw.proc.child.once('exit', r));
+  const killedAt = Date.now();
+  gw.proc.child.kill('SIGKILL');
+  await exited;
+  await new Promise((r) => setTimeout(r, downMs));
+  return { gw: await spawnGateway(gw.id, env, { port: gw.port, adminPort: gw.adminPort }), killedAt };
+}

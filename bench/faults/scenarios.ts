@@ -3,6 +3,7 @@
  */
 import { partitionScenario, type PartitionPlan } from './partitions';
 import { publisherGatewayKilled, subscriberGatewayKilled, KILL_SUB_GATEWAY } from './restarts';
+import { sharedGatewayKilled } from './shared-gateway';
 import { slowConsumer } from './slow-consumer';
 import { durableCost } from './durable-cost';
 
@@ -150,6 +151,18 @@ export const SCENARIOS: Scenario[] = [
     name: 'kill-sub-gateway-memory',
     title: 'the same without a data folder (durable subscriptions in memory only)',
     run: (transport) => subscriberGatewayKilled(transport, { ...KILL_SUB_GATEWAY, dataDir: false }),
+  },
+  {
+    name: 'kill-shared-gateway',
+    title:
+      'SIGKILL the gateway a publisher, a live and a durable subscriber share (GATEWAY_DATA_DIR), restart after 5 s; the row is the durable one',
+    async run(transport) {
+      const { live, durable } = await sharedGatewayKilled(transport);
+      return {
+        ...durable,
+        note: `${durable.note}; live subscriber: ${live.lost} lost, ${live.dup} dup, ${live.reorder} reordered, ${live.note.split('; ').pop()}`,
+      };
+    },
   },
   durableCostScenario(true),
   durableCostScenario(false),
