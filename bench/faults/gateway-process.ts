@@ -51,13 +51,16 @@ export async function spawnGateway(
   };
 }
 
-/** One counter or gauge from the gateway's /metrics, summed over its label sets. */
-export async function metric(gw: GatewayProcess, name: string): Promise<number> {
+/**
+ * One counter or gauge from the gateway's /metrics, summed over its label sets (those whose labels
+ * contain `label`, such as `kind="major"`, when given).
+ */
+export async function metric(gw: GatewayProcess, name: string, label?: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
   let n = 0;
   for (const line of text.split('\n')) {
-    const m = /^(\w+)(?:\{[^}]*\})? (\S+)$/.exec(line);
-    if (m && m[1] === name) n += Number(m[2]);
+    const m = /^(\w+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m && m[1] === name && (label === undefined || (m[2] ?? '').includes(label))) n += Number(m[3]);
   }
   return n;
 }
