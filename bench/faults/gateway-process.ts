@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
 import { benchGatewayEnv, freePort, spawnServer, type ServerProcess } from '../gateway/processes';
+import { getJson, pollUntil } from '../gateway/wait';
 
 export const REALM = 'be.cortexiq.energy';
 const ROOT = join(__dirname, '..', '..');
@@ -80,4 +81,15 @@ export async function killAndRestart(
   await exited;
   await new Promise((r) => setTimeout(r, downMs));
   return { gw: await spawnGateway(gw.id, env, { port: gw.port, adminPort: gw.adminPort }), killedAt };
+}
+
+/** Waits (up to 60 s) until `gw`'s admin API lists `n` mesh links. */
+export async function hasLinks(gw: GatewayProcess, n: number): Promise<void> {
+  await pollUntil(
+    `${gw.id} has ${n} links`,
+    async () =>
+      ((await getJson(`http://127.0.0.1:${gw.adminPort}/api/topology`)) as { links: unknown[] }).links
+        .length === n,
+    60_000,
+  );
 }

@@ -12,20 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SequenceProbe } from '../../test/helpers/sequence-probe';
 import { rssMb, stopServer } from '../gateway/processes';
-import { getJson, pollUntil, sleep } from '../gateway/wait';
-import { REALM, killAndRestart, metric, spawnGateway, type GatewayProcess } from './gateway-process';
+import { sleep } from '../gateway/wait';
+import {
+  REALM,
+  hasLinks,
+  killAndRestart,
+  metric,
+  spawnGateway,
+  type GatewayProcess,
+} from './gateway-process';
 import { p99, settle } from './partitions';
 import type { ScenarioRow } from './scenarios';
-
-async function linked(g: GatewayProcess): Promise<void> {
-  await pollUntil(
-    `${g.id} linked`,
-    async () =>
-      ((await getJson(`http://127.0.0.1:${g.adminPort}/api/topology`)) as { links: unknown[] }).links
-        .length === 1,
-    60_000,
-  );
-}
 
 /** Waits for the stream to reach k1 again after `restartedAt`, lets it run `afterS`, and settles. */
 async function runOut(probe: SequenceProbe, restartedAt: number, afterS: number): Promise<void> {
@@ -57,7 +54,7 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
   let probe: SequenceProbe | undefined;
   let rssPeak = 0;
   try {
-    await linked(sub);
+    await hasLinks(sub, 1);
     probe = await SequenceProbe.start(REALM, { url: pub.url(transport), name: 'k2' }, [
       { url: sub.url(transport), name: 'k1' },
     ]);
@@ -114,7 +111,7 @@ export async function subscriberGatewayKilled(
   let probe: SequenceProbe | undefined;
   let rssPeak = 0;
   try {
-    await linked(sub);
+    await hasLinks(sub, 1);
     probe = await SequenceProbe.start(
       REALM,
       { url: pub.url(transport), name: 'k2' },

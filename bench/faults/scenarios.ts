@@ -3,6 +3,7 @@
  */
 import { partitionScenario, type PartitionPlan } from './partitions';
 import { publisherGatewayKilled, subscriberGatewayKilled, KILL_SUB_GATEWAY } from './restarts';
+import { intermediateGatewayKilled } from './intermediate';
 import { sharedGatewayKilled } from './shared-gateway';
 import { slowConsumer, type SlowConsumerResult } from './slow-consumer';
 import { durableCost } from './durable-cost';
@@ -179,6 +180,12 @@ export const SCENARIOS: Scenario[] = [
         note: `${durable.note}; live subscriber: ${live.lost} lost, ${live.dup} dup, ${live.reorder} reordered, ${live.note.split('; ').pop()}`,
       };
     },
+  },
+  {
+    name: 'kill-mid-gateway',
+    title:
+      'SIGKILL the gateway between publisher and subscriber (both dial it, as regions dial the hub), restart after 5 s',
+    run: intermediateGatewayKilled,
   },
   durableCostScenario(true),
   durableCostScenario(false),
