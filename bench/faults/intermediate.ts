@@ -3,9 +3,12 @@
  * intermediate gateway's crash"): k1 (publisher) and k3 (subscriber) each dial k2, as regions dial
  * the hub; k2 is killed and restarted on the same ports. What k2 had acknowledged to k1 but not yet
  * had acknowledged by k3 was only in its memory (its link's replay buffer), so it is lost; k3 finds
- * the gap in k1's numbering and gives it up after MESH_ORDER_WAIT_S, counted as an order gap. For
- * `npm run bench:faults` only: it measures a loss the mesh does not prevent yet.
+ * the gap in k1's numbering and gives it up after MESH_ORDER_WAIT_S, counted as an order gap. With
+ * `cutS`, k3's link to k2 is cut (a relay blackholes it) that long before the kill: what k2 then
+ * keeps for k3 in its link's replay buffer dies with it. For `npm run bench:faults` only: it
+ * measures a loss the mesh does not prevent yet.
  */
+import { tcpCutter, udpCutter } from '../../test/helpers/link-cutter';
 import { SequenceProbe } from '../../test/helpers/sequence-probe';
 import { rssMb, stopServer } from '../gateway/processes';
 import { sleep } from '../gateway/wait';
@@ -13,11 +16,13 @@ import { REALM, hasLinks, killAndRestart, metric, spawnGateway } from './gateway
 import { p99, settle } from './partitions';
 import type { ScenarioRow } from './scenarios';
 
-export async function intermediateGatewayKilled(transport: 'quic' | 'tls'): Promise<ScenarioRow> {
+export async function intermediateGatewayKilled(transport: 'quic' | 'tls', cutS = 0): Promise<ScenarioRow> {
   let mid = await spawnGateway('k2');
-  const env = { MESH_PEERS: mid.url(transport) };
-  const pub = await spawnGateway('k1', env);
-  const sub = await spawnGateway('k3', env);
+  const pub = await spawnGateway('k1', { MESH_PEERS: mid.url(transport) });
+  const cutter = await (transport === 'quic' ? udpCutter : tcpCutter)(mid.port);
+  const sub = await spawnGateway('k3', {
+    MESH_PEERS: `${transport === 'quic' ? 'https' : 'tls'}://127.0.0.1:${cutter.port}`,
+  });
   let probe: SequenceProbe | undefined;
   try {
     await hasLinks(mid, 2);
@@ -27,8 +32,13 @@ export async function intermediateGatewayKilled(transport: 'quic' | 'tls'): Prom
     // Without `ack`: the client keeps each publication until acknowledged (by k2, for what it forwards).
     probe.publishEvery(1, 1_000_000, false);
     await sleep(10_000);
+    if (cutS > 0) {
+      cutter.cut();
+      await sleep(cutS * 1000);
+    }
     let rssPeak = rssMb(mid.proc.pid, 'VmHWM');
     mid = (await killAndRestart(mid, {}, 5000)).gw;
+    cutter.restore();
     const restartedAt = Date.now();
     for (let i = 0; i < 600 && probe.flowingAgainAfter('k3', restartedAt) === undefined; i++)
       await sleep(100);
@@ -57,5 +67,6 @@ export async function intermediateGatewayKilled(transport: 'quic' | 'tls'): Prom
   } finally {
     await probe?.close();
     await Promise.all([pub, mid, sub].map((g) => stopServer(g.proc)));
+    await cutter.close();
   }
 }

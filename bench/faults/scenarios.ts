@@ -185,7 +185,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'kill-mid-gateway',
     title:
       'SIGKILL the gateway between publisher and subscriber (both dial it, as regions dial the hub), restart after 5 s',
-    run: intermediateGatewayKilled,
+    run: (transport) => intermediateGatewayKilled(transport),
+  },
+  {
+    name: 'kill-mid-gateway-cut',
+    title: "the same, with the link between it and the subscriber's gateway cut 3 s before the kill",
+    run: (transport) => intermediateGatewayKilled(transport, 3),
   },
   durableCostScenario(true),
   durableCostScenario(false),
