@@ -50,11 +50,15 @@ async function main(): Promise<void> {
         `${col((x) => x.dup)} | ${col((x) => x.reorder)} | ${col((x) => x.p99Ms)} | ${col((x) => x.rssPeakMb)} | ` +
         `${(rows.find((x) => x.lost > 0) ?? rows[rows.length - 1]).note} |`,
     );
-    const slowdowns = rows.flatMap((x) => (x.slowdown === undefined ? [] : [100 * x.slowdown]));
+    const percents = (pick: (row: ScenarioRow) => number | undefined): number[] =>
+      rows.flatMap((x) => (pick(x) === undefined ? [] : [100 * pick(x)!]));
+    const slowdowns = percents((x) => x.slowdown);
+    const noise = percents((x) => x.noise);
     if (slowdowns.length > 0)
       footnotes.push(
         `A stuck subscriber slows the others by ${slowdowns.map((x) => x.toFixed(1)).join(', ')} % ` +
-          `(median ${median(slowdowns).toFixed(1)} %; target within 15 %).`,
+          `(median ${median(slowdowns).toFixed(1)} %; target within 15 %); the two runs without it ` +
+          `differed by ${noise.map((x) => x.toFixed(1)).join(', ')} % in the same rounds (the machine's noise).`,
       );
   }
   process.stdout.write(`\nnpm run bench:faults (${transport}, ${rounds} rounds, ranges over rounds)\n\n`);

@@ -21,7 +21,7 @@ import type { DurableLog } from './durable/durable-log';
 import { openDurableLog } from './durable/open';
 import type { LinkPosition } from './durable/records';
 import { Mesh, type LinkWritten, type MeshHost } from './mesh/mesh';
-import { RecentIds } from './mesh/dedupe';
+import { RecentIds } from './protocol/recent-ids';
 import type { NodeIdentity } from './transport/identity';
 import type { Connection, TransportSecurity } from './transport/transport';
 import { loadTransport } from './transport/select';
@@ -278,10 +278,15 @@ export class Router implements SessionHost, MeshHost {
         this.stats.publicationDuplicates++;
         return;
       }
+      const log = this.durableLog;
+      const mark = log?.eventMark ?? 0;
       if (this.deliveredHere.firstTime(stream, 0, pubSeq))
-        this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
+        this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession, stream, pubSeq);
       else this.stats.publicationDuplicates++;
-    } else this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession);
+      // Kept for a durable subscription here: its PUBACK waits until that is on disk, since no
+      // other gateway holds it to send again after a crash (docs/loss.md).
+      if (log && written && log.eventMark > mark) written(log, log.eventMark);
+    } else this.deliverToSubscribers(topic, publisher, this.gatewayId, payload, excludeSession, null, 0);
     this.mesh.publish(topic, publisher, payload, stream, pubSeq, written);
   }
 
@@ -358,7 +363,7 @@ export class Router implements SessionHost, MeshHost {
       this.stats.publicationDuplicates++;
       return;
     }
-    this.deliverToSubscribers(topic, publisher, originGateway, payload, undefined);
+    this.deliverToSubscribers(topic, publisher, originGateway, payload, undefined, stream, pubSeq);
   }
 
   private deliverToSubscribers(
@@ -367,12 +372,14 @@ export class Router implements SessionHost, MeshHost {
     originGateway: string,
     payload: Buffer,
     excludeSession: string | undefined,
+    stream: string | null,
+    pubSeq: number,
   ): void {
     const subs = this.subscribers.match(topic);
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i];
       if (excludeSession !== undefined && sub.sessionId === excludeSession) continue;
-      sub.deliver(topic, publisher, originGateway, payload);
+      sub.deliver(topic, publisher, originGateway, payload, stream, pubSeq);
     }
   }
 

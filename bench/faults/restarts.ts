@@ -12,20 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SequenceProbe } from '../../test/helpers/sequence-probe';
 import { rssMb, stopServer } from '../gateway/processes';
-import { getJson, pollUntil, sleep } from '../gateway/wait';
-import { REALM, metric, spawnGateway, type GatewayProcess } from './gateway-process';
+import { sleep } from '../gateway/wait';
+import {
+  REALM,
+  hasLinks,
+  killAndRestart,
+  metric,
+  spawnGateway,
+  type GatewayProcess,
+} from './gateway-process';
 import { p99, settle } from './partitions';
 import type { ScenarioRow } from './scenarios';
-
-async function linked(g: GatewayProcess): Promise<void> {
-  await pollUntil(
-    `${g.id} linked`,
-    async () =>
-      ((await getJson(`http://127.0.0.1:${g.adminPort}/api/topology`)) as { links: unknown[] }).links
-        .length === 1,
-    60_000,
-  );
-}
 
 /** Waits for the stream to reach k1 again after `restartedAt`, lets it run `afterS`, and settles. */
 async function runOut(probe: SequenceProbe, restartedAt: number, afterS: number): Promise<void> {
@@ -57,7 +54,7 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
   let probe: SequenceProbe | undefined;
   let rssPeak = 0;
   try {
-    await linked(sub);
+    await hasLinks(sub, 1);
     probe = await SequenceProbe.start(REALM, { url: pub.url(transport), name: 'k2' }, [
       { url: sub.url(transport), name: 'k1' },
     ]);
@@ -65,14 +62,9 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
     probe.publishEvery(1, 1_000_000, false);
     await sleep(10_000);
     rssPeak = rssMb(pub.proc.pid, 'VmHWM');
-    const exited = new Promise((r) => pub!.proc.child.once('exit', r));
-    const killedAt = Date.now();
-    pub.proc.child.kill('SIGKILL');
-    await exited;
-    const ports = { port: pub.port, adminPort: pub.adminPort };
-    pub = undefined;
-    await sleep(5000);
-    pub = await spawnGateway('k2', env, ports);
+    const restart = await killAndRestart(pub, env, 5000);
+    pub = restart.gw;
+    const killedAt = restart.killedAt;
     const restartedAt = Date.now();
     const downMs = restartedAt - killedAt;
     await runOut(probe, restartedAt, 5);
@@ -119,7 +111,7 @@ export async function subscriberGatewayKilled(
   let probe: SequenceProbe | undefined;
   let rssPeak = 0;
   try {
-    await linked(sub);
+    await hasLinks(sub, 1);
     probe = await SequenceProbe.start(
       REALM,
       { url: pub.url(transport), name: 'k2' },
@@ -130,13 +122,7 @@ export async function subscriberGatewayKilled(
     probe.publishEvery(1, 1_000_000);
     await sleep(plan.beforeS * 1000);
     rssPeak = rssMb(sub.proc.pid, 'VmHWM');
-    const exited = new Promise((r) => sub!.proc.child.once('exit', r));
-    sub.proc.child.kill('SIGKILL');
-    await exited;
-    const ports = { port: sub.port, adminPort: sub.adminPort };
-    sub = undefined;
-    await sleep(plan.downS * 1000);
-    sub = await spawnGateway('k1', env, ports);
+    sub = (await killAndRestart(sub, env, plan.downS * 1000)).gw;
     const restartedAt = Date.now();
     await runOut(probe, restartedAt, plan.afterS);
     rssPeak = Math.max(rssPeak, rssMb(sub.proc.pid, 'VmHWM'));

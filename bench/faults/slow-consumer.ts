@@ -20,6 +20,8 @@ export interface SlowConsumerResult {
   /** The gateway's CPU time (user + system) while the messages went through, in seconds. */
   gatewayCpuS: number;
   droppedForSlow: number;
+  /** Time the gateway spent in full (mark-compact) collections since it started, in ms. */
+  majorGcMs: number;
 }
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -85,6 +87,9 @@ export async function slowConsumer(
       rssPeakMb: Math.round(rssMb(gw.proc.pid, 'VmHWM')),
       gatewayCpuS: Math.round((cpuSeconds(gw.proc.pid) - cpuBefore) * 10) / 10,
       droppedForSlow: await metric(gw, 'macula_slow_consumer_drops_total'),
+      majorGcMs: Math.round(
+        1000 * (await metric(gw, 'macula_process_nodejs_gc_duration_seconds_sum', 'kind="major"')),
+      ),
     };
   } finally {
     stuck?.destroy();

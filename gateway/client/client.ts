@@ -9,6 +9,7 @@ import { GatewayError, isErrorCode } from '../protocol/errors';
 import { decodePayload, encodePayload, type Frame } from '../protocol/frames';
 import { M, P } from '../protocol/messages';
 import { encodeHeaderInto } from '../protocol/header-codec';
+import { RecentIds } from '../protocol/recent-ids';
 import { patternProblem, topicProblem } from '../protocol/topics';
 import { withTimeout } from '../transport/with-timeout';
 import { DurableCursor } from './durable-cursor';
@@ -31,6 +32,8 @@ import type {
 } from './types';
 
 const RESOLVED = Promise.resolve();
+/** The "handler" of a republished copy: nothing to do, acknowledged in its turn. */
+const NOTHING = (): void => undefined;
 
 // Encoded PUBLISH headers per (mode, excludeMe) and topic: apps publish to a handful of topics
 // over and over. `mode` is a P.* value, or 0 (no ack request) for a gateway without PUBACK.
@@ -69,6 +72,15 @@ const UNACKED_LIMITS = {
  */
 const PUBLISH_HIGH_WATER_BYTES = 512 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * What a subscription remembers of the tracked publications it received, per publisher stream
+ * (docs/protocol.md §2, republish): a republished copy is at most the copies its publisher had not
+ * had acknowledged, and those arrive in order, so a copy is at or below the highest number seen.
+ * The window behind it (2^12 numbers, 512 bytes a stream) only lets an out-of-order arrival through;
+ * the 1,024 most recent streams are kept (512 KiB at most per subscription).
+ */
+const SEEN_WINDOW_BITS = 12;
+const SEEN_STREAMS = 1024;
 
 interface SubState {
   pattern: string;
@@ -76,6 +88,9 @@ interface SubState {
   durable: string | undefined;
   serverId: number;
   dropped: number;
+  /** Republished copies dropped (republishedCopy); `seen` made at the first tracked event. */
+  duplicates: number;
+  seen: RecentIds | undefined;
   active: boolean;
   /** Durable: events are handled one after another so acknowledgements stay cumulative. */
   chain: Promise<void>;
@@ -166,7 +181,12 @@ export class Client implements GatewayClient {
       { stream: this.pubStream, nextSeq: this.unacked.firstUnacked },
     );
     conn.conn.onDrain(() => this.drained());
-    this.liveness = new GatewayLiveness(conn, () => this.unacked.count > 0 || conn.awaitingReplies);
+    // A subscriber waits for its gateway too: over QUIC a killed gateway would otherwise keep it
+    // on a dead connection until the idle timeout, missing what is published meanwhile.
+    this.liveness = new GatewayLiveness(
+      conn,
+      () => this.unacked.count > 0 || conn.awaitingReplies || this.subs.size > 0,
+    );
     return conn;
   }
 
@@ -202,6 +222,8 @@ export class Client implements GatewayClient {
       durable: options.durable,
       serverId: 0,
       dropped: 0,
+      duplicates: 0,
+      seen: undefined,
       active: true,
       chain: RESOLVED,
       cursor: new DurableCursor(),
@@ -216,6 +238,9 @@ export class Client implements GatewayClient {
       pattern,
       get dropped() {
         return state.dropped;
+      },
+      get duplicates() {
+        return state.duplicates;
       },
       unsubscribe: async () => {
         if (!state.active) return;
@@ -313,9 +338,12 @@ export class Client implements GatewayClient {
     ];
     const state = this.subsByServerId.get(subId);
     if (!state || !state.active) return;
+    // Live: a copy is dropped at once. Durable: only once the cursor admitted it (a replay of its
+    // own number is the cursor's to handle), and then acknowledged like a handled one.
+    if (!seq && this.republishedCopy(state, frame.header)) return;
     const meta = { topic, publisher, gatewayId };
     if (seq && state.maxInFlight > 1 && !windowHasRoom(state))
-      return this.deferWindowed(state, seq, Buffer.from(frame.payload), meta);
+      return this.deferWindowed(state, seq, Buffer.from(frame.payload), meta, frame.header);
     let payload: unknown;
     try {
       payload = decodePayload(frame.payload);
@@ -337,18 +365,16 @@ export class Client implements GatewayClient {
     if (admission === 'acknowledge') return this.scheduleAck(state);
     if (admission === 'skip') return;
     const generation = state.cursor.generation;
-    if (state.maxInFlight > 1)
-      return this.startWindowed(state, seq, generation, () => state.handler(payload, meta));
+    const handle = this.republishedCopy(state, frame.header) ? NOTHING : () => state.handler(payload, meta);
+    if (state.maxInFlight > 1) return this.startWindowed(state, seq, generation, handle);
     // Durable: handle in order, acknowledge after the handler finished (docs/protocol.md §2).
     const finished = (): void => {
       if (state.cursor.handled(seq, generation)) this.scheduleAck(state);
     };
-    state.chain = state.chain
-      .then(() => state.handler(payload, meta))
-      .then(finished, (err) => {
-        this.events.emit('error', err);
-        finished();
-      });
+    state.chain = state.chain.then(handle).then(finished, (err) => {
+      this.events.emit('error', err);
+      finished();
+    });
   }
 
   /**
@@ -361,11 +387,35 @@ export class Client implements GatewayClient {
    * it) as one buffer per event, not as decoded objects that every collection traces again. Should
    * its bytes not decode then, that is an `error` event and the event counts as handled.
    */
-  private deferWindowed(state: SubState, seq: number, bytes: Buffer, meta: EventMeta): void {
+  private deferWindowed(
+    state: SubState,
+    seq: number,
+    bytes: Buffer,
+    meta: EventMeta,
+    header: unknown[],
+  ): void {
     const admission = state.cursor.admit(seq);
     if (admission === 'acknowledge') return this.scheduleAck(state);
     if (admission === 'skip') return;
-    this.startWindowed(state, seq, state.cursor.generation, () => state.handler(decodePayload(bytes), meta));
+    const handle = this.republishedCopy(state, header)
+      ? NOTHING
+      : () => state.handler(decodePayload(bytes), meta);
+    this.startWindowed(state, seq, state.cursor.generation, handle);
+  }
+
+  /**
+   * An event carrying a tracked publication's (pubStream, pubSeq) that this subscription already
+   * received (docs/protocol.md §2, republish): a gateway that restarted, or another one, cannot
+   * know what the gateway before it delivered here, so the subscriber's client tells.
+   */
+  private republishedCopy(state: SubState, header: unknown[]): boolean {
+    const stream = header[6];
+    const pubSeq = header[7];
+    if (typeof stream !== 'string' || typeof pubSeq !== 'number') return false;
+    state.seen ??= new RecentIds(SEEN_WINDOW_BITS, SEEN_STREAMS);
+    if (state.seen.firstTime(stream, 0, pubSeq)) return false;
+    state.duplicates++;
+    return true;
   }
 
   private startWindowed(

@@ -1,11 +1,13 @@
 /**
  * Notices a gateway that died without closing the connection (docs/protocol.md §7). A SIGKILLed
  * gateway resets a TCP connection at once, but over QUIC nothing arrives: the transport's idle
- * timeout would take several seconds, while the client keeps writing into a dead connection. So
- * while the client waits for something from its gateway (publications not yet acknowledged), a
- * gateway silent for PING_AFTER_MS is pinged and one silent for DEAD_AFTER_MS is given up: the
- * connection is destroyed and the client reconnects and sends again what was not acknowledged.
- * A healthy gateway acknowledges publications every few milliseconds, so the silence is telling.
+ * timeout would take several seconds, while the client keeps writing into a dead connection (or,
+ * subscribed, hears nothing). So while the client waits for something from its gateway
+ * (publications not yet acknowledged, replies, events of its subscriptions), a gateway silent for
+ * PING_AFTER_MS is pinged and one silent for DEAD_AFTER_MS is given up: the connection is
+ * destroyed and the client reconnects, restores its subscriptions and sends again what was not
+ * acknowledged. A healthy gateway answers a ping within a round trip, so the silence is telling;
+ * an idle subscriber costs its gateway one PING and PONG per PING_AFTER_MS.
  */
 import { GatewayError } from '../protocol/errors';
 import { M } from '../protocol/messages';

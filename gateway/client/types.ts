@@ -56,6 +56,12 @@ export interface Subscription {
   readonly pattern: string;
   /** Events the gateway dropped for this subscription (slow consumer or durable overflow). */
   readonly dropped: number;
+  /**
+   * Copies of publications this subscription had already received, dropped instead of handled: a
+   * publisher's client sends again what its gateway had not acknowledged when it lost it, and a
+   * restarted gateway delivers those again (docs/protocol.md §2, republish).
+   */
+  readonly duplicates: number;
   unsubscribe(): Promise<void>;
 }
 

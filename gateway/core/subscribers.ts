@@ -5,23 +5,32 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encodeFrame } from '../protocol/frames';
-import { encodeHeaderInto } from '../protocol/header-codec';
 import { M } from '../protocol/messages';
+import { EventHead } from './event-head';
 import type { Outbound } from './outbound';
 
 export interface Subscriber {
   readonly pattern: string;
   /** Session that owns this subscription right now (undefined for a durable one that is away). */
   readonly sessionId: string | undefined;
-  deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void;
+  /**
+   * `stream`/`pubSeq`: a tracked publication's id (null/0 otherwise), passed on in EVENT so the
+   * client drops a republished copy it already has (docs/protocol.md §2, republish).
+   */
+  deliver(
+    topic: string,
+    publisher: string,
+    gatewayId: string,
+    payload: Buffer,
+    stream: string | null,
+    pubSeq: number,
+  ): void;
 }
 
 export class LiveSubscription implements Subscriber {
-  // A stream of events mostly repeats topic and publisher: reuse the encoded header then.
-  private lastTopic = '';
-  private lastPublisher = '';
-  private lastGateway = '';
-  private lastHead: Buffer | undefined;
+  // A stream of events mostly repeats topic, publisher and stream: reuse the encoded header then,
+  // with only a tracked publication's number written into it (event-head.ts).
+  private readonly head = new EventHead();
 
   constructor(
     readonly pattern: string,
@@ -30,19 +39,19 @@ export class LiveSubscription implements Subscriber {
     private readonly out: Outbound,
   ) {}
 
-  deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
-    if (
-      !this.lastHead ||
-      topic !== this.lastTopic ||
-      publisher !== this.lastPublisher ||
-      gatewayId !== this.lastGateway
-    ) {
-      this.lastHead = Buffer.from(encodeHeaderInto([M.EVENT, this.subId, topic, publisher, gatewayId, 0]));
-      this.lastTopic = topic;
-      this.lastPublisher = publisher;
-      this.lastGateway = gatewayId;
-    }
-    this.out.event(this.lastHead, payload, this.subId);
+  deliver(
+    topic: string,
+    publisher: string,
+    gatewayId: string,
+    payload: Buffer,
+    stream: string | null,
+    pubSeq: number,
+  ): void {
+    this.out.event(
+      this.head.of(this.subId, topic, publisher, gatewayId, stream, pubSeq),
+      payload,
+      this.subId,
+    );
   }
 }
 
@@ -52,6 +61,9 @@ export interface StoredEvent {
   publisher: string;
   gatewayId: string;
   payload: Buffer;
+  /** The publication's id when it was tracked (null/0 otherwise): the client dedupes by it. */
+  stream: string | null;
+  pubSeq: number;
 }
 
 export interface DurableLimits {
@@ -153,7 +165,7 @@ export class DurableSubscription implements Subscriber {
    */
   restore(
     lastSeq: number,
-    events: Array<{ seq: number; topic: string; publisher: string; gatewayId: string; payload: Buffer }>,
+    events: StoredEvent[],
     overflow: number,
     overflowTotal: number,
     epoch: string | undefined,
@@ -193,7 +205,14 @@ export class DurableSubscription implements Subscriber {
     this.pump();
   }
 
-  deliver(topic: string, publisher: string, gatewayId: string, payload: Buffer): void {
+  deliver(
+    topic: string,
+    publisher: string,
+    gatewayId: string,
+    payload: Buffer,
+    stream: string | null,
+    pubSeq: number,
+  ): void {
     // Keep a copy: the payload is a view into a read buffer that will be reused.
     const event: StoredEvent = {
       seq: this.nextSeq++,
@@ -201,6 +220,8 @@ export class DurableSubscription implements Subscriber {
       publisher,
       gatewayId,
       payload: Buffer.from(payload),
+      stream,
+      pubSeq,
     };
     this.events.push(event);
     this.journal?.event(this, event);
@@ -293,7 +314,9 @@ export class DurableSubscription implements Subscriber {
         return;
       }
       const e = this.events[i];
-      a.out.control(encodeFrame([M.EVENT, a.subId, e.topic, e.publisher, e.gatewayId, e.seq], e.payload));
+      const head = [M.EVENT, a.subId, e.topic, e.publisher, e.gatewayId, e.seq];
+      if (e.stream !== null) head.push(e.stream, e.pubSeq);
+      a.out.control(encodeFrame(head, e.payload));
       this.sentSeq = e.seq;
     }
   }

@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { ftruncateSync, openSync, closeSync } from 'node:fs';
-import type { DurableJournal, DurableSubscription } from '../core/subscribers';
+import type { DurableJournal, DurableSubscription, StoredEvent } from '../core/subscribers';
 import {
   encodeCommit,
   encodeEvent,
@@ -20,6 +20,7 @@ import {
   type LinkPosition,
   type StateRecord,
 } from './records';
+import type { AckedLink } from '../core/publication-acks';
 import type { RecoveredLog } from './recovery';
 import { Segments, type Segment } from './segments';
 
@@ -61,7 +62,7 @@ export function stateOf(sub: DurableSubscription): StateRecord {
   };
 }
 
-export class DurableLog implements DurableJournal {
+export class DurableLog implements DurableJournal, AckedLink {
   private readonly segments: Segments;
   private readonly segmentBytes: number;
   private pending: Buffer[] = [];
@@ -81,6 +82,14 @@ export class DurableLog implements DurableJournal {
   private timer: NodeJS.Timeout | undefined;
   private readonly committedLinks = new Map<string, LinkPosition>();
   private idleWaiters: Array<() => void> = [];
+  /**
+   * Events appended so far, and how many of them finished batches hold: a client's publication
+   * kept for a durable subscription here is acknowledged to it (PUBACK) only once on disk, since
+   * no other gateway has it to send again (docs/loss.md, "Publishers whose gateway dies").
+   */
+  private appendedEvents = 0;
+  private durableEvents = 0;
+  private eventWaiters: Array<{ mark: number; done: () => void }> = [];
   private closed = false;
   private lastError: string | undefined;
 
@@ -122,13 +131,23 @@ export class DurableLog implements DurableJournal {
     this.append(encodeRemove(sub.name), false);
   }
 
-  event(
-    sub: DurableSubscription,
-    e: { seq: number; topic: string; publisher: string; gatewayId: string; payload: Buffer },
-  ): void {
+  event(sub: DurableSubscription, e: StoredEvent): void {
     this.pendingMaxSeq.set(sub.name, e.seq);
     this.pendingRelease.set(sub, e.seq);
+    this.appendedEvents++;
     this.append(encodeEvent({ name: sub.name, ...e }), true);
+  }
+
+  /** Counts the events appended so far: a mark to wait for with `whenAcked`. */
+  get eventMark(): number {
+    return this.appendedEvents;
+  }
+
+  /** Calls `done` once a finished batch holds every event up to `mark`; false: it already does. */
+  whenAcked(mark: number, done: () => void): boolean {
+    if (mark <= this.durableEvents || this.closed) return false;
+    this.eventWaiters.push({ mark, done });
+    return true;
   }
 
   changed(sub: DurableSubscription): void {
@@ -181,6 +200,7 @@ export class DurableLog implements DurableJournal {
     gates: boolean;
     maxSeq: Map<string, number>;
     release: Map<DurableSubscription, number>;
+    events: number;
   } {
     const chunks = this.pending;
     for (const sub of this.dirty)
@@ -196,7 +216,7 @@ export class DurableLog implements DurableJournal {
     this.pendingBytes = 0;
     this.pendingGates = false;
     this.pendingMaxSeq = new Map();
-    return { chunks, links, gates, maxSeq, release };
+    return { chunks, links, gates, maxSeq, release, events: this.appendedEvents };
   }
 
   private cut(): void {
@@ -221,6 +241,7 @@ export class DurableLog implements DurableJournal {
       if (err) return this.failed(seg, before, batch, err);
       this.commits++;
       for (const [sub, seq] of batch.release) sub.durableUpTo(seq);
+      this.eventsDurable(batch.events);
       this.writtenBytes += bytes;
       for (const l of batch.links) this.committedLinks.set(l.peer, l);
       this.afterBatch();
@@ -313,6 +334,15 @@ export class DurableLog implements DurableJournal {
     if (!this.closed) this.timer = setTimeout(() => this.cut(), RETRY_AFTER_ERROR_MS);
   }
 
+  /** Batches finish in order, and a failed one is written again within a later one. */
+  private eventsDurable(upTo: number): void {
+    if (upTo <= this.durableEvents) return;
+    this.durableEvents = upTo;
+    let n = 0;
+    while (n < this.eventWaiters.length && this.eventWaiters[n].mark <= upTo) n++;
+    if (n > 0) for (const w of this.eventWaiters.splice(0, n)) w.done();
+  }
+
   private wakeIdle(): void {
     for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -335,6 +365,8 @@ export class DurableLog implements DurableJournal {
     if (this.closed) return;
     await this.flushed();
     this.closed = true;
+    // Everything appended is on disk now (flushed): nobody waits for more.
+    this.eventsDurable(this.appendedEvents);
     if (this.timer) clearTimeout(this.timer);
     this.segments.close();
   }

@@ -40,6 +40,13 @@ export interface EventRecord {
   publisher: string;
   gatewayId: string;
   payload: Buffer;
+  /**
+   * The publication's (pubStream, pubSeq) when it was tracked, so a replay after a restart still
+   * carries it to the client (docs/protocol.md §2, republish); trailing fields, null and 0 in a log
+   * written before them.
+   */
+  stream: string | null;
+  pubSeq: number;
 }
 
 /** How far this gateway has received (and made durable) what a neighbour sent on its link. */
@@ -92,7 +99,9 @@ export function encodeState(s: StateRecord): EncodedRecord {
 }
 
 export function encodeEvent(e: EventRecord): EncodedRecord {
-  return frame(packr.pack([R.EVENT, e.name, e.seq, e.topic, e.publisher, e.gatewayId, e.payload]));
+  return frame(
+    packr.pack([R.EVENT, e.name, e.seq, e.topic, e.publisher, e.gatewayId, e.payload, e.stream, e.pubSeq]),
+  );
 }
 
 export function encodeRemove(name: string): EncodedRecord {
@@ -122,12 +131,22 @@ function decodeBody(body: Buffer): LogRecord | undefined {
       };
     }
     case R.EVENT: {
-      const [, name, seq, topic, publisher, gatewayId, payload] = b;
+      const [, name, seq, topic, publisher, gatewayId, payload, streamField, pubSeqField] = b;
       if (!str(name) || !num(seq) || !str(topic) || !str(publisher) || !str(gatewayId)) return undefined;
       if (!(payload instanceof Uint8Array)) return undefined;
+      const tracked = str(streamField) && num(pubSeqField);
       return {
         kind: R.EVENT,
-        event: { name, seq, topic, publisher, gatewayId, payload: Buffer.from(payload) },
+        event: {
+          name,
+          seq,
+          topic,
+          publisher,
+          gatewayId,
+          payload: Buffer.from(payload),
+          stream: tracked ? streamField : null,
+          pubSeq: tracked ? pubSeqField : 0,
+        },
       };
     }
     case R.REMOVE:

@@ -16,7 +16,7 @@ import { encodeFrame, type Frame } from '../protocol/frames';
 import type { FrameStream } from '../protocol/frame-stream';
 import { K, M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
-import { RecentIds } from './dedupe';
+import { RecentIds } from '../protocol/recent-ids';
 import { PeerLink, type MeshMessage } from './link';
 import { LinkStateDb, type Lsa } from './lsdb';
 import { HandshakeError, PeerHandshake, type HandshakeResult } from './peer-handshake';

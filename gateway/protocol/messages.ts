@@ -13,7 +13,7 @@ export const M = {
   UNSUBSCRIBED: 7, //     [7, reqId]
   PUBLISH: 8, //          [8, topic, ackReqId (0 = no ack), excludeMe] + payload; with a pubStream: [8, topic, P.*, excludeMe]
   PUBLISHED: 9, //        [9, reqId]
-  EVENT: 10, //           [10, subId, topic, publisherSession, gatewayId, durableSeq (0 = not durable)] + payload
+  EVENT: 10, //           [10, subId, topic, publisherSession, gatewayId, durableSeq (0 = not durable), pubStream?, pubSeq?] + payload (the last two: a tracked publication, for the client's duplicate check)
   REGISTER: 11, //        [11, reqId, procedure]
   REGISTERED: 12, //      [12, reqId, regId]
   UNREGISTER: 13, //      [13, reqId, regId]

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { RecentIds } from '../../gateway/mesh/dedupe';
+import { RecentIds } from '../../gateway/protocol/recent-ids';
 
 describe('RecentIds', () => {
   it('accepts each id once, in any order within the window', () => {

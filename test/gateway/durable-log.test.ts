@@ -55,7 +55,7 @@ function publish(sub: DurableSubscription, from: number, to: number, bytes = 100
   for (let n = from; n < to; n++) {
     const payload = Buffer.alloc(bytes, n % 256);
     payload.writeUInt32BE(n, 0);
-    sub.deliver(TOPIC, 'pub-1', 'gw-a', payload);
+    sub.deliver(TOPIC, 'pub-1', 'gw-a', payload, null, 0);
   }
 }
 
@@ -88,6 +88,31 @@ describe('durable log', () => {
     expect(back.lastSeq).toBe(101);
     expect(b.restartPeers).toEqual(['gw-b']);
     expect(b.log.committedPosition('gw-b')).toEqual({ peer: 'gw-b', epoch: 42, seq: 900 });
+    await b.log.close();
+  });
+
+  it("keeps a tracked publication's id, and tells a waiting PUBACK once the event is on disk", async () => {
+    const a = open();
+    const sub = a.store.getOrCreate('orders', TOPIC, 's1', 'c').sub;
+    const mark = a.log.eventMark;
+    sub.deliver(TOPIC, 'pub-1', 'gw-a', Buffer.from([1]), 'stream-x', 77);
+    publish(sub, 1, 2);
+    expect(a.log.eventMark).toBe(mark + 2);
+    let onDisk = false;
+    const waits = a.log.whenAcked(a.log.eventMark, () => (onDisk = true));
+    expect(waits).toBe(true);
+    expect(onDisk).toBe(false);
+    await a.log.flushed();
+    expect(onDisk).toBe(true);
+    expect(a.log.whenAcked(a.log.eventMark, () => undefined)).toBe(false);
+    const b = open();
+    const kept = (
+      b.store.get('orders')! as unknown as { events: Array<{ stream: string | null; pubSeq: number }> }
+    ).events;
+    expect(kept.map((e) => [e.stream, e.pubSeq])).toEqual([
+      ['stream-x', 77],
+      [null, 0],
+    ]);
     await b.log.close();
   });
 

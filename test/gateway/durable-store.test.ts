@@ -46,7 +46,7 @@ function store(limits: Partial<DurableStoreLimits> = {}) {
 }
 
 const feed = (sub: DurableSubscription, n: number): void => {
-  for (let i = 0; i < n; i++) sub.deliver(TOPIC, 'pub', 'gw', payload());
+  for (let i = 0; i < n; i++) sub.deliver(TOPIC, 'pub', 'gw', payload(), null, 0);
 };
 
 describe('durable store', () => {

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { GatewayError } from '../../gateway/protocol/errors';
+import { encodeHeaderInto } from '../../gateway/protocol/header-codec';
 import {
   decodePayload,
   encodeFrame,
+  encodeFrameHead,
   encodePayload,
   FrameDecoder,
   type Frame,
@@ -95,6 +97,34 @@ describe('frame codec', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('decodes headers that differ only in a final uint32 (an EVENT pubSeq) to their own values', () => {
+    const event = (pubSeq: number) => {
+      const head = Buffer.from(encodeHeaderInto([10, 3, 'be.t', 'gw:1', 'gw', 0, 'stream', 0]));
+      const fixed = Buffer.concat([head.subarray(0, head.length - 1), Buffer.from([0xce, 0, 0, 0, 0])]);
+      fixed.writeUInt32BE(pubSeq, fixed.length - 4);
+      return encodeFrameHead(fixed, Buffer.from([pubSeq & 0xff]));
+    };
+    // The last element a nested array ending in a uint32: not a field of its own to replace.
+    const nested = (n: number) => encodeFrame([10, ['x', 70_000 + n]], Buffer.alloc(0));
+    const bytes = Buffer.concat([
+      event(70_000),
+      event(70_001),
+      event(70_002),
+      nested(0),
+      nested(1),
+      event(5),
+    ]);
+    const frames = decodeAll(bytes, [3, 40, 77]);
+    expect(frames.map((f) => f.header)).toEqual([
+      [10, 3, 'be.t', 'gw:1', 'gw', 0, 'stream', 70_000],
+      [10, 3, 'be.t', 'gw:1', 'gw', 0, 'stream', 70_001],
+      [10, 3, 'be.t', 'gw:1', 'gw', 0, 'stream', 70_002],
+      [10, ['x', 70_000]],
+      [10, ['x', 70_001]],
+      [10, 3, 'be.t', 'gw:1', 'gw', 0, 'stream', 5],
+    ]);
   });
 
   it('refuses a frame larger than the limit before buffering its body', () => {

@@ -44,6 +44,13 @@ describe('header codec (fast MessagePack subset)', () => {
     );
   });
 
+  it('decodes strings of one byte length right when they alternate (the recent-string cache)', () => {
+    const topics = ['be.cortexiq.a', 'be.cortexiq.b', 'bé.cortexiq', 'be.cortexiq.a'];
+    for (let round = 0; round < 3; round++)
+      for (const t of topics)
+        expect(decodeHeader(Buffer.from(encodeHeaderInto([10, t, t])))).toEqual([10, t, t]);
+  });
+
   it('round-trips the hot headers exactly', () => {
     const event = [10, 3, 'be.cortexiq.home.measured', 'gw-hub:12', 'macula-hub', 0];
     const mesh = [

@@ -4,12 +4,14 @@
  * what was lost (published and accepted, never delivered), what came twice, and how long after a
  * moment (a cut) the first message published after it arrived — "traffic flowing again".
  */
-import { connect, type GatewayClient } from '../../gateway/client';
+import { connect, type GatewayClient, type Subscription } from '../../gateway/client';
 
 export interface ProbeEndpoint {
   /** Client URL of the gateway (`https://host:port`). */
   url: string;
   name: string;
+  /** Subscribe this one durably, or not, whatever the probe's `durable` option says. */
+  durable?: boolean;
 }
 
 interface Arrival {
@@ -22,6 +24,8 @@ export class SequenceProbe {
   /** Seqs the publishing gateway accepted (publish with ack), by send time. */
   private readonly accepted: { seq: number; sentAt: number }[] = [];
   readonly arrivals = new Map<string, Arrival[]>();
+  /** Each subscriber's subscription, for what its client counted (republished copies dropped). */
+  readonly subscriptions = new Map<string, Subscription>();
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
   private inFlight = new Set<Promise<void>>();
@@ -50,6 +54,7 @@ export class SequenceProbe {
     for (const e of to) subscribers.set(e.name, await open(e, 'sub'));
     const probe = new SequenceProbe(await open(from, 'pub'), subscribers, topic);
     for (const [name, client] of subscribers) {
+      const durable = to.find((e) => e.name === name)?.durable ?? options.durable;
       const list: Arrival[] = [];
       probe.arrivals.set(name, list);
       const record = (p: { seq: number; sentAt: number }): void => {
@@ -57,7 +62,7 @@ export class SequenceProbe {
         else list.push({ seq: p.seq, sentAt: p.sentAt, at: Date.now() });
       };
       const windowed = (options.maxInFlight ?? 1) > 1;
-      await client.subscribe<{ seq: number; sentAt: number }>(
+      const subscription = await client.subscribe<{ seq: number; sentAt: number }>(
         topic,
         // Recorded on arrival (the handler's start, in order); finished a macrotask later.
         windowed
@@ -66,8 +71,9 @@ export class SequenceProbe {
               return new Promise<void>((r) => setImmediate(r));
             }
           : record,
-        options.durable ? { durable: `probe-${name}`, maxInFlight: options.maxInFlight } : {},
+        durable ? { durable: `probe-${name}`, maxInFlight: options.maxInFlight } : {},
       );
+      probe.subscriptions.set(name, subscription);
     }
     await probe.warmUp();
     return probe;

@@ -74,6 +74,7 @@ export class FakeBus {
         return {
           pattern,
           dropped: 0,
+          duplicates: 0,
           unsubscribe: async () => {
             const i = this.subs.indexOf(sub);
             if (i >= 0) this.subs.splice(i, 1);

@@ -3,9 +3,10 @@
  * for local delivery of mesh messages: links already deliver each message once; this catches the
  * rare copy that a reroute and a later replay can both carry (docs/protocol.md §3: "duplicates are
  * dropped"). The router uses a second one for tracked publications, keyed by the client's
- * pubStream (docs/protocol.md §2, republish). A sliding bitmap over the last `window` ids does it
- * in O(1) without allocation; an id older than the window counts as seen (it could only be a very
- * late copy).
+ * pubStream, and the client library one per subscription, for the copies a restarted gateway
+ * delivers again (docs/protocol.md §2, republish); so it lives with the protocol, which both sides
+ * may use. A sliding bitmap over the last `window` ids does it in O(1) without allocation; an id
+ * older than the window counts as seen (it could only be a very late copy).
  */
 interface Window {
   epoch: number;
