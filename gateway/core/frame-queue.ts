@@ -4,9 +4,15 @@
  * stuck client gets a frame for every event and loses most of them to the bound, so per-frame
  * Buffers were garbage promoted to the old generation and collected at full cost, which took CPU
  * from every other client and raised the gateway's RSS (docs/loss.md "Slow consumers"). Control
- * frames, which are rare and never dropped, stay Buffers of their own. Chunks are never reused (a
- * transport write keeps a view of its bytes until flushed); one goes to the collector, as one
- * external allocation, once no waiting event is in it.
+ * frames, which are rare and never dropped, stay Buffers of their own.
+ *
+ * A chunk no waiting event is in is reused. One that frames were written from may still be read
+ * by a transport write (a view of its bytes waits for the socket), so it is retired until the
+ * connection has drained (nothing handed to it is pending any more: `transportDrained`); one whose
+ * frames were all dropped is reused at once. Let go instead, as chunks were before, they lived
+ * past young-generation collections under load and waited as garbage for a full one: 16–20 MB of
+ * them at gateway A's peak in `npm run bench:gateway` (1). Spares are kept up to what the busiest
+ * stretch since the last `trim` held, so an idle client gives them back.
  */
 import { PREFIX_BYTES, putFrame } from '../protocol/frames';
 
@@ -17,9 +23,24 @@ export const ENTRY_OVERHEAD_BYTES = 40;
 const MAX_RUN_BYTES = 64 * 1024;
 const DROPPED = -1;
 const CONTROL = 0;
+/** Spare chunks a quiet client keeps. */
+const MIN_SPARE_CHUNKS = 1;
+/**
+ * Retired chunks kept for reuse at most: a connection that stays busy without ever draining gets
+ * more than this back to the collector, as before, instead of holding them.
+ */
+const MAX_RETIRED_CHUNKS = 8;
 
 export class FrameQueue {
   private chunks: Buffer[] = [];
+  /** Chunks with no waiting event, perhaps still read by a write the transport has not finished. */
+  private retired: Buffer[] = [];
+  /** Absolute index of the newest chunk a frame was written from. */
+  private writtenFrom = -1;
+  /** Chunks safe to fill again. */
+  private spare: Buffer[] = [];
+  /** Most chunks held (waiting and retired) at once since the last `trim`. */
+  private busiest = 0;
   /** Absolute index of chunks[0]; chunks below it were freed. */
   private chunkBase = 0;
   private fill = CHUNK_BYTES;
@@ -40,6 +61,7 @@ export class FrameQueue {
   get heldBytes(): number {
     let n = 0;
     for (const c of this.chunks) n += c.length;
+    for (const c of this.retired) n += c.length;
     return n;
   }
 
@@ -52,9 +74,11 @@ export class FrameQueue {
     const size = PREFIX_BYTES + head.length + payload.length;
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || this.fill + size > chunk.length) {
-      chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, size));
+      chunk =
+        (size <= CHUNK_BYTES && this.spare.pop()) || Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, size));
       this.chunks.push(chunk);
       this.fill = 0;
+      this.busiest = Math.max(this.busiest, this.chunks.length + this.retired.length);
     }
     putFrame(chunk, this.fill, head, payload);
     this.add(subId, this.chunkBase + this.chunks.length - 1, this.fill, size, null);
@@ -127,6 +151,7 @@ export class FrameQueue {
         this.head++;
       }
       write(this.chunks[c - this.chunkBase].subarray(start, end));
+      this.writtenFrom = c;
     }
     this.dropFrom = Math.max(this.dropFrom, this.head);
     this.compact();
@@ -142,22 +167,56 @@ export class FrameQueue {
       this.length = [];
       this.control = [];
       this.head = this.dropFrom = 0;
-      // The last chunk stays to fill on; the others go to the collector.
+      // The last chunk stays to fill on; the others are retired.
       const keep = this.chunks.length > 0 ? 1 : 0;
-      this.chunkBase += this.chunks.length - keep;
-      this.chunks = this.chunks.slice(this.chunks.length - keep);
+      this.retire(this.chunks.length - keep);
       return;
     }
     // Every waiting event is at dropFrom or later (before it: dropped or control).
     let i = this.dropFrom;
     while (i < this.sub.length && this.sub[i] === CONTROL) i++;
     const freeUpTo = i < this.sub.length ? this.chunkOf[i] - this.chunkBase : this.chunks.length - 1;
-    if (freeUpTo > 0) {
-      this.chunks.splice(0, freeUpTo);
-      this.chunkBase += freeUpTo;
-    }
+    if (freeUpTo > 0) this.retire(freeUpTo);
     // Rebuilt once what is gone outweighs what waits, so each frame is copied O(1) times.
     if (this.dropFrom > 4096 && this.dropFrom > this.sub.length - this.dropFrom) this.squeeze();
+  }
+
+  /** The oldest `n` chunks hold no waiting event any more. */
+  private retire(n: number): void {
+    const room = Math.max(MIN_SPARE_CHUNKS, this.busiest);
+    for (let k = 0; k < n; k++) {
+      const chunk = this.chunks[k];
+      if (chunk.length !== CHUNK_BYTES) continue;
+      if (this.chunkBase + k <= this.writtenFrom) {
+        if (this.retired.length < MAX_RETIRED_CHUNKS) this.retired.push(chunk);
+      } else if (this.spare.length < room) this.spare.push(chunk);
+    }
+    this.chunks.splice(0, n);
+    this.chunkBase += n;
+  }
+
+  /**
+   * The connection has nothing pending: no write reads a retired chunk any more, so they can be
+   * filled again (up to the busiest stretch's need; the rest go to the collector).
+   */
+  transportDrained(): void {
+    if (this.retired.length === 0) return;
+    const room = Math.max(MIN_SPARE_CHUNKS, this.busiest) - this.spare.length;
+    for (let i = 0; i < this.retired.length && i < room; i++) this.spare.push(this.retired[i]);
+    this.retired = [];
+  }
+
+  /** Housekeeping, every few seconds: spares beyond the last stretch's need go to the collector. */
+  trim(): void {
+    const inUse = this.chunks.length + this.retired.length;
+    const keep = Math.max(MIN_SPARE_CHUNKS, this.busiest - inUse);
+    if (this.spare.length > keep) this.spare.length = keep;
+    this.busiest = inUse;
+  }
+
+  /** Chunks kept for reuse (tests check that a quiet client gives them back). */
+  get spareCount(): number {
+    return this.spare.length;
   }
 
   /** Rebuild the bookkeeping without the frames before dropFrom that are gone (waiting controls stay). */

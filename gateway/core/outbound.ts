@@ -49,6 +49,8 @@ export class Outbound {
   ) {
     this.highWater = TRANSPORT_WINDOW_BYTES;
     conn.onDrain(() => {
+      // Nothing handed to the connection is pending: its chunks can be filled again.
+      this.queue.transportDrained();
       this.stalled = false;
       this.pump();
     });
@@ -62,6 +64,11 @@ export class Outbound {
   /** True when a frame written now goes straight to the transport. */
   get hasRoom(): boolean {
     return this.queue.empty && this.conn.pendingBytes < this.highWater;
+  }
+
+  /** Housekeeping (the gateway's liveness timer): queue memory kept for a burst that is over goes back. */
+  trim(): void {
+    this.queue.trim();
   }
 
   /** Run `callback` once the queue has drained below the high-water mark again. */

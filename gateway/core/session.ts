@@ -195,6 +195,7 @@ export class ClientSession {
    */
   checkLiveness(now: number, pingAfterMs: number, closeAfterMs: number): void {
     if (this.closed) return;
+    this.out.trim();
     const silent = now - this.lastHeard;
     if (silent > closeAfterMs) {
       this.host.log.warn(

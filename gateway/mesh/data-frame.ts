@@ -31,8 +31,15 @@ export class DataFrameEncoder {
   private dests: readonly string[] | undefined;
   private body: unknown[] = [];
 
-  /** `alloc` gives the frame's memory (a link cuts it from its FrameArena). */
-  encode(seq: number, msg: MeshMessage, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  /** The frame of `msg` as `seq`, in a Buffer of its own. */
+  encode(seq: number, msg: MeshMessage): Buffer {
+    const out = Buffer.allocUnsafe(this.frameSize(msg));
+    this.writeInto(out, 0, seq, msg);
+    return out;
+  }
+
+  /** Bytes the frame of `msg` takes; `writeInto` for the same message must follow. */
+  frameSize(msg: MeshMessage): number {
     if (!this.sameHeader(msg)) {
       this.head = Buffer.from(
         encodeHeaderInto([M.MESH_DATA, msg.origin, msg.originEpoch, msg.dests, ...msg.body]),
@@ -42,15 +49,24 @@ export class DataFrameEncoder {
       this.dests = msg.dests;
       this.body = msg.body;
     }
+    return (
+      PREFIX_BYTES + this.head!.length + DATA_PREFIX_BYTES + 8 * msg.destSeqs.length + msg.payload.length
+    );
+  }
+
+  /**
+   * Writes the frame of `msg` as `seq` into `out` from `at` (a link writes into its arena chunk,
+   * so no Buffer object is made per frame). `frameSize(msg)` must have been asked just before.
+   */
+  writeInto(out: Buffer, at: number, seq: number, msg: MeshMessage): void {
     const head = this.head!;
     const payload = msg.payload;
     const seqs = msg.destSeqs;
     const prefix = DATA_PREFIX_BYTES + 8 * seqs.length;
-    const out = alloc(PREFIX_BYTES + head.length + prefix + payload.length);
-    out.writeUInt32BE(head.length + prefix + payload.length, 0);
-    out.writeUInt32BE(head.length, 4);
-    out.set(head, PREFIX_BYTES);
-    let at = PREFIX_BYTES + head.length;
+    out.writeUInt32BE(head.length + prefix + payload.length, at);
+    out.writeUInt32BE(head.length, at + 4);
+    out.set(head, at + PREFIX_BYTES);
+    at += PREFIX_BYTES + head.length;
     out.writeDoubleBE(seq, at);
     out.writeDoubleBE(msg.msgId, at + 8);
     out[at + 16] = msg.hops;
@@ -58,7 +74,6 @@ export class DataFrameEncoder {
     at += DATA_PREFIX_BYTES;
     for (let i = 0; i < seqs.length; i++, at += 8) out.writeDoubleBE(seqs[i], at);
     if (payload.length > 0) out.set(payload, at);
-    return out;
   }
 
   private sameHeader(msg: MeshMessage): boolean {

@@ -6,7 +6,12 @@
  * stayed there as garbage until the next full collection (gateway A's peak RSS in `npm run
  * bench:gateway` (2) was mostly that). Here frames are cut from large chunks in sequence order, and
  * a chunk is reused as soon as the neighbour has acknowledged its last frame, which no collection
- * has to notice.
+ * has to notice. A frame is an offset into its chunk (`cut`), not an object of its own.
+ *
+ * Spare chunks are kept up to what the link needed at its busiest in the last housekeeping
+ * period (`trim`): a link whose unacknowledged bytes swing between a few and a few dozen chunks
+ * reuses them all, where a fixed handful of spares let the rest go as garbage (34 MB of chunks
+ * in one run of scenario (2), all of it old by the time it was freed). An idle link keeps a few.
  *
  * Safe to reuse on acknowledgement, on one connection: the neighbour cannot acknowledge a frame
  * before this connection wrote it, so no queued or in-flight write of it still reads an
@@ -17,8 +22,8 @@
  * bytes past its acknowledgement must copy them.
  */
 export const CHUNK_BYTES = 256 * 1024;
-/** Spare chunks kept for reuse; more go to the collector. */
-const SPARE_CHUNKS = 4;
+/** Spare chunks an idle link keeps for reuse. */
+const MIN_SPARE_CHUNKS = 4;
 
 interface Chunk {
   buf: Buffer;
@@ -31,9 +36,22 @@ export class FrameArena {
   /** Chunks in sequence order; the last one is the one frames are cut from. */
   private chunks: Chunk[] = [];
   private spare: Buffer[] = [];
+  /** Most chunks in use at once since the last `trim`. */
+  private busiest = 0;
+  /** Where the frame of the last `cut` starts in the buffer it returned. */
+  cutAt = 0;
 
   /** `size` bytes for the frame with sequence number `seq` (sequence numbers only increase). */
   alloc(size: number, seq: number): Buffer {
+    const buf = this.cut(size, seq);
+    return buf.subarray(this.cutAt, this.cutAt + size);
+  }
+
+  /**
+   * Like `alloc`, without a Buffer object per frame: returns the chunk, and the frame's bytes are
+   * `size` bytes from `cutAt`.
+   */
+  cut(size: number, seq: number): Buffer {
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || chunk.buf.length - chunk.used < size) {
       // A frame larger than a chunk gets a chunk of its own size, released the same way.
@@ -42,23 +60,12 @@ export class FrameArena {
           ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES))
           : Buffer.allocUnsafeSlow(size);
       chunk = { buf, used: 0, lastSeq: seq };
-      this.chunks.push(chunk);
+      if (this.chunks.push(chunk) > this.busiest) this.busiest = this.chunks.length;
     }
-    const out = chunk.buf.subarray(chunk.used, chunk.used + size);
+    this.cutAt = chunk.used;
     chunk.used += size;
     chunk.lastSeq = seq;
-    return out;
-  }
-
-  /** Undo the last `alloc` (a frame that was refused before anyone saw it). */
-  giveBack(frame: Buffer): void {
-    const chunk = this.chunks[this.chunks.length - 1];
-    if (
-      chunk &&
-      frame.buffer === chunk.buf.buffer &&
-      frame.byteOffset + frame.length === chunk.buf.byteOffset + chunk.used
-    )
-      chunk.used -= frame.length;
+    return chunk.buf;
   }
 
   /**
@@ -97,7 +104,26 @@ export class FrameArena {
     return n;
   }
 
+  /** Chunks kept for reuse (tests check that an idle link gives them back). */
+  get spareCount(): number {
+    return this.spare.length;
+  }
+
+  /**
+   * Housekeeping, every few hundred milliseconds: keep as many spares as the busiest moment since
+   * the last call would have needed on top of what is in use now, at least MIN_SPARE_CHUNKS. A
+   * link that went quiet gives its chunks back within two periods.
+   */
+  trim(): void {
+    const keep = Math.max(MIN_SPARE_CHUNKS, this.busiest - this.chunks.length);
+    if (this.spare.length > keep) this.spare.length = keep;
+    this.busiest = this.chunks.length;
+  }
+
   private recycle(buf: Buffer): void {
-    if (buf.length === CHUNK_BYTES && this.spare.length < SPARE_CHUNKS) this.spare.push(buf);
+    // Never more spares than chunks were ever in use at once: the bound the link's replay buffer
+    // already puts on its chunks holds for the spares too.
+    if (buf.length === CHUNK_BYTES && this.spare.length < Math.max(MIN_SPARE_CHUNKS, this.busiest))
+      this.spare.push(buf);
   }
 }

@@ -9,6 +9,7 @@ import { encodeFrame } from '../protocol/frames';
 import type { GatewayStats } from '../core/stats';
 import { DataFrameEncoder, decodeDataFrameBytes, sameStrings } from './data-frame';
 import { FrameArena } from './frame-arena';
+import { UnackedFrames } from './unacked-frames';
 import { M } from '../protocol/messages';
 import type { Connection } from '../transport/transport';
 
@@ -29,17 +30,6 @@ export interface MeshMessage {
   /** Kind and its fields: [kind, ...fields] (see protocol/messages.ts K). */
   body: unknown[];
   payload: Buffer;
-}
-
-/**
- * Only the encoded frame is kept (in the link's FrameArena), never the message it came from: the
- * message's payload is a view into the read buffer it arrived in (up to 256 KiB from quinn), and
- * thousands of unacknowledged messages under load would keep those buffers alive into V8's old
- * generation. A reroute, which is rare, decodes the message back from the frame.
- */
-interface Buffered {
-  seq: number;
-  frame: Buffer;
 }
 
 /**
@@ -72,10 +62,15 @@ export class PeerLink {
   private ackedSeq = 0;
   /** Who waits for the neighbour to acknowledge a sequence (whenAcked), oldest first. */
   private ackWaiters: { seq: number; done: () => void; since: number }[] = [];
-  private unacked: Buffered[] = [];
+  /**
+   * Only the encoded frames are kept (in the link's FrameArena, located by UnackedFrames), never
+   * the messages they came from: a message's payload is a view into the read buffer it arrived in
+   * (up to 256 KiB from quinn), and thousands of unacknowledged messages under load would keep
+   * those buffers alive into V8's old generation. A reroute, which is rare, decodes the message
+   * back from its frame.
+   */
+  private readonly unacked = new UnackedFrames();
   private expiredRuns: LostRun[] = [];
-  private head = 0;
-  private bufferedBytes = 0;
   /** Highest sequence received in order from the neighbour's current epoch. */
   inSeq = 0;
   inEpoch = 0;
@@ -101,7 +96,6 @@ export class PeerLink {
 
   private readonly encoder = new DataFrameEncoder();
   private readonly arena = new FrameArena();
-  private readonly allocFrame = (size: number): Buffer => this.arena.alloc(size, this.outSeq + 1);
 
   constructor(
     readonly peerId: string,
@@ -120,11 +114,11 @@ export class PeerLink {
   }
 
   get pendingCount(): number {
-    return this.unacked.length - this.head;
+    return this.unacked.count;
   }
 
   get pendingBytes(): number {
-    return this.bufferedBytes;
+    return this.unacked.bytes;
   }
 
   /** Bytes of arena chunks this link may still reuse (tests check its bounds). */
@@ -140,26 +134,28 @@ export class PeerLink {
    */
   send(msg: MeshMessage): boolean {
     const seq = this.outSeq + 1;
-    const frame = this.encoder.encode(seq, msg, this.allocFrame);
-    if (!this.conn && this.bufferedBytes + frame.length > this.maxBufferBytes) {
-      this.arena.giveBack(frame);
+    const size = this.encoder.frameSize(msg);
+    if (!this.conn && this.unacked.bytes + size > this.maxBufferBytes) {
       this.overflowDropped++;
       return false;
     }
+    const chunk = this.arena.cut(size, seq);
+    const at = this.arena.cutAt;
+    this.encoder.writeInto(chunk, at, seq, msg);
     this.outSeq = seq;
-    this.unacked.push({ seq, frame });
-    this.bufferedBytes += frame.length;
+    this.unacked.push(seq, chunk, at, size);
     this.sent++;
     if (this.conn) {
-      this.write(this.conn, frame);
-      if (this.bufferedBytes > this.maxBufferBytes) {
-        while (this.bufferedBytes > this.maxBufferBytes && this.head < this.unacked.length) {
-          this.bufferedBytes -= this.unacked[this.head++].frame.length;
+      // The view lives until the connection's next flush, within this turn: young garbage only.
+      this.write(this.conn, chunk.subarray(at, at + size));
+      if (this.unacked.bytes > this.maxBufferBytes) {
+        let evicted = 0;
+        while (this.unacked.bytes > this.maxBufferBytes && this.unacked.count > 0) {
+          evicted = this.unacked.shift();
           this.replayEvicted++;
         }
-        this.arena.forget(this.unacked[this.head - 1].seq);
+        this.arena.forget(evicted);
       }
-      this.compact();
     }
     return true;
   }
@@ -176,22 +172,14 @@ export class PeerLink {
       while (n < this.ackWaiters.length && this.ackWaiters[n].seq <= seq) n++;
       if (n > 0) for (const w of this.ackWaiters.splice(0, n)) w.done();
     }
-    while (this.head < this.unacked.length && this.unacked[this.head].seq <= seq) {
-      this.bufferedBytes -= this.unacked[this.head].frame.length;
-      this.head++;
-    }
+    this.unacked.dropThrough(seq);
     this.arena.release(seq);
-    this.compact();
   }
 
-  private compact(): void {
-    if (this.head === this.unacked.length) {
-      this.unacked = [];
-      this.head = 0;
-    } else if (this.head > 4096) {
-      this.unacked = this.unacked.slice(this.head);
-      this.head = 0;
-    }
+  /** Housekeeping (the mesh's timer): memory kept for a burst that is over goes back. */
+  trim(): void {
+    this.arena.trim();
+    this.unacked.trim();
   }
 
   /** The sequence of the last message written on this link. */
@@ -241,8 +229,8 @@ export class PeerLink {
     this.downSince = undefined;
     this.lastHeard = Date.now();
     this.acked(peerReceived);
-    for (let i = this.head; i < this.unacked.length; i++) {
-      this.write(conn, this.unacked[i].frame);
+    for (let k = 0; k < this.unacked.count; k++) {
+      this.write(conn, this.unacked.frameAt(k));
       this.replayed++;
     }
   }
@@ -268,9 +256,9 @@ export class PeerLink {
    */
   takeUnacked(reroutable: (dest: string) => boolean): MeshMessage[] {
     const taken: MeshMessage[] = [];
-    const kept: Buffered[] = [];
-    for (let i = this.head; i < this.unacked.length; i++) {
-      const item = this.unacked[i];
+    const kept: { seq: number; frame: Buffer }[] = [];
+    for (let k = 0; k < this.unacked.count; k++) {
+      const item = { seq: this.unacked.seqAt(k), frame: this.unacked.frameAt(k) };
       const msg = decodeDataFrameBytes(item.frame);
       const go = msg.dests.map(reroutable);
       if (!go.includes(true)) {
@@ -281,7 +269,6 @@ export class PeerLink {
       const payload = Buffer.from(msg.payload);
       if (!go.includes(false)) {
         taken.push({ ...msg, payload });
-        this.bufferedBytes -= item.frame.length;
         continue;
       }
       const part = (want: boolean) => ({
@@ -291,20 +278,19 @@ export class PeerLink {
       taken.push({ ...msg, ...part(true), payload });
       // Outside the arena, in a buffer of its own: it outlives the chunk the original was cut from.
       const frame = new DataFrameEncoder().encode(item.seq, { ...msg, ...part(false), payload });
-      this.bufferedBytes += frame.length - item.frame.length;
       kept.push({ seq: item.seq, frame });
     }
-    this.unacked = kept;
-    this.head = 0;
+    this.unacked.clear();
+    for (const { seq, frame } of kept) this.unacked.push(seq, frame, 0, frame.length);
     return taken;
   }
 
   /** Forget everything buffered (the window passed); returns what was given up, in runs. */
   expire(): LostRun[] {
     const runs: LostRun[] = [];
-    for (let i = this.head; i < this.unacked.length; i++) {
-      const { seq, frame } = this.unacked[i];
-      const msg = decodeDataFrameBytes(frame);
+    for (let k = 0; k < this.unacked.count; k++) {
+      const seq = this.unacked.seqAt(k);
+      const msg = decodeDataFrameBytes(this.unacked.frameAt(k));
       const id = `${msg.origin}#${msg.msgId}`;
       const run = runs[runs.length - 1];
       if (run && run.lastSeq === seq - 1 && sameStrings(run.dests, msg.dests)) {
@@ -314,9 +300,7 @@ export class PeerLink {
       } else runs.push({ dests: msg.dests, first: id, last: id, firstSeq: seq, lastSeq: seq, count: 1 });
     }
     if (this.expiredRuns.length + runs.length <= MAX_EXPIRED_RUNS) this.expiredRuns.push(...runs);
-    this.unacked = [];
-    this.head = 0;
-    this.bufferedBytes = 0;
+    this.unacked.clear();
     this.arena.releaseAll();
     return runs;
   }

@@ -657,6 +657,7 @@ export class Mesh implements RemoteRouter {
     if (this.startup && !this.startup.done) this.startupOver();
     this.inOrder.releaseOverdue(now);
     for (const link of this.links.values()) {
+      link.trim();
       const overdue = link.releaseOverdue(now, ACK_WAIT_MS);
       if (overdue > 0) {
         this.host.stats.pubAckWaitsExpired += overdue;

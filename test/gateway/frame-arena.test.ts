@@ -87,14 +87,32 @@ describe('FrameArena', () => {
     given.forEach((f, i) => expect(intact(f, i + 1)).toBe(true));
   });
 
-  it('takes back the last frame cut', () => {
+  it('cuts a frame as an offset into its chunk, the same bytes alloc would give', () => {
     const arena = new FrameArena();
-    const a = arena.alloc(10, 1);
-    const b = arena.alloc(20, 2);
-    arena.giveBack(b);
-    expect(arena.alloc(20, 2).byteOffset).toBe(b.byteOffset);
-    arena.giveBack(a); // not the last one: nothing happens
-    expect(arena.alloc(5, 3).byteOffset).toBe(b.byteOffset + 20);
+    const chunk = arena.cut(10, 1);
+    expect(arena.cutAt).toBe(0);
+    expect(arena.cut(20, 2)).toBe(chunk);
+    expect(arena.cutAt).toBe(10);
+    const view = arena.alloc(5, 3);
+    expect(view.buffer).toBe(chunk.buffer);
+    expect(view.byteOffset).toBe(chunk.byteOffset + 30);
+  });
+
+  it('keeps as many spares as its busiest moment needed, and gives them back once idle', () => {
+    const arena = new FrameArena();
+    const size = CHUNK_BYTES / 2;
+    // A burst: 40 chunks in use at once, then all acknowledged.
+    const buffers = new Set<ArrayBufferLike>();
+    for (let seq = 1; seq <= 80; seq++) buffers.add(arena.alloc(size, seq).buffer);
+    arena.release(80);
+    expect(arena.spareCount).toBe(40);
+    // The same burst again reuses every chunk: no new memory, nothing left for the collector.
+    for (let seq = 81; seq <= 160; seq++) expect(buffers.has(arena.alloc(size, seq).buffer)).toBe(true);
+    arena.release(160);
+    arena.trim(); // the period that had the bursts: spares kept
+    expect(arena.spareCount).toBe(40);
+    arena.trim(); // a quiet period: back to a few
+    expect(arena.spareCount).toBeLessThanOrEqual(4);
   });
 
   it('gives a frame larger than a chunk a chunk of its own', () => {

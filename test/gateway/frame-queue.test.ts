@@ -96,3 +96,64 @@ describe('FrameQueue', () => {
     expect(got.length - 1 + dropped.get(1)!).toBe(200_000);
   });
 });
+
+describe('FrameQueue chunk reuse', () => {
+  const CHUNK = 256 * 1024;
+  /** Enough events to fill `chunks` chunks. */
+  const fill = (q: FrameQueue, chunks: number, from = 0): number => {
+    const n = Math.ceil((chunks * CHUNK) / frameBytes(from));
+    for (let i = 0; i < n; i++) q.pushEvent(head(from + i), payload, 1);
+    return from + n;
+  };
+
+  it('never refills a chunk a write may still read until the connection has drained', () => {
+    const q = new FrameQueue();
+    fill(q, 3);
+    const handed: Buffer[] = [];
+    const copies: Buffer[] = [];
+    q.drain(
+      (b) => {
+        handed.push(b); // kept, as a socket keeps what it has not sent yet
+        copies.push(Buffer.from(b));
+      },
+      () => true,
+    );
+    fill(q, 3, 100_000); // no drain yet: nothing written may be overwritten
+    expect(handed.every((b, i) => b.equals(copies[i]))).toBe(true);
+    q.transportDrained();
+    expect(q.spareCount).toBeGreaterThan(0);
+  });
+
+  it('reuses at once the chunks whose events were all dropped (a client that never reads)', () => {
+    const q = new FrameQueue();
+    const dropped = new Map<number, number>();
+    const buffers = new Set<ArrayBufferLike>();
+    const spy = jest.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      for (let n = 0; n < 50_000; n++) {
+        q.pushEvent(head(n), payload, 1);
+        if (q.bytes > 1 << 20) q.dropOldest((1 << 20) * 0.75, dropped);
+      }
+      for (const r of spy.mock.results) buffers.add((r.value as Buffer).buffer);
+    } finally {
+      spy.mockRestore();
+    }
+    // 11 MB went through a 1 MiB bound: the same few chunks, not 45 fresh ones.
+    expect(buffers.size).toBeLessThanOrEqual(8);
+  });
+
+  it('gives spare chunks back once the client is quiet', () => {
+    const q = new FrameQueue();
+    fill(q, 6);
+    q.drain(
+      () => undefined,
+      () => true,
+    );
+    q.transportDrained();
+    expect(q.spareCount).toBeGreaterThanOrEqual(4);
+    q.trim(); // the busy stretch: kept
+    expect(q.spareCount).toBeGreaterThanOrEqual(4);
+    q.trim(); // a quiet one
+    expect(q.spareCount).toBeLessThanOrEqual(1);
+  });
+});
