@@ -15,8 +15,11 @@ jest.setTimeout(120_000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const CUT_MS = 10_000;
 
-/** Cut every link of gateway `i` at once, wait until every end has dropped it, heal at `CUT_MS`. */
-async function isolate(graph: CutGraph, i: number): Promise<void> {
+/**
+ * Cut every link of gateway `i` at once, wait until every end has dropped it, heal at `CUT_MS`.
+ * Returns when the links were cut and healed.
+ */
+async function isolate(graph: CutGraph, i: number): Promise<{ cutAt: number; healAt: number }> {
   const mine = graph.edges.filter(([a, b]) => a === i || b === i);
   const cutAt = Date.now();
   for (const [a, b] of mine) graph.cutter(a, b).cut();
@@ -28,7 +31,9 @@ async function isolate(graph: CutGraph, i: number): Promise<void> {
     `every link of ${graph.gateways[i].gatewayId} seen down`,
   );
   await sleep(Math.max(0, CUT_MS - (Date.now() - cutAt)));
+  const healAt = Date.now();
   for (const [a, b] of mine) graph.cutter(a, b).restore();
+  return { cutAt, healAt };
 }
 
 describe.each(['tls', 'quic'] as const)('a gateway cut off from a full mesh over %s', (transport) => {
@@ -47,7 +52,7 @@ describe.each(['tls', 'quic'] as const)('a gateway cut off from a full mesh over
       probes.push(fromCut);
       for (const p of probes) p.publishEvery(20, 5000);
       await sleep(1000);
-      await isolate(graph, 1);
+      const cut = await isolate(graph, 1);
       await graph.converged(30_000);
       await sleep(1000);
       for (const p of probes) await p.stopPublishing();
@@ -62,7 +67,9 @@ describe.each(['tls', 'quic'] as const)('a gateway cut off from a full mesh over
         [fromCut, 'gw1'],
       ] as const) {
         process.stdout.write(`${transport} isolate gw2: ${probe.summary(sub)}\n`);
-        expect(probe.published()).toBeGreaterThan(400);
+        // Traffic crossed the cut: one every 20 ms would be 500 in 10 s; a loaded machine fires
+        // the timer late, so a count, not a rate, is what this asks for.
+        expect(probe.publishedBetween(cut.cutAt, cut.healAt)).toBeGreaterThan(100);
         const got = {
           missing: probe.missing(sub).length,
           dup: probe.duplicates(sub).length,

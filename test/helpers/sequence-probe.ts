@@ -126,6 +126,11 @@ export class SequenceProbe {
     return this.accepted.length;
   }
 
+  /** Accepted messages sent in [from, to] (Date.now() times), e.g. while a link was cut. */
+  publishedBetween(from: number, to: number): number {
+    return this.accepted.filter((a) => a.sentAt >= from && a.sentAt <= to).length;
+  }
+
   /** Accepted seqs that `subscriber` has not received. */
   missing(subscriber: string): number[] {
     const got = new Set(this.arrivals.get(subscriber)!.map((a) => a.seq));
