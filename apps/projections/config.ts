@@ -12,6 +12,8 @@ export interface ProjectionsConfig {
   flushMs: number;
   /** Events handled and not yet committed, at most (the gateway holds the rest). */
   maxInFlight: number;
+  /** Connections a batch's parts commit on at once, split by home (docs/read-side.md, "Two writers"). */
+  writers: number;
   /** Hours of metrics_timeseries kept. */
   retentionHours: number;
 }
@@ -26,6 +28,7 @@ const schema = z.object({
   PROJECTIONS_BATCH_MAX: envInt(1, 100_000, 10_000),
   PROJECTIONS_FLUSH_MS: envInt(1, 10_000, 50),
   PROJECTIONS_MAX_IN_FLIGHT: envInt(1, 1_000_000, 50_000),
+  PROJECTIONS_WRITERS: envInt(1, 4, 2),
   METRICS_RETENTION_H: envInt(1, 24 * 366, 24),
 });
 
@@ -37,6 +40,7 @@ export function projectionsConfigFromEnv(env: Record<string, string | undefined>
     maxBatch: e.PROJECTIONS_BATCH_MAX,
     flushMs: e.PROJECTIONS_FLUSH_MS,
     maxInFlight: Math.max(e.PROJECTIONS_MAX_IN_FLIGHT, e.PROJECTIONS_BATCH_MAX),
+    writers: e.PROJECTIONS_WRITERS,
     retentionHours: e.METRICS_RETENTION_H,
   };
 }
