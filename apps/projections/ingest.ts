@@ -162,11 +162,16 @@ export class IngestQueue {
     while (this.ready.length > 0 && !this.stopped) {
       const batch = this.ready[0];
       const commitAt = Date.now();
-      await Promise.all(batch.parts.map((p) => this.commitWithRetry(p.events, p.lane, p.steps)));
+      // Each part's receipt → commit time, for the debug log (how evenly the writers share a batch).
+      const partMs = await Promise.all(
+        batch.parts.map((p) =>
+          this.commitWithRetry(p.events, p.lane, p.steps).then(() => Date.now() - commitAt),
+        ),
+      );
       this.log.debug(
         {
           events: batch.events.length,
-          parts: batch.parts.length,
+          part_ms: partMs,
           first_at: batch.firstAt,
           closed_at: batch.closedAt,
           commit_at: commitAt,
