@@ -2,14 +2,11 @@
  * The projections' write path (docs/read-side.md): events arrive one by one from the durable
  * subscription; each handler call returns a promise that settles when the event's batch has
  * committed, so the client acknowledges it to the gateway only then. Batches close at `maxBatch`
- * events or `flushMs` after their first event. A batch is split by home over `writers` lanes
- * (model/lanes.ts), one connection and transaction each; a lane commits its parts in batch order,
- * and the lanes run at once (lane-scheduler.ts), so one writer starts its part of the next batch
- * while the other finishes this one. A batch counts as committed (and its events are acknowledged)
- * only once every part has; the client acknowledges only the prefix of committed events, so a
- * later batch finishing first acknowledges nothing early. A crash between the parts' commits
- * replays the whole batch, which the write path makes a no-op for what is already in
- * (docs/read-side.md, "Exactly once"). A batch holding a reset runs alone, between the others.
+ * events or `flushMs` after their first event, and commit one at a time, in arrival order. A batch
+ * is split by home over `writers` connections (model/lanes.ts) whose transactions commit
+ * concurrently; the batch counts as committed (and its events are acknowledged) only once every
+ * part has. A crash between the parts' commits replays the whole batch, which the write path
+ * makes a no-op for what is already in (docs/read-side.md, "Exactly once").
  *
  * PostgreSQL unavailable: the batch is retried with capped backoff until it commits; events keep
  * arriving (the client's window bounds them, the gateway holds the rest) and are written once it
@@ -20,15 +17,14 @@ import type { Pool } from 'pg';
 import { TOPICS } from '../shared/contract';
 import { isUnavailable } from '../shared/db/errors';
 import type { Logger } from '../shared/logger';
-import { LaneScheduler } from './lane-scheduler';
-import { holdsReset, splitLanes, type LanePart } from './model/lanes';
+import { splitLanes } from './model/lanes';
 import { planBatch, stagedEvent, type Applied, type Planned } from './model/plan';
 import { prepareWriter, runSteps, segmentSteps, warmWriter, type Step } from './writer';
 
 export interface IngestOptions {
   maxBatch: number;
   flushMs: number;
-  /** Lanes (connections) a batch's parts commit on at once (default 1). */
+  /** Connections a batch's parts commit on at once (default 1). */
   writers?: number;
   /** Backoff bounds while the database is unavailable. */
   retryMinMs?: number;
@@ -46,14 +42,16 @@ interface Batch {
   firstAt: number;
   /** When it stopped taking events (for the per-batch debug log). */
   closedAt: number;
-  /** Its parts (one per lane) and their steps, planned when it closed (while the batches before it commit). */
+  /** Its parts (one per writer) and their steps, planned when it closed (while the batch before it commits). */
   parts: Part[];
   committed: Promise<void>;
   resolve: () => void;
 }
 
-/** The events of a batch one lane commits, in one transaction. */
-interface Part extends LanePart {
+/** The events of a batch one writer commits, in one transaction. */
+interface Part {
+  lane: number;
+  events: Planned[];
   steps: Step[];
 }
 
@@ -68,10 +66,10 @@ const stepsOf = (events: readonly Planned[]): Step[] => planBatch(events).flatMa
 export class IngestQueue {
   /** The batch taking events. */
   private open: Batch | undefined;
-  /** Closed batches not yet committed by every lane, oldest first. */
-  private inFlight: Batch[] = [];
-  private readonly lanes: LaneScheduler;
+  /** Closed and planned batches, oldest first, waiting for their commit. */
+  private ready: Batch[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
   private stopped = false;
   /** Events committed since start. */
   committed = 0;
@@ -89,27 +87,25 @@ export class IngestQueue {
 
   /** Called right after each commit, before any of its events is acknowledged (tests crash here). */
   onCommitted: ((events: number) => void) | undefined;
-  /** Awaited before a part's COMMIT, with its lane (tests crash between the parts). */
+  /** Awaited before a part's COMMIT, with its writer's number (tests crash between the parts). */
   beforePartCommit: ((lane: number) => Promise<void> | void) | undefined;
 
   constructor(
     private readonly pool: Pool,
     private readonly log: Logger,
     private readonly options: IngestOptions,
-  ) {
-    this.lanes = new LaneScheduler(options.writers ?? 1);
-  }
+  ) {}
 
   /** Events received and not yet committed. */
   get queued(): number {
     let n = this.open?.events.length ?? 0;
-    for (const b of this.inFlight) n += b.events.length;
+    for (const b of this.ready) n += b.events.length;
     return n;
   }
 
   /** How long the oldest event not yet committed has waited (0 when none waits). */
   lagNowMs(): number {
-    const oldest = this.inFlight[0]?.firstAt ?? this.open?.firstAt;
+    const oldest = this.ready[0]?.firstAt ?? this.open?.firstAt;
     return oldest === undefined ? 0 : Date.now() - oldest;
   }
 
@@ -123,15 +119,15 @@ export class IngestQueue {
   }
 
   /**
-   * The open batch is due. While commits run it keeps taking events instead (up to maxBatch): it
-   * closes when they end, so a busy database gets fewer, larger batches.
+   * The open batch is due. While a commit runs it keeps taking events instead (up to maxBatch):
+   * it closes when that commit ends, so a busy database gets fewer, larger batches.
    */
   private onFlushTimer(): void {
     this.timer = undefined;
-    if (this.inFlight.length === 0) this.close();
+    if (this.running === undefined) this.close();
   }
 
-  /** Closes the open batch: planned now, each part committed after the parts before it on its lane. */
+  /** Closes the open batch: planned now, committed after the batches before it. */
   private close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -139,56 +135,59 @@ export class IngestQueue {
     if (!batch || this.stopped) return;
     this.open = undefined;
     batch.closedAt = Date.now();
-    const alone = holdsReset(batch.events);
-    batch.parts = splitLanes(batch.events, alone ? 1 : this.lanes.lanes).map((p) => ({
-      ...p,
-      steps: stepsOf(p.events),
+    batch.parts = splitLanes(batch.events, this.options.writers ?? 1).map((events, lane) => ({
+      lane,
+      events,
+      steps: stepsOf(events),
     }));
-    this.inFlight.push(batch);
-    const runs = alone
-      ? batch.parts.map((p) => this.lanes.barrier(() => this.commitPart(p)))
-      : batch.parts.map((p) => this.lanes.on(p.lane, () => this.commitPart(p)));
-    Promise.all(runs)
-      .then((times) => this.committedBatch(batch, times))
-      // Stopped (or a hook failed): never acknowledged, so the gateway replays the batch.
-      .catch((err: unknown) => this.log.error({ err }, 'ingest stopped with a batch unacknowledged'));
+    this.ready.push(batch);
+    this.startDrain();
   }
 
-  /** Commits one part; resolves with its [start, end] times (the per-batch debug log). */
-  private async commitPart(p: Part): Promise<[number, number]> {
-    // Stopping: parts not started are left to the replay (their batch is never acknowledged).
-    if (this.stopped) throw new Error('ingest stopped');
-    const start = Date.now();
-    await this.commitWithRetry(p.events, p.lane, p.steps);
-    return [start, Date.now()];
+  private startDrain(): void {
+    this.running ??= this.drain()
+      .catch((err: unknown) => this.log.error({ err }, 'ingest stopped with a batch uncommitted'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        // Closed between the last commit and now.
+        if (this.ready.length > 0) this.startDrain();
+        // Came due while the last commit ran.
+        else if (this.open && Date.now() - this.open.firstAt >= this.options.flushMs) this.close();
+        else if (this.open) this.timer ??= setTimeout(() => this.onFlushTimer(), this.options.flushMs);
+      });
   }
 
-  /** Every part of `batch` committed: count it and let its events be acknowledged. */
-  private committedBatch(batch: Batch, times: Array<[number, number]>): void {
-    const commitAt = Math.min(...times.map(([start]) => start));
-    this.log.debug(
-      {
-        events: batch.events.length,
-        part_ms: times.map(([, end]) => end - commitAt),
-        first_at: batch.firstAt,
-        closed_at: batch.closedAt,
-        commit_at: commitAt,
-        committed_at: Date.now(),
-      },
-      'batch committed',
-    );
-    this.inFlight.splice(this.inFlight.indexOf(batch), 1);
-    this.lastBatchSize = batch.events.length;
-    this.lastLagMs = Date.now() - batch.firstAt;
-    this.batches++;
-    this.committed += batch.events.length;
-    for (const a of batch.events) if (a.topic === TOPICS.homeMeasured) this.measured++;
-    this.onCommitted?.(batch.events.length);
-    batch.resolve();
-    if (this.stopped || this.inFlight.length > 0 || !this.open) return;
-    // Came due while the commits ran.
-    if (Date.now() - this.open.firstAt >= this.options.flushMs) this.close();
-    else this.timer ??= setTimeout(() => this.onFlushTimer(), this.options.flushMs);
+  private async drain(): Promise<void> {
+    while (this.ready.length > 0 && !this.stopped) {
+      const batch = this.ready[0];
+      const commitAt = Date.now();
+      // Each part's receipt → commit time, for the debug log (how evenly the writers share a batch).
+      const partMs = await Promise.all(
+        batch.parts.map((p) =>
+          this.commitWithRetry(p.events, p.lane, p.steps).then(() => Date.now() - commitAt),
+        ),
+      );
+      this.log.debug(
+        {
+          events: batch.events.length,
+          part_ms: partMs,
+          first_at: batch.firstAt,
+          closed_at: batch.closedAt,
+          commit_at: commitAt,
+          committed_at: Date.now(),
+        },
+        'batch committed',
+      );
+      this.ready.shift();
+      this.lastBatchSize = batch.events.length;
+      this.lastLagMs = Date.now() - batch.firstAt;
+      this.batches++;
+      this.committed += batch.events.length;
+      for (const a of batch.events) if (a.topic === TOPICS.homeMeasured) this.measured++;
+      this.onCommitted?.(batch.events.length);
+      batch.resolve();
+    }
   }
 
   private async commitWithRetry(events: Planned[], lane: number, steps = stepsOf(events)): Promise<void> {
@@ -276,13 +275,13 @@ export class IngestQueue {
   }
 
   /**
-   * Finishes the parts being committed (or gives up on them if the database is down) and takes no
+   * Finishes the batch being committed (or gives up on it if the database is down) and takes no
    * more; what is left was never acknowledged, so the gateway replays it to the next run.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.lanes.idle();
+    await this.running;
   }
 }

@@ -1,6 +1,6 @@
 /** How a batch is split over the writer connections (apps/projections/model/lanes.ts). Pure. */
 import { homeHash } from '../../apps/projections/model/home-hash';
-import { holdsReset, laneOf, splitLanes } from '../../apps/projections/model/lanes';
+import { laneOf, splitLanes } from '../../apps/projections/model/lanes';
 import { stagedEvent, type Applied, type Planned } from '../../apps/projections/model/plan';
 import * as E from '../helpers/domain-events';
 import { homesOnLanes } from '../helpers/lanes';
@@ -29,9 +29,8 @@ describe('splitLanes', () => {
       E.switched(b, 'antwerp', at(2)),
       E.measured(b, 'antwerp', at(2)),
     ].map(held);
-    const split = splitLanes(events, 2);
-    expect(split.map((p) => p.lane)).toEqual([0, 1]);
-    const parts = split.map((p) => p.events);
+    const parts = splitLanes(events, 2);
+    expect(parts).toHaveLength(2);
     // Each home's rows on its own lane only; nothing lost, nothing twice.
     // Home b's only event on lane 0 is its switch (a row keyed by its event, not by the home).
     expect(parts[0].filter((p) => homeOf(p) === b).map((p) => p.topic)).toEqual([
@@ -56,20 +55,15 @@ describe('splitLanes', () => {
     expect(laneOf(held(E.billed(b, 'antwerp', at(2), '2025-03'), 1), 2)).toBe(1);
   });
 
-  it('tells a batch holding a reset (it runs alone), and one lane gives one part', () => {
+  it('keeps a batch holding a reset whole, and one lane gives one part', () => {
     const [a, b] = homesOnLanes();
     const events = [E.measured(a, 'antwerp', at(1)), E.reset(at(0)), E.measured(b, 'antwerp', at(1))].map(
       held,
     );
+    expect(splitLanes(events, 2)).toEqual([events]);
     const noReset = [events[0], events[2]];
-    expect(holdsReset(events)).toBe(true);
-    expect(holdsReset(noReset)).toBe(false);
-    expect(splitLanes(events, 1)).toEqual([{ lane: 0, events }]);
-    expect(splitLanes(noReset, 1)).toEqual([{ lane: 0, events: noReset }]);
-    expect(splitLanes(noReset, 2)).toEqual([
-      { lane: 0, events: [events[0]] },
-      { lane: 1, events: [events[2]] },
-    ]);
+    expect(splitLanes(noReset, 1)).toEqual([noReset]);
+    expect(splitLanes(noReset, 2)).toEqual([[events[0]], [events[2]]]);
     expect(splitLanes([], 2)).toEqual([]);
   });
 
