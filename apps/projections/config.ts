@@ -18,6 +18,9 @@ export interface ProjectionsConfig {
   retentionHours: number;
 }
 
+/** PROJECTIONS_WRITERS: 1 to 4, default 2. */
+const WRITERS = envInt(1, 4, 2);
+
 const schema = z.object({
   ...connectionEnv,
   // DATABASE_URL is parsed by apps/shared/db when the database is opened (its errors name it).
@@ -28,7 +31,7 @@ const schema = z.object({
   PROJECTIONS_BATCH_MAX: envInt(1, 100_000, 10_000),
   PROJECTIONS_FLUSH_MS: envInt(1, 10_000, 50),
   PROJECTIONS_MAX_IN_FLIGHT: envInt(1, 1_000_000, 50_000),
-  PROJECTIONS_WRITERS: envInt(1, 4, 2),
+  PROJECTIONS_WRITERS: WRITERS,
   METRICS_RETENTION_H: envInt(1, 24 * 366, 24),
 });
 
@@ -43,4 +46,9 @@ export function projectionsConfigFromEnv(env: Record<string, string | undefined>
     writers: e.PROJECTIONS_WRITERS,
     retentionHours: e.METRICS_RETENTION_H,
   };
+}
+
+/** The writers the app runs with in this environment (the bench confirms a tick on each lane). */
+export function writersFromEnv(env: Record<string, string | undefined>): number {
+  return parseEnv(z.object({ PROJECTIONS_WRITERS: WRITERS }), env).PROJECTIONS_WRITERS;
 }
