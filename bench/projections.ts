@@ -96,6 +96,7 @@ async function ingestPart(
   );
   log(`ingest: ${o.homes} homes, ${fmt(o.homes * EVENTS_PER_HOME)} events/s offered, ${o.seconds} s`);
   const cpu0 = [projections.pid, hub.process.pid].map(cpuSeconds);
+  const pgCpu0 = pg.cpuSeconds();
   const steady = await runIngest(db.pool, pubs, {
     seconds: o.seconds,
     firstTick: 1,
@@ -107,7 +108,10 @@ async function ingestPart(
   const [workerUs, hubUs] = [projections.pid, hub.process.pid].map(
     (pid, i) => ((cpuSeconds(pid) - cpu0[i]) * 1e6) / Math.max(1, steady.events),
   );
-  log(`ingest: CPU per event: projections worker ${fmt(workerUs, 1)} µs, hub gateway ${fmt(hubUs, 1)} µs`);
+  const pgUs = ((pg.cpuSeconds() - pgCpu0) * 1e6) / Math.max(1, steady.events);
+  log(
+    `ingest: CPU per event: projections worker ${fmt(workerUs, 1)} µs, hub gateway ${fmt(hubUs, 1)} µs, PostgreSQL ${fmt(pgUs, 1)} µs`,
+  );
   const warm = steady.lagMs.filter((_, i) => steady.lagTick[i] >= WARM_TICKS);
   const steadyDropped = await durableOverflow(hub, 'cortexiq-projections');
   await stopServer(projections);
@@ -219,6 +223,7 @@ async function queriesPart(
   const cpuNow = () => [
     process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
     ...pids.map(cpuSeconds),
+    pg.cpuSeconds(),
   ];
   for (const q of querySuite(o.queryHomes)) {
     await measure(callers, 5, 1, q.procedure, q.args); // warm-up
@@ -227,7 +232,7 @@ async function queriesPart(
     latencies.push(l);
     const perCall = cpuNow().map((v, i) => fmt(((v - before[i]) * 1e6) / Math.max(1, l.calls)));
     log(
-      `${l.procedure}: p99 ${fmt(l.p99, 1)} ms; CPU per call: callers ${perCall[0]}, edge ${perCall[1]}, hub ${perCall[2]}, queries ${perCall[3]} µs`,
+      `${l.procedure}: p99 ${fmt(l.p99, 1)} ms; CPU per call: callers ${perCall[0]}, edge ${perCall[1]}, hub ${perCall[2]}, queries ${perCall[3]}, PostgreSQL ${perCall[4]} µs`,
     );
   }
   await stopServer(queries);

@@ -43,6 +43,8 @@ export interface ProjectionsOptions {
   maxBatch: number;
   flushMs: number;
   maxInFlight: number;
+  /** Writer connections (default 2; config.ts). */
+  writers?: number;
   aggregates?: Partial<AggregateOptions> | false;
 }
 
@@ -62,6 +64,7 @@ export class ProjectionsApp {
     this.ingest = new IngestQueue(options.pool, options.log, {
       maxBatch: options.maxBatch,
       flushMs: options.flushMs,
+      writers: options.writers ?? 2,
     });
     if (options.aggregates !== false)
       this.aggregates = new Aggregates(options.pool, client, this.ingest, options.log, {
@@ -70,8 +73,12 @@ export class ProjectionsApp {
       });
   }
 
-  /** Subscribes first, so that a restart resumes ingest at once, then registers register_home. */
+  /**
+   * Warms the writers, then subscribes, so that a restart resumes ingest at once, then registers
+   * register_home.
+   */
   async start(): Promise<void> {
+    await this.ingest.warm();
     // After a crash the gateway holds the durable for the dead session until it times out.
     this.subscription = await whenFree(
       () =>

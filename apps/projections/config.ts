@@ -12,9 +12,14 @@ export interface ProjectionsConfig {
   flushMs: number;
   /** Events handled and not yet committed, at most (the gateway holds the rest). */
   maxInFlight: number;
+  /** Connections a batch's parts commit on at once, split by home (docs/read-side.md, "Two writers"). */
+  writers: number;
   /** Hours of metrics_timeseries kept. */
   retentionHours: number;
 }
+
+/** PROJECTIONS_WRITERS: 1 to 4, default 2. */
+const WRITERS = envInt(1, 4, 2);
 
 const schema = z.object({
   ...connectionEnv,
@@ -26,6 +31,7 @@ const schema = z.object({
   PROJECTIONS_BATCH_MAX: envInt(1, 100_000, 10_000),
   PROJECTIONS_FLUSH_MS: envInt(1, 10_000, 50),
   PROJECTIONS_MAX_IN_FLIGHT: envInt(1, 1_000_000, 50_000),
+  PROJECTIONS_WRITERS: WRITERS,
   METRICS_RETENTION_H: envInt(1, 24 * 366, 24),
 });
 
@@ -37,6 +43,12 @@ export function projectionsConfigFromEnv(env: Record<string, string | undefined>
     maxBatch: e.PROJECTIONS_BATCH_MAX,
     flushMs: e.PROJECTIONS_FLUSH_MS,
     maxInFlight: Math.max(e.PROJECTIONS_MAX_IN_FLIGHT, e.PROJECTIONS_BATCH_MAX),
+    writers: e.PROJECTIONS_WRITERS,
     retentionHours: e.METRICS_RETENTION_H,
   };
+}
+
+/** The writers the app runs with in this environment (the bench confirms a tick on each lane). */
+export function writersFromEnv(env: Record<string, string | undefined>): number {
+  return parseEnv(z.object({ PROJECTIONS_WRITERS: WRITERS }), env).PROJECTIONS_WRITERS;
 }

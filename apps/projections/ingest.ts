@@ -2,7 +2,11 @@
  * The projections' write path (docs/read-side.md): events arrive one by one from the durable
  * subscription; each handler call returns a promise that settles when the event's batch has
  * committed, so the client acknowledges it to the gateway only then. Batches close at `maxBatch`
- * events or `flushMs` after their first event, and commit one at a time, in arrival order.
+ * events or `flushMs` after their first event, and commit one at a time, in arrival order. A batch
+ * is split by home over `writers` connections (model/lanes.ts) whose transactions commit
+ * concurrently; the batch counts as committed (and its events are acknowledged) only once every
+ * part has. A crash between the parts' commits replays the whole batch, which the write path
+ * makes a no-op for what is already in (docs/read-side.md, "Exactly once").
  *
  * PostgreSQL unavailable: the batch is retried with capped backoff until it commits; events keep
  * arriving (the client's window bounds them, the gateway holds the rest) and are written once it
@@ -13,12 +17,15 @@ import type { Pool } from 'pg';
 import { TOPICS } from '../shared/contract';
 import { isUnavailable } from '../shared/db/errors';
 import type { Logger } from '../shared/logger';
+import { splitLanes } from './model/lanes';
 import { planBatch, stagedEvent, type Applied, type Planned } from './model/plan';
-import { prepareWriter, runSteps, segmentSteps, type Step } from './writer';
+import { prepareWriter, runSteps, segmentSteps, warmWriter, type Step } from './writer';
 
 export interface IngestOptions {
   maxBatch: number;
   flushMs: number;
+  /** Connections a batch's parts commit on at once (default 1). */
+  writers?: number;
   /** Backoff bounds while the database is unavailable. */
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -35,16 +42,23 @@ interface Batch {
   firstAt: number;
   /** When it stopped taking events (for the per-batch debug log). */
   closedAt: number;
-  /** Its steps, planned when it closed (while the batch before it commits). */
-  steps: Step[];
+  /** Its parts (one per writer) and their steps, planned when it closed (while the batch before it commits). */
+  parts: Part[];
   committed: Promise<void>;
   resolve: () => void;
+}
+
+/** The events of a batch one writer commits, in one transaction. */
+interface Part {
+  lane: number;
+  events: Planned[];
+  steps: Step[];
 }
 
 function openBatch(): Batch {
   let resolve!: () => void;
   const committed = new Promise<void>((r) => (resolve = r));
-  return { events: [], firstAt: Date.now(), closedAt: 0, steps: [], committed, resolve };
+  return { events: [], firstAt: Date.now(), closedAt: 0, parts: [], committed, resolve };
 }
 
 const stepsOf = (events: readonly Planned[]): Step[] => planBatch(events).flatMap(segmentSteps);
@@ -73,6 +87,8 @@ export class IngestQueue {
 
   /** Called right after each commit, before any of its events is acknowledged (tests crash here). */
   onCommitted: ((events: number) => void) | undefined;
+  /** Awaited before a part's COMMIT, with its writer's number (tests crash between the parts). */
+  beforePartCommit: ((lane: number) => Promise<void> | void) | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -119,7 +135,11 @@ export class IngestQueue {
     if (!batch || this.stopped) return;
     this.open = undefined;
     batch.closedAt = Date.now();
-    batch.steps = stepsOf(batch.events);
+    batch.parts = splitLanes(batch.events, this.options.writers ?? 1).map((events, lane) => ({
+      lane,
+      events,
+      steps: stepsOf(events),
+    }));
     this.ready.push(batch);
     this.startDrain();
   }
@@ -142,10 +162,16 @@ export class IngestQueue {
     while (this.ready.length > 0 && !this.stopped) {
       const batch = this.ready[0];
       const commitAt = Date.now();
-      await this.commitWithRetry(batch.events, batch.steps);
+      // Each part's receipt → commit time, for the debug log (how evenly the writers share a batch).
+      const partMs = await Promise.all(
+        batch.parts.map((p) =>
+          this.commitWithRetry(p.events, p.lane, p.steps).then(() => Date.now() - commitAt),
+        ),
+      );
       this.log.debug(
         {
           events: batch.events.length,
+          part_ms: partMs,
           first_at: batch.firstAt,
           closed_at: batch.closedAt,
           commit_at: commitAt,
@@ -164,11 +190,11 @@ export class IngestQueue {
     }
   }
 
-  private async commitWithRetry(events: Planned[], steps = stepsOf(events)): Promise<void> {
+  private async commitWithRetry(events: Planned[], lane: number, steps = stepsOf(events)): Promise<void> {
     let delay = this.options.retryMinMs ?? 250;
     for (;;) {
       try {
-        await this.commit(steps);
+        await this.commit(steps, lane);
         if (this.unavailableSince !== undefined) {
           this.log.info({ down_ms: Date.now() - this.unavailableSince }, 'database back: catching up');
           this.unavailableSince = undefined;
@@ -186,14 +212,14 @@ export class IngestQueue {
           delay = Math.min(delay * 2, this.options.retryMaxMs ?? 5000);
           continue;
         }
-        await this.commitApart(events, err);
+        await this.commitApart(events, lane, err);
         return;
       }
     }
   }
 
   /** The database refused the batch itself: find the event(s) it refuses, skip them, keep the rest. */
-  private async commitApart(batch: Planned[], cause: unknown): Promise<void> {
+  private async commitApart(batch: Planned[], lane: number, cause: unknown): Promise<void> {
     if (batch.length === 1) {
       this.rejected++;
       const { topic, event } = batch[0];
@@ -204,16 +230,17 @@ export class IngestQueue {
       return;
     }
     const half = Math.ceil(batch.length / 2);
-    for (const part of [batch.slice(0, half), batch.slice(half)]) await this.commitWithRetry(part);
+    for (const part of [batch.slice(0, half), batch.slice(half)]) await this.commitWithRetry(part, lane);
   }
 
-  private async commit(steps: readonly Step[]): Promise<void> {
+  private async commit(steps: readonly Step[], lane: number): Promise<void> {
     if (steps.length === 0) return;
     const db = await this.pool.connect();
     try {
       await prepareWriter(db);
       await db.query('BEGIN');
       await runSteps(db, steps);
+      await this.beforePartCommit?.(lane);
       await db.query('COMMIT');
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
@@ -222,6 +249,29 @@ export class IngestQueue {
       throw err;
     }
     db.release();
+  }
+
+  /**
+   * Opens the writers' connections and prepares what their first batch needs (staging table,
+   * the moving statement's plan) before any event arrives: the first ticks otherwise pay for it
+   * while the backlog of a cold start builds. A database that is not there yet is not an error
+   * here: the first commit waits for it.
+   */
+  async warm(): Promise<void> {
+    const writers = this.options.writers ?? 1;
+    const held = await Promise.allSettled(Array.from({ length: writers }, () => this.pool.connect()));
+    await Promise.all(
+      held.map(async (c) => {
+        if (c.status !== 'fulfilled') return;
+        try {
+          await warmWriter(c.value);
+          c.value.release();
+        } catch (err) {
+          c.value.release(err as Error);
+          this.log.warn({ err: (err as Error).message }, 'writer not warmed');
+        }
+      }),
+    );
   }
 
   /**

@@ -103,6 +103,9 @@ const MOVE = `WITH ev AS (
        revenue_eur = h.revenue_eur + EXCLUDED.revenue_eur,
        updated_at = now()`;
 
+/** Prepared once per connection (pg keeps the name per connection). */
+const MOVE_STATEMENT = { name: 'projections_move_staged', text: MOVE };
+
 /** Connections whose staging tables exist (temporary tables live as long as their connection). */
 const staged = new WeakSet<PoolClient>();
 
@@ -111,6 +114,15 @@ export async function prepareStage(db: PoolClient): Promise<void> {
   if (staged.has(db)) return;
   await db.query(DDL);
   staged.add(db);
+}
+
+/**
+ * Prepares the staging table and the moving statement on this connection, writing nothing (the
+ * table is empty): a connection's first batch then starts on a planned statement.
+ */
+export async function warmStage(db: PoolClient): Promise<void> {
+  await prepareStage(db);
+  await db.query(MOVE_STATEMENT);
 }
 
 export const hasStagedRows = (r: StagedRows): boolean => r.stagedRows.length > 0;
@@ -133,5 +145,5 @@ function copyIn(db: PoolClient, text: string): Promise<void> {
 export async function writeStaged(db: PoolClient, rows: StagedRows, again = false): Promise<void> {
   if (again) await db.query('TRUNCATE stage_rows');
   await copyIn(db, rows.stagedRows.join(''));
-  await db.query({ name: 'projections_move_staged', text: MOVE });
+  await db.query(MOVE_STATEMENT);
 }

@@ -10,7 +10,7 @@
 import type { PoolClient } from 'pg';
 import type { Segment } from './model/plan';
 import { type Column, type Statement, unnestInsert } from './sql';
-import { hasStagedRows, prepareStage, writeStaged, type StagedRows } from './stage';
+import { hasStagedRows, prepareStage, warmStage, writeStaged, type StagedRows } from './stage';
 
 /** A statement, or the segment's staged rows (stage.ts). */
 export type Step = Statement | { staged: StagedRows };
@@ -126,6 +126,9 @@ function resetAll(out: Step[], newStart: string): void {
 
 /** Makes what the steps need on this connection; run before the transaction. */
 export const prepareWriter = prepareStage;
+
+/** Makes and plans what a batch needs on this connection, writing nothing. */
+export const warmWriter = warmStage;
 
 /** Runs steps in order; the caller holds the transaction (and ran `prepareWriter` before it). */
 export async function runSteps(db: PoolClient, steps: readonly Step[]): Promise<void> {

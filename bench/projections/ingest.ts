@@ -1,13 +1,17 @@
 /**
  * The ingest runs of the benchmark. Lag is measured per publisher and tick: from the moment the
- * tick's first event is published to the moment the tick's last event (the last home's trade) is
- * found committed. Events of one publisher are committed in publish order (one durable queue,
- * batches in order), so then the whole tick is in. Polled every 20 ms.
+ * tick's first event is published to the moment the tick's last events are found committed: the
+ * trade of the publisher's last home on each writer's lane (docs/read-side.md, "Two writers").
+ * Each lane commits a publisher's events in publish order (one durable queue, batches in order,
+ * a home always on the same lane), so then the whole tick is in; the last home alone is not
+ * enough, as the other lane's part of the same batch may commit a little later. Polled every 20 ms.
  */
 import { writeFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import type { ServerProcess } from '../gateway/processes';
 import { sleep } from '../gateway/wait';
+import { writersFromEnv } from '../../apps/projections/config';
+import { homeHash } from '../../apps/projections/model/home-hash';
 import { EVENTS_PER_HOME, homeId, publishTick, tickTime, type Publisher } from './load';
 
 export interface IngestResult {
@@ -32,6 +36,14 @@ export interface RunOptions {
   drainTimeoutMs?: number;
 }
 
+/** Per lane (the projections' writers, as configured from this environment), the last of `homes`. */
+export function lastHomePerLane(homes: readonly number[]): string[] {
+  const writers = writersFromEnv(process.env);
+  const last = new Map<number, string>();
+  for (const i of homes) last.set(homeHash(homeId(i)) % writers, homeId(i));
+  return [...last.values()];
+}
+
 export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): Promise<IngestResult> {
   const started: number[][] = pubs.map(() => []);
   // Per publisher and tick: handed to the transport, and found committed (BENCH_TRACE).
@@ -44,17 +56,18 @@ export async function runIngest(pool: Pool, pubs: Publisher[], o: RunOptions): P
   let lastConfirmAt = 0;
   const t0 = Date.now();
   let lastPublish = t0;
+  const lastHomes = pubs.map((p) => lastHomePerLane(p.homes));
   const poller = (async () => {
     while (publishing || confirmed.some((c, p) => c < started[p].length)) {
       for (let p = 0; p < pubs.length; p++) {
-        const last = homeId(pubs[p].homes[pubs[p].homes.length - 1]);
+        const last = lastHomes[p];
         while (confirmed[p] < started[p].length) {
           const tick = o.firstTick + confirmed[p];
           const r = await pool.query(
-            'SELECT 1 FROM energy_trades WHERE home_id = $1 AND simulation_time = $2',
+            'SELECT 1 FROM energy_trades WHERE home_id = ANY($1) AND simulation_time = $2',
             [last, tickTime(tick)],
           );
-          if (r.rowCount === 0) break;
+          if (r.rowCount !== last.length) break;
           lastConfirmAt = Date.now();
           lagMs.push(lastConfirmAt - started[p][confirmed[p]]);
           lagTick.push(confirmed[p]);

@@ -3,7 +3,15 @@
  * (hub, and an edge linked to it for the query callers), and the projections and queries apps as
  * `cortexiq app` processes, started the way the product starts them.
  */
-import { createWriteStream, mkdirSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  chmodSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/db/embedded';
@@ -49,6 +57,32 @@ export class BenchPostgres {
     this.pools.push(pool);
     await migrate(pool);
     return { target, url: targetUrl(target), pool };
+  }
+
+  /**
+   * CPU seconds (user + system) the server has used so far: the postmaster, its live backends and
+   * the ones that exited (counted in the postmaster's children's time). /proc/PID/stat, in clock
+   * ticks (100 a second on Linux).
+   */
+  cpuSeconds(): number {
+    const postmaster = Number(readFileSync(join(this.server.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const fieldsOf = (pid: string | number): string[] | undefined => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // From the closing parenthesis of the command name: state, ppid (1), …, utime (11), stime (12),
+        // cutime (13), cstime (14).
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      } catch {
+        return undefined; // exited meanwhile
+      }
+    };
+    const own = fieldsOf(postmaster);
+    let ticks = own ? [11, 12, 13, 14].reduce((n, i) => n + Number(own[i]), 0) : 0;
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      const f = fieldsOf(pid);
+      if (f && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks / 100;
   }
 
   async stop(): Promise<void> {

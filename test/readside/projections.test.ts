@@ -11,6 +11,7 @@ import { AppMetrics } from '../../apps/shared/metrics';
 import { createLogger } from '../../apps/shared/logger';
 import * as E from '../helpers/domain-events';
 import { crashClient } from '../helpers/crash';
+import { homesOnLanes } from '../helpers/lanes';
 import {
   REALM,
   interestPropagated,
@@ -221,6 +222,44 @@ describe('projections', () => {
     );
     expect(sums.kwh).toBeCloseTo(50, 9);
     expect(sums.cost).toBeCloseTo(15, 9);
+  });
+
+  it("two writers: a crash between the parts' commits acknowledges nothing and replays without double counting", async () => {
+    const db = await pg.database();
+    const first = await startProjections(db, 'proj-crash-parts', false);
+    const [a, b] = homesOnLanes('h'); // a on the first writer, b on the second
+    const trades = (home: string) => `SELECT count(*)::int AS v FROM energy_trades WHERE home_id = '${home}'`;
+    let crashed = false;
+    first.app.ingest.beforePartCommit = async (part) => {
+      if (part !== 1 || crashed) return;
+      crashed = true;
+      // The first part is committed (seen from another connection) before the second commits…
+      await until(db, `SELECT (${trades(a)}) > 0 AS v`, true, "the first part's commit");
+      // …and then the process dies: no acknowledgement leaves, the second part never commits.
+      crashClient(first.client);
+      void first.app.ingest.stop();
+      throw new Error('simulated crash between the two commits');
+    };
+    const events = Array.from({ length: 40 }, (_, i) => E.traded(i % 2 ? a : b, 'antwerp', at(i)));
+    await send(events);
+    await waitFor(() => crashed, 10_000, 'a batch with two parts');
+    const durable = mesh.gateways[0].durables.get('proj-crash-parts')!;
+    await waitFor(() => durable.sessionId === undefined, 10_000, 'the gateway to notice the crash');
+    await first.app.stop();
+    // Acknowledgements never run ahead of commits: part of a batch committed, none of it acknowledged.
+    expect(durable.pending).toBe(40);
+    expect((await one(db, trades(a))).v).toBeGreaterThan(0);
+    expect((await one(db, trades(b))).v).toBe(0);
+
+    await startProjections(db, 'proj-crash-parts');
+    await waitFor(() => durable.pending === 0, 10_000, 'the replay acknowledged by the second run');
+    expect(await pg.count(db, 'energy_trades')).toBe(40);
+    const sums = await one(
+      db,
+      'SELECT sum(cost_eur)::float8 AS cost, sum(trades_import_kwh)::float8 AS kwh FROM home_states',
+    );
+    expect(sums.kwh).toBeCloseTo(40, 9);
+    expect(sums.cost).toBeCloseTo(12, 9);
   });
 
   it('PostgreSQL stopped for 10 s while events flow, then back: nothing lost, nothing twice', async () => {

@@ -27,6 +27,7 @@ import {
   type TimeAdvanced,
   type WeatherDay,
 } from '../../shared/contract';
+import { homeHash } from './home-hash';
 import { balanceRow, measuredRow, tradeRow } from './hot-rows';
 
 /** A validated event of a topic the projections apply. */
@@ -56,6 +57,8 @@ export type Applied =
 export interface StagedEvent {
   topic: typeof TOPICS.homeMeasured | typeof TOPICS.homeTraded | typeof TOPICS.balanceUpdated;
   row: string;
+  /** `homeHash` of its home: which writer connection takes it (model/lanes.ts). */
+  home: number;
   event: { event_id: string };
 }
 
@@ -67,11 +70,11 @@ export function stagedEvent(a: Applied, seq: number): StagedEvent | undefined {
   const event = { event_id: a.event.event_id };
   switch (a.topic) {
     case TOPICS.homeMeasured:
-      return { topic: a.topic, row: measuredRow(seq, a.event), event };
+      return { topic: a.topic, row: measuredRow(seq, a.event), home: homeHash(a.event.home_id), event };
     case TOPICS.homeTraded:
-      return { topic: a.topic, row: tradeRow(seq, a.event), event };
+      return { topic: a.topic, row: tradeRow(seq, a.event), home: homeHash(a.event.home_id), event };
     case TOPICS.balanceUpdated:
-      return { topic: a.topic, row: balanceRow(seq, a.event), event };
+      return { topic: a.topic, row: balanceRow(seq, a.event), home: homeHash(a.event.home_id), event };
     default:
       return undefined;
   }
