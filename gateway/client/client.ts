@@ -53,15 +53,17 @@ function publishHead(topic: string, mode: number, exclude: boolean): Buffer {
  * What the client keeps until its gateway acknowledges it (unacked.ts). Below the high-water mark
  * `publish()` resolves at once, so paced publishers pay nothing; above it, once acknowledgements
  * bring it back under, so an awaited loop is paced by its gateway (and, while the gateway is down,
- * waits). 128 KiB is about what NATS's flush() every 1,000 messages of 200 bytes has in flight: a
- * loop awaiting every 1,000th publish waits about one round trip per 1,000, as it does with NATS.
- * A larger mark let such a loop run ahead of a subscriber in the same process over QUIC until
- * that subscriber's gateway queue overflowed (docs/protocol.md §7, "pacing"). The hard bound stays
+ * waits). 512 KiB is about four times what NATS's flush() every 1,000 messages of 200 bytes has in
+ * flight: enough that a loop awaiting every publish keeps the gateway busy while PUBACKs travel
+ * (at 128 KiB it waited about half the time, 0.5× NATS). The mark was 128 KiB while the QUIC stack
+ * used CUBIC, whose window cap let such a loop run ahead of a subscriber in the same process until
+ * that subscriber's gateway queue overflowed; with BBRv2 it does not (docs/protocol.md §7,
+ * "pacing"). The hard bound stays
  * under the 2^17 publications the gateways' duplicate filter spans (router.ts), so a republished
  * copy is always recognised.
  */
 const UNACKED_LIMITS = {
-  highWaterBytes: 128 * 1024,
+  highWaterBytes: 512 * 1024,
   highWaterCount: 16_384,
   maxBytes: 64 * 1024 * 1024,
   maxCount: 100_000,

@@ -16,7 +16,7 @@ jest.setTimeout(120_000);
 const COUNT = 100_000;
 const BODY = 'x'.repeat(100);
 /** The client's high-water mark of unacknowledged bytes (client.ts) plus one publication. */
-const BOUND = 128 * 1024 + 1024;
+const BOUND = 512 * 1024 + 1024;
 
 interface Internals {
   unacked: { bytes: number; count: number };
