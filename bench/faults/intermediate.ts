@@ -13,7 +13,7 @@ import { SequenceProbe } from '../../test/helpers/sequence-probe';
 import { rssMb, stopServer } from '../gateway/processes';
 import { sleep } from '../gateway/wait';
 import { REALM, hasLinks, killAndRestart, metric, spawnGateway } from './gateway-process';
-import { p99, settle } from './partitions';
+import { p99, runOut } from './partitions';
 import type { ScenarioRow } from './scenarios';
 
 export async function intermediateGatewayKilled(transport: 'quic' | 'tls', cutS = 0): Promise<ScenarioRow> {
@@ -40,13 +40,9 @@ export async function intermediateGatewayKilled(transport: 'quic' | 'tls', cutS 
     mid = (await killAndRestart(mid, {}, 5000)).gw;
     cutter.restore();
     const restartedAt = Date.now();
-    for (let i = 0; i < 600 && probe.flowingAgainAfter('k3', restartedAt) === undefined; i++)
-      await sleep(100);
+    await runOut(probe, 'k3', restartedAt, 5);
     const flowing = probe.flowingAgainAfter('k3', restartedAt);
-    await sleep(5000);
-    await probe.stopPublishing();
     // Past MESH_ORDER_WAIT_S (10 s), so k3 has given up the gap and counted it.
-    await settle(probe, 'k3');
     await sleep(11_000);
     rssPeak = Math.max(rssPeak, rssMb(mid.proc.pid, 'VmHWM'));
     const gaps = await metric(sub, 'macula_mesh_order_gaps_total');

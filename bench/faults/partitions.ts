@@ -41,6 +41,22 @@ export async function settle(probe: SequenceProbe, name: string): Promise<void> 
   }
 }
 
+/**
+ * After a heal or restart at `since`: waits for the stream to reach `name` again (bounded), lets it
+ * run `afterS` more seconds, stops publishing and settles.
+ */
+export async function runOut(
+  probe: SequenceProbe,
+  name: string,
+  since: number,
+  afterS: number,
+): Promise<void> {
+  for (let i = 0; i < 600 && probe.flowingAgainAfter(name, since) === undefined; i++) await sleep(100);
+  await sleep(afterS * 1000);
+  await probe.stopPublishing();
+  await settle(probe, name);
+}
+
 export async function partitionScenario(
   plan: PartitionPlan,
   transport: 'quic' | 'tls',
@@ -61,11 +77,7 @@ export async function partitionScenario(
     await sleep(plan.cutS * 1000);
     cutter.restore();
     const healedAt = Date.now();
-    // Flowing again (bounded), then a few more seconds of traffic.
-    for (let i = 0; i < 600 && probe.flowingAgainAfter(name, healedAt) === undefined; i++) await sleep(100);
-    await sleep(5000);
-    await probe.stopPublishing();
-    await settle(probe, name);
+    await runOut(probe, name, healedAt, 5);
     const arrivals = probe.arrivals.get(name)!;
     const reasons = await mesh.lossReasons(plan.sub);
     return {

@@ -21,16 +21,8 @@ import {
   spawnGateway,
   type GatewayProcess,
 } from './gateway-process';
-import { p99, settle } from './partitions';
+import { p99, runOut } from './partitions';
 import type { ScenarioRow } from './scenarios';
-
-/** Waits for the stream to reach k1 again after `restartedAt`, lets it run `afterS`, and settles. */
-async function runOut(probe: SequenceProbe, restartedAt: number, afterS: number): Promise<void> {
-  for (let i = 0; i < 600 && probe.flowingAgainAfter('k1', restartedAt) === undefined; i++) await sleep(100);
-  await sleep(afterS * 1000);
-  await probe.stopPublishing();
-  await settle(probe, 'k1');
-}
 
 /** The row for what reached k1; the note starts with `note`. */
 function rowAtK1(probe: SequenceProbe, restartedAt: number, rssPeak: number, note: string): ScenarioRow {
@@ -67,7 +59,7 @@ export async function publisherGatewayKilled(transport: 'quic' | 'tls'): Promise
     const killedAt = restart.killedAt;
     const restartedAt = Date.now();
     const downMs = restartedAt - killedAt;
-    await runOut(probe, restartedAt, 5);
+    await runOut(probe, 'k1', restartedAt, 5);
     rssPeak = Math.max(rssPeak, rssMb(pub.proc.pid, 'VmHWM'), rssMb(sub.proc.pid, 'VmHWM'));
     const copies = await metric(sub, 'macula_publication_duplicates_total');
     return rowAtK1(
@@ -124,7 +116,7 @@ export async function subscriberGatewayKilled(
     rssPeak = rssMb(sub.proc.pid, 'VmHWM');
     sub = (await killAndRestart(sub, env, plan.downS * 1000)).gw;
     const restartedAt = Date.now();
-    await runOut(probe, restartedAt, plan.afterS);
+    await runOut(probe, 'k1', restartedAt, plan.afterS);
     rssPeak = Math.max(rssPeak, rssMb(sub.proc.pid, 'VmHWM'));
     if (!plan.dataDir) return rowAtK1(probe, restartedAt, rssPeak, 'in memory only; ');
     const cut = await metric(sub, 'macula_durable_log_cut_bytes_total');
