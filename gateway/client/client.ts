@@ -58,9 +58,8 @@ function publishHead(topic: string, mode: number, exclude: boolean): Buffer {
  * (at 128 KiB it waited about half the time, 0.5× NATS). The mark was 128 KiB while the QUIC stack
  * used CUBIC, whose window cap let such a loop run ahead of a subscriber in the same process until
  * that subscriber's gateway queue overflowed; with BBRv2 it does not (docs/protocol.md §7,
- * "pacing"). The hard bound stays
- * under the 2^17 publications the gateways' duplicate filter spans (router.ts), so a republished
- * copy is always recognised.
+ * "pacing"). The hard bound stays under the 2^17 publications the gateways' duplicate filter
+ * spans (router.ts), so a republished copy is always recognised.
  */
 const UNACKED_LIMITS = {
   highWaterBytes: 512 * 1024,
@@ -380,10 +379,6 @@ export class Client implements GatewayClient {
   }
 
   /**
-   * Durable with a window: start the handler now (or once the window has room), and acknowledge
-   * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
-   */
-  /**
    * A windowed event that arrives while the window is full waits as a copy of its bytes and is
    * decoded when it starts: a consumer that falls behind holds its backlog (all the gateway sends
    * it) as one buffer per event, not as decoded objects that every collection traces again. Should
@@ -420,6 +415,10 @@ export class Client implements GatewayClient {
     return true;
   }
 
+  /**
+   * Durable with a window: start the handler now (or once the window has room), and acknowledge
+   * the longest prefix of finished events, so nothing unfinished is ever acknowledged.
+   */
   private startWindowed(
     state: SubState,
     seq: number,
