@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GatewayError, type GatewayClient, type Registration } from '../../gateway/client';
-import { PROCEDURES, queryArgsSchemas, type Overview } from '../../apps/shared/contract';
+import { PROCEDURES, STRATEGIES, queryArgsSchemas, type Overview } from '../../apps/shared/contract';
 import { REGIONS, type Region } from '../../apps/shared/env';
 import { loadShare, wattsPerKwp } from './fixture-sun';
 
@@ -60,7 +60,8 @@ export function shippedHomes(): FakeHome[] {
         connected: i % 10 !== 9,
         provider_id: ['engie', 'luminus', 'bolt'][i % 3],
         base_consumption_w: Math.round((h.annual_consumption_kwh / 8760) * 1000),
-        state_of_charge_pct: 40 + (i % 50),
+        // A home without a battery has nothing to charge: 0 %, as the homes app reports it.
+        state_of_charge_pct: h.battery_capacity_kwh > 0 ? 40 + (i % 50) : 0,
       }),
     ),
   );
@@ -68,6 +69,10 @@ export function shippedHomes(): FakeHome[] {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const hourStart = (t: number) => t - (t % 3_600_000);
+const lastMonth = (t: number) => {
+  const d = new Date(t);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+};
 const bump = (hour: number, at: number, width: number) => Math.exp(-((hour - at) ** 2) / width);
 /**
  * A Belgian day-ahead day in €/kWh by UTC hour: cheap at night, a morning peak, a midday dip
@@ -210,7 +215,8 @@ export class FakeReadSide {
         home_id: this.home(a.home_id).home_id,
         bills: [
           {
-            month: '2024-12',
+            // The last whole month before the clock's.
+            month: lastMonth(this.simMs()),
             consumption_kwh: 310,
             import_kwh: 290,
             export_kwh: 12,
@@ -246,18 +252,25 @@ export class FakeReadSide {
       get_providers: () => {
         const ids = [...new Set(this.homes.map((h) => h.provider_id))];
         return {
-          providers: ids.map((id) => {
+          providers: ids.map((id, i) => {
             const customers = this.homes.filter((h) => h.provider_id === id).length;
+            // Each its own strategy, region and prices, offered at the last 12-hour mark, as the
+            // utilities make offers.
+            const offer = {
+              contract_type: 'static' as const,
+              day_buy_price: 0.105 + i * 0.008,
+              night_buy_price: 0.085 + i * 0.006,
+            };
             return {
               provider_id: id,
               provider_name: id.toUpperCase(),
-              strategy: 'steady_eddie',
-              region: 'antwerp',
+              strategy: STRATEGIES[i % STRATEGIES.length],
+              region: REGIONS[i % REGIONS.length],
               contract_type: 'static',
               customers,
               market_share: customers / this.homes.length,
-              offer: { contract_type: 'static', day_buy_price: 0.11, night_buy_price: 0.09 },
-              offered_at: '2025-01-01T00:00:00.000Z',
+              offer,
+              offered_at: new Date(this.simMs() - (this.simMs() % 43_200_000)).toISOString(),
             };
           }),
         };

@@ -63,7 +63,8 @@ describe('JSON API', () => {
     expect(d.home).toMatchObject({ home_id: 'ant-0001', city: 'Mol', region: 'antwerp' });
     expect(d.history).toHaveLength(96);
     expect(d.trades).toHaveLength(3);
-    expect(d.bills[0]).toMatchObject({ month: '2024-12' });
+    // The last whole month before the rig's clock (RIG_START, mid-April 2025)
+    expect(d.bills[0]).toMatchObject({ month: '2025-03' });
   });
 
   it('bad input is a 4xx with a JSON error naming the problem', async () => {
