@@ -43,6 +43,8 @@ export function meshPage(live: Live): { el: HTMLElement; destroy(): void } {
     const pos = layout(gws);
     const seen = new Set<string>();
     const links: SVGElement[] = [];
+    // Drawn after every line, so no line crosses a label (style.css gives them a halo too).
+    const labels: SVGElement[] = [];
     for (const g of gws)
       for (const l of g.links) {
         const key = [g.id, l.peer].sort().join('|');
@@ -63,6 +65,8 @@ export function meshPage(live: Live): { el: HTMLElement; destroy(): void } {
             'data-link': key,
             'data-up': String(up),
           }),
+        );
+        labels.push(
           s(
             'text',
             { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, class: 'link-label' },
@@ -88,7 +92,7 @@ export function meshPage(live: Live): { el: HTMLElement; destroy(): void } {
         ),
       );
     });
-    svg.replaceChildren(...links, ...nodes);
+    svg.replaceChildren(...links, ...labels, ...nodes);
     table.replaceChildren(
       h(
         'table',
