@@ -67,17 +67,40 @@ export class LinkStateDb {
     const dist = new Map<string, number>([[this.self, 0]]);
     // BFS from self; neighbours visited in id order, so ties resolve the same way everywhere.
     let frontier = [this.self];
+    const unconfirmed: string[] = [];
     if (this.ownLinks) {
       // Our live links reach their peers at once, but the path goes on through a peer only once
       // its advertisement lists us back: until then that advertisement may be stale (from before
       // a flap), and following it could send traffic back and forth between two gateways.
       frontier = [];
       for (const n of this.ownLinks) {
-        dist.set(n, 1);
-        hops.set(n, n);
-        if (this.entries.get(n)?.neighbors.includes(this.self)) frontier.push(n);
+        if (this.entries.get(n)?.neighbors.includes(this.self)) {
+          dist.set(n, 1);
+          hops.set(n, n);
+          frontier.push(n);
+        } else unconfirmed.push(n);
       }
     }
+    this.breadthFirst(frontier, dist, hops);
+    // An unconfirmed peer is reached over its link, but only for itself: it stays out of the
+    // search above, so a confirmed path through it from another gateway still counts for what
+    // lies beyond it (marking it at distance 1 first would have cut that path off).
+    for (const n of unconfirmed) {
+      dist.set(n, 1);
+      hops.set(n, n);
+    }
+    this.nextHops = hops;
+    this.distances = dist;
+    const now = Date.now();
+    for (const id of this.entries.keys()) {
+      if (dist.has(id)) this.unreachableSince.delete(id);
+      else if (!this.unreachableSince.has(id)) this.unreachableSince.set(id, now);
+    }
+  }
+
+  /** Shortest paths over two-way edges from `frontier` on, visiting neighbours in id order. */
+  private breadthFirst(start: string[], dist: Map<string, number>, hops: Map<string, string>): void {
+    let frontier = start;
     while (frontier.length > 0) {
       const next: string[] = [];
       for (const node of frontier) {
@@ -89,13 +112,6 @@ export class LinkStateDb {
         }
       }
       frontier = next.sort();
-    }
-    this.nextHops = hops;
-    this.distances = dist;
-    const now = Date.now();
-    for (const id of this.entries.keys()) {
-      if (dist.has(id)) this.unreachableSince.delete(id);
-      else if (!this.unreachableSince.has(id)) this.unreachableSince.set(id, now);
     }
   }
 
