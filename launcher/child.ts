@@ -55,6 +55,10 @@ export class Child {
     this.proc = spawn(file!, args, {
       env: childEnv(spec.env),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C goes to the whole foreground group, and had
+      // every child get it too, gateways and the database would stop at the same moment as the
+      // apps still flushing to them. The launcher alone gets it and stops the stages in order.
+      detached: true,
     });
     this.pid = this.proc.pid;
     this.exited = new Promise((resolve) => {

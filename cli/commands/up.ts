@@ -341,8 +341,10 @@ async function runPlan(
   let onSignal = (signal: NodeJS.Signals) =>
     interrupt.abort(new LaunchError(`interrupted by ${signal} while starting`));
   const listener = (signal: NodeJS.Signals) => onSignal(signal);
-  process.on('SIGINT', listener);
-  process.on('SIGTERM', listener);
+  // SIGHUP too: the children have process groups of their own (launcher/child.ts), so a closed
+  // terminal reaches only us, and we must take them with us.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, listener);
 
   let running: LocalRun;
   try {
@@ -354,8 +356,7 @@ async function runPlan(
       gatewaysNeed,
     });
   } catch (err) {
-    process.off('SIGINT', listener);
-    process.off('SIGTERM', listener);
+    for (const s of signals) process.off(s, listener);
     if (interrupt.signal.aborted)
       throw new CliError(`${(err as Error).message}; stopped everything that had started`, 130);
     if (err instanceof LaunchError)
@@ -381,8 +382,7 @@ async function runPlan(
   const stopAt = Date.now();
   process.stdout.write(`stopping (${typeof reason === 'string' ? reason : 'a process failed'})…\n`);
   const report = await running.stop();
-  process.off('SIGINT', listener);
-  process.off('SIGTERM', listener);
+  for (const s of signals) process.off(s, listener);
   const killed =
     report.killed.length > 0 ? `; killed after the grace period: ${report.killed.join(', ')}` : '';
   process.stdout.write(

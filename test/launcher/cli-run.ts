@@ -21,6 +21,8 @@ export interface UpRun {
   /** Resolves with the first line matching `re`; rejects after `timeoutMs` showing the output so far. */
   waitForLine(re: RegExp, timeoutMs: number): Promise<string>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Ctrl-C as a terminal sends it: SIGINT to every process of the run's process group. */
+  interrupt(): void;
 }
 
 /**
@@ -49,6 +51,9 @@ export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = pro
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, like a shell's foreground job, so interrupt() can signal the
+    // group as a terminal's Ctrl-C does (and reach no one else).
+    detached: true,
   });
   if (ownDir) proc.once('close', () => fs.rmSync(ownDir!, { recursive: true, force: true }));
   const lines: string[] = [];
@@ -75,6 +80,7 @@ export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = pro
     proc,
     output,
     exit,
+    interrupt: () => process.kill(-proc.pid!, 'SIGINT'),
     waitForLine(re, timeoutMs) {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);

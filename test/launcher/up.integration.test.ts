@@ -249,7 +249,9 @@ describe('cortexiq up: the whole dev stack, end to end', () => {
   it('Ctrl-C stops everything, the database last, and leaves nothing behind', async () => {
     // The test's own clients go first, so none is left retrying a gateway that is gone.
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    up.proc.kill('SIGINT');
+    // To the whole process group, as a terminal does: every process that shares the launcher's
+    // group gets it at the same moment, and the stop must still go in order and in time.
+    up.interrupt();
     const exit = await up.exit;
     const out = up.output();
     expect({ exit, tail: out.slice(-2000) }).toMatchObject({ exit: { code: 0, signal: null } });
