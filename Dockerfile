@@ -61,6 +61,8 @@ FROM runtime AS utilities
 CMD ["app", "utilities"]
 
 FROM runtime AS projections
+# The projections' Node flags (apps/projections/runtime-flags.ts): heap sized to the pod's limit.
+ENTRYPOINT ["node", "--max-semi-space-size=32", "--max-old-space-size=256", "bin/cortexiq.js"]
 CMD ["app", "projections"]
 
 FROM runtime AS queries

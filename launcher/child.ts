@@ -3,7 +3,7 @@
  * lines, the last lines kept for the failure report, and a bounded stop (SIGTERM, wait, SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { GATEWAY_NODE_FLAGS } from '../gateway/runtime-flags';
+import { nodeFlagsFor } from './node-flags';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { ProcessSpec } from './plan';
@@ -47,8 +47,8 @@ export class Child {
     readonly spec: ProcessSpec,
     private readonly tailSize = 40,
   ) {
-    // The gateway runs with its tuned Node flags, as in the container image (gateway/runtime-flags.ts).
-    const nodeFlags = spec.args[0] === 'gateway' ? GATEWAY_NODE_FLAGS : [];
+    // The gateway and the projections run with their tuned Node flags, as in the container images.
+    const nodeFlags = nodeFlagsFor(spec.args);
     const command = [process.execPath, ...nodeFlags, CLI_ENTRY, ...spec.args];
     // `ip netns exec` enters the namespace and then execs node: the pid stays the child's own.
     const [file, ...args] = spec.netns ? ['ip', 'netns', 'exec', spec.netns, ...command] : command;

@@ -18,6 +18,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../apps/shared/
 import { migrate } from '../../apps/shared/db/migrate';
 import { poolConfig, targetUrl, type DatabaseTarget } from '../../apps/shared/db/url';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags';
+import { nodeFlagsFor } from '../../launcher/node-flags';
 import { benchGatewayEnv, freePort, spawnServer, stopServer, type ServerProcess } from '../gateway/processes';
 import { pollUntil } from '../gateway/wait';
 
@@ -142,6 +143,7 @@ export async function startApp(
     command: process.execPath,
     // BENCH_CPU_PROF=dir: profile the app (written when it stops gracefully).
     args: [
+      ...nodeFlagsFor(['app', name]),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       CLI,
       'app',

@@ -19,14 +19,18 @@ test('one target per image, each running the CLI command of its image', () => {
   expect(text).toContain('ENTRYPOINT ["node", "bin/cortexiq.js"]');
 });
 
-test('the gateway image runs with the gateway Node flags', () => {
-  const { GATEWAY_NODE_FLAGS } = require('../../gateway/runtime-flags') as { GATEWAY_NODE_FLAGS: string[] };
-  const entry = JSON.stringify(['node', ...GATEWAY_NODE_FLAGS, 'bin/cortexiq.js']).replace(/,/g, ', ');
-  expect(text).toMatch(
-    new RegExp(
-      `FROM runtime AS gateway\\n[\\s\\S]*?ENTRYPOINT ${entry.replace(/[[\]]/g, '\\$&')}\\nCMD \\["gateway"\\]`,
-    ),
-  );
+test('each image with tuned Node flags runs with them (launcher/node-flags.ts)', () => {
+  const { NODE_FLAGS } = require('../../launcher/node-flags') as { NODE_FLAGS: Record<string, string[]> };
+  expect(Object.keys(NODE_FLAGS).sort()).toEqual(['gateway', 'projections']);
+  for (const [image, flags] of Object.entries(NODE_FLAGS)) {
+    const entry = JSON.stringify(['node', ...flags, 'bin/cortexiq.js']).replace(/,/g, ', ');
+    const cmd = image === 'gateway' ? '["gateway"]' : `["app", "${image}"]`;
+    expect(text).toMatch(
+      new RegExp(
+        `FROM runtime AS ${image}\\n[^F]*?ENTRYPOINT ${entry.replace(/[[\]]/g, '\\$&')}\\nCMD ${cmd.replace(/[[\]]/g, '\\$&')}`,
+      ),
+    );
+  }
 });
 
 test('installs with npm ci, builds, prunes dev dependencies and runs as a non-root user', () => {
