@@ -36,7 +36,9 @@ import {
 function options() {
   const { values } = parseArgs({
     options: {
-      homes: { type: 'string', default: '10000' },
+      // 1 % above the 10,000 homes (30,000 events/s) of the target: offered exactly 30,000, a run
+      // that keeps up measures 30,000 ± the first and last ticks' timing, a coin toss at the line.
+      homes: { type: 'string', default: '10100' },
       seconds: { type: 'string', default: '60' },
       // Ticks published before the measured ones, at the same rate, and not counted (printed apart).
       'warmup-seconds': { type: 'string', default: '10' },
@@ -176,8 +178,8 @@ async function ingestPart(
       steady.lagMs.length === 3 * o.seconds ? 'yes' : 'NO',
     ],
     [
-      `ingest through the gateway (${fmt(o.homes)} homes, ${o.seconds} s)`,
-      `${fmt(steady.eventsPerSecond)} events/s`,
+      `ingest through the gateway (${fmt(o.homes)} homes = ${fmt(o.homes * EVENTS_PER_HOME)} events/s offered, ${o.seconds} s), between the first and the last tick's commit`,
+      `${fmt(steady.eventsPerSecond)} events/s (from the first publish: ${fmt(steady.fromFirstPublishPerSecond)})`,
       '≥ 30,000 events/s',
       steady.eventsPerSecond >= 30_000 ? 'yes' : 'NO',
     ],
