@@ -4,10 +4,11 @@
  * id, a process epoch and a version. From the same database every gateway computes the same graph;
  * an edge counts only when both ends list each other, so a dead gateway's stale LSA cannot attract
  * traffic. The one exception is the first hop: our own live links are known first-hand, so the
- * peer at the other end is reachable as soon as the link is up, before its advertisement confirms
- * the link (otherwise a new link's first messages would have no route); routes beyond that peer
- * wait for the confirmation. Routes are shortest paths (BFS), ties broken by gateway id, so they
- * are deterministic.
+ * peer at the other end is reachable over its link as soon as it is up, before its advertisement
+ * confirms the link (otherwise a new link's first messages would have no route); but only for
+ * itself: what lies beyond it is reached over confirmed edges only (through it from another side,
+ * or not at all). Routes are shortest paths (BFS), ties broken by gateway id, so they are
+ * deterministic.
  */
 import { matches } from '../protocol/topics';
 
@@ -69,9 +70,9 @@ export class LinkStateDb {
     let frontier = [this.self];
     const unconfirmed: string[] = [];
     if (this.ownLinks) {
-      // Our live links reach their peers at once, but the path goes on through a peer only once
-      // its advertisement lists us back: until then that advertisement may be stale (from before
-      // a flap), and following it could send traffic back and forth between two gateways.
+      // Our live links reach their peers at once, but the search goes on from a peer over its link
+      // only once its advertisement lists us back: until then that advertisement may be stale (from
+      // before a flap), and following it could send traffic back and forth between two gateways.
       frontier = [];
       for (const n of this.ownLinks) {
         if (this.entries.get(n)?.neighbors.includes(this.self)) {

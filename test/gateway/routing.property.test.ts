@@ -81,8 +81,28 @@ function walk(
   return 'ok';
 }
 
+const T = true;
+const F = false;
+/** The shrunk counterexample of a loop (before lsdb.ts reached an unconfirmed peer for itself only). */
+const LOOP_LIVE = [
+  [F, F, F, F, F, F],
+  [F, F, T, T, F, T],
+  [F, F, F, F, F, F],
+  [F, F, F, F, F, F],
+  [F, F, F, F, F, F],
+  [F, T, F, F, F, F],
+];
+const LOOP_STALE = [
+  [F, F, T, F, T, F],
+  [F, F, F, T, F, T],
+  [T, F, F, T, F, F],
+  [F, T, T, F, F, F],
+  [T, F, F, F, F, T],
+  [F, T, F, F, T, F],
+];
+
 describe('mesh routing (property)', () => {
-  it('trusting own live links at the first hop adds no loop toward any gateway that stale advertisements do not already cause', () => {
+  it('trusting own live links at the first hop adds no loop to what stale advertisements already cause', () => {
     fc.assert(
       fc.property(views, ([n, live, stale]) => {
         const ids = Array.from({ length: n }, (_, i) => `g${i}`);
@@ -106,16 +126,18 @@ describe('mesh routing (property)', () => {
           const h = dbs[at].nextHop(ids[to]);
           return h === undefined ? undefined : ids.indexOf(h);
         };
-        // Per destination: a loop toward it from anywhere when trusting own links means a loop
-        // toward it already existed without (the walk may enter that loop from another origin:
-        // trusting a first hop can lead a message onto a loop it did not reach before, but it
-        // never creates one).
-        const loopsToward = (dbs: LinkStateDb[], to: number) =>
-          ids.some((_, from) => from !== to && walk(live, hop(dbs), from, to) === 'loop');
-        for (let to = 0; to < n; to++)
-          if (loopsToward(withOwn, to)) expect([to, loopsToward(lsaOnly, to)]).toEqual([to, true]);
+        for (let from = 0; from < n; from++)
+          for (let to = 0; to < n; to++) {
+            if (from === to) continue;
+            if (walk(live, hop(withOwn), from, to) === 'loop')
+              expect([from, to, walk(live, hop(lsaOnly), from, to)]).toEqual([from, to, 'loop']);
+          }
       }),
-      { numRuns: Number(process.env.RUNS ?? 3000) },
+      {
+        numRuns: Number(process.env.RUNS ?? 3000),
+        // Found by a CI run: g1's unconfirmed link to g2 once cut off the confirmed path g1-g3-g2-g0.
+        examples: [[[6, LOOP_LIVE, LOOP_STALE]]],
+      },
     );
   });
 
