@@ -4,6 +4,7 @@
  * so `cortexiq render` never pays for loading the gateway and vice versa.
  */
 import { CliError } from './cli-error';
+import { watchParent } from './parent-watch';
 
 interface CommandModule {
   run(args: string[]): Promise<void>;
@@ -60,6 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  watchParent();
   try {
     await entry[1]().run(rest);
   } catch (err) {

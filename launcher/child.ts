@@ -3,6 +3,7 @@
  * lines, the last lines kept for the failure report, and a bounded stop (SIGTERM, wait, SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PARENT_PIPE_ENV } from '../cli/parent-watch';
 import { nodeFlagsFor } from './node-flags';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -53,8 +54,9 @@ export class Child {
     // `ip netns exec` enters the namespace and then execs node: the pid stays the child's own.
     const [file, ...args] = spec.netns ? ['ip', 'netns', 'exec', spec.netns, ...command] : command;
     this.proc = spawn(file!, args, {
-      env: childEnv(spec.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin: a pipe never written to, whose end tells the child we are gone (cli/parent-watch.ts).
+      env: { ...childEnv(spec.env), [PARENT_PIPE_ENV]: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group: a terminal's Ctrl-C goes to the whole foreground group, and had
       // every child get it too, gateways and the database would stop at the same moment as the
       // apps still flushing to them. The launcher alone gets it and stops the stages in order.
@@ -116,9 +118,15 @@ export class Child {
     return 'killed';
   }
 
-  /** SIGKILL at once (a second Ctrl-C, or the launcher itself exiting). */
+  /** SIGKILL at once (a second Ctrl-C, or the launcher itself exiting), to its whole group. */
   kill(): void {
-    if (this.running) this.proc.kill('SIGKILL');
+    if (!this.running) return;
+    try {
+      // Its group: what it started (e.g. the embedded PostgreSQL's server) goes with it.
+      process.kill(-this.pid!, 'SIGKILL');
+    } catch {
+      this.proc.kill('SIGKILL');
+    }
   }
 
   private record(stream: 'stdout' | 'stderr', line: string): void {

@@ -279,17 +279,20 @@ async function runNetns(
 ): Promise<void> {
   // Whatever happens from here, the namespaces, veths and relays go with the run.
   // Making or removing the network takes a moment that Ctrl-C must not cut short (leftovers).
-  const hold = () => process.stdout.write('netns: finishing the network first…\n');
+  const hold = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP') silenceOutput();
+    else process.stdout.write('netns: finishing the network first…\n');
+  };
   try {
-    process.on('SIGINT', hold).on('SIGTERM', hold);
+    process.on('SIGINT', hold).on('SIGTERM', hold).on('SIGHUP', hold);
     const made = await netns.create(plan);
-    process.off('SIGINT', hold).off('SIGTERM', hold);
+    process.off('SIGINT', hold).off('SIGTERM', hold).off('SIGHUP', hold);
     process.stdout.write(`${made}\n`);
     await runPlan(plan, o, startedAt, gatewaysNeed);
   } finally {
-    process.on('SIGINT', hold).on('SIGTERM', hold);
+    process.on('SIGINT', hold).on('SIGTERM', hold).on('SIGHUP', hold);
     const removed = await netns.remove();
-    process.off('SIGINT', hold).off('SIGTERM', hold);
+    process.off('SIGINT', hold).off('SIGTERM', hold).off('SIGHUP', hold);
     process.stdout.write(
       `netns: removed ${removed.namespaces.length} namespaces` +
         (removed.processes > 0 ? `, ended ${removed.processes} processes still inside` : '') +
@@ -329,6 +332,11 @@ async function prepareNetns(runId: number): Promise<NetnsRun> {
   }
 }
 
+/** The terminal is gone (SIGHUP): writes to it fail with EIO, which must not crash a stop. */
+function silenceOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
 async function runPlan(
   plan: LocalPlan,
   o: UpOptions,
@@ -340,9 +348,19 @@ async function runPlan(
   const interrupt = new AbortController();
   let onSignal = (signal: NodeJS.Signals) =>
     interrupt.abort(new LaunchError(`interrupted by ${signal} while starting`));
-  const listener = (signal: NodeJS.Signals) => onSignal(signal);
   // SIGHUP too: the children have process groups of their own (launcher/child.ts), so a closed
-  // terminal reaches only us, and we must take them with us.
+  // terminal reaches only us, and we must take them with us. The terminal being gone, writing to it
+  // fails (EIO), which must not crash the stop; and the shell and the kernel may each send one
+  // SIGHUP, the second of which is not a second Ctrl-C.
+  let hungUp = false;
+  const listener = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP') {
+      if (hungUp) return;
+      hungUp = true;
+      silenceOutput();
+    }
+    onSignal(signal);
+  };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, listener);
 

@@ -21,7 +21,7 @@ export interface UpRun {
   /** Resolves with the first line matching `re`; rejects after `timeoutMs` showing the output so far. */
   waitForLine(re: RegExp, timeoutMs: number): Promise<string>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Ctrl-C as a terminal sends it: SIGINT to every process of the run's process group. */
+  /** Ctrl-C as a terminal sends it: SIGINT to every process of the run's group (with `processGroup`). */
   interrupt(): void;
 }
 
@@ -37,7 +37,17 @@ export function freshDataDir(): string {
   return dir;
 }
 
-export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): UpRun {
+/**
+ * `processGroup`: run it in a process group of its own, like a shell's foreground job, so that
+ * interrupt() signals the whole group as a terminal's Ctrl-C does. Off by default: the run then
+ * shares the caller's group, and a Ctrl-C on the test or bench run reaches it too.
+ */
+export function startUp(
+  args: string[],
+  cwd = ROOT,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { processGroup?: boolean } = {},
+): UpRun {
   const extra: string[] = [];
   let ownDir: string | undefined;
   if (!args.includes('--data-dir')) {
@@ -51,9 +61,7 @@ export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = pro
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    // A process group of its own, like a shell's foreground job, so interrupt() can signal the
-    // group as a terminal's Ctrl-C does (and reach no one else).
-    detached: true,
+    detached: opts.processGroup === true,
   });
   if (ownDir) proc.once('close', () => fs.rmSync(ownDir!, { recursive: true, force: true }));
   const lines: string[] = [];
@@ -80,7 +88,7 @@ export function startUp(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = pro
     proc,
     output,
     exit,
-    interrupt: () => process.kill(-proc.pid!, 'SIGINT'),
+    interrupt: () => (opts.processGroup ? process.kill(-proc.pid!, 'SIGINT') : proc.kill('SIGINT')),
     waitForLine(re, timeoutMs) {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);

@@ -67,14 +67,12 @@ describe('cortexiq up: the whole dev stack, end to end', () => {
   beforeAll(async () => {
     // The run's folder is a fresh temporary one; as root the embedded server runs as `postgres`.
     if (process.getuid?.() === 0) rmSync(dataDir, { recursive: true, force: true });
-    up = startUp([
-      '--base-port',
-      String(base),
-      '--dashboard-port',
-      String(dashboardPort),
-      '--data-dir',
-      dataDir,
-    ]);
+    up = startUp(
+      ['--base-port', String(base), '--dashboard-port', String(dashboardPort), '--data-dir', dataDir],
+      undefined,
+      undefined,
+      { processGroup: true },
+    );
     await up.waitForLine(/CortexIQ mesh is up: 15 processes ready in [\d.]+ s/, 150_000);
     await up.waitForLine(/^ {2}local only:/, 5_000); // the end of the summary: pids are printed
     pids = parsePids(up.output());
