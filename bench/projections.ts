@@ -1,7 +1,7 @@
 /**
  * `npm run bench:projections`: the read side's figures of issue 11, printed as one table.
  *
- *   npm run bench:projections -- [--homes 10000] [--seconds 60] [--kill-seconds 30]
+ *   npm run bench:projections -- [--homes 10100] [--seconds 60] [--warmup-seconds 10] [--kill-seconds 30]
  *                                [--kill-homes N] [--query-homes 3000] [--query-seconds 10]
  *                                [--callers 50] [--only ingest|queries]
  *
@@ -198,9 +198,11 @@ async function ingestPart(
     [
       // Shown, not hidden: how far behind a cold start is.
       `warm-up before it, not counted (${o.warmupSeconds} s), lag p50 / max`,
-      warmup
-        ? `${fmt(percentile(warmup.lagMs, 0.5))} / ${fmt(Math.max(...warmup.lagMs))} ms (${warmup.ticks} ticks)`
-        : 'none',
+      warmup && warmup.lagMs.length > 0
+        ? `${fmt(percentile(warmup.lagMs, 0.5))} / ${fmt(Math.max(...warmup.lagMs))} ms (${warmup.lagMs.length / 3} of ${warmup.ticks} ticks)`
+        : warmup
+          ? `no tick committed in ${o.warmupSeconds} s`
+          : 'none',
       '',
       '',
     ],

@@ -30,7 +30,8 @@ const schema = z.object({
     .transform((v) => v?.trim() || 'cortexiq-projections'),
   PROJECTIONS_BATCH_MAX: envInt(1, 100_000, 10_000),
   PROJECTIONS_FLUSH_MS: envInt(1, 10_000, 50),
-  PROJECTIONS_MAX_IN_FLIGHT: envInt(1, 1_000_000, 50_000),
+  // At most 200,000: the worker's heap is capped at 256 MB (runtime-flags.ts).
+  PROJECTIONS_MAX_IN_FLIGHT: envInt(1, 200_000, 50_000),
   PROJECTIONS_WRITERS: WRITERS,
   METRICS_RETENTION_H: envInt(1, 24 * 366, 24),
 });

@@ -143,7 +143,8 @@ export async function startApp(
     command: process.execPath,
     // BENCH_CPU_PROF=dir: profile the app (written when it stops gracefully).
     args: [
-      ...nodeFlagsFor(['app', name]),
+      // The app's own flags, unless BENCH_APP_NODE_OPTIONS tries others (flags given here would win).
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? [] : nodeFlagsFor(['app', name])),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       CLI,
       'app',
