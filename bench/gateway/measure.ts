@@ -191,22 +191,42 @@ export async function measureNaiveLoop(
   messages: number,
   awaitEvery: 1 | 1000,
   stallMs: number,
+  warmup = 0,
 ): Promise<ThroughputResult> {
   const { counter, payload } = await subscribed(pub, sub, subject);
-  const start = performance.now();
-  for (let i = 1; i <= messages; i++) {
-    const p = pub.publishAwaitable(subject, payload, i % 1000 === 0);
-    if (i % awaitEvery === 0) await p;
+  const loop = async (count: number): Promise<void> => {
+    for (let i = 1; i <= count; i++) {
+      const p = pub.publishAwaitable(subject, payload, i % 1000 === 0);
+      if (i % awaitEvery === 0) await p;
+    }
+  };
+  // Warm-up through the same loop, untimed, as measureThroughput does: JIT and buffers settle the
+  // same way for every system (a cold first round was up to half as fast).
+  if (warmup > 0) {
+    await loop(warmup);
+    if (!(await counter.reach(warmup, stallMs)))
+      return {
+        sent: warmup,
+        received: counter.count,
+        lost: warmup - counter.count,
+        seconds: 0,
+        msgsPerSec: 0,
+        problem: `warm-up: subscriber stalled for ${stallMs} ms at ${counter.count}/${warmup}`,
+      };
   }
-  const complete = await counter.reach(messages, stallMs);
+  const base = counter.count;
+  const start = performance.now();
+  await loop(messages);
+  const complete = await counter.reach(base + messages, stallMs);
   const seconds = (performance.now() - start) / 1000;
+  const received = counter.count - base;
   return {
     sent: messages,
-    received: counter.count,
-    lost: messages - counter.count,
+    received,
+    lost: messages - received,
     seconds,
-    msgsPerSec: counter.count / seconds,
-    ...(complete ? {} : { problem: `subscriber stalled for ${stallMs} ms at ${counter.count}/${messages}` }),
+    msgsPerSec: received / seconds,
+    ...(complete ? {} : { problem: `subscriber stalled for ${stallMs} ms at ${received}/${messages}` }),
   };
 }
 

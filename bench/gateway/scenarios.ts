@@ -156,7 +156,15 @@ export async function runScenarios(
       for (const every of [1, 1000] as const) {
         const mode = sys.pacesWithFlush ? 1000 : every;
         const [r, d] = await withClients(sys, [urlA, urlA], ['bench-pub', 'bench-sub'], ([pub, sub]) =>
-          measureNaiveLoop(pub, sub, `bench.naive${every}.r${round}`, opts.messages, mode, tput.stallMs),
+          measureNaiveLoop(
+            pub,
+            sub,
+            `bench.naive${every}.r${round}`,
+            opts.messages,
+            mode,
+            tput.stallMs,
+            tput.warmup,
+          ),
         );
         log(
           `  ${sys.label.padEnd(9)} (5) naive loop, await every ${every === 1 ? 'publish' : '1,000th'}: ${describe(r)}${peakA(sys)}`,
