@@ -69,8 +69,10 @@ export async function sharedGatewayKilled(
     rssPeak = rssMb(gw.proc.pid, 'VmHWM');
     gw = (await killAndRestart(gw, env, plan.downS * 1000)).gw;
     const restartedAt = Date.now();
-    for (let i = 0; i < 600 && probe.flowingAgainAfter('durable', restartedAt) === undefined; i++)
-      await sleep(100);
+    // Both subscribers back before the run goes on: each client redials on its own backoff (up to
+    // 3 s apart), and the live one judged 2 s after the durable one was back could still be waiting.
+    const back = (name: string) => probe!.flowingAgainAfter(name, restartedAt) !== undefined;
+    for (let i = 0; i < 600 && !(back('durable') && back('live')); i++) await sleep(100);
     const flowing = probe.flowingAgainAfter('durable', restartedAt);
     await sleep(plan.afterS * 1000);
     await probe.stopPublishing();
