@@ -53,16 +53,16 @@ function options() {
   });
   if (values.only !== undefined && values.only !== 'ingest' && values.only !== 'queries')
     throw new Error(`--only must be 'ingest' or 'queries', got '${values.only}'`);
-  const nonNegative = (name: string, v: string | undefined) => {
+  const atLeast = (min: 0 | 1) => (name: string, v: string | undefined) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got '${v}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(
+        `--${name} must be ${min === 0 ? 'a whole number ≥ 0' : 'a positive integer'}, got '${v}'`,
+      );
     return n;
   };
-  const positive = (name: string, v: string | undefined) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
+  const nonNegative = atLeast(0);
+  const positive = atLeast(1);
   const int = (name: Exclude<keyof typeof values, 'only' | 'kill-homes' | 'warmup-seconds'>) => {
     return positive(name, values[name]);
   };

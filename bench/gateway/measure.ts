@@ -138,6 +138,11 @@ async function subscribed(pub: BenchClient, sub: BenchClient, subject: string) {
   return { counter, payload: randomBytes(PAYLOAD_BYTES) };
 }
 
+/** A run that failed in its untimed warm-up: nothing measured, what was lost counted. */
+function warmupFailed(sent: number, received: number, problem: string): ThroughputResult {
+  return { sent, received, lost: sent - received, seconds: 0, msgsPerSec: 0, problem: `warm-up: ${problem}` };
+}
+
 export async function measureThroughput(
   pub: BenchClient,
   sub: BenchClient,
@@ -150,15 +155,7 @@ export async function measureThroughput(
   const warm = await pump(pub, subject, payload, counter, opts.warmup, opts);
   if (warm.problem) {
     await counter.reach(warm.sent, 1000);
-    const lost = warm.sent - counter.count;
-    return {
-      sent: warm.sent,
-      received: counter.count,
-      lost,
-      seconds: 0,
-      msgsPerSec: 0,
-      problem: `warm-up: ${warm.problem}`,
-    };
+    return warmupFailed(warm.sent, counter.count, warm.problem);
   }
 
   const base = counter.count;
@@ -205,14 +202,11 @@ export async function measureNaiveLoop(
   if (warmup > 0) {
     await loop(warmup);
     if (!(await counter.reach(warmup, stallMs)))
-      return {
-        sent: warmup,
-        received: counter.count,
-        lost: warmup - counter.count,
-        seconds: 0,
-        msgsPerSec: 0,
-        problem: `warm-up: subscriber stalled for ${stallMs} ms at ${counter.count}/${warmup}`,
-      };
+      return warmupFailed(
+        warmup,
+        counter.count,
+        `subscriber stalled for ${stallMs} ms at ${counter.count}/${warmup}`,
+      );
   }
   const base = counter.count;
   const start = performance.now();
