@@ -16,9 +16,9 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { STAGE_COLUMNS } from './model/hot-rows';
 import { ENERGY_EVENTS, ENERGY_TRADES, type Column } from './sql';
 
-/** COPY lines of stage_rows (model/hot-rows.ts), in batch order. */
+/** COPY lines of stage_rows (model/hot-rows.ts) as UTF-8 bytes, in batch order. */
 export interface StagedRows {
-  stagedRows: string[];
+  stagedRows: Buffer[];
 }
 
 const DDL = `CREATE TEMP TABLE IF NOT EXISTS stage_rows (${STAGE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})
@@ -128,12 +128,12 @@ export async function warmStage(db: PoolClient): Promise<void> {
 export const hasStagedRows = (r: StagedRows): boolean => r.stagedRows.length > 0;
 
 /** Resolves when the COPY stream has delivered everything and PostgreSQL has taken it. */
-function copyIn(db: PoolClient, text: string): Promise<void> {
+function copyIn(db: PoolClient, lines: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const stream = db.query(copyFrom(COPY));
     stream.on('error', reject);
     stream.on('finish', () => resolve());
-    stream.end(text);
+    stream.end(lines);
   });
 }
 
@@ -144,6 +144,6 @@ function copyIn(db: PoolClient, text: string): Promise<void> {
  */
 export async function writeStaged(db: PoolClient, rows: StagedRows, again = false): Promise<void> {
   if (again) await db.query('TRUNCATE stage_rows');
-  await copyIn(db, rows.stagedRows.join(''));
+  await copyIn(db, Buffer.concat(rows.stagedRows));
   await db.query(MOVE_STATEMENT);
 }

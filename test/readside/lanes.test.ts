@@ -11,7 +11,7 @@ const applied = (e: E.Published): Applied => ({ topic: e.topic, event: e.payload
 /** As the ingest queue holds it: the ticks' topics staged on arrival, the others as validated. */
 const held = (e: E.Published, seq: number): Planned => stagedEvent(applied(e), seq) ?? applied(e);
 const homeOf = (p: Planned): string | undefined =>
-  'row' in p ? p.row.split('\t')[3] : (p.event as { home_id?: string }).home_id;
+  'row' in p ? p.row.toString().split('\t')[3] : (p.event as { home_id?: string }).home_id;
 
 describe('splitLanes', () => {
   it('puts every row of a home on one lane, keeps batch order, and the rest on lane 0', () => {

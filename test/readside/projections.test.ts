@@ -192,6 +192,16 @@ describe('projections', () => {
     expect(await pg.count(db, 'contract_switches')).toBe(1);
   });
 
+  it('text with accents and with COPY’s own separators is stored as sent', async () => {
+    const db = await pg.database();
+    await startProjections(db);
+    const cities = ['Hélécine', 'Tab\there', 'Back\\slash', 'Line\nbreak'];
+    await send(cities.map((city, i) => E.measured(`c${i}`, 'brabant', at(1), { city })));
+    await until(db, 'SELECT count(*)::int AS v FROM home_states', cities.length, 'every home');
+    const rows = await db.pool.query<{ city: string }>('SELECT city FROM home_states ORDER BY home_id');
+    expect(rows.rows.map((r) => r.city)).toEqual(cities);
+  });
+
   it('a crash between commit and acknowledgement replays without double counting', async () => {
     const db = await pg.database();
     const first = await startProjections(db, 'proj-crash', false);
