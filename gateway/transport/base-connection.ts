@@ -141,6 +141,18 @@ export abstract class BaseConnection implements Connection {
 
   /** Takes the whole queue as one buffer (no copy when it holds a single chunk). */
   protected takeQueued(): Buffer | undefined {
+    const total = this.queuedBytes;
+    const q = this.takeQueuedChunks();
+    if (!q) return undefined;
+    return q.length === 1 ? q[0] : Buffer.concat(q, total);
+  }
+
+  /**
+   * Takes the whole queue as its chunks, in order, for a transport that copies them itself (the
+   * ngtcp2 addon's write takes a list): joining them first would copy every byte once more.
+   * Chunks that lie back to back in one ArrayBuffer come as one.
+   */
+  protected takeQueuedChunks(): Buffer[] | undefined {
     if (this.queuedBytes === 0) return undefined;
     this.sealStage();
     if (this.stage) {
@@ -151,10 +163,10 @@ export abstract class BaseConnection implements Connection {
       this.dropStage();
     }
     const q = this.queue;
-    const out = q.length === 1 ? q[0] : (adjacent(q, this.queuedBytes) ?? Buffer.concat(q, this.queuedBytes));
+    const joined = q.length > 1 ? adjacent(q, this.queuedBytes) : undefined;
     this.queue = [];
     this.queuedBytes = 0;
-    return out;
+    return joined ? [joined] : q;
   }
 
   protected emitData(chunk: Buffer): void {

@@ -76,11 +76,12 @@ export class Ngtcp2Connection extends FinCloseConnection {
 
   protected flush(): void {
     if (this.isClosed) return;
-    const buf = this.takeQueued();
-    if (buf) {
+    const bytes = this.queuedBytes;
+    const chunks = this.takeQueuedChunks();
+    if (chunks) {
       this.stats.nativeWrites++;
-      this.stats.bytesOut += buf.byteLength;
-      this.nativeUnsent = this.host.native.write(this.id, buf);
+      this.stats.bytesOut += bytes;
+      this.nativeUnsent = this.host.native.write(this.id, chunks.length === 1 ? chunks[0] : chunks);
       if (this.nativeUnsent === 0) this.checkDrain();
     }
     if (this.ending && this.queuedBytes === 0) void this.finishSending();

@@ -27,7 +27,8 @@ export const enum QuicEvent {
 export interface NativeEndpoint {
   port(): number;
   dial(ip: string, port: number): number;
-  write(id: number, bytes: Uint8Array): number;
+  /** Bytes, or several chunks appended in order (copied once, in the addon). */
+  write(id: number, bytes: Uint8Array | Uint8Array[]): number;
   finish(id: number): void;
   close(id: number, code: number, reason: string): void;
   rtt(id: number): number;

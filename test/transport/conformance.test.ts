@@ -139,6 +139,17 @@ describe.each(transportCases)('$label transport', (tc) => {
     expect(statsOf(pair.client).nativeWrites - before).toBe(1);
   });
 
+  it('the chunks of one coalesced write arrive whole and in the order written', async () => {
+    pair = await connectPair(tc);
+    // Separate allocations of different sizes, none adjacent to the next: the write hands them
+    // over as a list (ngtcp2) or joined (the others).
+    const chunks = Array.from({ length: 300 }, (_, i) => randomBytes(1 + ((i * 37) % 700)));
+    const expected = Buffer.concat(chunks);
+    const got = receive(pair.server, expected.length);
+    for (const c of chunks) pair.client.write(c);
+    expect((await got).equals(expected)).toBe(true);
+  });
+
   it('counts pendingBytes until handed over, then calls onDrain once', async () => {
     pair = await connectPair(tc);
     let drains = 0;

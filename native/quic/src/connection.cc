@@ -327,8 +327,17 @@ void Connection::AfterRead() {
 // ---- writing ----
 
 uint64_t Connection::Write(const uint8_t* data, size_t len) {
-  if (dead_ || closing_ || fin_wanted_) return 0;
+  Append(data, len);
+  return WriteAppended();
+}
+
+void Connection::Append(const uint8_t* data, size_t len) {
+  if (dead_ || closing_ || fin_wanted_) return;
   send_.Push(data, len);
+}
+
+uint64_t Connection::WriteAppended() {
+  if (dead_ || closing_ || fin_wanted_) return 0;
   WriteLoop();
   if (send_.unsent_bytes() > 0) drain_wanted_ = true;
   return send_.unsent_bytes();

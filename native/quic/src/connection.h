@@ -45,6 +45,10 @@ class Connection {
   // From JS: copies the bytes and sends what flow and congestion control allow; returns the
   // bytes still waiting to go into packets.
   uint64_t Write(const uint8_t* data, size_t len);
+  // From JS, for a write of several chunks: Append copies each to the stream's end, then one
+  // WriteAppended sends and returns what Write would.
+  void Append(const uint8_t* data, size_t len);
+  uint64_t WriteAppended();
   // From JS: FIN after everything written so far.
   void Finish();
   // From JS: CONNECTION_CLOSE now (application error `code`), no event back.

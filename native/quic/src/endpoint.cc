@@ -332,8 +332,19 @@ Napi::Value Endpoint::Write(const Napi::CallbackInfo& info) {
   Connection* conn = Find(info);
   uint64_t left = 0;
   if (conn) {
-    auto bytes = info[1].As<Napi::Uint8Array>();
-    left = conn->Write(bytes.Data(), bytes.ByteLength());
+    // An array of chunks is appended in order and written once: the caller's queued frames are
+    // copied here only, not first joined into one buffer in JavaScript.
+    if (info[1].IsArray()) {
+      auto chunks = info[1].As<Napi::Array>();
+      for (uint32_t i = 0, n = chunks.Length(); i < n; i++) {
+        auto bytes = chunks.Get(i).As<Napi::Uint8Array>();
+        conn->Append(bytes.Data(), bytes.ByteLength());
+      }
+      left = conn->WriteAppended();
+    } else {
+      auto bytes = info[1].As<Napi::Uint8Array>();
+      left = conn->Write(bytes.Data(), bytes.ByteLength());
+    }
     FlushSends();
   }
   return Napi::Number::New(info.Env(), static_cast<double>(left));
